@@ -1,0 +1,96 @@
+/*
+ * plat: the one door to the operating system. Everything pyshim asks of
+ * the OS goes through here (plat_posix.c today, plat_win32.c later), so no
+ * other file needs an #ifdef. Paths are UTF-8 char *.
+ *
+ * Unless stated otherwise functions return 0 on success and -1 on failure
+ * with errno set; plat_strerror(errno) gives the text.
+ */
+#ifndef PYSHIM_PLAT_H
+#define PYSHIM_PLAT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/sb.h"
+
+#define PLAT_DIRSEP '/'
+#define PLAT_PATHSEP ':'
+
+struct plat_stat {
+    uint64_t dev;
+    uint64_t ino;
+    uint64_t size;
+    int64_t mtime_ns;
+    unsigned perm; /* permission bits (0777 and special bits) */
+    uint64_t uid;  /* owner */
+    int is_dir;
+    int is_reg;
+    int is_lnk; /* only with follow == 0 */
+};
+
+/* Stat path; follow symlinks unless follow is 0. */
+int plat_stat(const char *path, struct plat_stat *st, int follow);
+/* True if path exists (following links) and is a directory / regular file. */
+int plat_is_dir(const char *path);
+int plat_is_file(const char *path);
+/* True if path is a regular file this process may execute. */
+int plat_is_executable(const char *path);
+/* The uid of this process (0 is root). */
+uint64_t plat_uid(void);
+
+/* Current directory into out (replaced). Fails with ENOENT if deleted. */
+int plat_getcwd(struct sb *out);
+/* Canonical absolute path of an existing file (replaces out). */
+int plat_realpath(const char *path, struct sb *out);
+/* Absolute path of the running executable (replaces out). */
+int plat_self_exe(struct sb *out);
+/* Target of a symlink (replaces out). */
+int plat_readlink(const char *path, struct sb *out);
+
+const char *plat_getenv(const char *name);
+/* The home directory: $HOME, else the password database. NULL if none. */
+const char *plat_home(void);
+int plat_setenv(const char *name, const char *value);
+
+/* Read at most max bytes of a file into out (replaced). Fails with EFBIG
+ * when the file is larger than max, EISDIR for a directory. */
+int plat_read_file(const char *path, size_t max, struct sb *out);
+/* Read the first n bytes (or fewer, at end of file) of path into out. */
+int plat_read_head(const char *path, size_t n, struct sb *out);
+/* Write data to path atomically: a new temp file beside it (exclusive,
+ * never following links), fsync, rename over path. mode is the new file's
+ * permission bits. */
+int plat_write_atomic(const char *path, const void *data, size_t len,
+                      unsigned mode);
+
+int plat_mkdir(const char *path, unsigned mode); /* EEXIST is an error */
+/* mkdir -p: create path and missing parents; existing dirs are fine. */
+int plat_mkdirs(const char *path, unsigned mode);
+int plat_symlink(const char *target, const char *linkpath);
+int plat_rename(const char *from, const char *to);
+int plat_unlink(const char *path);
+int plat_rmdir(const char *path);
+/* Remove a tree without following symlinks. Missing is not an error. */
+int plat_rmtree(const char *path);
+/* Create a fresh directory from template ending in XXXXXX (edited). */
+int plat_mkdtemp(struct sb *tmpl);
+
+/* Directory listing: names other than "." and "..", in OS order. */
+struct plat_dir;
+struct plat_dir *plat_opendir(const char *path);
+const char *plat_readdir(struct plat_dir *d); /* NULL at end */
+void plat_closedir(struct plat_dir *d);
+
+/* Replace this process with path, argv (NULL-terminated), the current
+ * environment. Returns only on failure (-1, errno). */
+int plat_exec(const char *path, char *const argv[]);
+/* Run path with argv and wait. If out is not NULL, the child's stdout is
+ * captured into it (replaced) and its stdin is /dev/null; stderr is kept
+ * only if keep_stderr. *status gets the exit code, or 128+signal. */
+int plat_run(const char *path, char *const argv[], struct sb *out,
+             int keep_stderr, int *status);
+
+const char *plat_strerror(int errnum);
+
+#endif

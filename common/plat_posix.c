@@ -1,0 +1,482 @@
+/*
+ * plat_posix: plat.h for Linux, macOS and the BSDs.
+ */
+#define _GNU_SOURCE
+#include "common/plat.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pwd.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifdef __APPLE__
+#include <mach-o/dyld.h>
+#endif
+
+#include "common/xalloc.h"
+#include "common/banned.h"
+
+extern char **environ;
+
+static void fill_stat(const struct stat *s, struct plat_stat *st)
+{
+    st->dev = (uint64_t)s->st_dev;
+    st->ino = (uint64_t)s->st_ino;
+    st->size = (uint64_t)s->st_size;
+#ifdef __APPLE__
+    st->mtime_ns =
+        (int64_t)s->st_mtimespec.tv_sec * 1000000000 + s->st_mtimespec.tv_nsec;
+#else
+    st->mtime_ns = (int64_t)s->st_mtim.tv_sec * 1000000000 + s->st_mtim.tv_nsec;
+#endif
+    st->perm = (unsigned)(s->st_mode & 07777);
+    st->uid = (uint64_t)s->st_uid;
+    st->is_dir = S_ISDIR(s->st_mode);
+    st->is_reg = S_ISREG(s->st_mode);
+    st->is_lnk = S_ISLNK(s->st_mode);
+}
+
+int plat_stat(const char *path, struct plat_stat *st, int follow)
+{
+    struct stat s;
+
+    if ((follow ? stat(path, &s) : lstat(path, &s)) < 0)
+        return -1;
+    fill_stat(&s, st);
+    return 0;
+}
+
+int plat_is_dir(const char *path)
+{
+    struct stat s;
+
+    return !stat(path, &s) && S_ISDIR(s.st_mode);
+}
+
+int plat_is_file(const char *path)
+{
+    struct stat s;
+
+    return !stat(path, &s) && S_ISREG(s.st_mode);
+}
+
+int plat_is_executable(const char *path)
+{
+    return plat_is_file(path) && !access(path, X_OK);
+}
+
+uint64_t plat_uid(void)
+{
+    return (uint64_t)getuid();
+}
+
+int plat_getcwd(struct sb *out)
+{
+    sb_reset(out);
+    sb_grow(out, 256);
+    for (;;) {
+        if (getcwd(out->buf, out->alloc))
+            break;
+        if (errno != ERANGE) {
+            sb_reset(out);
+            return -1;
+        }
+        sb_grow(out, out->alloc * 2);
+    }
+    sb_setlen(out, strlen(out->buf));
+    /* Linux reports a deleted cwd as "/path (deleted)" via some paths, and
+     * getcwd itself may return "(unreachable)/..." for a detached one. */
+    if (out->buf[0] != '/') {
+        sb_reset(out);
+        errno = ENOENT;
+        return -1;
+    }
+    return 0;
+}
+
+int plat_realpath(const char *path, struct sb *out)
+{
+    char *r = realpath(path, NULL);
+
+    if (!r)
+        return -1;
+    sb_set(out, r);
+    free(r);
+    return 0;
+}
+
+int plat_readlink(const char *path, struct sb *out)
+{
+    size_t size = 256;
+
+    for (;;) {
+        ssize_t n;
+
+        sb_reset(out);
+        sb_grow(out, size);
+        n = readlink(path, out->buf, size);
+        if (n < 0)
+            return -1;
+        if ((size_t)n < size) {
+            sb_setlen(out, (size_t)n);
+            return 0;
+        }
+        size *= 2;
+    }
+}
+
+int plat_self_exe(struct sb *out)
+{
+#ifdef __APPLE__
+    uint32_t size = 0;
+    struct sb tmp = SB_INIT;
+    int ret;
+
+    _NSGetExecutablePath(NULL, &size);
+    sb_grow(&tmp, size);
+    if (_NSGetExecutablePath(tmp.buf, &size)) {
+        sb_release(&tmp);
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    ret = plat_realpath(tmp.buf, out);
+    sb_release(&tmp);
+    return ret;
+#else
+    return plat_readlink("/proc/self/exe", out);
+#endif
+}
+
+const char *plat_getenv(const char *name)
+{
+    return getenv(name);
+}
+
+const char *plat_home(void)
+{
+    const char *h = getenv("HOME");
+    struct passwd *pw;
+
+    if (h && *h)
+        return h;
+    pw = getpwuid(getuid());
+    return pw && pw->pw_dir && *pw->pw_dir ? pw->pw_dir : NULL;
+}
+
+int plat_setenv(const char *name, const char *value)
+{
+    return setenv(name, value, 1);
+}
+
+int plat_read_file(const char *path, size_t max, struct sb *out)
+{
+    struct stat s;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int ret = -1;
+
+    sb_reset(out);
+    if (fd < 0)
+        return -1;
+    if (fstat(fd, &s) < 0)
+        goto out;
+    if (S_ISDIR(s.st_mode)) {
+        errno = EISDIR;
+        goto out;
+    }
+    for (;;) {
+        ssize_t n;
+
+        sb_grow(out, 4096);
+        n = read(fd, out->buf + out->len, out->alloc - out->len - 1);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            goto out;
+        }
+        if (!n)
+            break;
+        sb_setlen(out, out->len + (size_t)n);
+        if (out->len > max) {
+            errno = EFBIG;
+            goto out;
+        }
+    }
+    ret = 0;
+out:
+    if (ret)
+        sb_reset(out);
+    close(fd);
+    return ret;
+}
+
+int plat_read_head(const char *path, size_t n, struct sb *out)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    ssize_t got;
+
+    sb_reset(out);
+    if (fd < 0)
+        return -1;
+    sb_grow(out, n);
+    do
+        got = read(fd, out->buf, n);
+    while (got < 0 && errno == EINTR);
+    close(fd);
+    if (got < 0)
+        return -1;
+    sb_setlen(out, (size_t)got);
+    return 0;
+}
+
+static int write_all(int fd, const char *p, size_t len)
+{
+    while (len) {
+        ssize_t n = write(fd, p, len);
+
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        p += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+int plat_write_atomic(const char *path, const void *data, size_t len,
+                      unsigned mode)
+{
+    struct sb tmp = SB_INIT;
+    int fd = -1, ret = -1, saved, i;
+
+    /* An unpredictable, exclusive name beside the target: O_EXCL with
+     * O_NOFOLLOW means a planted file or symlink is never written through. */
+    for (i = 0; i < 100; i++) {
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        sb_reset(&tmp);
+        sb_addf(&tmp, "%s.tmp-%ld-%lx", path, (long)getpid(),
+                (unsigned long)(ts.tv_nsec ^ (ts.tv_sec << 20)) + i);
+        fd = open(tmp.buf, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                  mode);
+        if (fd >= 0 || errno != EEXIST)
+            break;
+    }
+    if (fd < 0)
+        goto out;
+    if (write_all(fd, data, len) < 0 || fchmod(fd, mode) < 0 || fsync(fd) < 0)
+        goto out;
+    if (close(fd) < 0) {
+        fd = -1;
+        goto out;
+    }
+    fd = -1;
+    if (rename(tmp.buf, path) < 0)
+        goto out;
+    ret = 0;
+out:
+    saved = errno;
+    if (fd >= 0)
+        close(fd);
+    if (ret && tmp.len)
+        unlink(tmp.buf);
+    sb_release(&tmp);
+    errno = saved;
+    return ret;
+}
+
+int plat_mkdir(const char *path, unsigned mode)
+{
+    return mkdir(path, mode);
+}
+
+int plat_mkdirs(const char *path, unsigned mode)
+{
+    struct sb p = SB_INIT;
+    size_t i;
+    int ret = 0;
+
+    sb_addstr(&p, path);
+    for (i = 1; i <= p.len && !ret; i++) {
+        if (p.buf[i] == '/' || p.buf[i] == '\0') {
+            char c = p.buf[i];
+
+            p.buf[i] = '\0';
+            if (mkdir(p.buf, mode) < 0 && errno != EEXIST)
+                ret = -1;
+            else if (errno == EEXIST && !plat_is_dir(p.buf)) {
+                errno = ENOTDIR;
+                ret = -1;
+            }
+            p.buf[i] = c;
+            errno = 0;
+        }
+    }
+    sb_release(&p);
+    return ret;
+}
+
+int plat_symlink(const char *target, const char *linkpath)
+{
+    return symlink(target, linkpath);
+}
+
+int plat_rename(const char *from, const char *to)
+{
+    return rename(from, to);
+}
+
+int plat_unlink(const char *path)
+{
+    return unlink(path);
+}
+
+int plat_rmdir(const char *path)
+{
+    return rmdir(path);
+}
+
+int plat_rmtree(const char *path)
+{
+    struct stat s;
+    DIR *d;
+    struct dirent *de;
+    struct sb child = SB_INIT;
+    int ret = 0;
+
+    if (lstat(path, &s) < 0)
+        return errno == ENOENT ? 0 : -1;
+    if (!S_ISDIR(s.st_mode))
+        return unlink(path);
+    d = opendir(path);
+    if (!d)
+        return -1;
+    while ((de = readdir(d))) {
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+            continue;
+        sb_reset(&child);
+        sb_addf(&child, "%s/%s", path, de->d_name);
+        if (plat_rmtree(child.buf) < 0)
+            ret = -1;
+    }
+    closedir(d);
+    sb_release(&child);
+    if (rmdir(path) < 0)
+        ret = -1;
+    return ret;
+}
+
+int plat_mkdtemp(struct sb *tmpl)
+{
+    return mkdtemp(tmpl->buf) ? 0 : -1;
+}
+
+struct plat_dir {
+    DIR *d;
+};
+
+struct plat_dir *plat_opendir(const char *path)
+{
+    DIR *d = opendir(path);
+    struct plat_dir *pd;
+
+    if (!d)
+        return NULL;
+    pd = xmalloc(sizeof(*pd));
+    pd->d = d;
+    return pd;
+}
+
+const char *plat_readdir(struct plat_dir *d)
+{
+    struct dirent *de;
+
+    while ((de = readdir(d->d)))
+        if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+            return de->d_name;
+    return NULL;
+}
+
+void plat_closedir(struct plat_dir *d)
+{
+    if (!d)
+        return;
+    closedir(d->d);
+    free(d);
+}
+
+int plat_exec(const char *path, char *const argv[])
+{
+    execv(path, argv);
+    return -1;
+}
+
+int plat_run(const char *path, char *const argv[], struct sb *out,
+             int keep_stderr, int *status)
+{
+    posix_spawn_file_actions_t fa;
+    pid_t pid;
+    int pipefd[2] = {-1, -1};
+    int rc, ws, ret = -1;
+
+    if (out) {
+        sb_reset(out);
+        if (pipe2(pipefd, O_CLOEXEC) < 0)
+            return -1;
+    }
+    posix_spawn_file_actions_init(&fa);
+    if (out) {
+        posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+        posix_spawn_file_actions_adddup2(&fa, pipefd[1], 1);
+    }
+    if (!keep_stderr)
+        posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+    rc = posix_spawn(&pid, path, &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    if (out)
+        close(pipefd[1]);
+    if (rc) {
+        errno = rc;
+        goto out;
+    }
+    if (out) {
+        for (;;) {
+            ssize_t n;
+
+            sb_grow(out, 4096);
+            n = read(pipefd[0], out->buf + out->len, out->alloc - out->len - 1);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0)
+                break;
+            sb_setlen(out, out->len + (size_t)n);
+        }
+    }
+    while (waitpid(pid, &ws, 0) < 0)
+        if (errno != EINTR)
+            goto out;
+    if (status)
+        *status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+    ret = 0;
+out:
+    if (out)
+        close(pipefd[0]);
+    return ret;
+}
+
+const char *plat_strerror(int errnum)
+{
+    return strerror(errnum);
+}

@@ -1,0 +1,67 @@
+#include "config/dirs.h"
+
+#include <stdlib.h>
+
+#include "common/exitcode.h"
+#include "common/path.h"
+#include "common/plat.h"
+#include "common/sb.h"
+#include "common/xalloc.h"
+#include "common/banned.h"
+
+static char *xdg(const char *var, const char *home, const char *fallback,
+                 const char *leaf)
+{
+    const char *v = plat_getenv(var);
+    struct sb sb = SB_INIT;
+
+    if (v && path_is_abs(v))
+        sb_addstr(&sb, v);
+    else
+        sb_addf(&sb, "%s/%s", home, fallback);
+    sb_addf(&sb, "/%s", leaf);
+    path_normalize(&sb);
+    return sb_detach(&sb, NULL);
+}
+
+int dirs_init(struct dirs *d, struct err *e)
+{
+    const char *ph = plat_getenv("PYSHIM_HOME");
+    const char *home = plat_home();
+    struct sb sb = SB_INIT;
+
+    d->home = home ? xstrdup(home) : NULL;
+    if (ph && *ph) {
+        if (path_absolute(&sb, ph, NULL, home, e) < 0) {
+            err_hint(e, "set PYSHIM_HOME to an absolute path");
+            sb_release(&sb);
+            return -1;
+        }
+        d->data = xstrdup(sb.buf);
+        sb_addstr(&sb, "/cache");
+        d->cache = xstrdup(sb.buf);
+        sb_setlen(&sb, sb.len - 6);
+        sb_addstr(&sb, "/config.json");
+        d->config_file = sb_detach(&sb, NULL);
+        return 0;
+    }
+    if (!home) {
+        err_set(e, PYSHIM_EXIT_OSERR, "no home directory is known");
+        return err_hint(e, "set HOME, or PYSHIM_HOME to a directory for "
+                           "pyshim's data");
+    }
+    d->data = xdg("XDG_DATA_HOME", home, ".local/share", "pyshim");
+    d->cache = xdg("XDG_CACHE_HOME", home, ".cache", "pyshim");
+    d->config_file =
+        xdg("XDG_CONFIG_HOME", home, ".config", "pyshim/config.json");
+    return 0;
+}
+
+void dirs_release(struct dirs *d)
+{
+    free(d->data);
+    free(d->cache);
+    free(d->config_file);
+    free(d->home);
+    d->data = d->cache = d->config_file = d->home = NULL;
+}

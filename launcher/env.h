@@ -1,0 +1,36 @@
+/*
+ * env: the environment a run uses: shared site dirs and overlay venvs.
+ *
+ * A shared entry is a name (a venv at DATA/shared/NAME) or a path to a
+ * venv or a bare site-packages directory. An overlay is the small venv
+ * pyshim builds for a project that asks for shared libraries but has no
+ * venv: pyvenv.cfg, bin/python linking to the base interpreter and a
+ * site-packages holding only the hook. It lives under the data dir (IDEs
+ * and kernels remember sys.executable) and is built in a temp directory
+ * and renamed into place, so no one ever sees half of one.
+ */
+#ifndef PYSHIM_ENV_H
+#define PYSHIM_ENV_H
+
+#include "common/err.h"
+#include "common/sb.h"
+#include "common/sv.h"
+#include "common/trace.h"
+#include "launcher/pyver.h"
+
+/* The site-packages dir of shared entry (replaces site). want/want_lib
+ * (e.g. "python3.12") are the environment's version and ABI dir name; a
+ * shared env of another minor version or ABI is refused, naming both. */
+int env_shared_site(const char *entry, const char *data_dir,
+                    const struct pyver *want, const char *want_lib,
+                    struct sb *site, struct trace *t, struct err *e);
+
+/* Directory of the overlay for base interpreter `base` (version ver, ABI
+ * flags abiflags) and these shared site dirs (replaces dir). It is created
+ * with its hook (hook content) if missing and create is set. */
+int env_overlay(const char *data_dir, const char *base, const struct pyver *ver,
+                const char *abiflags, const struct sv *sites,
+                const struct sb *hook, int create, struct sb *dir,
+                struct trace *t, struct err *e);
+
+#endif

@@ -1,0 +1,172 @@
+#include "launcher/facts.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/exitcode.h"
+#include "common/plat.h"
+#include "common/sb.h"
+#include "common/sv.h"
+#include "common/xalloc.h"
+#include "config/jsonkv.h"
+#include "common/banned.h"
+
+/* Runs on every Python from 2.7 on, so it sticks to their common subset. */
+static const char probe[] =
+    "import sys, os, json, sysconfig\n"
+    "c = sysconfig.get_config_var\n"
+    "lib = ''\n"
+    "if c('Py_ENABLE_SHARED') and c('LDLIBRARY'):\n"
+    "    for d in (c('LIBDIR'), os.path.join(sys.prefix, 'lib')):\n"
+    "        if d and os.path.isfile(os.path.join(d, c('LDLIBRARY'))):\n"
+    "            lib = os.path.realpath(os.path.join(d, c('LDLIBRARY')))\n"
+    "            break\n"
+    "std = sysconfig.get_path('stdlib') or ''\n"
+    "impl = getattr(sys, 'implementation', None)\n"
+    "print(json.dumps({'version': '%d.%d.%d' % tuple(sys.version_info[:3]),\n"
+    "  'impl': impl.name if impl else 'cpython',\n"
+    "  'abiflags': getattr(sys, 'abiflags', ''), 'libpython': lib,\n"
+    "  'prefix': sys.prefix,\n"
+    "  'ext_managed': os.path.isfile(os.path.join(std, "
+    "'EXTERNALLY-MANAGED'))}))\n";
+
+static uint64_t fnv1a(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+static int fill(struct facts *f, const struct sv *k, const struct sv *v)
+{
+    const char *ver = jsonkv_get(k, v, "version");
+    const char *impl = jsonkv_get(k, v, "impl");
+    const char *abi = jsonkv_get(k, v, "abiflags");
+    const char *lib = jsonkv_get(k, v, "libpython");
+    const char *prefix = jsonkv_get(k, v, "prefix");
+    const char *em = jsonkv_get(k, v, "ext_managed");
+
+    if (!ver || !impl || !abi || !lib || !prefix || !em ||
+        pyver_parse(ver, &f->ver, 0) < 0 || f->ver.micro < 0)
+        return -1;
+    f->impl = xstrdup(impl);
+    f->abiflags = xstrdup(abi);
+    f->libpython = *lib ? xstrdup(lib) : NULL;
+    f->prefix = xstrdup(prefix);
+    f->ext_managed = !strcmp(em, "true");
+    return 0;
+}
+
+static void key_of(struct sb *key, const char *real, const struct plat_stat *st)
+{
+    sb_reset(key);
+    sb_addf(key, "%" PRIu64 ":%" PRIu64 ":%" PRId64 ":", st->size, st->ino,
+            st->mtime_ns);
+    sb_addstr(key, real);
+}
+
+static int from_cache(const char *file, const char *key, struct facts *f)
+{
+    struct sb text = SB_INIT;
+    struct sv k = SV_INIT, v = SV_INIT;
+    const char *stored;
+    int ret = -1;
+
+    if (plat_read_file(file, 64 * 1024, &text) < 0)
+        goto out;
+    if (jsonkv_parse(text.buf, text.len, &k, &v) < 0)
+        goto out;
+    stored = jsonkv_get(&k, &v, "key");
+    if (!stored || strcmp(stored, key))
+        goto out;
+    if (fill(f, &k, &v) < 0) {
+        facts_release(f);
+        goto out;
+    }
+    ret = 0;
+out:
+    sb_release(&text);
+    sv_release(&k);
+    sv_release(&v);
+    return ret;
+}
+
+int facts_get(const char *path, const char *cache_dir, struct facts *f,
+              struct trace *t, struct err *e)
+{
+    struct sb real = SB_INIT, key = SB_INIT, file = SB_INIT, out = SB_INIT;
+    struct sb rec = SB_INIT;
+    struct sv argv = SV_INIT, k = SV_INIT, v = SV_INIT;
+    struct plat_stat st;
+    int status = 0, ret = -1;
+
+    if (plat_realpath(path, &real) < 0 || plat_stat(real.buf, &st, 1) < 0) {
+        err_set(e, PYSHIM_EXIT_NOTFOUND, "interpreter '%s' is missing: %s",
+                path, plat_strerror(errno));
+        goto out;
+    }
+    key_of(&key, real.buf, &st);
+    sb_addf(&file, "%s/interp/%016" PRIx64 ".json", cache_dir, fnv1a(real.buf));
+    if (!from_cache(file.buf, key.buf, f)) {
+        ret = 0;
+        goto out;
+    }
+
+    trace_add(t, "probing '%s' once (facts cache miss)", path);
+    sv_push(&argv, path);
+    sv_push(&argv, "-E");
+    sv_push(&argv, "-s");
+    sv_push(&argv, "-S");
+    sv_push(&argv, "-c");
+    sv_push(&argv, probe);
+    if (plat_run(path, argv.v, &out, 0, &status) < 0 || status != 0 ||
+        jsonkv_parse(out.buf, out.len, &k, &v) < 0 || fill(f, &k, &v) < 0) {
+        facts_release(f);
+        err_set(e, PYSHIM_EXIT_CANTEXEC,
+                "cannot learn the version of '%s': it did not run as a "
+                "Python interpreter (exit status %d)",
+                path, status);
+        err_hint(e, "check that '%s' runs, or remove it from the config", path);
+        goto out;
+    }
+    /* The record: the probe's own JSON plus the key, written atomically. A
+     * failure to cache is not an error: the facts are right either way. */
+    sb_rtrim(&out);
+    if (out.len && out.buf[out.len - 1] == '}') {
+        sb_setlen(&out, out.len - 1);
+        sb_addf(&rec, "%s, \"key\": ", out.buf);
+        sb_addjson(&rec, key.buf);
+        sb_addstr(&rec, "}\n");
+        sb_reset(&out);
+        sb_addf(&out, "%s/interp", cache_dir);
+        if (!plat_mkdirs(out.buf, 0755))
+            plat_write_atomic(file.buf, rec.buf, rec.len, 0644);
+    }
+    ret = 0;
+out:
+    sb_release(&real);
+    sb_release(&key);
+    sb_release(&file);
+    sb_release(&out);
+    sb_release(&rec);
+    sv_release(&argv);
+    sv_release(&k);
+    sv_release(&v);
+    return ret;
+}
+
+void facts_release(struct facts *f)
+{
+    free(f->impl);
+    free(f->abiflags);
+    free(f->libpython);
+    free(f->prefix);
+    memset(f, 0, sizeof(*f));
+    f->ver.major = f->ver.minor = f->ver.micro = -1;
+}

@@ -1,0 +1,37 @@
+/*
+ * facts: what an interpreter is, learned once by running it and kept in
+ * the cache dir as JSON, so later invocations never run Python to find out.
+ *
+ * An entry is keyed by the interpreter's real path and checked against its
+ * size, mtime and inode; any change (an upgrade, a rebuild) re-probes. A
+ * corrupt or truncated entry is re-probed, never trusted. Entries are
+ * written atomically, so concurrent first runs at worst probe twice.
+ */
+#ifndef PYSHIM_FACTS_H
+#define PYSHIM_FACTS_H
+
+#include "common/err.h"
+#include "common/trace.h"
+#include "launcher/pyver.h"
+
+struct facts {
+    struct pyver ver;
+    char *impl;      /* "cpython", "pypy", ... */
+    char *abiflags;  /* "", "t", "d", "m" */
+    char *libpython; /* absolute path of the shared libpython, or NULL */
+    char *prefix;    /* sys.prefix */
+    int ext_managed; /* the stdlib holds EXTERNALLY-MANAGED (PEP 668) */
+};
+
+#define FACTS_INIT                                                             \
+    {                                                                          \
+        PYVER_NONE, NULL, NULL, NULL, NULL, 0                                  \
+    }
+
+/* Facts about the interpreter at path, from cache_dir/interp/ or by
+ * running it once (with -E -s -S). */
+int facts_get(const char *path, const char *cache_dir, struct facts *f,
+              struct trace *t, struct err *e);
+void facts_release(struct facts *f);
+
+#endif

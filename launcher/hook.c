@@ -1,0 +1,76 @@
+#include "launcher/hook.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "common/exitcode.h"
+#include "common/path.h"
+#include "common/plat.h"
+#include "common/banned.h"
+
+void hook_render(const struct sv *sites, struct sb *out)
+{
+    size_t i;
+
+    sb_reset(out);
+    if (!sites->nr)
+        return;
+    sb_addstr(out, "# Written by pyshim: the shared libraries this "
+                   "environment sees.\n"
+                   "# Do not edit: it is rewritten from .pyshim.json; "
+                   "`pyshim which` explains it.\n");
+    for (i = 0; i < sites->nr; i++) {
+        /* A path with a newline cannot be a .pth line; the import line
+         * below still adds it. */
+        if (!strchr(sites->v[i], '\n') && !strchr(sites->v[i], '\r'))
+            sb_addf(out, "%s\n", sites->v[i]);
+    }
+    sb_addstr(out, "import os, site; [site.addsitedir(os.fsdecode(p)) "
+                   "for p in (");
+    for (i = 0; i < sites->nr; i++) {
+        sb_addpybytes(out, sites->v[i]);
+        sb_addstr(out, ", ");
+    }
+    sb_addstr(out, ")]\n");
+}
+
+int hook_sync(const char *site_dir, const struct sb *content, int *changed,
+              struct err *e)
+{
+    struct sb path = SB_INIT, old = SB_INIT;
+    int ret = -1, have;
+
+    *changed = 0;
+    path_join(&path, site_dir, HOOK_FILE);
+    have = plat_read_file(path.buf, 1 << 20, &old) == 0;
+    if (!content->len) {
+        if (have) {
+            if (plat_unlink(path.buf) < 0 && errno != ENOENT) {
+                err_set(e, PYSHIM_EXIT_CANTCREAT, "cannot remove '%s': %s",
+                        path.buf, plat_strerror(errno));
+                goto out;
+            }
+            *changed = 1;
+        }
+        ret = 0;
+        goto out;
+    }
+    if (have && old.len == content->len &&
+        !memcmp(old.buf, content->buf, old.len)) {
+        ret = 0;
+        goto out;
+    }
+    if (plat_write_atomic(path.buf, content->buf, content->len, 0644) < 0) {
+        err_set(e, PYSHIM_EXIT_CANTCREAT,
+                "cannot write the shared-libraries hook '%s': %s", path.buf,
+                plat_strerror(errno));
+        err_hint(e, "make '%s' writable, or run `pyshim doctor`", site_dir);
+        goto out;
+    }
+    *changed = 1;
+    ret = 0;
+out:
+    sb_release(&path);
+    sb_release(&old);
+    return ret;
+}

@@ -1,0 +1,31 @@
+/*
+ * hook: the generated _pyshim.pth that makes shared libraries visible.
+ *
+ * It lives in the environment's own site-packages, so the shared dirs are
+ * there whoever starts that python (the shim, an IDE, a Jupyter kernel,
+ * subprocess with sys.executable) and under -I. site.py reads it after the
+ * environment's own packages, so project packages win. Each shared dir
+ * gets a plain path line (kept working after PEP 829 retires `import`
+ * lines) and one `import` line calls site.addsitedir() on them so the
+ * .pth files inside the shared dirs run too. Paths go into the import line
+ * as bytes literals, so any file name survives any locale.
+ */
+#ifndef PYSHIM_HOOK_H
+#define PYSHIM_HOOK_H
+
+#include "common/err.h"
+#include "common/sb.h"
+#include "common/sv.h"
+
+#define HOOK_FILE "_pyshim.pth"
+
+/* The file's content for these site dirs (replaces out). Empty dirs give
+ * an empty string: no hook is needed. */
+void hook_render(const struct sv *sites, struct sb *out);
+/* Make site_dir/_pyshim.pth hold content: rewritten atomically only when
+ * it differs, removed when content is empty. *changed says whether the
+ * file was touched. */
+int hook_sync(const char *site_dir, const struct sb *content, int *changed,
+              struct err *e);
+
+#endif

@@ -1,0 +1,779 @@
+#include "launcher/resolve.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/exitcode.h"
+#include "common/path.h"
+#include "common/plat.h"
+#include "common/xalloc.h"
+#include "config/pyversion.h"
+#include "launcher/env.h"
+#include "launcher/facts.h"
+#include "launcher/hook.h"
+#include "launcher/interp.h"
+#include "launcher/pyargs.h"
+#include "launcher/venv.h"
+#include "common/banned.h"
+
+void plan_init(struct plan *p)
+{
+    memset(p, 0, sizeof(*p));
+    p->pin.major = p->pin.minor = p->pin.micro = -1;
+    p->ver = p->pin;
+    sb_init(&p->hook, 0);
+}
+
+void plan_release(struct plan *p)
+{
+    free(p->exe);
+    sv_release(&p->argv);
+    sv_release(&p->setenv);
+    free(p->interp);
+    free(p->env_dir);
+    free(p->env_from);
+    free(p->python_req);
+    free(p->python_from);
+    sv_release(&p->shared);
+    free(p->hook_path);
+    sb_release(&p->hook);
+    project_release(&p->proj);
+    dirs_release(&p->dirs);
+    trace_release(&p->trace);
+    plan_init(p);
+}
+
+/* Everything resolve() needs besides the plan; one per invocation. */
+struct ctx {
+    const struct resolve_in *in;
+    struct plan *p;
+    struct err *e;
+    struct interp_env ienv;
+    struct interp_list interps;
+    int scanned;
+    char *pyenv_root;
+    char *uv_dir;
+};
+
+static void parse_invoked(struct plan *p, const char *invoked)
+{
+    const char *name = path_basename(invoked);
+    const char *rest = NULL;
+
+    if (!strncmp(name, "pip", 3)) {
+        p->is_pip = 1;
+        rest = name + 3;
+    } else if (!strncmp(name, "python", 6)) {
+        rest = name + 6;
+    }
+    if (rest && *rest)
+        pyver_parse(rest, &p->pin, 0);
+}
+
+static struct interp_list *interps(struct ctx *c)
+{
+    if (!c->scanned) {
+        interp_discover(&c->interps, &c->ienv, &c->p->trace);
+        c->scanned = 1;
+    }
+    return &c->interps;
+}
+
+static int setup_env(struct ctx *c)
+{
+    struct sb self = SB_INIT, s = SB_INIT;
+    struct plat_stat st;
+    const char *v;
+    int ret = -1;
+
+    if (plat_self_exe(&self) < 0 || plat_stat(self.buf, &st, 1) < 0) {
+        err_set(c->e, PYSHIM_EXIT_OSERR,
+                "cannot find pyshim's own executable: %s",
+                plat_strerror(errno));
+        goto out;
+    }
+    c->ienv.self_dev = st.dev;
+    c->ienv.self_ino = st.ino;
+    c->ienv.path = plat_getenv("PATH");
+    c->ienv.cache_dir = c->p->dirs.cache;
+    v = plat_getenv("PYENV_ROOT");
+    if (v && path_is_abs(v))
+        c->pyenv_root = xstrdup(v);
+    else if (c->p->dirs.home) {
+        path_join(&s, c->p->dirs.home, ".pyenv");
+        c->pyenv_root = xstrdup(s.buf);
+    }
+    c->ienv.pyenv_root = c->pyenv_root;
+    v = plat_getenv("UV_PYTHON_INSTALL_DIR");
+    if (v && path_is_abs(v)) {
+        c->uv_dir = xstrdup(v);
+    } else {
+        v = plat_getenv("XDG_DATA_HOME");
+        sb_reset(&s);
+        if (v && path_is_abs(v))
+            sb_addf(&s, "%s/uv/python", v);
+        else if (c->p->dirs.home)
+            sb_addf(&s, "%s/.local/share/uv/python", c->p->dirs.home);
+        if (s.len)
+            c->uv_dir = xstrdup(s.buf);
+    }
+    c->ienv.uv_dir = c->uv_dir;
+    ret = 0;
+out:
+    sb_release(&self);
+    sb_release(&s);
+    return ret;
+}
+
+/* Version of a discovered interpreter, from its name or else its facts. */
+static void learn_version(struct ctx *c, const char *path, struct pyver *ver,
+                          char **abiflags)
+{
+    struct sb real = SB_INIT;
+    struct facts f = FACTS_INIT;
+
+    if (!abiflags && !plat_realpath(path, &real) &&
+        !strncmp(path_basename(real.buf), "python", 6) &&
+        !pyver_parse(path_basename(real.buf), ver, 0) && ver->minor >= 0) {
+        sb_release(&real);
+        return;
+    }
+    sb_release(&real);
+    if (!facts_get(path, c->p->dirs.cache, &f, &c->p->trace, NULL)) {
+        *ver = f.ver;
+        if (abiflags)
+            *abiflags = f.abiflags, f.abiflags = NULL;
+    }
+    facts_release(&f);
+}
+
+/* pyenv's own default, for a pyenv user with no project: PYENV_VERSION,
+ * else $PYENV_ROOT/version. NULL when unset or "system". */
+static char *pyenv_default(struct ctx *c, char **from)
+{
+    const char *v = plat_getenv("PYENV_VERSION");
+    struct sb file = SB_INIT, ver = SB_INIT;
+    char *ret = NULL;
+
+    if (v && *v && strcmp(v, "system")) {
+        *from = xstrdup("PYENV_VERSION");
+        return xstrndup(v, strcspn(v, ":"));
+    }
+    if (!c->pyenv_root)
+        return NULL;
+    path_join(&file, c->pyenv_root, "version");
+    if (plat_is_file(file.buf) && !pyversion_load(file.buf, &ver, NULL) &&
+        strcmp(ver.buf, "system")) {
+        *from = sb_detach(&file, NULL);
+        ret = sb_detach(&ver, NULL);
+    }
+    sb_release(&file);
+    sb_release(&ver);
+    return ret;
+}
+
+/* Find the base interpreter for req (NULL: the default). Sets p->interp
+ * and p->ver. */
+static int pick_interp(struct ctx *c, const char *req, const char *from)
+{
+    struct plan *p = c->p;
+    struct sb path = SB_INIT;
+    struct interp *it = NULL;
+    struct pyver want;
+    int ret = -1;
+
+    if (req && (cfg_is_path_request(req))) {
+        if (!plat_is_executable(req)) {
+            err_set(c->e, PYSHIM_EXIT_NOTFOUND,
+                    "interpreter '%s' (from %s) does not exist or is not "
+                    "executable",
+                    req, from);
+            err_hint(c->e,
+                     "fix \"python\" in '%s', or use a version such as "
+                     "\"3.12\"",
+                     from);
+            goto out;
+        }
+        if (interp_is_self(&c->ienv, req))
+            goto loop;
+        p->interp = xstrdup(req);
+        learn_version(c, req, &p->ver, NULL);
+        trace_add(&p->trace, "interpreter '%s' named by path in %s", req, from);
+        ret = 0;
+        goto out;
+    }
+    if (req && !strcmp(req, "system"))
+        req = NULL; /* pyenv's word for "the one on PATH" */
+    if (!req) {
+        char *pfrom = NULL;
+        char *def = pyenv_default(c, &pfrom);
+
+        if (def) {
+            trace_add(&p->trace,
+                      "no version asked; pyenv's default '%s' "
+                      "from '%s'",
+                      def, pfrom);
+            ret = pick_interp(c, def, pfrom);
+            free(def);
+            free(pfrom);
+            goto out;
+        }
+        if (interp_which(&c->ienv, "python3", 1, &path) < 0 &&
+            interp_which(&c->ienv, "python", 1, &path) < 0) {
+            struct sb have = SB_INIT;
+
+            interp_list_versions(interps(c), &have);
+            err_set(c->e, PYSHIM_EXIT_NOTFOUND,
+                    "no python3 on PATH besides pyshim's own%s%s",
+                    have.len ? "; installed: " : "", have.buf);
+            err_hint(c->e, "name a version with \"python\" in .pyshim.json "
+                           "or a .python-version file");
+            sb_release(&have);
+            goto out;
+        }
+        p->interp = sb_detach(&path, NULL);
+        learn_version(c, p->interp, &p->ver, NULL);
+        trace_add(&p->trace,
+                  "no version asked: the first python3 on PATH, "
+                  "'%s'",
+                  p->interp);
+        ret = 0;
+        goto out;
+    }
+    it = interp_by_name(interps(c), req);
+    if (it) {
+        trace_add(&p->trace, "'%s' is the %s install '%s'", req, it->origin,
+                  it->path);
+    } else {
+        if (pyver_parse(req, &want, 0) < 0) {
+            err_set(c->e, PYSHIM_EXIT_CONFIG,
+                    "'%s' (from %s) is not a version pyshim understands", req,
+                    from);
+            err_hint(c->e, "write a version such as \"3.12\" or \"3.12.1\", "
+                           "or an interpreter path");
+            goto out;
+        }
+        if (interp_pick(interps(c), &want, req, &c->ienv, &it, &p->trace,
+                        c->e) < 0) {
+            struct sb msg = SB_INIT;
+
+            sb_addf(&msg, "%s (asked by %s)", c->e->msg, from);
+            free(c->e->msg);
+            c->e->msg = sb_detach(&msg, NULL);
+            goto out;
+        }
+    }
+    p->interp = xstrdup(it->path);
+    p->ver = it->ver;
+    if (p->ver.major < 0)
+        learn_version(c, p->interp, &p->ver, NULL);
+    ret = 0;
+    goto out;
+loop:
+    err_set(c->e, PYSHIM_EXIT_LOOP,
+            "'%s' is pyshim itself: running it would loop", req);
+    err_hint(c->e, "name a real interpreter in '%s'", from);
+out:
+    sb_release(&path);
+    return ret;
+}
+
+/* No project: run the next real program of the same name on PATH. */
+static int passthrough(struct ctx *c)
+{
+    struct plan *p = c->p;
+    const char *name = path_basename(c->in->invoked);
+    const char *guard = plat_getenv(RESOLVE_PASSTHROUGH_VAR);
+    struct sb path = SB_INIT, val = SB_INIT;
+    long pid = -1, count = 0;
+    int skip = 0, i;
+
+    /* A wrapper we passed to (another tool's shim) that finds us again
+     * on PATH runs in this same process: the pid tells a loop from a
+     * legitimate nested python. */
+    if (guard && sscanf(guard, "%ld:%ld", &pid, &count) == 2 &&
+        pid == (long)getpid()) {
+        if (count >= 2) {
+            err_set(c->e, PYSHIM_EXIT_LOOP,
+                    "'%s' loops: the program found on PATH runs pyshim "
+                    "again",
+                    name);
+            return err_hint(c->e, "set \"python\" in the global config "
+                                  "(`pyshim which` shows the paths)");
+        }
+        skip = 1;
+        count++;
+    } else {
+        count = 0;
+    }
+    p->passthrough = 1;
+    p->env_kind = "passthrough";
+    if (interp_which(&c->ienv, name, skip, &path) < 0 &&
+        (p->is_pip || strcmp(name, "python") ||
+         interp_which(&c->ienv, "python3", skip, &path) < 0)) {
+        /* Not on PATH: a pinned version may still be installed (pyenv). */
+        struct interp *it = NULL;
+
+        if (p->pin.minor < 0 ||
+            interp_pick(interps(c), &p->pin, name + (p->is_pip ? 3 : 6),
+                        &c->ienv, &it, &p->trace, c->e) < 0) {
+            if (p->pin.minor < 0) {
+                struct sb have = SB_INIT;
+
+                interp_list_versions(interps(c), &have);
+                err_set(c->e, PYSHIM_EXIT_NOTFOUND,
+                        "no '%s' on PATH besides pyshim's own%s%s", name,
+                        have.len ? "; installed: " : "", have.buf);
+                err_hint(c->e,
+                         "set \"python\" in the global config '%s', "
+                         "or install Python",
+                         p->dirs.config_file);
+                sb_release(&have);
+            }
+            sb_release(&path);
+            return -1;
+        }
+        p->interp = xstrdup(it->path);
+        p->ver = it->ver;
+        p->exe = xstrdup(it->path);
+        sv_push(&p->argv, p->exe);
+        if (p->is_pip) {
+            sv_push(&p->argv, "-m");
+            sv_push(&p->argv, "pip");
+        }
+        trace_add(&p->trace, "no project; '%s' is not on PATH: using '%s'",
+                  name, p->exe);
+    } else {
+        p->exe = sb_detach(&path, NULL);
+        sv_push(&p->argv, p->exe);
+        trace_add(&p->trace, "no project: passing through to '%s'", p->exe);
+    }
+    for (i = 0; i < c->in->argc; i++)
+        sv_push(&p->argv, c->in->argv[i]);
+    sb_addf(&val, "%s=%ld:%ld", RESOLVE_PASSTHROUGH_VAR, (long)getpid(), count);
+    sv_push_nodup(&p->setenv, sb_detach(&val, NULL));
+    sb_release(&path);
+    return 0;
+}
+
+/* The settings that apply, after layering project over global. */
+struct settings {
+    const char *python, *python_from;
+    const char *venv, *venv_from;
+    const struct sv *shared;
+    const char *shared_from;
+    const struct sv *env;
+    enum cfg_mode mode;
+    const char *mode_from;
+};
+
+static void layer(struct plan *p, struct settings *s)
+{
+    const struct project *pr = &p->proj;
+    const struct cfg *own = pr->kind == PROJ_GLOBAL ? &pr->global : &pr->cfg;
+    static const struct sv none = SV_INIT;
+
+    memset(s, 0, sizeof(*s));
+    s->shared = &none;
+    s->env = &none;
+    if (own->python) {
+        s->python = own->python;
+        s->python_from = own->file;
+    } else if (pr->pyversion) {
+        s->python = pr->pyversion;
+        s->python_from = pr->pyversion_file;
+    } else if (pr->global.python) {
+        s->python = pr->global.python;
+        s->python_from = pr->global.file;
+    }
+    if (own->venv) {
+        s->venv = own->venv;
+        s->venv_from = own->file;
+    } else if (pr->venv_marker) {
+        s->venv = pr->venv_marker;
+        s->venv_from = pr->venv_marker;
+    }
+    if (own->has_shared) {
+        s->shared = &own->shared;
+        s->shared_from = own->file;
+    }
+    if (own->has_env)
+        s->env = &own->env;
+    s->mode = own->mode ? own->mode : pr->global.mode;
+    s->mode_from = own->mode ? own->file : pr->global.file;
+}
+
+static int venv_matches(struct ctx *c, const struct venv *v,
+                        const struct settings *s)
+{
+    struct pyver want;
+    char vb[32];
+
+    if (!s->python || cfg_is_path_request(s->python) ||
+        !strcmp(s->python, "system") || pyver_parse(s->python, &want, 0) < 0 ||
+        v->ver.major < 0)
+        return 0;
+    if (pyver_matches(&v->ver, &want))
+        return 0;
+    err_set(c->e, PYSHIM_EXIT_CONFIG,
+            "venv '%s' is Python %s, but '%s' asks for %s", v->dir,
+            pyver_str(&v->ver, vb, sizeof(vb)), s->python_from, s->python);
+    return err_hint(c->e,
+                    "recreate the venv with Python %s (remove it and "
+                    "run `python%s -m venv %s`), or change the request",
+                    s->python, s->python, v->dir);
+}
+
+static int use_shared(struct ctx *c, const struct settings *s,
+                      const char *libname)
+{
+    struct plan *p = c->p;
+    struct sb site = SB_INIT;
+    size_t i;
+    int ret = 0;
+
+    for (i = 0; i < s->shared->nr && !ret; i++) {
+        ret = env_shared_site(s->shared->v[i], p->dirs.data, &p->ver, libname,
+                              &site, &p->trace, c->e);
+        if (!ret && sv_find(&p->shared, site.buf) < 0)
+            sv_push(&p->shared, site.buf);
+    }
+    if (ret && s->shared_from) {
+        struct sb msg = SB_INIT;
+
+        sb_addf(&msg, "%s (listed in '%s')", c->e->msg, s->shared_from);
+        free(c->e->msg);
+        c->e->msg = sb_detach(&msg, NULL);
+    }
+    sb_release(&site);
+    return ret;
+}
+
+static int sync_hook(struct ctx *c, const char *site)
+{
+    struct plan *p = c->p;
+    struct sb path = SB_INIT;
+
+    hook_render(&p->shared, &p->hook);
+    path_join(&path, site, HOOK_FILE);
+    p->hook_path = sb_detach(&path, NULL);
+    if (c->in->dry)
+        return 0;
+    if (hook_sync(site, &p->hook, &p->hook_changed, c->e) < 0)
+        return -1;
+    if (p->hook_changed)
+        trace_add(&p->trace, "rewrote '%s'", p->hook_path);
+    return 0;
+}
+
+static int project_env(struct ctx *c, const struct settings *s)
+{
+    struct plan *p = c->p;
+    struct venv v = VENV_INIT;
+    char *abiflags = NULL;
+    int ret = -1;
+
+    if (s->venv) {
+        if (!plat_is_dir(s->venv)) {
+            err_set(c->e, PYSHIM_EXIT_NOINPUT,
+                    "venv '%s' (from '%s') does not exist", s->venv,
+                    s->venv_from);
+            err_hint(c->e,
+                     "create it with `python -m venv %s`, or fix "
+                     "\"venv\"",
+                     s->venv);
+            goto out;
+        }
+        if (venv_load(&v, s->venv, c->e) < 0 || venv_matches(c, &v, s) < 0)
+            goto out;
+        if (interp_is_self(&c->ienv, v.python)) {
+            err_set(c->e, PYSHIM_EXIT_LOOP,
+                    "'%s' is a link to pyshim itself: running it would loop",
+                    v.python);
+            err_hint(c->e, "recreate the venv with a real interpreter");
+            goto out;
+        }
+        p->env_kind = "venv";
+        p->env_dir = xstrdup(v.dir);
+        p->env_from = xstrdup(s->venv_from);
+        p->ver = v.ver;
+        p->interp = xstrdup(v.executable ? v.executable : v.python);
+        p->exe = xstrdup(v.python);
+        trace_add(&p->trace, "environment: venv '%s' (from '%s')", v.dir,
+                  s->venv_from);
+        if (use_shared(c, s, v.libname) < 0)
+            goto out;
+        if (v.site) {
+            if (sync_hook(c, v.site) < 0)
+                goto out;
+        } else if (p->shared.nr) {
+            err_set(c->e, PYSHIM_EXIT_NOINPUT,
+                    "venv '%s' has no lib/python*/site-packages for the hook",
+                    v.dir);
+            err_hint(c->e, "the venv is damaged: recreate it");
+            goto out;
+        }
+        ret = 0;
+        goto out;
+    }
+
+    if (pick_interp(c, s->python, s->python_from ? s->python_from : "default") <
+        0)
+        goto out;
+    if (!s->shared->nr) {
+        p->env_kind = "base";
+        p->exe = xstrdup(p->interp);
+        trace_add(&p->trace, "environment: the base interpreter (no venv, no "
+                             "shared libraries)");
+        ret = 0;
+        goto out;
+    }
+    if (p->ver.minor < 0 || p->ver.micro < 0 || !abiflags)
+        learn_version(c, p->interp, &p->ver, &abiflags);
+    {
+        char lib[48];
+        struct sb dir = SB_INIT;
+
+        snprintf(lib, sizeof(lib), "python%d.%d%s", p->ver.major, p->ver.minor,
+                 abiflags && strchr(abiflags, 't') ? "t" : "");
+        if (use_shared(c, s, lib) < 0)
+            goto out;
+        hook_render(&p->shared, &p->hook);
+        if (env_overlay(p->dirs.data, p->interp, &p->ver, abiflags, &p->shared,
+                        &p->hook, !c->in->dry, &dir, &p->trace, c->e) < 0) {
+            sb_release(&dir);
+            goto out;
+        }
+        p->env_kind = "overlay";
+        p->env_dir = sb_detach(&dir, NULL);
+        p->env_from = xstrdup(s->shared_from ? s->shared_from : "config");
+        sb_addf(&dir, "%s/bin/python", p->env_dir);
+        p->exe = sb_detach(&dir, NULL);
+        sb_addf(&dir, "%s/lib/%s/site-packages", p->env_dir, lib);
+        if (!c->in->dry || plat_is_dir(dir.buf))
+            ret = sync_hook(c, dir.buf);
+        else
+            ret = 0;
+        sb_release(&dir);
+    }
+out:
+    free(abiflags);
+    venv_release(&v);
+    return ret;
+}
+
+/* python3.N / pip3.N asked for a version the project does not run: run
+ * that interpreter itself (as pyenv and the py launcher do), without the
+ * project's environment, whose packages are built for another version. */
+static int pinned_elsewhere(struct ctx *c, const struct settings *s)
+{
+    struct plan *p = c->p;
+    struct pyver have = PYVER_NONE;
+    char want[32];
+    struct venv v = VENV_INIT;
+    struct pyver req;
+
+    if (p->pin.minor < 0)
+        return 0;
+    if (s->venv && !venv_load(&v, s->venv, NULL))
+        have = v.ver;
+    else if (s->python && !pyver_parse(s->python, &req, 0))
+        have = req;
+    venv_release(&v);
+    if (have.major < 0 || pyver_matches(&have, &p->pin))
+        return 0;
+    pyver_str(&p->pin, want, sizeof(want));
+    trace_add(&p->trace,
+              "'%s' pins %s but the project runs %d.%d: running "
+              "Python %s without the project's environment",
+              path_basename(c->in->invoked), want, have.major, have.minor,
+              want);
+    return 1;
+}
+
+static int decide_mode(struct ctx *c, const struct settings *s)
+{
+    struct plan *p = c->p;
+    const char *envmode = plat_getenv("PYSHIM_MODE");
+    enum cfg_mode m = s->mode;
+
+    if (envmode && *envmode) {
+        if (!strcmp(envmode, "exec"))
+            m = CFG_MODE_EXEC;
+        else if (!strcmp(envmode, "embed"))
+            m = CFG_MODE_EMBED;
+        else if (!strcmp(envmode, "auto"))
+            m = CFG_MODE_AUTO;
+        else {
+            err_set(c->e, PYSHIM_EXIT_USAGE, "PYSHIM_MODE='%s' is not a mode",
+                    envmode);
+            return err_hint(c->e, "use exec, embed or auto");
+        }
+    }
+    if (m == CFG_MODE_EMBED) {
+        err_set(c->e, PYSHIM_EXIT_CONFIG,
+                "mode 'embed' is not available in this build");
+        return err_hint(c->e, "use \"mode\": \"exec\" or \"auto\"");
+    }
+    p->mode = CFG_MODE_EXEC;
+    p->mode_why = m == CFG_MODE_EXEC ? "asked for" : "auto: exec";
+    return 0;
+}
+
+int resolve(const struct resolve_in *in, struct plan *p, struct err *e)
+{
+    struct ctx c;
+    struct discover_in din;
+    struct settings s;
+    const char *script = NULL;
+    int i, ret = -1;
+
+    memset(&c, 0, sizeof(c));
+    c.in = in;
+    c.p = p;
+    c.e = e;
+    p->trace.enabled = in->trace;
+    parse_invoked(p, in->invoked);
+    if (dirs_init(&p->dirs, e) < 0 || setup_env(&c) < 0)
+        goto out;
+    if (!p->is_pip)
+        script = pyargs_script(in->argc, in->argv);
+
+    memset(&din, 0, sizeof(din));
+    din.env_project = plat_getenv("PYSHIM_PROJECT");
+    din.script = script;
+    din.cwd = in->cwd;
+    din.home = p->dirs.home;
+    din.global_file = p->dirs.config_file;
+    if (discover_project(&din, &p->proj, &p->trace, e) < 0)
+        goto out;
+
+    if (p->proj.kind == PROJ_NONE) {
+        ret = passthrough(&c);
+        goto out;
+    }
+    layer(p, &s);
+    if (decide_mode(&c, &s) < 0)
+        goto out;
+    if (pinned_elsewhere(&c, &s)) {
+        char want[32];
+        static const struct sv none = SV_INIT;
+
+        s.venv = NULL;
+        s.shared = &none;
+        s.python = pyver_str(&p->pin, want, sizeof(want));
+        s.python_from = path_basename(in->invoked);
+        if (project_env(&c, &s) < 0)
+            goto out;
+    } else {
+        if (p->pin.minor >= 0 && !s.venv && !s.python) {
+            s.python = p->python_req = xstrdup(path_basename(in->invoked));
+            s.python_from = path_basename(in->invoked);
+        }
+        if (project_env(&c, &s) < 0)
+            goto out;
+        if (!p->python_req && s.python)
+            p->python_req = xstrdup(s.python);
+    }
+    if (s.python_from)
+        p->python_from = xstrdup(s.python_from);
+
+    sv_push(&p->argv, p->exe);
+    if (p->is_pip) {
+        sv_push(&p->argv, "-m");
+        sv_push(&p->argv, "pip");
+    }
+    for (i = 0; i < in->argc; i++)
+        sv_push(&p->argv, in->argv[i]);
+    for (i = 0; (size_t)i < s.env->nr; i++)
+        sv_push(&p->setenv, s.env->v[i]);
+
+    if (interp_is_self(&c.ienv, p->exe)) {
+        err_set(e, PYSHIM_EXIT_LOOP,
+                "'%s' resolves to pyshim itself: running it would loop",
+                p->exe);
+        err_hint(e, "point the config at a real interpreter");
+        goto out;
+    }
+    ret = 0;
+out:
+    interp_list_release(&c.interps);
+    free(c.pyenv_root);
+    free(c.uv_dir);
+    return ret;
+}
+
+static void add_str(struct sb *o, const char *key, const char *val, int comma)
+{
+    sb_addstr(o, comma ? ",\n  " : "\n  ");
+    sb_addjson(o, key);
+    sb_addstr(o, ": ");
+    if (val)
+        sb_addjson(o, val);
+    else
+        sb_addstr(o, "null");
+}
+
+static void add_list(struct sb *o, const char *key, const struct sv *v)
+{
+    size_t i;
+
+    sb_addstr(o, ",\n  ");
+    sb_addjson(o, key);
+    sb_addstr(o, ": [");
+    for (i = 0; i < v->nr; i++) {
+        if (i)
+            sb_addstr(o, ", ");
+        sb_addjson(o, v->v[i]);
+    }
+    sb_addch(o, ']');
+}
+
+void plan_to_json(const struct plan *p, struct sb *o)
+{
+    char vb[32];
+    size_t i;
+
+    sb_addch(o, '{');
+    add_str(o, "project", p->proj.root, 0);
+    add_str(o, "project_kind", project_kind_name(p->proj.kind), 1);
+    add_str(o, "config",
+            p->proj.kind == PROJ_GLOBAL ? p->proj.global.file
+                                        : p->proj.cfg.file,
+            1);
+    add_str(o, "found_from", p->proj.start, 1);
+    add_str(o, "python_request", p->python_req, 1);
+    add_str(o, "python_request_from", p->python_from, 1);
+    add_str(o, "interpreter", p->interp, 1);
+    add_str(o, "version",
+            p->ver.major >= 0 ? pyver_str(&p->ver, vb, sizeof(vb)) : NULL, 1);
+    add_str(o, "environment_kind", p->env_kind, 1);
+    add_str(o, "environment", p->env_dir, 1);
+    add_str(o, "environment_from", p->env_from, 1);
+    add_list(o, "shared", &p->shared);
+    add_str(o, "hook_path", p->hook_path, 1);
+    add_str(o, "hook", p->hook_path ? p->hook.buf : NULL, 1);
+    add_str(o, "mode", p->passthrough ? "exec" : cfg_mode_name(p->mode), 1);
+    add_str(o, "mode_reason", p->passthrough ? "pass-through" : p->mode_why, 1);
+    add_str(o, "executable", p->exe, 1);
+    add_list(o, "argv", &p->argv);
+    sb_addstr(o, ",\n  \"env\": {");
+    for (i = 0; i < p->setenv.nr; i++) {
+        const char *eq = strchr(p->setenv.v[i], '=');
+        char *name = xstrndup(p->setenv.v[i], (size_t)(eq - p->setenv.v[i]));
+
+        if (i)
+            sb_addstr(o, ", ");
+        sb_addjson(o, name);
+        sb_addstr(o, ": ");
+        sb_addjson(o, eq + 1);
+        free(name);
+    }
+    sb_addch(o, '}');
+    add_list(o, "skipped_configs", &p->proj.skipped);
+    add_list(o, "why", &p->trace.lines);
+    sb_addstr(o, "\n}\n");
+}

@@ -1,0 +1,182 @@
+#include "launcher/venv.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/exitcode.h"
+#include "common/path.h"
+#include "common/plat.h"
+#include "common/sb.h"
+#include "common/xalloc.h"
+#include "common/banned.h"
+
+int venv_is_venv(const char *dir)
+{
+    struct sb p = SB_INIT;
+    int ret;
+
+    path_join(&p, dir, "pyvenv.cfg");
+    ret = plat_is_file(p.buf);
+    sb_release(&p);
+    return ret;
+}
+
+static void trim(const char **a, const char **b)
+{
+    while (*a < *b && strchr(" \t\r", **a))
+        (*a)++;
+    while (*b > *a && strchr(" \t\r", (*b)[-1]))
+        (*b)--;
+}
+
+int venv_parse_cfg(struct venv *v, const char *file, const char *text,
+                   size_t len, struct err *e)
+{
+    const char *p = text, *end = text + len;
+
+    if (len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3))
+        p += 3;
+    if (memchr(text, '\0', len)) {
+        err_set(e, PYSHIM_EXIT_CONFIG, "'%s' holds a NUL byte", file);
+        return err_hint(e, "the venv is damaged: recreate it");
+    }
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *le = nl ? nl : end;
+        const char *eq = memchr(p, '=', (size_t)(le - p));
+
+        if (eq) {
+            const char *ka = p, *kb = eq, *va = eq + 1, *vb = le;
+            char *key, *val;
+
+            trim(&ka, &kb);
+            trim(&va, &vb);
+            key = xstrndup(ka, (size_t)(kb - ka));
+            val = xstrndup(va, (size_t)(vb - va));
+            if (!strcmp(key, "home")) {
+                free(v->home);
+                v->home = val, val = NULL;
+            } else if (!strcmp(key, "executable") ||
+                       !strcmp(key, "base-executable")) {
+                if (!v->executable)
+                    v->executable = val, val = NULL;
+            } else if (!strcmp(key, "version") ||
+                       !strcmp(key, "version_info")) {
+                struct pyver pv;
+
+                if (!pyver_parse(val, &pv, 1))
+                    v->ver = pv;
+            } else if (!strcmp(key, "include-system-site-packages")) {
+                v->system_site = !strcmp(val, "true");
+            }
+            free(key);
+            free(val);
+        }
+        p = le + (nl != NULL);
+    }
+    return 0;
+}
+
+/* Find lib/pythonX.Y[t]/site-packages: from the version if known, else
+ * the one python* directory under lib/. */
+static void find_site(struct venv *v)
+{
+    struct sb p = SB_INIT;
+    struct plat_dir *d;
+    const char *name;
+    char *found = NULL;
+    int count = 0;
+
+    path_join(&p, v->dir, "lib");
+    d = plat_opendir(p.buf);
+    while (d && (name = plat_readdir(d))) {
+        struct pyver pv;
+
+        if (strncmp(name, "python", 6) || pyver_parse(name, &pv, 1) < 0)
+            continue;
+        if (v->ver.major >= 0 &&
+            (pv.major != v->ver.major || pv.minor != v->ver.minor))
+            continue;
+        free(found);
+        found = xstrdup(name);
+        count++;
+    }
+    plat_closedir(d);
+    if (found && count == 1) {
+        sb_addf(&p, "/%s/site-packages", found);
+        v->site = xstrdup(p.buf);
+        v->libname = found, found = NULL;
+        if (v->ver.major < 0)
+            pyver_parse(v->libname, &v->ver, 1);
+    }
+    free(found);
+    sb_release(&p);
+}
+
+int venv_load(struct venv *v, const char *dir, struct err *e)
+{
+    static const char *const names[] = {"python", "python3", NULL};
+    struct sb p = SB_INIT, text = SB_INIT;
+    struct plat_stat st;
+    int ret = -1, i;
+
+    v->dir = xstrdup(dir);
+    path_join(&p, dir, "pyvenv.cfg");
+    if (plat_read_file(p.buf, 64 * 1024, &text) < 0) {
+        err_set(e, PYSHIM_EXIT_NOINPUT,
+                "'%s' is not a venv: cannot read "
+                "'%s': %s",
+                dir, p.buf, plat_strerror(errno));
+        err_hint(e,
+                 "create it with `python -m venv %s`, or fix the path "
+                 "in the config",
+                 dir);
+        goto out;
+    }
+    if (venv_parse_cfg(v, p.buf, text.buf, text.len, e) < 0)
+        goto out;
+    find_site(v);
+    for (i = 0; names[i]; i++) {
+        path_join(&p, dir, "bin");
+        sb_addf(&p, "/%s", names[i]);
+        if (!plat_stat(p.buf, &st, 0))
+            break;
+    }
+    if (!names[i]) {
+        err_set(e, PYSHIM_EXIT_NOINPUT, "venv '%s' has no bin/python", dir);
+        err_hint(e, "the venv is damaged: remove it and create it again");
+        goto out;
+    }
+    v->python = xstrdup(p.buf);
+    if (plat_stat(p.buf, &st, 1) < 0) {
+        const char *base = v->executable ? v->executable : v->home;
+
+        err_set(e, PYSHIM_EXIT_NOINPUT,
+                "venv '%s' is broken: its base interpreter '%s' no longer "
+                "exists",
+                dir, base ? base : "(unknown)");
+        err_hint(e,
+                 "recreate it: remove '%s' and run `python -m venv %s` "
+                 "with an installed interpreter",
+                 dir, dir);
+        goto out;
+    }
+    ret = 0;
+out:
+    sb_release(&p);
+    sb_release(&text);
+    return ret;
+}
+
+void venv_release(struct venv *v)
+{
+    free(v->dir);
+    free(v->home);
+    free(v->executable);
+    free(v->python);
+    free(v->site);
+    free(v->libname);
+    memset(v, 0, sizeof(*v));
+    v->ver.major = v->ver.minor = v->ver.micro = -1;
+}

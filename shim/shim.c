@@ -1,0 +1,88 @@
+#include "shim/shim.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/err.h"
+#include "common/exitcode.h"
+#include "common/plat.h"
+#include "common/xalloc.h"
+#include "launcher/resolve.h"
+#include "common/banned.h"
+
+static int env_flag(const char *name)
+{
+    const char *v = plat_getenv(name);
+
+    return v && *v && strcmp(v, "0");
+}
+
+static void print_trace(const struct plan *p)
+{
+    size_t i;
+
+    for (i = 0; i < p->trace.lines.nr; i++)
+        fprintf(stderr, "pyshim: debug: %s\n", p->trace.lines.v[i]);
+}
+
+int shim_main(int argc, char **argv)
+{
+    struct resolve_in in;
+    struct plan p;
+    struct err e = ERR_INIT;
+    int debug = env_flag("PYSHIM_DEBUG");
+    int dry = env_flag("PYSHIM_DRYRUN");
+    size_t i;
+    int code;
+
+    plan_init(&p);
+    memset(&in, 0, sizeof(in));
+    in.invoked = argv[0] ? argv[0] : "python";
+    in.argc = argc > 0 ? argc - 1 : 0;
+    in.argv = argc > 0 ? argv + 1 : argv;
+    in.dry = dry;
+    in.trace = debug || dry;
+
+    if (resolve(&in, &p, &e) < 0) {
+        if (debug)
+            print_trace(&p);
+        fprintf(stderr, "pyshim: error: %s\n", e.msg);
+        if (e.hint)
+            fprintf(stderr, "pyshim: hint: %s\n", e.hint);
+        code = e.code ? e.code : PYSHIM_EXIT_SOFTWARE;
+        goto out;
+    }
+    if (dry) {
+        struct sb json = SB_INIT;
+
+        plan_to_json(&p, &json);
+        fwrite(json.buf, 1, json.len, stdout);
+        sb_release(&json);
+        code = fflush(stdout) ? PYSHIM_EXIT_OSERR : PYSHIM_EXIT_OK;
+        goto out;
+    }
+    if (debug) {
+        print_trace(&p);
+        fprintf(stderr, "pyshim: debug: exec '%s'\n", p.exe);
+    }
+    for (i = 0; i < p.setenv.nr; i++) {
+        char *name = xstrdup(p.setenv.v[i]);
+        char *eq = strchr(name, '=');
+
+        *eq = '\0';
+        plat_setenv(name, eq + 1);
+        free(name);
+    }
+    plat_exec(p.exe, p.argv.v);
+    code = errno == ENOENT ? 127 : PYSHIM_EXIT_CANTEXEC;
+    fprintf(stderr, "pyshim: error: cannot run '%s': %s\n", p.exe,
+            plat_strerror(errno));
+    fprintf(stderr, "pyshim: hint: check that it is an executable "
+                    "interpreter (`pyshim which` explains the choice)\n");
+out:
+    plan_release(&p);
+    err_release(&e);
+    return code;
+}
