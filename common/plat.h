@@ -91,6 +91,13 @@ int plat_exec(const char *path, char *const argv[]);
 int plat_run(const char *path, char *const argv[], struct sb *out,
              int keep_stderr, int *status);
 
+/* Load a shared library with all its symbols global (so the C extension
+ * modules a Python loads later find libpython's symbols) and bound now.
+ * NULL on failure; plat_dlerror() tells why. */
+void *plat_dlopen(const char *path);
+void *plat_dlsym(void *lib, const char *name);
+const char *plat_dlerror(void);
+
 const char *plat_strerror(int errnum);
 
 #endif

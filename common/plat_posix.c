@@ -5,6 +5,7 @@
 #include "common/plat.h"
 
 #include <dirent.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -474,6 +475,23 @@ out:
     if (out)
         close(pipefd[0]);
     return ret;
+}
+
+void *plat_dlopen(const char *path)
+{
+    return dlopen(path, RTLD_NOW | RTLD_GLOBAL);
+}
+
+void *plat_dlsym(void *lib, const char *name)
+{
+    return dlsym(lib, name);
+}
+
+const char *plat_dlerror(void)
+{
+    const char *m = dlerror();
+
+    return m ? m : "unknown error";
 }
 
 const char *plat_strerror(int errnum)

@@ -40,6 +40,8 @@ void plan_release(struct plan *p)
     sv_release(&p->shared);
     free(p->hook_path);
     sb_release(&p->hook);
+    free(p->mode_why);
+    free(p->libpython);
     project_release(&p->proj);
     dirs_release(&p->dirs);
     trace_release(&p->trace);
@@ -594,33 +596,68 @@ static int pinned_elsewhere(struct ctx *c, const struct settings *s)
     return 1;
 }
 
-static int decide_mode(struct ctx *c, const struct settings *s)
+/* The mode asked for: PYSHIM_MODE over the config's "mode", else auto. */
+static int wanted_mode(struct ctx *c, const struct settings *s,
+                       enum cfg_mode *m, const char **from)
+{
+    const char *envmode = plat_getenv("PYSHIM_MODE");
+
+    *m = s->mode ? s->mode : CFG_MODE_AUTO;
+    *from = s->mode ? s->mode_from : "default";
+    if (!envmode || !*envmode)
+        return 0;
+    *from = "PYSHIM_MODE";
+    if (!strcmp(envmode, "exec"))
+        *m = CFG_MODE_EXEC;
+    else if (!strcmp(envmode, "embed"))
+        *m = CFG_MODE_EMBED;
+    else if (!strcmp(envmode, "auto"))
+        *m = CFG_MODE_AUTO;
+    else {
+        err_set(c->e, PYSHIM_EXIT_USAGE, "PYSHIM_MODE='%s' is not a mode",
+                envmode);
+        return err_hint(c->e, "set it to exec, embed or auto, or unset it");
+    }
+    return 0;
+}
+
+/*
+ * Embed needs a CPython 3.8+ with a shared libpython (the facts cache
+ * knows, without running Python once it is filled). Anything else runs by
+ * exec: silently under auto, and with the reason in the trace either way.
+ */
+static void decide_mode(struct ctx *c, enum cfg_mode m, const char *from)
 {
     struct plan *p = c->p;
-    const char *envmode = plat_getenv("PYSHIM_MODE");
-    enum cfg_mode m = s->mode;
+    struct facts f = FACTS_INIT;
+    struct sb why = SB_INIT;
 
-    if (envmode && *envmode) {
-        if (!strcmp(envmode, "exec"))
-            m = CFG_MODE_EXEC;
-        else if (!strcmp(envmode, "embed"))
-            m = CFG_MODE_EMBED;
-        else if (!strcmp(envmode, "auto"))
-            m = CFG_MODE_AUTO;
-        else {
-            err_set(c->e, PYSHIM_EXIT_USAGE, "PYSHIM_MODE='%s' is not a mode",
-                    envmode);
-            return err_hint(c->e, "use exec, embed or auto");
-        }
-    }
-    if (m == CFG_MODE_EMBED) {
-        err_set(c->e, PYSHIM_EXIT_CONFIG,
-                "mode 'embed' is not available in this build");
-        return err_hint(c->e, "use \"mode\": \"exec\" or \"auto\"");
+    if (m == CFG_MODE_EXEC) {
+        p->mode = CFG_MODE_EXEC;
+        sb_addf(&why, "exec asked for by %s", from);
+        goto out;
     }
     p->mode = CFG_MODE_EXEC;
-    p->mode_why = m == CFG_MODE_EXEC ? "asked for" : "auto: exec";
-    return 0;
+    if (facts_get(p->exe, p->dirs.cache, &f, &p->trace, NULL) < 0)
+        sb_addf(&why, "%s: exec (the interpreter's facts are unknown)",
+                cfg_mode_name(m));
+    else if (strcmp(f.impl, "cpython"))
+        sb_addf(&why, "%s: exec (%s is not CPython)", cfg_mode_name(m), f.impl);
+    else if (f.ver.major < 3 || (f.ver.major == 3 && f.ver.minor < 8))
+        sb_addf(&why, "%s: exec (Python %d.%d has no Py_BytesMain)",
+                cfg_mode_name(m), f.ver.major, f.ver.minor);
+    else if (!f.libpython)
+        sb_addf(&why, "%s: exec (no shared libpython: a static build)",
+                cfg_mode_name(m));
+    else {
+        p->mode = CFG_MODE_EMBED;
+        p->libpython = xstrdup(f.libpython);
+        sb_addf(&why, "%s: embed '%s'", cfg_mode_name(m), f.libpython);
+    }
+out:
+    p->mode_why = sb_detach(&why, NULL);
+    trace_add(&p->trace, "mode: %s", p->mode_why);
+    facts_release(&f);
 }
 
 int resolve(const struct resolve_in *in, struct plan *p, struct err *e)
@@ -628,7 +665,8 @@ int resolve(const struct resolve_in *in, struct plan *p, struct err *e)
     struct ctx c;
     struct discover_in din;
     struct settings s;
-    const char *script = NULL;
+    enum cfg_mode mode = CFG_MODE_AUTO;
+    const char *script = NULL, *mode_from = NULL;
     int i, ret = -1;
 
     memset(&c, 0, sizeof(c));
@@ -656,7 +694,7 @@ int resolve(const struct resolve_in *in, struct plan *p, struct err *e)
         goto out;
     }
     layer(p, &s);
-    if (decide_mode(&c, &s) < 0)
+    if (wanted_mode(&c, &s, &mode, &mode_from) < 0)
         goto out;
     if (pinned_elsewhere(&c, &s)) {
         char want[32];
@@ -698,6 +736,7 @@ int resolve(const struct resolve_in *in, struct plan *p, struct err *e)
         err_hint(e, "point the config at a real interpreter");
         goto out;
     }
+    decide_mode(&c, mode, mode_from);
     ret = 0;
 out:
     interp_list_release(&c.interps);
@@ -758,6 +797,7 @@ void plan_to_json(const struct plan *p, struct sb *o)
     add_str(o, "hook", p->hook_path ? p->hook.buf : NULL, 1);
     add_str(o, "mode", p->passthrough ? "exec" : cfg_mode_name(p->mode), 1);
     add_str(o, "mode_reason", p->passthrough ? "pass-through" : p->mode_why, 1);
+    add_str(o, "libpython", p->libpython, 1);
     add_str(o, "executable", p->exe, 1);
     add_list(o, "argv", &p->argv);
     sb_addstr(o, ",\n  \"env\": {");

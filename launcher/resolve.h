@@ -49,7 +49,8 @@ struct plan {
     struct sb hook;   /* its content */
     int hook_changed;
     enum cfg_mode mode; /* exec or embed (after auto is decided) */
-    const char *mode_why;
+    char *mode_why;     /* how the mode was decided */
+    char *libpython;    /* the library embed mode loads, or NULL */
     struct project proj;
     struct dirs dirs;
     struct trace trace;

@@ -9,6 +9,7 @@
 #include "common/exitcode.h"
 #include "common/plat.h"
 #include "common/xalloc.h"
+#include "launcher/embed.h"
 #include "launcher/resolve.h"
 #include "common/banned.h"
 
@@ -65,7 +66,8 @@ int shim_main(int argc, char **argv)
     }
     if (debug) {
         print_trace(&p);
-        fprintf(stderr, "pyshim: debug: exec '%s'\n", p.exe);
+        fprintf(stderr, "pyshim: debug: %s '%s'\n",
+                p.mode == CFG_MODE_EMBED ? "embed" : "exec", p.exe);
     }
     for (i = 0; i < p.setenv.nr; i++) {
         char *name = xstrdup(p.setenv.v[i]);
@@ -74,6 +76,21 @@ int shim_main(int argc, char **argv)
         *eq = '\0';
         plat_setenv(name, eq + 1);
         free(name);
+    }
+    if (p.mode == CFG_MODE_EMBED) {
+        int status;
+        struct err le = ERR_INIT;
+
+        /* Python runs here and now; its exit status is ours. If the
+         * library will not load, exec is always a correct fallback. */
+        if (!embed_run(p.libpython, (int)p.argv.nr, p.argv.v, &status, &le)) {
+            code = status;
+            goto out;
+        }
+        if (debug)
+            fprintf(stderr, "pyshim: debug: embed failed (%s); exec instead\n",
+                    le.msg);
+        err_release(&le);
     }
     plat_exec(p.exe, p.argv.v);
     code = errno == ENOENT ? 127 : PYSHIM_EXIT_CANTEXEC;

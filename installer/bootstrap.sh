@@ -1,0 +1,68 @@
+#!/bin/sh
+# bootstrap.sh: set up pyshim from this repository on a Debian machine.
+#
+#   sh installer/bootstrap.sh install   build (release) and install pyshim
+#   sh installer/bootstrap.sh test      build (dev: -Werror, ASan+UBSan)
+#                                       and run every test
+#
+# Missing Debian packages are installed with apt-get when run as root;
+# otherwise the exact command is printed.
+set -eu
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+what=${1:-install}
+
+build_deps="cmake gcc make pkg-config libcjson-dev python3 python3-venv"
+test_deps="$build_deps libcmocka-dev python3-ipykernel python3-jupyter-client
+           python3-numpy python3-pip clang-format"
+
+need() {
+    missing=""
+    for p in "$@"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+            grep -q "install ok installed" || missing="$missing $p"
+    done
+    [ -z "$missing" ] && return 0
+    if [ "$(id -u)" = 0 ]; then
+        echo "bootstrap: installing:$missing" >&2
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq >&2
+        # shellcheck disable=SC2086
+        apt-get install -y -qq --no-install-recommends $missing >&2
+    else
+        echo "bootstrap: missing Debian packages:$missing" >&2
+        echo "bootstrap: run: sudo apt-get install -y$missing" >&2
+        exit 1
+    fi
+}
+
+case "$what" in
+install)
+    # shellcheck disable=SC2086
+    need $build_deps
+    cmake --preset release >/dev/null
+    cmake --build --preset release -j "$(nproc)"
+    ./build/release/pyshim install ${PYSHIM_BIN_DIR:+--bin-dir "$PYSHIM_BIN_DIR"}
+    bin=${PYSHIM_BIN_DIR:-}
+    if [ -z "$bin" ]; then
+        if [ -n "${PYSHIM_HOME:-}" ]; then bin=$PYSHIM_HOME/bin
+        else bin=${XDG_DATA_HOME:-$HOME/.local/share}/pyshim/bin; fi
+    fi
+    echo "bootstrap: pyshim is installed; here is what \`python\` runs here:"
+    PATH="$bin:$PATH" "$bin/pyshim" which
+    PATH="$bin:$PATH" "$bin/python" -c \
+        'import sys; print("bootstrap: python works:", sys.executable, sys.version.split()[0])'
+    ;;
+test)
+    # shellcheck disable=SC2086
+    need $test_deps
+    cmake --preset dev >/dev/null
+    cmake --build --preset dev -j "$(nproc)"
+    ctest --preset dev -j "$(nproc)"
+    ;;
+*)
+    echo "usage: sh installer/bootstrap.sh install|test" >&2
+    exit 64
+    ;;
+esac
