@@ -21,7 +21,7 @@ static int version_clash(const char *entry, const char *what,
 {
     char hb[32], wb[32];
 
-    if (have->major >= 0 && want->major >= 0 &&
+    if (have->minor >= 0 && want->minor >= 0 &&
         (have->major != want->major || have->minor != want->minor)) {
         err_set(e, PYSHIM_EXIT_CONFIG,
                 "shared env '%s' (%s) is Python %d.%d, but this "
@@ -114,6 +114,7 @@ int env_shared_site(const char *entry, const char *data_dir,
         path_dirname(&parent);
         base = path_basename(parent.buf);
         if (!strncmp(base, "python", 6) && !pyver_parse(base, &pv, 1) &&
+            pv.minor >= 0 &&
             version_clash(entry, dir.buf, &pv, base, want, want_lib, e) < 0) {
             sb_release(&parent);
             goto out;
