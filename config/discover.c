@@ -10,6 +10,7 @@
 #include "common/sb.h"
 #include "common/xalloc.h"
 #include "config/pyversion.h"
+#include "config/trust.h"
 #include "common/banned.h"
 
 const char *project_kind_name(enum proj_kind k)
@@ -56,8 +57,41 @@ static const char *unsafe_reason(const char *dir, const struct plat_stat *st)
     return NULL;
 }
 
+/* A config that could run something unexpected must have been trusted
+ * as it is now (config/trust.h). */
+static int check_trust(struct project *p, const struct discover_in *in,
+                       struct trace *t, struct err *e)
+{
+    char *why = trust_needed(&p->cfg);
+    int ret = 0;
+
+    if (!why)
+        return 0;
+    if (!in->data_dir) {
+        ret = -1;
+    } else {
+        ret = trust_check(in->data_dir, p->cfg.file, e);
+        if (ret < 0)
+            goto out;
+    }
+    if (ret == 1) {
+        trace_add(t, "'%s' is trusted", p->cfg.file);
+        ret = 0;
+        goto out;
+    }
+    err_set(e, PYSHIM_EXIT_NOPERM, "config '%s' is not trusted: %s",
+            p->cfg.file, why);
+    err_hint(e, "review it, then run `pyshim trust %s` (an edit asks again)",
+             p->root);
+    ret = -1;
+out:
+    free(why);
+    return ret;
+}
+
 static int load_markers(struct project *p, const char *dir, struct sb *buf,
-                        const char *home, struct trace *t, struct err *e)
+                        const struct discover_in *in, struct trace *t,
+                        struct err *e)
 {
     struct plat_stat st;
     int cfg_state, venv_state, pv_state;
@@ -86,7 +120,8 @@ static int load_markers(struct project *p, const char *dir, struct sb *buf,
     p->root = xstrdup(dir);
     if (cfg_state) {
         path_join(buf, dir, ".pyshim.json");
-        if (cfg_load(&p->cfg, buf->buf, home, e) < 0)
+        if (cfg_load(&p->cfg, buf->buf, in->home, e) < 0 ||
+            check_trust(p, in, t, e) < 0)
             return -1;
         p->kind = PROJ_CONFIG;
         trace_add(t, "project: '%s' (config '%s')", dir, buf->buf);
@@ -114,8 +149,8 @@ static int load_markers(struct project *p, const char *dir, struct sb *buf,
 }
 
 /* Walk from dir (absolute) up to "/". 1 found, 0 not, -1 error. */
-static int walk_up(struct project *p, const char *start, const char *home,
-                   struct trace *t, struct err *e)
+static int walk_up(struct project *p, const char *start,
+                   const struct discover_in *in, struct trace *t, struct err *e)
 {
     struct sb dir = SB_INIT, buf = SB_INIT;
     int ret;
@@ -123,7 +158,7 @@ static int walk_up(struct project *p, const char *start, const char *home,
     sb_addstr(&dir, start);
     path_normalize(&dir);
     for (;;) {
-        ret = load_markers(p, dir.buf, &buf, home, t, e);
+        ret = load_markers(p, dir.buf, &buf, in, t, e);
         if (ret)
             break;
         if (!strcmp(dir.buf, "/"))
@@ -201,7 +236,7 @@ int discover_project(const struct discover_in *in, struct project *out,
                         "(a stale kernelspec? see `pyshim kernel list`)");
             goto out;
         }
-        found = walk_up(out, dir.buf, in->home, t, e);
+        found = walk_up(out, dir.buf, in, t, e);
         if (found < 0)
             goto out;
         if (!found) {
@@ -216,14 +251,14 @@ int discover_project(const struct discover_in *in, struct project *out,
     if (!found && in->script && !script_dir(in->script, cwd.buf, &dir)) {
         out->start = "script";
         trace_add(t, "walking up from the script's directory '%s'", dir.buf);
-        found = walk_up(out, dir.buf, in->home, t, e);
+        found = walk_up(out, dir.buf, in, t, e);
         if (found < 0)
             goto out;
     }
     if (!found) {
         out->start = "cwd";
         trace_add(t, "walking up from the current directory '%s'", cwd.buf);
-        found = walk_up(out, cwd.buf, in->home, t, e);
+        found = walk_up(out, cwd.buf, in, t, e);
         if (found < 0)
             goto out;
     }

@@ -47,6 +47,7 @@ struct discover_in {
     const char *cwd;         /* NULL: ask the OS */
     const char *home;
     const char *global_file; /* the global config path */
+    const char *data_dir;    /* for trust records; NULL: trust nothing */
 };
 
 /* Find the project. Returns -1 with e set when a marker exists but cannot

@@ -4,23 +4,50 @@
 #include <string.h>
 
 #include "common/exitcode.h"
+#include "common/path.h"
+#include "common/plat.h"
 #include "common/banned.h"
 
-static const char usage[] =
-    "usage: pyshim <command> [options]\n"
-    "\n"
-    "pyshim puts the right Python behind `python` and `pip`: the project's\n"
-    "venv, its interpreter and the shared libraries, with no activation.\n"
-    "\n"
-    "commands:\n"
-    "  install [--bin-dir DIR]   put the python/pip links into DIR\n"
-    "  which [--json] [PATH]     show what `python` runs in PATH and why\n"
-    "  help                      this text\n"
-    "  version                   print pyshim's version\n"
-    "\n"
-    "Run `pyshim <command> --help` for a command's options.\n"
-    "Environment: PYSHIM_HOME, PYSHIM_PROJECT, PYSHIM_MODE, PYSHIM_DEBUG=1,\n"
-    "PYSHIM_DRYRUN=1 (see docs/config.md).\n";
+static const struct command {
+    const char *name;
+    int (*fn)(int, char **);
+    const char *summary;
+} commands[] = {
+    {"install", inst_install, "put python/pip first on PATH (links, shell rc)"},
+    {"uninstall", inst_uninstall, "undo install exactly; --purge: data too"},
+    {"init", inst_init, "make this directory a project (config, light venv)"},
+    {"shared", inst_shared, "create/list/remove shared envs; pip into them"},
+    {"kernel", inst_kernel, "Jupyter kernels for projects: install/list/prune"},
+    {"which", inst_which, "what `python` runs here, and why"},
+    {"explain", inst_explain, "the resolution step by step, with its files"},
+    {"doctor", inst_doctor, "find (and --fix) what would go wrong"},
+    {"trust", inst_trust, "trust a config that runs programs or sets env"},
+    {"untrust", inst_untrust, "forget that trust"},
+    {"exec", inst_exec, "run a console script (jupyter, black) resolved"},
+    {NULL, NULL, NULL}};
+
+static void usage(FILE *f)
+{
+    int i;
+
+    fputs("usage: pyshim <command> [options]\n"
+          "\n"
+          "pyshim puts the right Python behind `python` and `pip`: the\n"
+          "project's venv, its interpreter and the shared libraries, with no\n"
+          "activation.\n"
+          "\n"
+          "commands:\n",
+          f);
+    for (i = 0; commands[i].name; i++)
+        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fputs("  help       this text\n"
+          "  version    print pyshim's version\n"
+          "\n"
+          "Run `pyshim <command> --help` for a command's options.\n"
+          "Environment: PYSHIM_HOME, PYSHIM_PROJECT, PYSHIM_MODE,\n"
+          "PYSHIM_DEBUG=1, PYSHIM_DRYRUN=1 (see docs/config.md).\n",
+          f);
+}
 
 int inst_is_help(const char *arg)
 {
@@ -35,22 +62,63 @@ int inst_report(const struct err *e)
     return e->code ? e->code : PYSHIM_EXIT_FAILURE;
 }
 
+int inst_usage_error(const char *arg, const char *text)
+{
+    fprintf(stderr, "pyshim: error: unexpected argument '%s'\n", arg);
+    fputs(text, stderr);
+    return PYSHIM_EXIT_USAGE;
+}
+
+int inst_bin_dir(const struct dirs *d, const char *arg, struct sb *out,
+                 struct err *e)
+{
+    if (arg)
+        return path_absolute(out, arg, NULL, d->home, e);
+    path_join(out, d->data, "bin");
+    return 0;
+}
+
+int inst_shim_python(const struct dirs *d, struct sb *out, struct err *e)
+{
+    struct sb self = SB_INIT;
+    int ret = -1;
+
+    if (!plat_self_exe(&self)) {
+        path_dirname(&self);
+        path_join(out, self.buf, "python");
+        if (plat_is_executable(out->buf)) {
+            ret = 0;
+            goto out;
+        }
+    }
+    path_join(out, d->data, "bin/python");
+    if (plat_is_executable(out->buf)) {
+        ret = 0;
+        goto out;
+    }
+    err_set(e, PYSHIM_EXIT_NOINPUT, "pyshim's python link is not installed");
+    err_hint(e, "run `pyshim install` first");
+out:
+    sb_release(&self);
+    return ret;
+}
+
 int inst_main(int argc, char **argv)
 {
     const char *cmd = argc > 1 ? argv[1] : NULL;
+    int i;
 
     if (!cmd || inst_is_help(cmd) || !strcmp(cmd, "help")) {
-        fputs(usage, cmd ? stdout : stderr);
+        usage(cmd ? stdout : stderr);
         return cmd ? PYSHIM_EXIT_OK : PYSHIM_EXIT_USAGE;
     }
     if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
         printf("pyshim %s\n", PYSHIM_VERSION);
         return PYSHIM_EXIT_OK;
     }
-    if (!strcmp(cmd, "install"))
-        return inst_install(argc - 1, argv + 1);
-    if (!strcmp(cmd, "which"))
-        return inst_which(argc - 1, argv + 1);
+    for (i = 0; commands[i].name; i++)
+        if (!strcmp(cmd, commands[i].name))
+            return commands[i].fn(argc - 1, argv + 1);
     fprintf(stderr, "pyshim: error: unknown command '%s'\n", cmd);
     fprintf(stderr, "pyshim: hint: run `pyshim help` for the commands\n");
     return PYSHIM_EXIT_USAGE;

@@ -7,16 +7,47 @@
 #define PYSHIM_CLI_H
 
 #include "common/err.h"
+#include "common/sb.h"
+#include "common/sv.h"
+#include "config/dirs.h"
 
 #define PYSHIM_VERSION "0.1.0"
 
 int inst_main(int argc, char **argv);
+
 int inst_install(int argc, char **argv);
+int inst_uninstall(int argc, char **argv);
+int inst_init(int argc, char **argv);
+int inst_shared(int argc, char **argv);
+int inst_kernel(int argc, char **argv);
 int inst_which(int argc, char **argv);
+int inst_explain(int argc, char **argv);
+int inst_doctor(int argc, char **argv);
+int inst_trust(int argc, char **argv);
+int inst_untrust(int argc, char **argv);
+int inst_exec(int argc, char **argv);
 
 /* Print e as "pyshim: error:" / "pyshim: hint:" lines; returns its code. */
 int inst_report(const struct err *e);
 /* True if arg is -h or --help. */
 int inst_is_help(const char *arg);
+/* Complain about arg, print usage to stderr; returns PYSHIM_EXIT_USAGE. */
+int inst_usage_error(const char *arg, const char *usage);
+/* The bin dir: arg made absolute, or DATA/bin (replaces out). */
+int inst_bin_dir(const struct dirs *d, const char *arg, struct sb *out,
+                 struct err *e);
+/* The absolute path of the shim's `python` link to use in files that
+ * outlive this run (kernelspecs): next to the running pyshim if it is
+ * there, else in DATA/bin. Replaces out; -1 if neither exists. */
+int inst_shim_python(const struct dirs *d, struct sb *out, struct err *e);
+/* The .pyshim.json named by arg (a file or directory) or, with arg NULL,
+ * the nearest one at or above the current directory (replaces file). */
+int inst_find_config(const char *arg, struct sb *file, struct err *e);
+
+/* Remember dir as a project (DATA/projects), for `shared list/remove`. */
+void inst_register_project(const struct dirs *d, const char *dir);
+/* The registered projects whose config lists shared env name. */
+void inst_projects_using(const struct dirs *d, const char *name,
+                         struct sv *out);
 
 #endif

@@ -1,10 +1,11 @@
 /*
- * pyshim install: put the binary and its python/pip links into a bin dir.
+ * pyshim install / uninstall.
  *
- * The binary is copied (atomically) to BIN/pyshim so the install does not
- * depend on the build tree; every other name is a relative symlink to it.
- * Running it again changes nothing; a file of the same name that is not
- * pyshim's is never replaced.
+ * install: copy the binary to BIN/pyshim (atomically, so the install does
+ * not depend on the build tree), link every python/pip name to it, put
+ * BIN first on PATH through a marked block in the shell start-up files,
+ * and create the default environment used outside any project. Running it
+ * again changes nothing. uninstall undoes each step exactly.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -17,20 +18,41 @@
 #include "common/sv.h"
 #include "config/dirs.h"
 #include "installer/cli.h"
+#include "installer/rcfile.h"
 #include "launcher/interp.h"
+#include "launcher/resolve.h"
+#include "launcher/venv.h"
 #include "common/banned.h"
 
-static const char usage[] =
-    "usage: pyshim install [--bin-dir DIR]\n"
+static const char usage_install[] =
+    "usage: pyshim install [--bin-dir DIR] [--shell bash|zsh|fish|all]\n"
+    "                      [--no-shell] [--no-default-env]\n"
     "\n"
-    "Copy pyshim into DIR (default: the bin dir under pyshim's data dir,\n"
-    "~/.local/share/pyshim/bin or $PYSHIM_HOME/bin) and create the links\n"
-    "python, python3, pip, pip3 and python3.N, pip3.N for every installed\n"
-    "Python 3.N. Put DIR first on PATH to use them. Safe to repeat: what is\n"
-    "already right is left alone, and a file pyshim did not make is never\n"
-    "replaced.\n"
+    "Copy pyshim into DIR (default: DATA/bin, i.e. ~/.local/share/pyshim/bin\n"
+    "or $PYSHIM_HOME/bin) and link python, python3, pip, pip3 and python3.N,\n"
+    "pip3.N for every installed Python 3.N to it. Then:\n"
+    "  - add a marked block (# >>> pyshim >>> ... # <<< pyshim <<<) that puts\n"
+    "    DIR first on PATH to the start-up file of your shell ($SHELL; or\n"
+    "    --shell): ~/.bashrc, ~/.zshrc, or ~/.config/fish/conf.d/pyshim.fish;\n"
+    "  - create the default environment DATA/default, used outside any\n"
+    "    project, so `pip install x` there works instead of failing with\n"
+    "    externally-managed-environment, and name it in the global config\n"
+    "    (when there is no global config yet).\n"
+    "Safe to repeat: what is already right is left alone, and a file pyshim\n"
+    "did not make is never replaced.\n"
     "\n"
-    "  --bin-dir DIR  where the links go\n";
+    "  --bin-dir DIR     where the links go\n"
+    "  --shell NAME      which start-up files to edit (default: from $SHELL)\n"
+    "  --no-shell        edit no start-up file\n"
+    "  --no-default-env  do not create the default environment\n";
+
+static const char usage_uninstall[] =
+    "usage: pyshim uninstall [--bin-dir DIR] [--purge]\n"
+    "\n"
+    "Remove the links and the binary from DIR (default: DATA/bin) and the\n"
+    "marked block from every shell start-up file, giving each file back\n"
+    "byte for byte as it was. --purge also deletes pyshim's data dir\n"
+    "(shared envs, overlays, the default env, trust records) and cache.\n";
 
 /* Is path pyshim's: a link to "pyshim", or a copy of this binary? */
 static int is_ours(const char *path, const struct sb *self_bytes)
@@ -147,37 +169,169 @@ static void minors(struct sv *out)
     sb_release(&root);
 }
 
+/* The rc files of a shell: bash, zsh, fish. */
+static void rc_path(const struct dirs *d, const char *shell, struct sb *out)
+{
+    const char *zd = plat_getenv("ZDOTDIR");
+    const char *xc = plat_getenv("XDG_CONFIG_HOME");
+
+    sb_reset(out);
+    if (!strcmp(shell, "bash"))
+        sb_addf(out, "%s/.bashrc", d->home);
+    else if (!strcmp(shell, "zsh"))
+        sb_addf(out, "%s/.zshrc", zd && *zd ? zd : d->home);
+    else if (xc && path_is_abs(xc))
+        sb_addf(out, "%s/fish/conf.d/pyshim.fish", xc);
+    else
+        sb_addf(out, "%s/.config/fish/conf.d/pyshim.fish", d->home);
+}
+
+/* s in single quotes for sh (fish: backslash escapes inside quotes). */
+static void add_quoted(struct sb *out, const char *s, int fish)
+{
+    sb_addch(out, '\'');
+    for (; *s; s++) {
+        if (*s == '\'')
+            sb_addstr(out, fish ? "\\'" : "'\\''");
+        else if (*s == '\\' && fish)
+            sb_addstr(out, "\\\\");
+        else
+            sb_addch(out, *s);
+    }
+    sb_addch(out, '\'');
+}
+
+static int edit_shells(const struct dirs *d, const char *which, const char *bin,
+                       struct err *e)
+{
+    static const char *const all[] = {"bash", "zsh", "fish", NULL};
+    struct sb rc = SB_INIT, body = SB_INIT;
+    int i, changed, ret = 0;
+
+    for (i = 0; all[i] && !ret; i++) {
+        int fish = !strcmp(all[i], "fish");
+
+        if (strcmp(which, "all") && strcmp(which, all[i]))
+            continue;
+        rc_path(d, all[i], &rc);
+        sb_reset(&body);
+        sb_addstr(&body, "# Added by `pyshim install`; `pyshim uninstall` "
+                         "removes this block.\n");
+        if (fish) {
+            sb_addstr(&body, "set -gx PATH ");
+            add_quoted(&body, bin, 1);
+            sb_addstr(&body, " $PATH\n");
+        } else {
+            sb_addstr(&body, "export PATH=");
+            add_quoted(&body, bin, 0);
+            sb_addstr(&body, ":\"$PATH\"\n");
+        }
+        ret = rc_edit(rc.buf, body.buf, &changed, e);
+        if (!ret)
+            printf("pyshim: %s %s\n", rc.buf,
+                   changed ? "now puts it first on PATH" : "is up to date");
+    }
+    sb_release(&rc);
+    sb_release(&body);
+    return ret;
+}
+
+static int default_env(const struct dirs *d, struct err *e)
+{
+    struct sb env = SB_INIT, py = SB_INIT, cfg = SB_INIT, dir = SB_INIT;
+    struct sv argv = SV_INIT;
+    struct pyver ver;
+    int status = 0, ret = -1;
+
+    path_join(&env, d->data, "default");
+    if (!venv_is_venv(env.buf)) {
+        if (resolve_interpreter(NULL, &py, &ver, e) < 0)
+            goto out;
+        sv_push(&argv, py.buf);
+        sv_push(&argv, "-m");
+        sv_push(&argv, "venv");
+        sv_push(&argv, env.buf);
+        if (plat_run(py.buf, argv.v, NULL, 1, &status) < 0 || status) {
+            err_set(e, PYSHIM_EXIT_CANTCREAT,
+                    "`%s -m venv %s` failed (status %d)", py.buf, env.buf,
+                    status);
+            err_hint(e, "on Debian, `apt-get install python3-venv`; or "
+                        "install with --no-default-env");
+            goto out;
+        }
+        printf("pyshim: created the default environment %s (%s)\n", env.buf,
+               py.buf);
+    }
+    if (plat_is_file(d->config_file)) {
+        printf("pyshim: kept your global config %s; to use the default "
+               "environment outside projects, set \"venv\": \"%s\" in it\n",
+               d->config_file, env.buf);
+    } else {
+        sb_addstr(&cfg, "{\n  \"venv\": ");
+        sb_addjson(&cfg, env.buf);
+        sb_addstr(&cfg, "\n}\n");
+        sb_set(&dir, d->config_file);
+        path_dirname(&dir);
+        if (plat_mkdirs(dir.buf, 0755) < 0 ||
+            plat_write_atomic(d->config_file, cfg.buf, cfg.len, 0644) < 0) {
+            err_set(e, PYSHIM_EXIT_CANTCREAT, "cannot write '%s': %s",
+                    d->config_file, plat_strerror(errno));
+            goto out;
+        }
+        printf("pyshim: wrote %s: outside projects, python and pip use %s\n",
+               d->config_file, env.buf);
+    }
+    ret = 0;
+out:
+    sb_release(&env);
+    sb_release(&py);
+    sb_release(&cfg);
+    sb_release(&dir);
+    sv_release(&argv);
+    return ret;
+}
+
+static const char *default_shell(void)
+{
+    const char *sh = plat_getenv("SHELL");
+    const char *b = sh ? path_basename(sh) : "";
+
+    if (!strcmp(b, "zsh") || !strcmp(b, "fish"))
+        return b;
+    return "bash";
+}
+
 int inst_install(int argc, char **argv)
 {
     struct dirs d = DIRS_INIT;
     struct err e = ERR_INIT;
     struct sb bin = SB_INIT, self = SB_INIT, selfpath = SB_INIT;
     struct sv names = SV_INIT, vers = SV_INIT;
-    const char *bin_arg = NULL;
-    int i, made = 0, code = PYSHIM_EXIT_OK;
+    const char *bin_arg = NULL, *shell = NULL;
+    int i, made = 0, code = PYSHIM_EXIT_OK, no_shell = 0, no_env = 0;
     size_t k;
 
     for (i = 1; i < argc; i++) {
         if (inst_is_help(argv[i])) {
-            fputs(usage, stdout);
+            fputs(usage_install, stdout);
             return PYSHIM_EXIT_OK;
         } else if (!strcmp(argv[i], "--bin-dir") && i + 1 < argc) {
             bin_arg = argv[++i];
+        } else if (!strcmp(argv[i], "--shell") && i + 1 < argc) {
+            shell = argv[++i];
+            if (strcmp(shell, "bash") && strcmp(shell, "zsh") &&
+                strcmp(shell, "fish") && strcmp(shell, "all"))
+                return inst_usage_error(shell, usage_install);
+        } else if (!strcmp(argv[i], "--no-shell")) {
+            no_shell = 1;
+        } else if (!strcmp(argv[i], "--no-default-env")) {
+            no_env = 1;
         } else {
-            fprintf(stderr, "pyshim: error: unexpected argument '%s'\n",
-                    argv[i]);
-            fputs(usage, stderr);
-            return PYSHIM_EXIT_USAGE;
+            return inst_usage_error(argv[i], usage_install);
         }
     }
-    if (dirs_init(&d, &e) < 0)
+    if (dirs_init(&d, &e) < 0 || inst_bin_dir(&d, bin_arg, &bin, &e) < 0)
         goto fail;
-    if (bin_arg) {
-        if (path_absolute(&bin, bin_arg, NULL, d.home, &e) < 0)
-            goto fail;
-    } else {
-        path_join(&bin, d.data, "bin");
-    }
     if (plat_self_exe(&selfpath) < 0 ||
         plat_read_file(selfpath.buf, 256u << 20, &self) < 0) {
         err_set(&e, PYSHIM_EXIT_OSERR, "cannot read pyshim's own binary: %s",
@@ -208,7 +362,13 @@ int inst_install(int argc, char **argv)
                bin.buf, made, made == 1 ? "" : "s");
     else
         printf("pyshim: %s is up to date\n", bin.buf);
-    {
+    if (!no_shell &&
+        (!d.home ||
+         edit_shells(&d, shell ? shell : default_shell(), bin.buf, &e) < 0))
+        goto fail;
+    if (!no_env && default_env(&d, &e) < 0)
+        goto fail;
+    if (no_shell) {
         const char *path = plat_getenv("PATH");
         size_t n = bin.len;
 
@@ -216,6 +376,95 @@ int inst_install(int argc, char **argv)
             (path[n] != ':' && path[n] != '\0'))
             printf("pyshim: put it first on PATH: export PATH=\"%s:$PATH\"\n",
                    bin.buf);
+    } else {
+        printf("pyshim: open a new shell (or `export PATH=\"%s:$PATH\"`) to "
+               "use it\n",
+               bin.buf);
+    }
+    goto out;
+fail:
+    if (!e.msg)
+        err_set(&e, PYSHIM_EXIT_OSERR, "no home directory is known");
+    code = inst_report(&e);
+out:
+    dirs_release(&d);
+    err_release(&e);
+    sb_release(&bin);
+    sb_release(&self);
+    sb_release(&selfpath);
+    sv_release(&names);
+    sv_release(&vers);
+    return code;
+}
+
+int inst_uninstall(int argc, char **argv)
+{
+    static const char *const shells[] = {"bash", "zsh", "fish", NULL};
+    struct dirs d = DIRS_INIT;
+    struct err e = ERR_INIT;
+    struct sb bin = SB_INIT, self = SB_INIT, selfpath = SB_INIT, p = SB_INIT;
+    struct plat_dir *dir;
+    const char *bin_arg = NULL, *name;
+    int i, purge = 0, code = PYSHIM_EXIT_OK, removed = 0, changed;
+
+    for (i = 1; i < argc; i++) {
+        if (inst_is_help(argv[i])) {
+            fputs(usage_uninstall, stdout);
+            return PYSHIM_EXIT_OK;
+        } else if (!strcmp(argv[i], "--bin-dir") && i + 1 < argc) {
+            bin_arg = argv[++i];
+        } else if (!strcmp(argv[i], "--purge")) {
+            purge = 1;
+        } else {
+            return inst_usage_error(argv[i], usage_uninstall);
+        }
+    }
+    if (dirs_init(&d, &e) < 0 || inst_bin_dir(&d, bin_arg, &bin, &e) < 0)
+        goto fail;
+    if (plat_self_exe(&selfpath) < 0 ||
+        plat_read_file(selfpath.buf, 256u << 20, &self) < 0) {
+        err_set(&e, PYSHIM_EXIT_OSERR, "cannot read pyshim's own binary: %s",
+                plat_strerror(errno));
+        goto fail;
+    }
+    dir = plat_opendir(bin.buf);
+    while (dir && (name = plat_readdir(dir))) {
+        path_join(&p, bin.buf, name);
+        if (strcmp(name, "pyshim") && is_ours(p.buf, &self) &&
+            !plat_unlink(p.buf))
+            removed++;
+    }
+    plat_closedir(dir);
+    path_join(&p, bin.buf, "pyshim");
+    if (plat_is_file(p.buf) && !plat_unlink(p.buf))
+        removed++;
+    plat_rmdir(bin.buf); /* only if now empty */
+    printf("pyshim: removed %d file%s from %s\n", removed,
+           removed == 1 ? "" : "s", bin.buf);
+    for (i = 0; d.home && shells[i]; i++) {
+        rc_path(&d, shells[i], &p);
+        if (!plat_is_file(p.buf))
+            continue;
+        if (rc_edit(p.buf, NULL, &changed, &e) < 0)
+            goto fail;
+        if (changed)
+            printf("pyshim: restored %s\n", p.buf);
+        /* the fish file is pyshim's own: remove it when only it is left */
+        if (!strcmp(shells[i], "fish")) {
+            struct sb left = SB_INIT;
+
+            if (!plat_read_file(p.buf, 1 << 20, &left) && !left.len)
+                plat_unlink(p.buf);
+            sb_release(&left);
+        }
+    }
+    if (purge) {
+        if (plat_rmtree(d.data) < 0 || plat_rmtree(d.cache) < 0) {
+            err_set(&e, PYSHIM_EXIT_CANTCREAT, "cannot remove '%s': %s", d.data,
+                    plat_strerror(errno));
+            goto fail;
+        }
+        printf("pyshim: removed %s and %s\n", d.data, d.cache);
     }
     goto out;
 fail:
@@ -226,7 +475,6 @@ out:
     sb_release(&bin);
     sb_release(&self);
     sb_release(&selfpath);
-    sv_release(&names);
-    sv_release(&vers);
+    sb_release(&p);
     return code;
 }

@@ -19,17 +19,37 @@ static const char usage[] =
     "(a directory, or a script as `python SCRIPT` would see it; default:\n"
     "the current directory): the project and config that decided, the\n"
     "interpreter, the environment, the shared libraries, the hook, the mode\n"
-    "and each step of the decision. Nothing is created or written.\n"
+    "and each step of the decision. Creates nothing (the interpreter facts\n"
+    "cache may be filled).\n"
     "\n"
     "  --json       print the plan as JSON\n"
     "  --name NAME  resolve as if called as NAME (default: python)\n";
+
+static const char usage_explain[] =
+    "usage: pyshim explain [--name NAME] [PATH]\n"
+    "\n"
+    "The resolution of `python` (or NAME) in PATH, step by step, each step\n"
+    "with the file or setting that decided it. Creates nothing (the\n"
+    "interpreter facts cache may be filled).\n";
 
 static void line(const char *label, const char *val)
 {
     printf("%-13s%s\n", label, val ? val : "-");
 }
 
+static int which(int argc, char **argv, int explain);
+
 int inst_which(int argc, char **argv)
+{
+    return which(argc, argv, 0);
+}
+
+int inst_explain(int argc, char **argv)
+{
+    return which(argc, argv, 1);
+}
+
+static int which(int argc, char **argv, int explain)
 {
     struct resolve_in in;
     struct plan p;
@@ -42,7 +62,7 @@ int inst_which(int argc, char **argv)
 
     for (i = 1; i < argc; i++) {
         if (inst_is_help(argv[i])) {
-            fputs(usage, stdout);
+            fputs(explain ? usage_explain : usage, stdout);
             return PYSHIM_EXIT_OK;
         } else if (!strcmp(argv[i], "--json")) {
             json = 1;
@@ -84,6 +104,13 @@ int inst_which(int argc, char **argv)
         for (k = 0; k < p.trace.lines.nr; k++)
             fprintf(stderr, "pyshim: trace: %s\n", p.trace.lines.v[k]);
         code = inst_report(&e);
+        goto out;
+    }
+    if (explain) {
+        for (k = 0; k < p.trace.lines.nr; k++)
+            printf("%2zu. %s\n", k + 1, p.trace.lines.v[k]);
+        printf("=> runs %s (%s)\n", p.exe,
+               p.passthrough ? "pass-through" : p.mode_why);
         goto out;
     }
     if (json) {

@@ -686,6 +686,7 @@ int resolve(const struct resolve_in *in, struct plan *p, struct err *e)
     din.cwd = in->cwd;
     din.home = p->dirs.home;
     din.global_file = p->dirs.config_file;
+    din.data_dir = p->dirs.data;
     if (discover_project(&din, &p->proj, &p->trace, e) < 0)
         goto out;
 
@@ -742,6 +743,35 @@ out:
     interp_list_release(&c.interps);
     free(c.pyenv_root);
     free(c.uv_dir);
+    return ret;
+}
+
+int resolve_interpreter(const char *req, struct sb *path, struct pyver *ver,
+                        struct err *e)
+{
+    struct resolve_in in;
+    struct plan p;
+    struct ctx c;
+    int ret = -1;
+
+    memset(&in, 0, sizeof(in));
+    in.invoked = "python";
+    plan_init(&p);
+    memset(&c, 0, sizeof(c));
+    c.in = &in;
+    c.p = &p;
+    c.e = e;
+    if (dirs_init(&p.dirs, e) < 0 || setup_env(&c) < 0 ||
+        pick_interp(&c, req, req ? "the command line" : "default") < 0)
+        goto out;
+    sb_set(path, p.interp);
+    *ver = p.ver;
+    ret = 0;
+out:
+    interp_list_release(&c.interps);
+    free(c.pyenv_root);
+    free(c.uv_dir);
+    plan_release(&p);
     return ret;
 }
 

@@ -63,6 +63,11 @@ void plan_release(struct plan *p);
  * code; the trace so far is kept for PYSHIM_DEBUG. */
 int resolve(const struct resolve_in *in, struct plan *p, struct err *e);
 
+/* The interpreter a version request (NULL: the default, as for a project
+ * that names none) resolves to: its path (replaces path) and version. */
+int resolve_interpreter(const char *req, struct sb *path, struct pyver *ver,
+                        struct err *e);
+
 /* The plan as a JSON object (PYSHIM_DRYRUN, `pyshim which --json`). */
 void plan_to_json(const struct plan *p, struct sb *out);
 

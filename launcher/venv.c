@@ -151,6 +151,23 @@ int venv_load(struct venv *v, const char *dir, struct err *e)
     v->python = xstrdup(p.buf);
     if (plat_stat(p.buf, &st, 1) < 0) {
         const char *base = v->executable ? v->executable : v->home;
+        struct sb link = SB_INIT, at = SB_INIT;
+
+        /* Name the link that dangles: pyvenv.cfg's executable is often
+         * the resolved path, which may well still exist. */
+        sb_set(&at, p.buf);
+        for (i = 0; i < 40 && !plat_readlink(at.buf, &link); i++) {
+            if (!path_is_abs(link.buf)) {
+                path_dirname(&at);
+                if (at.buf[at.len - 1] != '/')
+                    sb_addch(&at, '/');
+                sb_addstr(&at, link.buf);
+            } else {
+                sb_set(&at, link.buf);
+            }
+        }
+        if (i && plat_stat(at.buf, &st, 0) < 0)
+            base = at.buf;
 
         err_set(e, PYSHIM_EXIT_NOINPUT,
                 "venv '%s' is broken: its base interpreter '%s' no longer "
@@ -160,6 +177,8 @@ int venv_load(struct venv *v, const char *dir, struct err *e)
                  "recreate it: remove '%s' and run `python -m venv %s` "
                  "with an installed interpreter",
                  dir, dir);
+        sb_release(&link);
+        sb_release(&at);
         goto out;
     }
     ret = 0;

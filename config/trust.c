@@ -1,0 +1,121 @@
+#include "config/trust.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/exitcode.h"
+#include "common/path.h"
+#include "common/plat.h"
+#include "common/sb.h"
+#include "common/sha256.h"
+#include "common/banned.h"
+
+char *trust_needed(const struct cfg *c)
+{
+    struct sb why = SB_INIT;
+    size_t i;
+
+    if (c->python_is_path)
+        sb_addf(&why, "it names the interpreter '%s' by path", c->python);
+    if (c->env.nr)
+        sb_addf(&why, "%sit sets environment variables", why.len ? "; " : "");
+    if (c->venv && !path_is_inside(c->venv, c->dir))
+        sb_addf(&why, "%sits venv '%s' is outside its directory",
+                why.len ? "; " : "", c->venv);
+    for (i = 0; i < c->shared.nr; i++)
+        if (!cfg_is_name(c->shared.v[i]) &&
+            !path_is_inside(c->shared.v[i], c->dir))
+            sb_addf(&why, "%sshared '%s' is outside its directory",
+                    why.len ? "; " : "", c->shared.v[i]);
+    if (!why.len)
+        return NULL;
+    return sb_detach(&why, NULL);
+}
+
+static int record_path(const char *data_dir, const char *file, struct sb *out,
+                       struct err *e)
+{
+    struct sb text = SB_INIT;
+    struct sha256 s;
+    char hex[65];
+
+    if (plat_read_file(file, CFG_MAX_BYTES, &text) < 0) {
+        err_set(e, PYSHIM_EXIT_NOINPUT, "cannot read config '%s': %s", file,
+                plat_strerror(errno));
+        sb_release(&text);
+        return -1;
+    }
+    sha256_init(&s);
+    sha256_update(&s, file, strlen(file) + 1);
+    sha256_update(&s, text.buf, text.len);
+    sha256_hex(&s, hex);
+    sb_reset(out);
+    sb_addf(out, "%s/trust/%s", data_dir, hex);
+    sb_release(&text);
+    return 0;
+}
+
+int trust_check(const char *data_dir, const char *file, struct err *e)
+{
+    struct sb rec = SB_INIT;
+    int ret;
+
+    if (record_path(data_dir, file, &rec, e) < 0)
+        ret = -1;
+    else
+        ret = plat_is_file(rec.buf);
+    sb_release(&rec);
+    return ret;
+}
+
+int trust_add(const char *data_dir, const char *file, struct err *e)
+{
+    struct sb rec = SB_INIT, dir = SB_INIT;
+    int ret = -1;
+
+    if (record_path(data_dir, file, &rec, e) < 0)
+        goto out;
+    sb_addf(&dir, "%s/trust", data_dir);
+    if (plat_mkdirs(dir.buf, 0700) < 0 ||
+        plat_write_atomic(rec.buf, file, strlen(file), 0600) < 0) {
+        err_set(e, PYSHIM_EXIT_CANTCREAT, "cannot write '%s': %s", rec.buf,
+                plat_strerror(errno));
+        goto out;
+    }
+    ret = 0;
+out:
+    sb_release(&rec);
+    sb_release(&dir);
+    return ret;
+}
+
+int trust_remove(const char *data_dir, const char *file, int *removed,
+                 struct err *e)
+{
+    struct sb dir = SB_INIT, p = SB_INIT, text = SB_INIT;
+    struct plat_dir *d;
+    const char *name;
+    int ret = 0;
+
+    *removed = 0;
+    sb_addf(&dir, "%s/trust", data_dir);
+    d = plat_opendir(dir.buf);
+    while (d && (name = plat_readdir(d))) {
+        path_join(&p, dir.buf, name);
+        if (plat_read_file(p.buf, 64 * 1024, &text) < 0 ||
+            strcmp(text.buf, file))
+            continue;
+        if (plat_unlink(p.buf) < 0) {
+            ret = err_set(e, PYSHIM_EXIT_CANTCREAT, "cannot remove '%s': %s",
+                          p.buf, plat_strerror(errno));
+            break;
+        }
+        (*removed)++;
+    }
+    plat_closedir(d);
+    sb_release(&dir);
+    sb_release(&p);
+    sb_release(&text);
+    return ret;
+}

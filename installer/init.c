@@ -1,0 +1,302 @@
+/*
+ * pyshim init: make a directory a project in one repeatable step.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/exitcode.h"
+#include "common/path.h"
+#include "common/plat.h"
+#include "common/sb.h"
+#include "common/sv.h"
+#include "common/xalloc.h"
+#include "config/cfg.h"
+#include "config/cfgedit.h"
+#include "config/dirs.h"
+#include "config/pyversion.h"
+#include "config/trust.h"
+#include "installer/cli.h"
+#include "launcher/env.h"
+#include "launcher/resolve.h"
+#include "launcher/venv.h"
+#include "common/banned.h"
+
+static const char usage[] =
+    "usage: pyshim init [--python V] [--shared NAME...] [--no-venv] [DIR]\n"
+    "\n"
+    "Make DIR (default: the current directory) a project:\n"
+    "  - write or update DIR/.pyshim.json (other keys are kept);\n"
+    "  - create the light venv DIR/.venv with the interpreter's own venv\n"
+    "    module, without its own pip when a shared env provides one;\n"
+    "  - write the hook that makes the shared envs visible in it;\n"
+    "  - trust the config as written.\n"
+    "Running it again is safe: it reports what changed, or that nothing did.\n"
+    "\n"
+    "  --python V       version request (3.12, 3.12.1) or interpreter path\n"
+    "  --shared NAME..  shared envs (names under DATA/shared, or paths)\n"
+    "  --no-venv        no venv: shared envs come through an overlay env\n";
+
+/* Does any of the shared site dirs hold pip? */
+static int shared_has_pip(const struct sv *sites)
+{
+    struct sb p = SB_INIT;
+    size_t i;
+    int ret = 0;
+
+    for (i = 0; i < sites->nr && !ret; i++) {
+        path_join(&p, sites->v[i], "pip/__init__.py");
+        ret = plat_is_file(p.buf);
+    }
+    sb_release(&p);
+    return ret;
+}
+
+static int make_venv(const char *python, const char *venv, int with_pip,
+                     struct err *e)
+{
+    struct sv argv = SV_INIT;
+    int status = 0, ret = 0;
+
+    sv_push(&argv, python);
+    sv_push(&argv, "-m");
+    sv_push(&argv, "venv");
+    if (!with_pip)
+        sv_push(&argv, "--without-pip");
+    sv_push(&argv, venv);
+    if (plat_run(python, argv.v, NULL, 1, &status) < 0 || status) {
+        err_set(e, PYSHIM_EXIT_CANTCREAT, "`%s -m venv %s` failed (status %d)",
+                python, venv, status);
+        err_hint(e, "on Debian, `apt-get install python3-venv`");
+        ret = -1;
+    }
+    sv_release(&argv);
+    return ret;
+}
+
+/* The shared site dirs for names, checked against version ver. */
+static int shared_sites(const struct dirs *d, const struct cfg *c,
+                        const struct sv *extra, const struct pyver *ver,
+                        struct sv *sites, struct err *e)
+{
+    struct sb site = SB_INIT, abs = SB_INIT;
+    size_t i;
+    int ret = 0;
+
+    for (i = 0; !ret && i < c->shared.nr + extra->nr; i++) {
+        const char *entry =
+            i < c->shared.nr ? c->shared.v[i] : extra->v[i - c->shared.nr];
+
+        if (!cfg_is_name(entry)) {
+            ret = path_absolute(&abs, entry, c->dir, d->home, e);
+            entry = abs.buf;
+        }
+        if (!ret)
+            ret = env_shared_site(entry, d->data, ver, NULL, &site, NULL, e);
+        if (!ret)
+            sv_push(sites, site.buf);
+    }
+    sb_release(&site);
+    sb_release(&abs);
+    return ret;
+}
+
+/* With no version asked anywhere, a project takes the version of the
+ * first named shared env: that is the only one that can load its packages.
+ * Replaces out when one is found. */
+static void shared_version(const struct dirs *d, const struct cfg *c,
+                           const struct sv *extra, struct sb *out)
+{
+    struct sb dir = SB_INIT;
+    size_t i;
+
+    for (i = 0; i < c->shared.nr + extra->nr; i++) {
+        const char *entry =
+            i < c->shared.nr ? c->shared.v[i] : extra->v[i - c->shared.nr];
+        struct venv v = VENV_INIT;
+
+        if (!cfg_is_name(entry))
+            continue;
+        sb_reset(&dir);
+        sb_addf(&dir, "%s/shared/%s", d->data, entry);
+        if (!venv_load(&v, dir.buf, NULL) && v.ver.minor >= 0) {
+            sb_reset(out);
+            sb_addf(out, "%d.%d", v.ver.major, v.ver.minor);
+            venv_release(&v);
+            break;
+        }
+        venv_release(&v);
+    }
+    sb_release(&dir);
+}
+
+int inst_init(int argc, char **argv)
+{
+    struct dirs d = DIRS_INIT;
+    struct err e = ERR_INIT;
+    struct sb dir = SB_INIT, file = SB_INIT, venv = SB_INIT, py = SB_INIT;
+    struct sb pv = SB_INIT;
+    struct sv shared = SV_INIT, sites = SV_INIT;
+    struct cfg c = CFG_INIT;
+    struct cfg_update u;
+    struct pyver ver = PYVER_NONE;
+    struct venv v = VENV_INIT;
+    struct resolve_in in;
+    struct plan p;
+    const char *python = NULL, *target = NULL;
+    char *summary = NULL, *why = NULL;
+    char vb[32];
+    int i, no_venv = 0, changed = 0, code = PYSHIM_EXIT_OK, did = 0;
+    int from_pyversion = 0;
+
+    plan_init(&p);
+    for (i = 1; i < argc; i++) {
+        if (inst_is_help(argv[i])) {
+            fputs(usage, stdout);
+            goto out;
+        } else if (!strcmp(argv[i], "--python") && i + 1 < argc) {
+            python = argv[++i];
+        } else if (!strcmp(argv[i], "--shared")) {
+            while (i + 1 < argc && argv[i + 1][0] != '-')
+                sv_push(&shared, argv[++i]);
+        } else if (!strcmp(argv[i], "--no-venv")) {
+            no_venv = 1;
+        } else if (argv[i][0] != '-' && !target) {
+            target = argv[i];
+        } else {
+            code = inst_usage_error(argv[i], usage);
+            goto out;
+        }
+    }
+    if (dirs_init(&d, &e) < 0 ||
+        path_absolute(&dir, target ? target : ".", NULL, d.home, &e) < 0)
+        goto fail;
+    if (!plat_is_dir(dir.buf)) {
+        err_set(&e, PYSHIM_EXIT_NOINPUT, "'%s' is not a directory", dir.buf);
+        goto fail;
+    }
+    path_join(&file, dir.buf, ".pyshim.json");
+    if (plat_is_file(file.buf) && cfg_load(&c, file.buf, d.home, &e) < 0)
+        goto fail;
+    if (!c.file) {
+        c.file = xstrdup(file.buf);
+        c.dir = xstrdup(dir.buf);
+    }
+
+    /* The interpreter: --python, else the config's, else .python-version,
+     * else the default. */
+    if (!python && !c.python) {
+        struct sb f = SB_INIT;
+
+        path_join(&f, dir.buf, ".python-version");
+        if (plat_is_file(f.buf) && !pyversion_load(f.buf, &pv, &e))
+            from_pyversion = 1;
+        sb_release(&f);
+    }
+    if (!python && !c.python && !pv.len)
+        shared_version(&d, &c, &shared, &pv);
+    if (pv.len)
+        python = pv.buf;
+    if (resolve_interpreter(python ? python : c.python, &py, &ver, &e) < 0)
+        goto fail;
+    if (shared_sites(&d, &c, &shared, &ver, &sites, &e) < 0)
+        goto fail;
+
+    /* The venv. */
+    if (c.venv)
+        sb_set(&venv, c.venv);
+    else
+        path_join(&venv, dir.buf, ".venv");
+    if (!no_venv) {
+        if (venv_is_venv(venv.buf)) {
+            if (venv_load(&v, venv.buf, &e) < 0)
+                goto fail;
+            if (v.ver.minor >= 0 &&
+                (v.ver.major != ver.major || v.ver.minor != ver.minor)) {
+                err_set(&e, PYSHIM_EXIT_CONFIG,
+                        "venv '%s' is Python %s, not %d.%d", venv.buf,
+                        pyver_str(&v.ver, vb, sizeof(vb)), ver.major,
+                        ver.minor);
+                err_hint(&e,
+                         "remove it and run `pyshim init` again, or "
+                         "choose --python %d.%d",
+                         v.ver.major, v.ver.minor);
+                goto fail;
+            }
+        } else {
+            int with_pip = !shared_has_pip(&sites);
+
+            if (make_venv(py.buf, venv.buf, with_pip, &e) < 0)
+                goto fail;
+            printf("pyshim: created %s (Python %s%s)\n", venv.buf,
+                   pyver_str(&ver, vb, sizeof(vb)),
+                   with_pip ? ", with pip" : "; pip comes from a shared env");
+            did = 1;
+        }
+    }
+
+    /* The config: write what was asked, keep everything else. */
+    memset(&u, 0, sizeof(u));
+    if (python && !from_pyversion)
+        u.python = python;
+    else if (!c.python && !from_pyversion) {
+        snprintf(vb, sizeof(vb), "%d.%d", ver.major, ver.minor);
+        u.python = vb;
+    }
+    u.shared_add = &shared;
+    if (cfg_update_file(file.buf, &u, &changed, &summary, &e) < 0)
+        goto fail;
+    if (changed) {
+        printf("pyshim: wrote %s (%s)\n", file.buf,
+               summary && *summary ? summary : "new");
+        did = 1;
+    }
+    inst_register_project(&d, dir.buf);
+    /* The user wrote it through us: trust it as written. */
+    cfg_release(&c);
+    if (cfg_load(&c, file.buf, d.home, &e) < 0)
+        goto fail;
+    why = trust_needed(&c);
+    if (why) {
+        if (trust_add(d.data, file.buf, &e) < 0)
+            goto fail;
+        if (changed)
+            printf("pyshim: trusted it (%s)\n", why);
+    }
+
+    /* Resolve for real once: writes the hook (and builds an overlay). */
+    memset(&in, 0, sizeof(in));
+    in.invoked = "python";
+    in.cwd = dir.buf;
+    if (resolve(&in, &p, &e) < 0)
+        goto fail;
+    if (p.hook_changed) {
+        printf("pyshim: wrote the hook %s\n", p.hook_path);
+        did = 1;
+    }
+    printf("pyshim: %s: python runs %s (%s)\n",
+           did ? "done"
+               : "nothing to "
+                 "change",
+           p.exe, pyver_str(&p.ver, vb, sizeof(vb)));
+    goto out;
+fail:
+    code = inst_report(&e);
+out:
+    plan_release(&p);
+    dirs_release(&d);
+    err_release(&e);
+    sb_release(&dir);
+    sb_release(&file);
+    sb_release(&venv);
+    sb_release(&py);
+    sb_release(&pv);
+    sv_release(&shared);
+    sv_release(&sites);
+    cfg_release(&c);
+    venv_release(&v);
+    free(summary);
+    free(why);
+    return code;
+}

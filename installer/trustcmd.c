@@ -1,0 +1,123 @@
+/*
+ * pyshim trust / untrust: record that the user reviewed a config.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/exitcode.h"
+#include "common/path.h"
+#include "common/plat.h"
+#include "common/sb.h"
+#include "config/dirs.h"
+#include "config/trust.h"
+#include "installer/cli.h"
+#include "common/banned.h"
+
+static const char usage_trust[] =
+    "usage: pyshim trust [PATH]\n"
+    "\n"
+    "Trust the .pyshim.json in PATH (a directory or the file itself; default:\n"
+    "the nearest one at or above the current directory) as it is now. A\n"
+    "config needs trust when it names an interpreter by path, sets \"env\",\n"
+    "or points outside its own directory; editing it asks again.\n";
+
+static const char usage_untrust[] =
+    "usage: pyshim untrust [PATH]\n"
+    "\n"
+    "Forget every trust record of the .pyshim.json in PATH (default: the\n"
+    "nearest one at or above the current directory).\n";
+
+int inst_find_config(const char *arg, struct sb *file, struct err *e)
+{
+    struct sb p = SB_INIT;
+    int ret = -1;
+
+    if (path_absolute(&p, arg ? arg : ".", NULL, plat_home(), e) < 0)
+        goto out;
+    if (plat_is_file(p.buf)) {
+        sb_set(file, p.buf);
+        ret = 0;
+        goto out;
+    }
+    if (!plat_is_dir(p.buf)) {
+        err_set(e, PYSHIM_EXIT_NOINPUT, "'%s' does not exist", p.buf);
+        goto out;
+    }
+    for (;;) {
+        path_join(file, p.buf, ".pyshim.json");
+        if (plat_is_file(file->buf)) {
+            ret = 0;
+            goto out;
+        }
+        if (arg || !strcmp(p.buf, "/"))
+            break;
+        path_dirname(&p);
+    }
+    err_set(e, PYSHIM_EXIT_NOINPUT, "no .pyshim.json %s '%s'",
+            arg ? "in" : "at or above", p.buf);
+    err_hint(e, "run `pyshim init` to make one");
+out:
+    sb_release(&p);
+    return ret;
+}
+
+static int run(int argc, char **argv, int add)
+{
+    struct dirs d = DIRS_INIT;
+    struct err e = ERR_INIT;
+    struct sb file = SB_INIT;
+    struct cfg c = CFG_INIT;
+    const char *arg = NULL;
+    int i, code = PYSHIM_EXIT_OK, n = 0;
+
+    for (i = 1; i < argc; i++) {
+        if (inst_is_help(argv[i])) {
+            fputs(add ? usage_trust : usage_untrust, stdout);
+            return PYSHIM_EXIT_OK;
+        }
+        if (argv[i][0] == '-' || arg)
+            return inst_usage_error(argv[i], add ? usage_trust : usage_untrust);
+        arg = argv[i];
+    }
+    if (dirs_init(&d, &e) < 0 || inst_find_config(arg, &file, &e) < 0)
+        goto fail;
+    if (add) {
+        char *why;
+
+        /* Parse first: trusting a broken file helps no one. */
+        if (cfg_load(&c, file.buf, d.home, &e) < 0 ||
+            trust_add(d.data, file.buf, &e) < 0)
+            goto fail;
+        why = trust_needed(&c);
+        printf("pyshim: trusted %s", file.buf);
+        if (why)
+            printf(" (%s)", why);
+        printf("\n");
+        free(why);
+    } else {
+        if (trust_remove(d.data, file.buf, &n, &e) < 0)
+            goto fail;
+        printf("pyshim: %s: %d trust record%s removed\n", file.buf, n,
+               n == 1 ? "" : "s");
+    }
+    goto out;
+fail:
+    code = inst_report(&e);
+out:
+    cfg_release(&c);
+    dirs_release(&d);
+    err_release(&e);
+    sb_release(&file);
+    return code;
+}
+
+int inst_trust(int argc, char **argv)
+{
+    return run(argc, argv, 1);
+}
+
+int inst_untrust(int argc, char **argv)
+{
+    return run(argc, argv, 0);
+}
