@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "common/sb.h"
+#include "common/sv.h"
 
 #define PLAT_DIRSEP '/'
 #define PLAT_PATHSEP ':'
@@ -52,6 +53,12 @@ const char *plat_getenv(const char *name);
 /* The home directory: $HOME, else the password database. NULL if none. */
 const char *plat_home(void);
 int plat_setenv(const char *name, const char *value);
+/* Jupyter's per-user data directory when JUPYTER_DATA_DIR is unset, as
+ * jupyter_core's jupyter_data_dir() computes it: $XDG_DATA_HOME/jupyter
+ * (~/.local/share/jupyter) on Linux and the BSDs, ~/Library/Jupyter on
+ * macOS, %APPDATA%\jupyter on Windows. home is the user's home (may be
+ * NULL). Replaces out; -1 with ENOENT when no base directory is known. */
+int plat_jupyter_data_dir(const char *home, struct sb *out);
 
 /* Read at most max bytes of a file into out (replaced). Fails with EFBIG
  * when the file is larger than max, EISDIR for a directory. */
@@ -81,6 +88,9 @@ struct plat_dir;
 struct plat_dir *plat_opendir(const char *path);
 const char *plat_readdir(struct plat_dir *d); /* NULL at end */
 void plat_closedir(struct plat_dir *d);
+/* The names in directory path (not "." and ".."), sorted bytewise, appended
+ * to names. -1 (errno) if path cannot be opened; names is left unchanged. */
+int plat_listdir(const char *path, struct sv *names);
 
 /* Replace this process with path, argv (NULL-terminated), the current
  * environment. Returns only on failure (-1, errno). */
@@ -92,7 +102,7 @@ int plat_run(const char *path, char *const argv[], struct sb *out,
              int keep_stderr, int *status);
 
 /* Load a shared library with all its symbols global (so the C extension
- * modules a Python loads later find libpython's symbols) and bound now.
+ * modules a Python loads later find libpython's symbols), bound lazily.
  * NULL on failure; plat_dlerror() tells why. */
 void *plat_dlopen(const char *path);
 void *plat_dlsym(void *lib, const char *name);

@@ -321,6 +321,14 @@ static int parse_tree(struct parse_ctx *p, const cJSON *root, struct cfg *c)
         int known = 0;
         const char *near;
         struct sb hint = SB_INIT;
+        const cJSON *prev;
+
+        /* JSON leaves duplicates open; silently taking one is a trap */
+        for (prev = root->child; prev != it; prev = prev->next)
+            if (!strcmp(prev->string, it->string))
+                return key_error(p, it->string,
+                                 "keep one of them",
+                                 "key '%s' appears twice", it->string);
 
         for (i = 0; valid_keys[i]; i++)
             if (!strcmp(it->string, valid_keys[i]))

@@ -32,6 +32,13 @@ int dirs_init(struct dirs *d, struct err *e)
 
     d->home = home ? xstrdup(home) : NULL;
     if (ph && *ph) {
+        /* relative would mean "a different home in every directory" */
+        if (!path_is_abs(ph) && ph[0] != '~') {
+            err_set(e, PYSHIM_EXIT_USAGE,
+                    "PYSHIM_HOME='%s' is not an absolute path", ph);
+            return err_hint(e, "set PYSHIM_HOME to an absolute path, or "
+                               "unset it");
+        }
         if (path_absolute(&sb, ph, NULL, home, e) < 0) {
             err_hint(e, "set PYSHIM_HOME to an absolute path");
             sb_release(&sb);

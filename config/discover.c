@@ -57,6 +57,19 @@ static const char *unsafe_reason(const char *dir, const struct plat_stat *st)
     return NULL;
 }
 
+/* Record and skip a marker that someone else could have put there. */
+static int skip_unsafe(struct project *p, const char *dir, const char *path,
+                       const struct plat_stat *st, struct trace *t)
+{
+    const char *why = unsafe_reason(dir, st);
+
+    if (!why)
+        return 0;
+    sv_pushf(&p->skipped, "%s: %s", path, why);
+    trace_add(t, "skipped '%s': %s", path, why);
+    return 1;
+}
+
 /* A config that could run something unexpected must have been trusted
  * as it is now (config/trust.h). */
 static int check_trust(struct project *p, const struct discover_in *in,
@@ -99,20 +112,26 @@ static int load_markers(struct project *p, const char *dir, struct sb *buf,
 
     path_join(buf, dir, ".pyshim.json");
     cfg_state = present(buf->buf, &st);
-    if (cfg_state == 1 && st.is_reg) {
-        const char *why = unsafe_reason(dir, &st);
-
-        if (why) {
-            sv_pushf(&p->skipped, "%s: %s", buf->buf, why);
-            trace_add(t, "skipped '%s': %s", buf->buf, why);
-            cfg_state = 0;
-        }
-    }
+    if (cfg_state == 1 && st.is_reg && skip_unsafe(p, dir, buf->buf, &st, t))
+        cfg_state = 0;
     path_join(buf, dir, ".venv/pyvenv.cfg");
     venv_state = present(buf->buf, &st) == 1 && st.is_reg;
+    if (venv_state) {
+        /* the venv directory is what a stranger would plant */
+        struct sb vd = SB_INIT;
+        struct plat_stat vs;
+
+        path_join(&vd, dir, ".venv");
+        if (!plat_stat(vd.buf, &vs, 1) &&
+            skip_unsafe(p, dir, vd.buf, &vs, t))
+            venv_state = 0;
+        sb_release(&vd);
+    }
     path_join(buf, dir, ".python-version");
     pv_state = present(buf->buf, &st);
     if (pv_state == 1 && !st.is_reg)
+        pv_state = 0;
+    if (pv_state == 1 && skip_unsafe(p, dir, buf->buf, &st, t))
         pv_state = 0;
     if (!cfg_state && !venv_state && !pv_state)
         return 0;

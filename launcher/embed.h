@@ -1,8 +1,9 @@
 /*
  * embed: run Python inside the shim's own process.
  *
- * The interpreter's shared libpython is loaded (RTLD_NOW | RTLD_GLOBAL:
- * C extension modules resolve their Python symbols from it) and
+ * The interpreter's shared libpython is loaded (RTLD_GLOBAL: C extension
+ * modules resolve their Python symbols from it; lazily bound, as when the
+ * python executable loads it) and
  * Py_BytesMain is called with argv[0] set to the environment's python, so
  * CPython's own path calculation finds pyvenv.cfg and sys.executable,
  * sys.prefix and sys.path come out exactly as when that python is run

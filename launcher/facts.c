@@ -13,12 +13,26 @@
 #include "config/jsonkv.h"
 #include "common/banned.h"
 
-/* Runs on every Python from 2.7 on, so it sticks to their common subset. */
+/* Runs on every Python from 2.7 on, so it sticks to their common subset.
+ * libpython is the one this interpreter has actually loaded (Linux:
+ * /proc/self/maps): Debian ships a libpython3.X.so beside a python3.X that
+ * links it statically, and loading that copy would be a different, slower
+ * interpreter. Elsewhere the build's own Py_ENABLE_SHARED decides. */
 static const char probe[] =
     "import sys, os, json, sysconfig\n"
     "c = sysconfig.get_config_var\n"
     "lib = ''\n"
-    "if c('Py_ENABLE_SHARED') and c('LDLIBRARY'):\n"
+    "try:\n"
+    "    maps = open('/proc/self/maps').read().split('\\n')\n"
+    "except (IOError, OSError):\n"
+    "    maps = None\n"
+    "if maps is not None:\n"
+    "    for l in maps:\n"
+    "        p = l.split(None, 5)[-1] if len(l.split(None, 5)) == 6 else ''\n"
+    "        if os.path.basename(p).startswith('libpython'):\n"
+    "            lib = os.path.realpath(p)\n"
+    "            break\n"
+    "elif c('Py_ENABLE_SHARED') and c('LDLIBRARY'):\n"
     "    for d in (c('LIBDIR'), os.path.join(sys.prefix, 'lib')):\n"
     "        if d and os.path.isfile(os.path.join(d, c('LDLIBRARY'))):\n"
     "            lib = os.path.realpath(os.path.join(d, c('LDLIBRARY')))\n"

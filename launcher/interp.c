@@ -254,10 +254,13 @@ int interp_pick(struct interp_list *l, const struct pyver *req,
         r.micro = -1;
         if (!pyver_matches(&it->ver, &r))
             continue;
-        if (!best || it->ver.minor > best->ver.minor) {
+        if (!best || it->ver.major > best->ver.major ||
+            (it->ver.major == best->ver.major &&
+             it->ver.minor > best->ver.minor)) {
             best = it;
             ties = 0;
-        } else if (it->ver.minor == best->ver.minor) {
+        } else if (it->ver.major == best->ver.major &&
+                   it->ver.minor == best->ver.minor) {
             ties++;
         }
     }

@@ -58,7 +58,7 @@ int interp_pick(struct interp_list *l, const struct pyver *req,
 /* The interpreter installed under a pyenv/uv name ("3.12.1",
  * "pypy3.10-7.3.12", an env name), or NULL. */
 struct interp *interp_by_name(struct interp_list *l, const char *name);
-/* Append "3.8.18, 3.11.7 (pyenv), ..." for error messages. */
+/* Append "3.8.18 (/path), 3.11.7 (/path), ..." for error messages. */
 void interp_list_versions(const struct interp_list *l, struct sb *out);
 void interp_list_release(struct interp_list *l);
 

@@ -36,22 +36,23 @@ int pyver_parse(const char *s, struct pyver *v, int lenient)
         }
     }
     if ((v->major = number(&s)) < 0)
-        return -1;
+        goto bad;
     if (*s == '.') {
         s++;
         if ((v->minor = number(&s)) < 0)
-            return -1;
+            goto bad;
         if (*s == '.') {
             s++;
             if ((v->micro = number(&s)) < 0)
-                return -1;
+                goto bad;
         }
     }
-    if (*s && !lenient) {
-        v->major = v->minor = v->micro = -1;
-        return -1;
-    }
+    if (*s && !lenient)
+        goto bad;
     return 0;
+bad:
+    v->major = v->minor = v->micro = -1;
+    return -1;
 }
 
 int pyver_matches(const struct pyver *v, const struct pyver *r)

@@ -152,18 +152,13 @@ static void learn_version(struct ctx *c, const char *path, struct pyver *ver,
     facts_release(&f);
 }
 
-/* pyenv's own default, for a pyenv user with no project: PYENV_VERSION,
- * else $PYENV_ROOT/version. NULL when unset or "system". */
+/* pyenv's global default, $PYENV_ROOT/version, for a pyenv user who asked
+ * for nothing else. NULL when unset or "system". */
 static char *pyenv_default(struct ctx *c, char **from)
 {
-    const char *v = plat_getenv("PYENV_VERSION");
     struct sb file = SB_INIT, ver = SB_INIT;
     char *ret = NULL;
 
-    if (v && *v && strcmp(v, "system")) {
-        *from = xstrdup("PYENV_VERSION");
-        return xstrndup(v, strcspn(v, ":"));
-    }
     if (!c->pyenv_root)
         return NULL;
     path_join(&file, c->pyenv_root, "version");
@@ -182,6 +177,7 @@ static char *pyenv_default(struct ctx *c, char **from)
 static int pick_interp(struct ctx *c, const char *req, const char *from)
 {
     struct plan *p = c->p;
+    int system = 0;
     struct sb path = SB_INIT;
     struct interp *it = NULL;
     struct pyver want;
@@ -207,11 +203,13 @@ static int pick_interp(struct ctx *c, const char *req, const char *from)
         ret = 0;
         goto out;
     }
-    if (req && !strcmp(req, "system"))
+    if (req && !strcmp(req, "system")) {
         req = NULL; /* pyenv's word for "the one on PATH" */
+        system = 1;
+    }
     if (!req) {
         char *pfrom = NULL;
-        char *def = pyenv_default(c, &pfrom);
+        char *def = system ? NULL : pyenv_default(c, &pfrom);
 
         if (def) {
             trace_add(&p->trace,
@@ -280,6 +278,20 @@ loop:
     err_hint(c->e, "name a real interpreter in '%s'", from);
 out:
     sb_release(&path);
+    return ret;
+}
+
+static int is_wrapper(const char *path)
+{
+    struct sb real = SB_INIT, head = SB_INIT;
+    int ret;
+
+    ret = plat_realpath(path, &real) < 0 ||
+          strncmp(path_basename(real.buf), "python", 6) ||
+          (!plat_read_head(real.buf, 2, &head) && head.len == 2 &&
+           !memcmp(head.buf, "#!", 2));
+    sb_release(&real);
+    sb_release(&head);
     return ret;
 }
 
@@ -355,8 +367,14 @@ static int passthrough(struct ctx *c)
     }
     for (i = 0; i < c->in->argc; i++)
         sv_push(&p->argv, c->in->argv[i]);
-    sb_addf(&val, "%s=%ld:%ld", RESOLVE_PASSTHROUGH_VAR, (long)getpid(), count);
-    sv_push_nodup(&p->setenv, sb_detach(&val, NULL));
+    /* Only a wrapper (another tool's shim: a script, or a binary that is
+     * not a python) can find us again; a real python never does, so only
+     * then is the guard set and the child's environment touched. */
+    if (is_wrapper(p->exe)) {
+        sb_addf(&val, "%s=%ld:%ld", RESOLVE_PASSTHROUGH_VAR, (long)getpid(),
+                count);
+        sv_push_nodup(&p->setenv, sb_detach(&val, NULL));
+    }
     sb_release(&path);
     return 0;
 }
@@ -370,6 +388,7 @@ struct settings {
     const struct sv *env;
     enum cfg_mode mode;
     const char *mode_from;
+    char *pyenv_first; /* owned: the first entry of PYENV_VERSION */
 };
 
 static void layer(struct plan *p, struct settings *s)
@@ -377,6 +396,7 @@ static void layer(struct plan *p, struct settings *s)
     const struct project *pr = &p->proj;
     const struct cfg *own = pr->kind == PROJ_GLOBAL ? &pr->global : &pr->cfg;
     static const struct sv none = SV_INIT;
+    const char *pyenv_version = plat_getenv("PYENV_VERSION");
 
     memset(s, 0, sizeof(*s));
     s->shared = &none;
@@ -384,6 +404,14 @@ static void layer(struct plan *p, struct settings *s)
     if (own->python) {
         s->python = own->python;
         s->python_from = own->file;
+    } else if (pyenv_version && *pyenv_version && !own->venv &&
+               !pr->venv_marker) {
+        /* `pyenv shell` outranks .python-version, as in pyenv; a venv
+         * is the project's own choice and is not overridden */
+        s->pyenv_first =
+            xstrndup(pyenv_version, strcspn(pyenv_version, ":"));
+        s->python = s->pyenv_first;
+        s->python_from = "PYENV_VERSION";
     } else if (pr->pyversion) {
         s->python = pr->pyversion;
         s->python_from = pr->pyversion_file;
@@ -576,16 +604,21 @@ static int pinned_elsewhere(struct ctx *c, const struct settings *s)
     struct pyver have = PYVER_NONE;
     char want[32];
     struct venv v = VENV_INIT;
-    struct pyver req;
+    struct sb path = SB_INIT;
 
     if (p->pin.minor < 0)
         return 0;
     if (s->venv && !venv_load(&v, s->venv, NULL))
         have = v.ver;
-    else if (s->python && !pyver_parse(s->python, &req, 0))
-        have = req;
+    else if (s->python && pyver_parse(s->python, &have, 0) < 0)
+        /* a path, "system" or a pyenv name: ask what it is */
+        resolve_interpreter(s->python, &path, &have, NULL);
     venv_release(&v);
-    if (have.major < 0 || pyver_matches(&have, &p->pin))
+    sb_release(&path);
+    if (have.major < 0 && !s->python && !s->venv)
+        return 0; /* nothing asked: the pin is the request */
+    if (have.major == p->pin.major &&
+        (have.minor < 0 || have.minor == p->pin.minor))
         return 0;
     pyver_str(&p->pin, want, sizeof(want));
     trace_add(&p->trace,
@@ -670,6 +703,7 @@ int resolve(const struct resolve_in *in, struct plan *p, struct err *e)
     int i, ret = -1;
 
     memset(&c, 0, sizeof(c));
+    memset(&s, 0, sizeof(s));
     c.in = in;
     c.p = p;
     c.e = e;
@@ -740,6 +774,7 @@ int resolve(const struct resolve_in *in, struct plan *p, struct err *e)
     decide_mode(&c, mode, mode_from);
     ret = 0;
 out:
+    free(s.pyenv_first);
     interp_list_release(&c.interps);
     free(c.pyenv_root);
     free(c.uv_dir);

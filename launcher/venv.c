@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "common/exitcode.h"
 #include "common/path.h"
@@ -68,7 +69,7 @@ int venv_parse_cfg(struct venv *v, const char *file, const char *text,
                 if (!pyver_parse(val, &pv, 1))
                     v->ver = pv;
             } else if (!strcmp(key, "include-system-site-packages")) {
-                v->system_site = !strcmp(val, "true");
+                v->system_site = !strcasecmp(val, "true"); /* as site.py */
             }
             free(key);
             free(val);

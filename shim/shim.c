@@ -55,6 +55,11 @@ int shim_main(int argc, char **argv)
         code = e.code ? e.code : PYSHIM_EXIT_SOFTWARE;
         goto out;
     }
+    /* Never silently: a marker someone else could have planted was
+     * passed over, and the user should know why their file is ignored. */
+    for (i = 0; i < p.proj.skipped.nr; i++)
+        fprintf(stderr, "pyshim: warning: ignored '%s' (see `pyshim doctor`)\n",
+                p.proj.skipped.v[i]);
     if (dry) {
         struct sb json = SB_INIT;
 

@@ -244,6 +244,9 @@ class EmbedTransparency(unittest.TestCase):
                         os.path.join(proj, ".venv")], check=True, timeout=TIMEOUT)
         with open(os.path.join(proj, ".pyshim.json"), "w") as f:
             json.dump({"mode": "embed", "shared": [dist]}, f)
+        # a shared path outside the project needs the user's trust
+        subprocess.run(["pyshim", "trust", proj], env=self.env, check=True,
+                       stdout=subprocess.DEVNULL, timeout=TIMEOUT)
         out = subprocess.run(
             ["python", "-c", "import numpy; print(numpy.arange(6).sum(), numpy.__file__)"],
             cwd=proj, env=self.env, capture_output=True, text=True, timeout=TIMEOUT)

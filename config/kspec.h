@@ -1,0 +1,42 @@
+/*
+ * kspec: one Jupyter kernelspec (KERNELS/NAME/kernel.json), read for the
+ * checks that need it (`pyshim doctor`). Keeps cJSON inside config/.
+ *
+ * A kernelspec is pyshim's when its metadata holds a "pyshim" key (the
+ * spec `pyshim kernel install` writes); only those may be removed by
+ * pyshim without asking.
+ */
+#ifndef PYSHIM_KSPEC_H
+#define PYSHIM_KSPEC_H
+
+#include <stddef.h>
+
+#include "common/err.h"
+#include "common/sv.h"
+
+/* Largest kernel.json read; real ones are a few hundred bytes. */
+#define KSPEC_MAX_BYTES (256 * 1024)
+
+struct kspec {
+    char *file;         /* the kernel.json path */
+    struct sv argv;     /* "argv", as written */
+    char *display_name; /* "display_name", or NULL */
+    char *project;      /* env.PYSHIM_PROJECT, or NULL */
+    int is_pyshim;      /* metadata.pyshim is present */
+};
+
+#define KSPEC_INIT                                                             \
+    {                                                                          \
+        NULL, SV_INIT, NULL, NULL, 0                                           \
+    }
+
+/* Parse text (len bytes) read from file. "argv" must be a non-empty
+ * array of strings; other keys are optional and ignored when their type
+ * is wrong. On error returns -1 and e names the file. */
+int kspec_parse(struct kspec *k, const char *file, const char *text, size_t len,
+                struct err *e);
+/* Read and parse file. */
+int kspec_load(struct kspec *k, const char *file, struct err *e);
+void kspec_release(struct kspec *k);
+
+#endif

@@ -1,0 +1,414 @@
+#include "launcher/sitecheck.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/exitcode.h"
+#include "common/path.h"
+#include "common/plat.h"
+#include "common/xalloc.h"
+#include "common/banned.h"
+
+/* Length of the valid UTF-8 sequence at s (n bytes left), or 0. Overlong
+ * forms, surrogates and values above U+10FFFF are invalid, as for
+ * Python's decoder. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+    size_t len, i;
+    unsigned long cp;
+
+    if (s[0] < 0x80)
+        return 1;
+    if (s[0] >= 0xc2 && s[0] <= 0xdf)
+        len = 2, cp = s[0] & 0x1f;
+    else if (s[0] >= 0xe0 && s[0] <= 0xef)
+        len = 3, cp = s[0] & 0x0f;
+    else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+        len = 4, cp = s[0] & 0x07;
+    else
+        return 0;
+    if (n < len)
+        return 0;
+    for (i = 1; i < len; i++) {
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (s[i] & 0x3f);
+    }
+    if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+        (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+        return 0;
+    return len;
+}
+
+static int is_utf8(const unsigned char *s, size_t n)
+{
+    size_t i = 0, k;
+
+    while (i < n) {
+        k = utf8_seq(s + i, n - i);
+        if (!k)
+            return 0;
+        i += k;
+    }
+    return 1;
+}
+
+enum sitecheck_enc sitecheck_pth_encoding(const char *data, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)data;
+    size_t i, odd = 0, even = 0;
+
+    if (len >= 3 && s[0] == 0xef && s[1] == 0xbb && s[2] == 0xbf)
+        return SITECHECK_UTF8_BOM;
+    if (len >= 2 && s[0] == 0xff && s[1] == 0xfe)
+        return SITECHECK_UTF16LE_BOM;
+    if (len >= 2 && s[0] == 0xfe && s[1] == 0xff)
+        return SITECHECK_UTF16BE_BOM;
+    /* No BOM: UTF-16 of the ASCII a .pth holds has a NUL in every other
+     * byte, which no sane UTF-8 or legacy text does. */
+    for (i = 0; i < len; i++)
+        if (!s[i])
+            (i % 2 ? odd : even)++;
+    if (len % 2 == 0 && odd + even) {
+        if (odd * 2 >= len / 2 && !even)
+            return SITECHECK_UTF16LE;
+        if (even * 2 >= len / 2 && !odd)
+            return SITECHECK_UTF16BE;
+    }
+    return is_utf8(s, len) ? SITECHECK_UTF8 : SITECHECK_OTHER;
+}
+
+const char *sitecheck_enc_name(enum sitecheck_enc enc)
+{
+    switch (enc) {
+    case SITECHECK_UTF8:
+        return "UTF-8";
+    case SITECHECK_UTF8_BOM:
+        return "UTF-8 with a BOM";
+    case SITECHECK_UTF16LE_BOM:
+        return "UTF-16LE with a BOM";
+    case SITECHECK_UTF16BE_BOM:
+        return "UTF-16BE with a BOM";
+    case SITECHECK_UTF16LE:
+        return "UTF-16LE";
+    case SITECHECK_UTF16BE:
+        return "UTF-16BE";
+    default:
+        return "not UTF-8 (a legacy code page?)";
+    }
+}
+
+int sitecheck_enc_fixable(enum sitecheck_enc enc)
+{
+    return enc != SITECHECK_UTF8 && enc != SITECHECK_OTHER;
+}
+
+static void add_utf8(struct sb *out, unsigned long cp)
+{
+    if (cp < 0x80) {
+        sb_addch(out, (int)cp);
+    } else if (cp < 0x800) {
+        sb_addch(out, (int)(0xc0 | (cp >> 6)));
+        sb_addch(out, (int)(0x80 | (cp & 0x3f)));
+    } else if (cp < 0x10000) {
+        sb_addch(out, (int)(0xe0 | (cp >> 12)));
+        sb_addch(out, (int)(0x80 | ((cp >> 6) & 0x3f)));
+        sb_addch(out, (int)(0x80 | (cp & 0x3f)));
+    } else {
+        sb_addch(out, (int)(0xf0 | (cp >> 18)));
+        sb_addch(out, (int)(0x80 | ((cp >> 12) & 0x3f)));
+        sb_addch(out, (int)(0x80 | ((cp >> 6) & 0x3f)));
+        sb_addch(out, (int)(0x80 | (cp & 0x3f)));
+    }
+}
+
+static int utf16_to_utf8(const unsigned char *s, size_t n, int le,
+                         struct sb *out)
+{
+    size_t i;
+
+    if (n % 2)
+        return -1;
+    for (i = 0; i < n; i += 2) {
+        unsigned long u = le ? (unsigned long)(s[i] | (s[i + 1] << 8))
+                             : (unsigned long)((s[i] << 8) | s[i + 1]);
+
+        if (u >= 0xdc00 && u <= 0xdfff)
+            return -1;
+        if (u >= 0xd800 && u <= 0xdbff) {
+            unsigned long lo;
+
+            if (i + 3 >= n)
+                return -1;
+            lo = le ? (unsigned long)(s[i + 2] | (s[i + 3] << 8))
+                    : (unsigned long)((s[i + 2] << 8) | s[i + 3]);
+            if (lo < 0xdc00 || lo > 0xdfff)
+                return -1;
+            u = 0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00);
+            i += 2;
+        }
+        /* A second BOM (files concatenated by `>>`) is not text either. */
+        if (u != 0xfeff)
+            add_utf8(out, u);
+    }
+    return 0;
+}
+
+int sitecheck_to_utf8(const char *data, size_t len, enum sitecheck_enc enc,
+                      struct sb *out)
+{
+    const unsigned char *s = (const unsigned char *)data;
+
+    sb_reset(out);
+    switch (enc) {
+    case SITECHECK_UTF8_BOM:
+        sb_add(out, data + 3, len - 3);
+        return 0;
+    case SITECHECK_UTF16LE_BOM:
+        return utf16_to_utf8(s + 2, len - 2, 1, out);
+    case SITECHECK_UTF16BE_BOM:
+        return utf16_to_utf8(s + 2, len - 2, 0, out);
+    case SITECHECK_UTF16LE:
+        return utf16_to_utf8(s, len, 1, out);
+    case SITECHECK_UTF16BE:
+        return utf16_to_utf8(s, len, 0, out);
+    default:
+        return -1;
+    }
+}
+
+int sitecheck_pth_check(const char *path, enum sitecheck_enc *enc,
+                        struct err *e)
+{
+    struct sb data = SB_INIT;
+    int ret = -1;
+
+    if (plat_read_file(path, SITECHECK_PTH_MAX, &data) < 0) {
+        err_set(e, PYSHIM_EXIT_NOINPUT, "cannot read '%s': %s", path,
+                plat_strerror(errno));
+        goto out;
+    }
+    *enc = sitecheck_pth_encoding(data.buf, data.len);
+    ret = 0;
+out:
+    sb_release(&data);
+    return ret;
+}
+
+int sitecheck_pth_fix(const char *path, int *changed, struct err *e)
+{
+    struct sb data = SB_INIT, text = SB_INIT;
+    struct plat_stat st;
+    enum sitecheck_enc enc;
+    int ret = -1;
+
+    *changed = 0;
+    if (plat_stat(path, &st, 1) < 0 ||
+        plat_read_file(path, SITECHECK_PTH_MAX, &data) < 0) {
+        err_set(e, PYSHIM_EXIT_NOINPUT, "cannot read '%s': %s", path,
+                plat_strerror(errno));
+        goto out;
+    }
+    enc = sitecheck_pth_encoding(data.buf, data.len);
+    if (enc == SITECHECK_UTF8) {
+        ret = 0;
+        goto out;
+    }
+    if (sitecheck_to_utf8(data.buf, data.len, enc, &text) < 0) {
+        err_set(e, PYSHIM_EXIT_CONFIG, "cannot convert '%s' (%s) to UTF-8",
+                path, sitecheck_enc_name(enc));
+        err_hint(e, "open it in an editor and save it as UTF-8 without a BOM");
+        goto out;
+    }
+    if (plat_write_atomic(path, text.buf, text.len, st.perm & 07777) < 0) {
+        err_set(e, PYSHIM_EXIT_CANTCREAT, "cannot rewrite '%s': %s", path,
+                plat_strerror(errno));
+        goto out;
+    }
+    *changed = 1;
+    ret = 0;
+out:
+    sb_release(&data);
+    sb_release(&text);
+    return ret;
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+
+    return n >= m && !strcmp(s + n - m, suffix);
+}
+
+int sitecheck_pth_files(const char *site, struct sv *out)
+{
+    struct sv names = SV_INIT;
+    struct sb p = SB_INIT;
+    size_t i;
+
+    if (plat_listdir(site, &names) < 0)
+        return -1;
+    for (i = 0; i < names.nr; i++) {
+        if (!ends_with(names.v[i], ".pth"))
+            continue;
+        path_join(&p, site, names.v[i]);
+        if (plat_is_file(p.buf))
+            sv_push(out, p.buf);
+    }
+    sv_release(&names);
+    sb_release(&p);
+    return 0;
+}
+
+void sitecheck_venv_sites(const char *dir, struct sv *out)
+{
+    struct sv names = SV_INIT;
+    struct sb p = SB_INIT;
+    size_t i;
+
+    path_join(&p, dir, "lib");
+    if (plat_listdir(p.buf, &names) < 0)
+        goto out;
+    for (i = 0; i < names.nr; i++) {
+        if (strncmp(names.v[i], "python", 6))
+            continue;
+        sb_reset(&p);
+        sb_addf(&p, "%s/lib/%s/site-packages", dir, names.v[i]);
+        if (plat_is_dir(p.buf))
+            sv_push(out, p.buf);
+    }
+out:
+    sv_release(&names);
+    sb_release(&p);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* name[0..len) lowercased, with runs of "-_." as one "_" (PEP 503's
+ * normalization, spelled as an identifier). */
+static char *normalize(const char *name, size_t len)
+{
+    struct sb out = SB_INIT;
+    size_t i;
+
+    for (i = 0; i < len; i++) {
+        char c = name[i];
+
+        if (c == '-' || c == '_' || c == '.') {
+            if (!out.len || out.buf[out.len - 1] != '_')
+                sb_addch(&out, '_');
+        } else {
+            sb_addch(&out, c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+        }
+    }
+    return sb_detach(&out, NULL);
+}
+
+static int is_ident(const char *s, size_t n)
+{
+    size_t i;
+
+    if (!n || (s[0] >= '0' && s[0] <= '9'))
+        return 0;
+    for (i = 0; i < n; i++) {
+        char c = s[i];
+
+        if (!(c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+              (c >= '0' && c <= '9') || (unsigned char)c >= 0x80))
+            return 0;
+    }
+    return 1;
+}
+
+static const char *const tooling[] = {"pip",       "setuptools",
+                                      "wheel",     "pkg_resources",
+                                      "_distutils_hack", "_virtualenv",
+                                      "__pycache__", "_pyshim", NULL};
+
+/* The top-level name an entry of site-packages provides, or NULL. */
+static char *top_name(const char *site, const char *ent)
+{
+    struct sb p = SB_INIT;
+    const char *dot = strchr(ent, '.');
+    char *name = NULL;
+    size_t n = dot ? (size_t)(dot - ent) : strlen(ent);
+    int i;
+
+    path_join(&p, site, ent);
+    if (ends_with(ent, ".dist-info") || ends_with(ent, ".egg-info")) {
+        const char *dash = strchr(ent, '-');
+
+        /* NAME-VERSION.dist-info; NAME has "-" escaped as "_" */
+        n = dash ? (size_t)(dash - ent) : strlen(ent) - strlen(".dist-info");
+        name = normalize(ent, n);
+    } else if (plat_is_dir(p.buf)) {
+        if (!dot && is_ident(ent, n))
+            name = normalize(ent, n);
+    } else if (ends_with(ent, ".py") || ends_with(ent, ".so") ||
+               ends_with(ent, ".pyd")) {
+        if (is_ident(ent, n))
+            name = normalize(ent, n);
+    }
+    sb_release(&p);
+    if (!name)
+        return NULL;
+    for (i = 0; tooling[i]; i++) {
+        if (!strcmp(name, tooling[i])) {
+            free(name);
+            return NULL;
+        }
+    }
+    return name;
+}
+
+int sitecheck_top_names(const char *site, struct sv *out)
+{
+    struct sv names = SV_INIT, found = SV_INIT;
+    size_t i;
+
+    if (plat_listdir(site, &names) < 0)
+        return -1;
+    for (i = 0; i < names.nr; i++) {
+        char *name = top_name(site, names.v[i]);
+
+        if (name)
+            sv_push_nodup(&found, name);
+    }
+    if (found.nr)
+        qsort(found.v, found.nr, sizeof(*found.v), cmp_str);
+    for (i = 0; i < found.nr; i++)
+        if (!i || strcmp(found.v[i], found.v[i - 1]))
+            sv_push(out, found.v[i]);
+    sv_release(&names);
+    sv_release(&found);
+    return 0;
+}
+
+int sitecheck_duplicates(const char *a, const char *b, struct sv *out)
+{
+    struct sv na = SV_INIT, nb = SV_INIT;
+    size_t i = 0, j = 0;
+    int ret = -1;
+
+    if (sitecheck_top_names(a, &na) < 0 || sitecheck_top_names(b, &nb) < 0)
+        goto out;
+    while (i < na.nr && j < nb.nr) {
+        int c = strcmp(na.v[i], nb.v[j]);
+
+        if (!c)
+            sv_push(out, na.v[i]);
+        if (c <= 0)
+            i++;
+        if (c >= 0)
+            j++;
+    }
+    ret = 0;
+out:
+    sv_release(&na);
+    sv_release(&nb);
+    return ret;
+}

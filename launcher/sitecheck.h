@@ -1,0 +1,74 @@
+/*
+ * sitecheck: checks on site-packages directories that `pyshim doctor`
+ * runs, kept free of printing so they can be tested on their own.
+ *
+ * .pth files: site.py reads them in the locale's encoding (UTF-8 with a
+ * fallback to the locale from 3.13), so a file written by PowerShell's
+ * `echo ... > x.pth` (UTF-16LE with a BOM, or UTF-8 with a BOM) is either
+ * undecodable (`UnicodeDecodeError: 'gbk' codec can't decode byte 0xff`)
+ * or its first path silently starts with U+FEFF and is never found.
+ *
+ * Duplicates: a package installed both in a project venv and in a shared
+ * env is imported from the venv (it comes first on sys.path), silently
+ * shadowing the shared one.
+ */
+#ifndef PYSHIM_SITECHECK_H
+#define PYSHIM_SITECHECK_H
+
+#include <stddef.h>
+
+#include "common/err.h"
+#include "common/sb.h"
+#include "common/sv.h"
+
+/* Largest .pth file read; bigger ones are reported, not fixed. */
+#define SITECHECK_PTH_MAX (1024 * 1024)
+
+enum sitecheck_enc {
+    SITECHECK_UTF8 = 0,    /* plain UTF-8 (ASCII included): fine */
+    SITECHECK_UTF8_BOM,    /* UTF-8 starting with EF BB BF */
+    SITECHECK_UTF16LE_BOM, /* FF FE ...: PowerShell 5's `>` */
+    SITECHECK_UTF16BE_BOM, /* FE FF ... */
+    SITECHECK_UTF16LE,     /* no BOM, but ASCII with NULs in odd bytes */
+    SITECHECK_UTF16BE,     /* no BOM, NULs in even bytes */
+    SITECHECK_OTHER        /* neither: a legacy code page (GBK, cp1252) */
+};
+
+/* How data (len bytes of a .pth file) is encoded. */
+enum sitecheck_enc sitecheck_pth_encoding(const char *data, size_t len);
+/* "UTF-8", "UTF-8 with a BOM", "UTF-16LE with a BOM", ... */
+const char *sitecheck_enc_name(enum sitecheck_enc enc);
+/* True if enc can be converted to UTF-8 without guessing. */
+int sitecheck_enc_fixable(enum sitecheck_enc enc);
+/* Convert data of encoding enc to UTF-8 without a BOM, keeping every
+ * line and line ending (replaces out). -1 if enc is not fixable or the
+ * UTF-16 is malformed (an unpaired surrogate, an odd length). */
+int sitecheck_to_utf8(const char *data, size_t len, enum sitecheck_enc enc,
+                      struct sb *out);
+
+/* Read the .pth file at path and classify it. */
+int sitecheck_pth_check(const char *path, enum sitecheck_enc *enc,
+                        struct err *e);
+/* Rewrite the .pth file at path as UTF-8 without a BOM, atomically and
+ * with its permission bits kept. *changed is 0 when it already was. */
+int sitecheck_pth_fix(const char *path, int *changed, struct err *e);
+
+/* Append the .pth files of site dir (full paths, sorted). Missing or
+ * unreadable dirs add nothing and return -1. */
+int sitecheck_pth_files(const char *site, struct sv *out);
+/* Append the site-packages dirs of the venv at dir
+ * (dir/lib/pythonX.Y/site-packages, any X.Y), sorted. */
+void sitecheck_venv_sites(const char *dir, struct sv *out);
+
+/* The top-level names site provides: distributions from *.dist-info and
+ * *.egg-info (normalized: lowercase, runs of "-_." as "_"), and importable
+ * modules (packages, NAME.py, extension modules), normalized the same way.
+ * The tooling every venv carries (pip, setuptools, wheel, pkg_resources,
+ * _distutils_hack) and pyshim's own hook are left out. Sorted, unique,
+ * appended to out; -1 if site cannot be read. */
+int sitecheck_top_names(const char *site, struct sv *out);
+/* The names of sitecheck_top_names that both a and b provide (sorted,
+ * appended to out). -1 if either cannot be read. */
+int sitecheck_duplicates(const char *a, const char *b, struct sv *out);
+
+#endif
