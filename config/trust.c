@@ -119,3 +119,61 @@ int trust_remove(const char *data_dir, const char *file, int *removed,
     sb_release(&text);
     return ret;
 }
+
+static int program_record(const char *data_dir, const char *path,
+                          struct sb *out, struct err *e)
+{
+    struct plat_stat st;
+    struct sb key = SB_INIT;
+    struct sha256 s;
+    char hex[65];
+
+    if (plat_stat(path, &st, 1) < 0) {
+        err_set(e, PYSHIM_EXIT_NOINPUT, "cannot read '%s': %s", path,
+                plat_strerror(errno));
+        return -1;
+    }
+    sb_addf(&key, "program\n%s\n%llu %llu %lld", path,
+            (unsigned long long)st.size, (unsigned long long)st.ino,
+            (long long)st.mtime_ns);
+    sha256_init(&s);
+    sha256_update(&s, key.buf, key.len);
+    sha256_hex(&s, hex);
+    sb_reset(out);
+    sb_addf(out, "%s/trust/%s", data_dir, hex);
+    sb_release(&key);
+    return 0;
+}
+
+int trust_check_program(const char *data_dir, const char *path,
+                        struct err *e)
+{
+    struct sb rec = SB_INIT;
+    int ret = program_record(data_dir, path, &rec, e);
+
+    if (!ret)
+        ret = plat_is_file(rec.buf);
+    sb_release(&rec);
+    return ret;
+}
+
+int trust_add_program(const char *data_dir, const char *path, struct err *e)
+{
+    struct sb rec = SB_INIT, dir = SB_INIT;
+    int ret = -1;
+
+    if (program_record(data_dir, path, &rec, e) < 0)
+        goto out;
+    sb_addf(&dir, "%s/trust", data_dir);
+    if (plat_mkdirs(dir.buf, 0700) < 0 ||
+        plat_write_atomic(rec.buf, path, strlen(path), 0600) < 0) {
+        err_set(e, PYSHIM_EXIT_CANTCREAT, "cannot write '%s': %s", rec.buf,
+                plat_strerror(errno));
+        goto out;
+    }
+    ret = 0;
+out:
+    sb_release(&rec);
+    sb_release(&dir);
+    return ret;
+}

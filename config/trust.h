@@ -25,4 +25,12 @@ int trust_add(const char *data_dir, const char *file, struct err *e);
 int trust_remove(const char *data_dir, const char *file, int *removed,
                  struct err *e);
 
+/* A program inside a project tree (a venv made with --copies, or one that
+ * came with a cloned repository) runs only once trusted. Its record is
+ * keyed by path, size, mtime and inode: replacing the file asks again.
+ * 1 trusted, 0 not, -1 error (e.g. the file is gone). */
+int trust_check_program(const char *data_dir, const char *path,
+                        struct err *e);
+int trust_add_program(const char *data_dir, const char *path, struct err *e);
+
 #endif

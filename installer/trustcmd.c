@@ -9,6 +9,7 @@
 #include "common/path.h"
 #include "common/plat.h"
 #include "common/sb.h"
+#include "common/xalloc.h"
 #include "config/dirs.h"
 #include "config/trust.h"
 #include "installer/cli.h"
@@ -62,6 +63,45 @@ out:
     return ret;
 }
 
+/* The project's venv python, when it is a program inside the tree (see
+ * launcher/resolve.c), is trusted along with the config. */
+static int trust_venv_program(const struct dirs *d, const struct cfg *c,
+                              struct err *e)
+{
+    struct sb venv = SB_INIT, real = SB_INIT;
+    int ret = 0;
+
+    if (c->venv)
+        sb_set(&venv, c->venv);
+    else
+        path_join(&venv, c->dir, ".venv");
+    sb_addstr(&venv, "/bin/python");
+    if (!plat_realpath(venv.buf, &real) && path_is_inside(real.buf, c->dir)) {
+        ret = trust_add_program(d->data, real.buf, e);
+        if (!ret)
+            printf("pyshim: trusted the program %s\n", real.buf);
+    }
+    sb_release(&venv);
+    sb_release(&real);
+    return ret;
+}
+
+/* `pyshim trust DIR` where DIR has a .venv but no .pyshim.json. */
+static int venv_dir_only(const struct dirs *d, const char *dir, struct err *e)
+{
+    struct cfg c = CFG_INIT;
+    int ret;
+
+    c.dir = xstrdup(dir);
+    err_release(e);
+    ret = trust_venv_program(d, &c, e) == 0;
+    if (ret && !e->msg)
+        printf("pyshim: %s has no .pyshim.json; nothing else to trust\n",
+               dir);
+    cfg_release(&c);
+    return ret;
+}
+
 static int run(int argc, char **argv, int add)
 {
     struct dirs d = DIRS_INIT;
@@ -80,8 +120,19 @@ static int run(int argc, char **argv, int add)
             return inst_usage_error(argv[i], add ? usage_trust : usage_untrust);
         arg = argv[i];
     }
-    if (dirs_init(&d, &e) < 0 || inst_find_config(arg, &file, &e) < 0)
+    if (dirs_init(&d, &e) < 0)
         goto fail;
+    if (inst_find_config(arg, &file, &e) < 0) {
+        /* no config: a zero-config project's own venv program */
+        struct sb dir = SB_INIT;
+        int ok = add && arg && plat_is_dir(arg) &&
+                 !plat_realpath(arg, &dir) && venv_dir_only(&d, dir.buf, &e);
+
+        sb_release(&dir);
+        if (ok)
+            goto out;
+        goto fail;
+    }
     if (add) {
         char *why;
 
@@ -90,6 +141,8 @@ static int run(int argc, char **argv, int add)
             trust_add(d.data, file.buf, &e) < 0)
             goto fail;
         why = trust_needed(&c);
+        if (trust_venv_program(&d, &c, &e) < 0)
+            goto fail;
         printf("pyshim: trusted %s", file.buf);
         if (why)
             printf(" (%s)", why);

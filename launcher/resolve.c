@@ -11,6 +11,7 @@
 #include "common/plat.h"
 #include "common/xalloc.h"
 #include "config/pyversion.h"
+#include "config/trust.h"
 #include "launcher/env.h"
 #include "launcher/facts.h"
 #include "launcher/hook.h"
@@ -499,6 +500,43 @@ static int sync_hook(struct ctx *c, const char *site)
     return 0;
 }
 
+/*
+ * The venv's python must lead out of the project tree to an installed
+ * interpreter. A real binary inside the tree (committed to a repository,
+ * or a venv made with --copies) is somebody's program: it runs only once
+ * trusted, and pyshim does not even probe it before that.
+ */
+static int shipped_program(struct ctx *c, const struct venv *v)
+{
+    struct plan *p = c->p;
+    struct sb real = SB_INIT;
+    const char *tree = p->proj.root ? p->proj.root : v->dir;
+    int ret = 0, ok;
+
+    if (plat_realpath(v->python, &real) < 0 ||
+        !path_is_inside(real.buf, tree))
+        goto out;
+    ok = trust_check_program(p->dirs.data, real.buf, c->e);
+    if (ok == 1) {
+        trace_add(&p->trace, "'%s' lives in the project tree and is trusted",
+                  real.buf);
+        goto out;
+    }
+    if (ok == 0) {
+        err_set(c->e, PYSHIM_EXIT_NOPERM,
+                "'%s' is a program inside the project tree, not a link to an "
+                "installed interpreter: it is not trusted",
+                real.buf);
+        err_hint(c->e, "if you made it (python -m venv --copies), run "
+                       "`pyshim trust %s`; else recreate the venv",
+                 tree);
+    }
+    ret = -1;
+out:
+    sb_release(&real);
+    return ret;
+}
+
 static int project_env(struct ctx *c, const struct settings *s)
 {
     struct plan *p = c->p;
@@ -526,6 +564,8 @@ static int project_env(struct ctx *c, const struct settings *s)
             err_hint(c->e, "recreate the venv with a real interpreter");
             goto out;
         }
+        if (shipped_program(c, &v) < 0)
+            goto out;
         p->env_kind = "venv";
         p->env_dir = xstrdup(v.dir);
         p->env_from = xstrdup(s->venv_from);

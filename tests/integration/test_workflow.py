@@ -258,6 +258,31 @@ class InitSharedExecTrust(unittest.TestCase):
         write_json(os.path.join(plain, ".pyshim.json"), {"python": self.ver})
         self.assertEqual(sb.run("python", "-c", "pass", cwd=plain).returncode, 0)
 
+    def test_program_shipped_in_tree_needs_trust(self):
+        sb = self.sb
+        proj = sb.mkdtemp("cloned")
+        # a venv whose python is a real binary inside the tree, as a cloned
+        # repository with a committed .venv would have
+        subprocess.run([self.py.path, "-m", "venv", "--copies",
+                        "--without-pip", os.path.join(proj, ".venv")],
+                       check=True, timeout=TIMEOUT, env=base_env())
+        marker = os.path.join(proj, "ran")
+        r = sb.run("python", "-c", "open(%r, 'w').close()" % marker, cwd=proj)
+        self.assertEqual(r.returncode, 77, r.stderr)
+        self.assertIn("not trusted", r.stderr)
+        self.assertFalse(os.path.exists(marker), "the program must not run")
+        # not even probed: no facts were cached for it
+        cache = os.path.join(sb.pyshim_home, "cache", "interp")
+        probed = [f for f in os.listdir(cache)] if os.path.isdir(cache) else []
+        for f in probed:
+            with open(os.path.join(cache, f)) as fh:
+                self.assertNotIn(proj, fh.read())
+        t = sb.pyshim("trust", proj)
+        self.assertEqual(t.returncode, 0, t.stderr)
+        r = sb.run("python", "-c", "open(%r, 'w').close()" % marker, cwd=proj)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertTrue(os.path.exists(marker))
+
     def test_help_for_every_command(self):
         for cmd in ("install", "uninstall", "init", "shared", "kernel",
                     "which", "explain", "doctor", "trust", "untrust", "exec"):
