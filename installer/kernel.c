@@ -1,13 +1,679 @@
-/* pyshim kernel: being written (placeholder so the tree links). */
+/*
+ * pyshim kernel: Jupyter kernelspecs that start a project's Python through
+ * the shim, so one JupyterLab serves every project.
+ *
+ * A kernelspec is a directory KERNELS/NAME holding kernel.json, in
+ * Jupyter's per-user data dir. Ours name the shim's `python` by absolute
+ * path (jupyter_client swaps a bare `python` for its own interpreter) and
+ * set PYSHIM_PROJECT, or, for --auto, leave the project to the kernel's
+ * working directory (Jupyter starts kernels in the notebook's directory).
+ * metadata.pyshim marks them, so list/prune/remove never touch anyone
+ * else's kernels.
+ */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "common/exitcode.h"
+#include "common/path.h"
+#include "common/plat.h"
+#include "common/sb.h"
+#include "common/sv.h"
+#include "config/dirs.h"
+#include "config/discover.h"
+#include "config/kspec.h"
 #include "installer/cli.h"
+#include "launcher/pyver.h"
+#include "launcher/resolve.h"
+#include "common/banned.h"
+
+static const char usage[] =
+    "usage: pyshim kernel install [--name N] [--display-name D]\n"
+    "                             [--project DIR | --auto] [--force]\n"
+    "       pyshim kernel list\n"
+    "       pyshim kernel remove NAME [--force]\n"
+    "       pyshim kernel prune [--dry-run]\n"
+    "\n"
+    "Jupyter kernels that run a project's Python (its venv and shared envs)\n"
+    "through pyshim. They live in Jupyter's user kernel dir:\n"
+    "$JUPYTER_DATA_DIR/kernels, else ~/.local/share/jupyter/kernels\n"
+    "(~/Library/Jupyter/kernels on macOS, %APPDATA%\\jupyter\\kernels on\n"
+    "Windows).\n"
+    "\n"
+    "  install  write a kernelspec for a project, or one --auto kernel\n"
+    "  list     pyshim's kernels, with the stale ones flagged\n"
+    "  remove   delete one of pyshim's kernels\n"
+    "  prune    delete the stale ones (project or interpreter gone)\n"
+    "\n"
+    "Run `pyshim kernel <subcommand> --help` for its options.\n";
+
+static const char usage_install[] =
+    "usage: pyshim kernel install [--name N] [--display-name D]\n"
+    "                             [--project DIR | --auto] [--force]\n"
+    "\n"
+    "Write KERNELS/N/kernel.json: a kernel that runs pyshim's `python`\n"
+    "(by absolute path) with PYSHIM_PROJECT set to the project, so the\n"
+    "notebook gets the project's venv and its shared envs. Running it again\n"
+    "with the same arguments changes nothing.\n"
+    "\n"
+    "  --project DIR     the project at or above DIR (default: the one at\n"
+    "                    or above the current directory)\n"
+    "  --auto            one kernel for every project: the project is found\n"
+    "                    from the notebook's directory, as `python` would\n"
+    "  --name N          kernel name, [a-z0-9._-] (default: the project\n"
+    "                    directory's name, lowercased; pyshim-auto for\n"
+    "                    --auto)\n"
+    "  --display-name D  the name Jupyter shows (default: \"Python (NAME)\"\n"
+    "                    with the project directory's name)\n"
+    "  --force           overwrite a kernelspec that pyshim did not write\n";
+
+static const char usage_list[] =
+    "usage: pyshim kernel list\n"
+    "\n"
+    "List the kernels pyshim wrote, with their project. A kernel is stale\n"
+    "when its project directory is gone or holds no project any more (no\n"
+    ".pyshim.json, .venv or .python-version), or the program it runs is\n"
+    "gone; `pyshim kernel prune` removes those.\n";
+
+static const char usage_remove[] =
+    "usage: pyshim kernel remove NAME [--force]\n"
+    "\n"
+    "Delete the kernelspec NAME. One that pyshim did not write is left\n"
+    "alone unless --force.\n";
+
+static const char usage_prune[] =
+    "usage: pyshim kernel prune [--dry-run]\n"
+    "\n"
+    "Delete every stale pyshim kernel (see `pyshim kernel list --help`).\n"
+    "\n"
+    "  --dry-run  only say what would be removed\n";
+
+#define AUTO_NAME "pyshim-auto"
+#define AUTO_DISPLAY "Python (pyshim: the notebook's project)"
+
+/* Jupyter's user kernel dir (replaces out). */
+static int kernels_dir(const struct dirs *d, struct sb *out, struct err *e)
+{
+    const char *jd = plat_getenv("JUPYTER_DATA_DIR");
+
+    if (jd && *jd) {
+        if (path_absolute(out, jd, NULL, d->home, e) < 0)
+            return err_hint(e, "set JUPYTER_DATA_DIR to an absolute path");
+    } else if (plat_jupyter_data_dir(d->home, out) < 0) {
+        err_set(e, PYSHIM_EXIT_OSERR,
+                "cannot tell where Jupyter keeps its "
+                "data: no home directory is known");
+        return err_hint(e, "set JUPYTER_DATA_DIR");
+    }
+    sb_addstr(out, "/kernels");
+    path_normalize(out);
+    return 0;
+}
+
+/* Jupyter kernel names: [a-z0-9._-]+ (jupyter_client also accepts upper
+ * case but lowercases it when it looks specs up, so we insist). "." and
+ * ".." would be paths, not names. */
+static int valid_name(const char *s)
+{
+    const char *p;
+
+    if (!*s || !strcmp(s, ".") || !strcmp(s, ".."))
+        return 0;
+    for (p = s; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+              *p == '.' || *p == '_' || *p == '-'))
+            return 0;
+    return 1;
+}
+
+/* A kernel name from a directory's name: lowercased, other bytes (a
+ * UTF-8 sequence counts once) replaced by '-'. Replaces out. */
+static void name_from(const char *dir, struct sb *out)
+{
+    const unsigned char *p = (const unsigned char *)path_basename(dir);
+
+    sb_reset(out);
+    for (; *p; p++) {
+        if (*p >= 'A' && *p <= 'Z')
+            sb_addch(out, *p - 'A' + 'a');
+        else if ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+                 *p == '.' || *p == '_' || *p == '-')
+            sb_addch(out, *p);
+        else if ((*p & 0xC0) != 0x80)
+            sb_addch(out, '-');
+    }
+}
+
+/* The kernel.json pyshim writes; project NULL for --auto. */
+static void spec_json(const char *python, const char *project,
+                      const char *display, struct sb *o)
+{
+    static const char *const rest[] = {"-m", "ipykernel_launcher", "-f",
+                                       "{connection_file}"};
+    size_t i;
+
+    sb_addstr(o, "{\n  \"argv\": [");
+    sb_addjson(o, python);
+    for (i = 0; i < sizeof(rest) / sizeof(rest[0]); i++) {
+        sb_addstr(o, ", ");
+        sb_addjson(o, rest[i]);
+    }
+    /* --auto clears a PYSHIM_PROJECT inherited from the server's shell, so
+     * the notebook's directory decides (discovery ignores an empty one). */
+    sb_addstr(o, "],\n  \"env\": {\"PYSHIM_PROJECT\": ");
+    sb_addjson(o, project ? project : "");
+    sb_addstr(o, "},\n  \"display_name\": ");
+    sb_addjson(o, display);
+    sb_addstr(o, ",\n  \"language\": \"python\",\n"
+                 "  \"metadata\": {\"pyshim\": {");
+    if (project) {
+        sb_addstr(o, "\"project\": ");
+        sb_addjson(o, project);
+    } else {
+        sb_addstr(o, "\"auto\": true");
+    }
+    sb_addstr(o, "}}\n}\n");
+}
+
+/* Why a kernel of ours would no longer start, or NULL if it would. The
+ * reason is written into why (replaced). */
+static const char *stale_reason(const struct kspec *k, struct sb *why)
+{
+    const char *proj = k->project;
+    static const char *const markers[] = {".pyshim.json", ".venv/pyvenv.cfg",
+                                          ".python-version"};
+    struct sb p = SB_INIT;
+    size_t i;
+    int found = 0;
+
+    sb_reset(why);
+    if (!k->argv.nr) {
+        sb_addstr(why, "its argv is empty");
+        goto out;
+    }
+    if (path_is_abs(k->argv.v[0]) && !plat_is_executable(k->argv.v[0])) {
+        sb_addf(why, "the program '%s' is gone", k->argv.v[0]);
+        goto out;
+    }
+    if (!proj || !*proj) /* --auto: the notebook's directory decides */
+        goto out;
+    if (!plat_is_dir(proj)) {
+        sb_addf(why, "the project directory '%s' is gone", proj);
+        goto out;
+    }
+    /* The shim walks up from PYSHIM_PROJECT; so does this check. */
+    sb_set(&p, proj);
+    for (;;) {
+        struct sb m = SB_INIT;
+
+        for (i = 0; i < sizeof(markers) / sizeof(markers[0]) && !found; i++) {
+            path_join(&m, p.buf, markers[i]);
+            found = plat_is_file(m.buf);
+        }
+        sb_release(&m);
+        if (found || !strcmp(p.buf, "/") || !path_is_abs(p.buf))
+            break;
+        path_dirname(&p);
+    }
+    if (!found)
+        sb_addf(why,
+                "'%s' holds no project any more (no .pyshim.json, .venv "
+                "or .python-version)",
+                proj);
+out:
+    sb_release(&p);
+    return why->len ? why->buf : NULL;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The names of the kernelspec dirs in dir, sorted. */
+static void kernel_names(const char *dir, struct sv *out)
+{
+    struct plat_dir *pd = plat_opendir(dir);
+    struct sb p = SB_INIT;
+    const char *name;
+
+    while (pd && (name = plat_readdir(pd))) {
+        path_join(&p, dir, name);
+        sb_addstr(&p, "/kernel.json");
+        if (plat_is_file(p.buf))
+            sv_push(out, name);
+    }
+    plat_closedir(pd);
+    sb_release(&p);
+    if (out->nr)
+        qsort(out->v, out->nr, sizeof(out->v[0]), cmp_str);
+}
+
+/* The project root at or above dir (NULL: the current directory, or
+ * PYSHIM_PROJECT when set, as `python` would pick). Replaces root. */
+static int find_project(const struct dirs *d, const char *dir, struct sb *root,
+                        struct err *e)
+{
+    struct discover_in din;
+    struct project proj = PROJECT_INIT;
+    struct sb abs = SB_INIT;
+    int ret = -1;
+
+    memset(&din, 0, sizeof(din));
+    if (dir) {
+        if (path_absolute(&abs, dir, NULL, d->home, e) < 0)
+            goto out;
+        if (!plat_is_dir(abs.buf)) {
+            err_set(e, PYSHIM_EXIT_NOINPUT, "'%s' is not a directory", abs.buf);
+            goto out;
+        }
+        din.cwd = abs.buf;
+    } else {
+        din.env_project = plat_getenv("PYSHIM_PROJECT");
+    }
+    din.home = d->home;
+    din.data_dir = d->data;
+    if (discover_project(&din, &proj, NULL, e) < 0)
+        goto out;
+    if (proj.kind != PROJ_CONFIG && proj.kind != PROJ_MARKERS) {
+        err_set(e, PYSHIM_EXIT_NOINPUT,
+                "no project at or above '%s' (no .pyshim.json, .venv or "
+                ".python-version)",
+                dir ? abs.buf : ".");
+        err_hint(e, "run `pyshim init` there first, or use --project DIR, "
+                    "or --auto for one kernel that follows the notebook");
+        goto out;
+    }
+    sb_set(root, proj.root);
+    ret = 0;
+out:
+    project_release(&proj);
+    sb_release(&abs);
+    return ret;
+}
+
+/* Resolve as the kernel will (PYSHIM_PROJECT=root), which also writes the
+ * hook; then ask the shim's python whether ipykernel imports there. A
+ * resolution failure is an error; a missing ipykernel only a warning (it
+ * can be installed later). */
+static int check_project(const char *python, const char *root, struct err *e)
+{
+    static const char probe[] =
+        "import importlib.util, sys; "
+        "sys.exit(importlib.util.find_spec('ipykernel_launcher') is None)";
+    struct resolve_in in;
+    struct plan p;
+    struct sv argv = SV_INIT;
+    char vb[32];
+    int status = 0, ret = -1;
+
+    /* This process only: what the kernel's env will say. */
+    if (plat_setenv("PYSHIM_PROJECT", root) < 0) {
+        err_set(e, PYSHIM_EXIT_OSERR, "cannot set PYSHIM_PROJECT: %s",
+                plat_strerror(errno));
+        return -1;
+    }
+    plan_init(&p);
+    memset(&in, 0, sizeof(in));
+    in.invoked = "python";
+    in.cwd = root;
+    if (resolve(&in, &p, e) < 0) {
+        err_hint(e, "fix this first: the kernel would fail the same way");
+        goto out;
+    }
+    printf("pyshim: the kernel runs %s (Python %s, %s env)\n", p.exe,
+           pyver_str(&p.ver, vb, sizeof(vb)), p.env_kind);
+    sv_push(&argv, python);
+    sv_push(&argv, "-c");
+    sv_push(&argv, probe);
+    fflush(stdout);
+    if (plat_run(python, argv.v, NULL, 1, &status) < 0) {
+        err_set(e, PYSHIM_EXIT_CANTEXEC, "cannot run '%s': %s", python,
+                plat_strerror(errno));
+        goto out;
+    }
+    if (status == 1)
+        fprintf(stderr,
+                "pyshim: warning: ipykernel is not importable in that env, "
+                "so the kernel will not start\n"
+                "pyshim: hint: `pip install ipykernel` in the project, or "
+                "in one of its shared envs\n");
+    else if (status)
+        fprintf(stderr, "pyshim: warning: '%s' failed in '%s' (status %d)\n",
+                python, root, status);
+    ret = 0;
+out:
+    plan_release(&p);
+    sv_release(&argv);
+    return ret;
+}
+
+static int install(const struct dirs *d, int argc, char **argv, struct err *e)
+{
+    struct sb python = SB_INIT, root = SB_INIT, kname = SB_INIT;
+    struct sb kdir = SB_INIT, file = SB_INIT, json = SB_INIT;
+    struct sb old = SB_INIT, disp = SB_INIT;
+    struct kspec k = KSPEC_INIT;
+    const char *name = NULL, *display = NULL, *project = NULL;
+    int i, is_auto = 0, force = 0, exists, ret = -1;
+
+    for (i = 0; i < argc; i++) {
+        if (inst_is_help(argv[i])) {
+            fputs(usage_install, stdout);
+            ret = 0;
+            goto out;
+        } else if (!strcmp(argv[i], "--name") && i + 1 < argc) {
+            name = argv[++i];
+        } else if (!strcmp(argv[i], "--display-name") && i + 1 < argc) {
+            display = argv[++i];
+        } else if (!strcmp(argv[i], "--project") && i + 1 < argc) {
+            project = argv[++i];
+        } else if (!strcmp(argv[i], "--auto")) {
+            is_auto = 1;
+        } else if (!strcmp(argv[i], "--force")) {
+            force = 1;
+        } else {
+            inst_usage_error(argv[i], usage_install);
+            goto out;
+        }
+    }
+    if (is_auto && project) {
+        err_set(e, PYSHIM_EXIT_USAGE,
+                "--project and --auto exclude each "
+                "other");
+        err_hint(e, "--auto kernels find the project from the notebook's "
+                    "directory");
+        goto out;
+    }
+    if (name && !valid_name(name)) {
+        err_set(e, PYSHIM_EXIT_USAGE, "'%s' is not a Jupyter kernel name",
+                name);
+        err_hint(e, "use lowercase letters, digits, '.', '_' and '-'");
+        goto out;
+    }
+    if (inst_shim_python(d, &python, e) < 0 ||
+        (!is_auto && find_project(d, project, &root, e) < 0) ||
+        kernels_dir(d, &kdir, e) < 0)
+        goto out;
+
+    if (name)
+        sb_set(&kname, name);
+    else if (is_auto)
+        sb_set(&kname, AUTO_NAME);
+    else
+        name_from(root.buf, &kname);
+    if (!valid_name(kname.buf)) {
+        err_set(e, PYSHIM_EXIT_USAGE, "no kernel name can be made from '%s'",
+                root.buf);
+        err_hint(e, "choose one with --name");
+        goto out;
+    }
+    if (display)
+        sb_set(&disp, display);
+    else if (is_auto)
+        sb_set(&disp, AUTO_DISPLAY);
+    else
+        sb_addf(&disp, "Python (%s)", path_basename(root.buf));
+    spec_json(python.buf, is_auto ? NULL : root.buf, disp.buf, &json);
+
+    path_join(&kdir, kdir.buf, kname.buf);
+    path_join(&file, kdir.buf, "kernel.json");
+    exists = plat_is_file(file.buf);
+    if (exists && !force) {
+        struct err ke = ERR_INIT;
+
+        if (kspec_load(&k, file.buf, &ke) < 0 || !k.is_pyshim) {
+            err_set(e, PYSHIM_EXIT_FAILURE,
+                    "kernel '%s' exists and was not written by pyshim (%s)",
+                    kname.buf, file.buf);
+            err_hint(e, "choose another --name, or use --force to replace "
+                        "it");
+            err_release(&ke);
+            goto out;
+        }
+        err_release(&ke);
+    }
+    if (!is_auto && check_project(python.buf, root.buf, e) < 0)
+        goto out;
+    if (exists && !plat_read_file(file.buf, KSPEC_MAX_BYTES, &old) &&
+        old.len == json.len && !memcmp(old.buf, json.buf, json.len)) {
+        printf("pyshim: nothing to change: kernel '%s' is up to date (%s)\n",
+               kname.buf, file.buf);
+        ret = 0;
+        goto out;
+    }
+    if (plat_mkdirs(kdir.buf, 0755) < 0 ||
+        plat_write_atomic(file.buf, json.buf, json.len, 0644) < 0) {
+        err_set(e, PYSHIM_EXIT_CANTCREAT, "cannot write '%s': %s", file.buf,
+                plat_strerror(errno));
+        goto out;
+    }
+    printf("pyshim: %s kernel '%s' (\"%s\"): %s\n",
+           exists ? "updated" : "installed", kname.buf, disp.buf, file.buf);
+    if (is_auto)
+        printf("pyshim: it runs the project of the notebook's directory "
+               "(walking up), as `python` there would\n");
+    else
+        printf("pyshim: it runs the project '%s'\n", root.buf);
+    ret = 0;
+out:
+    sb_release(&python);
+    sb_release(&root);
+    sb_release(&kname);
+    sb_release(&kdir);
+    sb_release(&file);
+    sb_release(&json);
+    sb_release(&old);
+    sb_release(&disp);
+    kspec_release(&k);
+    return ret;
+}
+
+/* Visit every kernel of ours in KERNELS: list prints, prune removes the
+ * stale ones. */
+static int walk(const struct dirs *d, int prune, int dry, struct err *e)
+{
+    struct sb kdir = SB_INIT, file = SB_INIT, why = SB_INIT;
+    struct sv names = SV_INIT;
+    size_t i;
+    int n = 0, stale = 0, failed = 0, ret = -1;
+
+    if (kernels_dir(d, &kdir, e) < 0)
+        goto out;
+    kernel_names(kdir.buf, &names);
+    for (i = 0; i < names.nr; i++) {
+        struct kspec k = KSPEC_INIT;
+        const char *reason, *proj;
+
+        path_join(&file, kdir.buf, names.v[i]);
+        sb_addstr(&file, "/kernel.json");
+        if (kspec_load(&k, file.buf, NULL) < 0 || !k.is_pyshim) {
+            kspec_release(&k);
+            continue;
+        }
+        reason = stale_reason(&k, &why);
+        proj =
+            k.project && *k.project ? k.project : "(the notebook's directory)";
+        stale += reason != NULL;
+        if (!prune) {
+            if (!n)
+                printf("%-20s %-6s %s\n", "NAME", "STATUS", "PROJECT");
+            printf("%-20s %-6s %s\n", names.v[i], reason ? "stale" : "ok",
+                   proj);
+        } else if (reason) {
+            path_dirname(&file);
+            if (dry) {
+                printf("pyshim: would remove kernel '%s': %s\n", names.v[i],
+                       reason);
+            } else if (plat_rmtree(file.buf) < 0) {
+                fprintf(stderr, "pyshim: error: cannot remove '%s': %s\n",
+                        file.buf, plat_strerror(errno));
+                failed++;
+            } else {
+                printf("pyshim: removed kernel '%s': %s\n", names.v[i], reason);
+            }
+        }
+        n++;
+        kspec_release(&k);
+    }
+    if (!prune && !n) {
+        printf("pyshim: no pyshim kernels in %s (`pyshim kernel install` "
+               "makes one)\n",
+               kdir.buf);
+    } else if (!prune && stale) {
+        /* The reasons, after the table so its columns stay readable. */
+        for (i = 0; i < names.nr; i++) {
+            struct kspec k = KSPEC_INIT;
+            const char *reason;
+
+            path_join(&file, kdir.buf, names.v[i]);
+            sb_addstr(&file, "/kernel.json");
+            if (!kspec_load(&k, file.buf, NULL) && k.is_pyshim &&
+                (reason = stale_reason(&k, &why)))
+                printf("pyshim: '%s' is stale: %s\n", names.v[i], reason);
+            kspec_release(&k);
+        }
+        printf("pyshim: `pyshim kernel prune` removes the stale kernel%s\n",
+               stale == 1 ? "" : "s");
+    } else if (prune && !stale) {
+        printf("pyshim: nothing to prune: no stale kernels in %s\n", kdir.buf);
+    }
+    if (failed) {
+        err_set(e, PYSHIM_EXIT_CANTCREAT,
+                "%d stale kernel%s could not be "
+                "removed",
+                failed, failed == 1 ? "" : "s");
+        goto out;
+    }
+    ret = 0;
+out:
+    sb_release(&kdir);
+    sb_release(&file);
+    sb_release(&why);
+    sv_release(&names);
+    return ret;
+}
+
+static int remove_kernel(const struct dirs *d, int argc, char **argv,
+                         struct err *e)
+{
+    struct sb kdir = SB_INIT, file = SB_INIT;
+    struct kspec k = KSPEC_INIT;
+    const char *name = NULL;
+    int i, force = 0, ret = -1;
+
+    for (i = 0; i < argc; i++) {
+        if (inst_is_help(argv[i])) {
+            fputs(usage_remove, stdout);
+            ret = 0;
+            goto out;
+        } else if (!strcmp(argv[i], "--force")) {
+            force = 1;
+        } else if (argv[i][0] != '-' && !name) {
+            name = argv[i];
+        } else {
+            inst_usage_error(argv[i], usage_remove);
+            goto out;
+        }
+    }
+    if (!name) {
+        err_set(e, PYSHIM_EXIT_USAGE, "kernel remove needs a NAME");
+        err_hint(e, "`pyshim kernel list` shows them");
+        goto out;
+    }
+    if (!valid_name(name)) {
+        err_set(e, PYSHIM_EXIT_USAGE, "'%s' is not a Jupyter kernel name",
+                name);
+        err_hint(e, "`pyshim kernel list` shows them");
+        goto out;
+    }
+    if (kernels_dir(d, &kdir, e) < 0)
+        goto out;
+    path_join(&kdir, kdir.buf, name);
+    path_join(&file, kdir.buf, "kernel.json");
+    if (!plat_is_dir(kdir.buf)) {
+        err_set(e, PYSHIM_EXIT_NOINPUT, "no kernel '%s' (%s)", name, kdir.buf);
+        err_hint(e, "`pyshim kernel list` shows them");
+        goto out;
+    }
+    if (!force && (kspec_load(&k, file.buf, NULL) < 0 || !k.is_pyshim)) {
+        err_set(e, PYSHIM_EXIT_FAILURE,
+                "kernel '%s' was not written by pyshim (%s)", name, kdir.buf);
+        err_hint(e,
+                 "`jupyter kernelspec remove %s` removes it; or use "
+                 "--force",
+                 name);
+        goto out;
+    }
+    if (plat_rmtree(kdir.buf) < 0) {
+        err_set(e, PYSHIM_EXIT_CANTCREAT, "cannot remove '%s': %s", kdir.buf,
+                plat_strerror(errno));
+        goto out;
+    }
+    printf("pyshim: removed kernel '%s' (%s)\n", name, kdir.buf);
+    ret = 0;
+out:
+    sb_release(&kdir);
+    sb_release(&file);
+    kspec_release(&k);
+    return ret;
+}
+
+/* list and prune: no arguments but --help (and prune's --dry-run). */
+static int simple_args(int argc, char **argv, const char *text, int *dry,
+                       int *help)
+{
+    int i;
+
+    for (i = 0; i < argc; i++) {
+        if (inst_is_help(argv[i]))
+            *help = 1;
+        else if (dry && !strcmp(argv[i], "--dry-run"))
+            *dry = 1;
+        else
+            return inst_usage_error(argv[i], text);
+    }
+    if (*help)
+        fputs(text, stdout);
+    return 0;
+}
 
 int inst_kernel(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "pyshim: error: 'kernel' is not built yet\n");
-    return PYSHIM_EXIT_SOFTWARE;
+    struct dirs d = DIRS_INIT;
+    struct err e = ERR_INIT;
+    const char *sub = argc > 1 ? argv[1] : NULL;
+    int code = PYSHIM_EXIT_OK, ret = 0, dry = 0, help = 0;
+
+    if (!sub || inst_is_help(sub)) {
+        fputs(usage, sub ? stdout : stderr);
+        return sub ? PYSHIM_EXIT_OK : PYSHIM_EXIT_USAGE;
+    }
+    if (dirs_init(&d, &e) < 0) {
+        code = inst_report(&e);
+        goto out;
+    }
+    if (!strcmp(sub, "install")) {
+        ret = install(&d, argc - 2, argv + 2, &e);
+    } else if (!strcmp(sub, "list")) {
+        code = simple_args(argc - 2, argv + 2, usage_list, NULL, &help);
+        if (!code && !help)
+            ret = walk(&d, 0, 0, &e);
+    } else if (!strcmp(sub, "remove")) {
+        ret = remove_kernel(&d, argc - 2, argv + 2, &e);
+    } else if (!strcmp(sub, "prune")) {
+        code = simple_args(argc - 2, argv + 2, usage_prune, &dry, &help);
+        if (!code && !help)
+            ret = walk(&d, 1, dry, &e);
+    } else {
+        code = inst_usage_error(sub, usage);
+        goto out;
+    }
+    if (ret < 0)
+        code = e.msg ? inst_report(&e) : PYSHIM_EXIT_USAGE;
+out:
+    dirs_release(&d);
+    err_release(&e);
+    return code;
 }

@@ -1,0 +1,287 @@
+"""`pyshim kernel`: the notes workflow end to end. One shared env, two
+projects, a kernel for each and one --auto kernel, each started for real
+by jupyter_client from its kernelspec; then stale kernels and prune.
+
+Needs jupyter_client (run with /usr/bin/python3: Debian's
+python3-jupyter-client) and ipykernel visible to the projects: Debian's
+/usr/lib/python3/dist-packages is the first shared entry of each project,
+beside the shared env "ai" that holds a small module.
+"""
+import json
+import os
+import shutil
+import unittest
+
+from pyshimtest import SandboxTest, SYSTEM, site_packages, write, write_json
+
+try:
+    from jupyter_client import KernelManager
+    from jupyter_client.kernelspec import KernelSpecManager
+except ImportError:  # pragma: no cover - depends on the machine
+    KernelManager = None
+
+DIST = "/usr/lib/python3/dist-packages"
+START_TIMEOUT = 45
+EXEC_TIMEOUT = 20
+
+PROBE = ("import importlib.util, json, os, sys, ai_tools\n"
+         "own = [m for m in ('alpha_pkg', 'beta_pkg')"
+         " if importlib.util.find_spec(m)]\n"
+         "for m in own: __import__(m)\n"
+         "print(json.dumps({'prefix': sys.prefix, 'executable': sys.executable,"
+         " 'ai': ai_tools.__file__, 'own': own, 'cwd': os.getcwd()}))\n")
+
+
+def _skip_reason():
+    if KernelManager is None:
+        return "jupyter_client is not importable by this python"
+    if not SYSTEM.present or not os.path.isdir(os.path.join(DIST, "ipykernel")):
+        return "Debian's python3-ipykernel is not installed"
+    return None
+
+
+@unittest.skipIf(_skip_reason(), _skip_reason())
+class KernelWorkflow(SandboxTest, unittest.TestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        sb = cls.sb
+        cls.jupyter = os.path.join(sb.root, "jupyter")
+        cls.kernels = os.path.join(cls.jupyter, "kernels")
+        sb.env["JUPYTER_DATA_DIR"] = cls.jupyter
+        # jupyter_client in this process finds the specs there too.
+        cls._saved = {k: os.environ.get(k) for k in
+                      ("JUPYTER_DATA_DIR", "JUPYTER_PATH")}
+        os.environ["JUPYTER_DATA_DIR"] = cls.jupyter
+        os.environ.pop("JUPYTER_PATH", None)
+
+        sb.make_shared("ai", SYSTEM, module="ai_tools")
+        cls.alpha = os.path.join(sb.work, "Alpha Notes")
+        cls.beta = os.path.join(sb.work, "beta")
+        for proj, mod in ((cls.alpha, "alpha_pkg"), (cls.beta, "beta_pkg")):
+            os.makedirs(proj)
+            r = sb.pyshim("init", "--python", SYSTEM.path, "--shared", DIST,
+                          "ai", cwd=proj)
+            assert r.returncode == 0, r
+            write(os.path.join(site_packages(os.path.join(proj, ".venv")),
+                               mod + ".py"), "WHO = %r\n" % mod)
+
+    @classmethod
+    def tearDownClass(cls):
+        for k, v in cls._saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+        super().tearDownClass()
+
+    # -- helpers ----------------------------------------------------------
+
+    def spec(self, name):
+        with open(os.path.join(self.kernels, name, "kernel.json")) as f:
+            return json.load(f)
+
+    def install(self, *args, cwd=None):
+        r = self.sb.pyshim("kernel", "install", *args, cwd=cwd)
+        self.assertOK(r, stderr_empty=False)
+        self.assertNotIn("warning", r.stderr)
+        return r.stdout
+
+    def run_in_kernel(self, name, cwd=None):
+        """Start kernel NAME the way Jupyter does, run PROBE, shut down."""
+        km = KernelManager(kernel_name=name)
+        self.assertEqual(km.kernel_spec.argv[0], os.path.join(self.sb.bin, "python"))
+        out = []
+        km.start_kernel(env=dict(self.sb.env), cwd=cwd or self.sb.work)
+        try:
+            kc = km.client()
+            kc.start_channels()
+            try:
+                kc.wait_for_ready(timeout=START_TIMEOUT)
+
+                def hook(msg):
+                    if msg["msg_type"] == "stream":
+                        out.append(msg["content"]["text"])
+                    elif msg["msg_type"] == "error":
+                        out.append("\n".join(msg["content"]["traceback"]))
+
+                reply = kc.execute_interactive(PROBE, timeout=EXEC_TIMEOUT,
+                                               output_hook=hook)
+                self.assertEqual(reply["content"]["status"], "ok", "".join(out))
+            finally:
+                kc.stop_channels()
+        finally:
+            km.shutdown_kernel(now=True)
+        return json.loads("".join(out))
+
+    def assertProject(self, facts, proj, mod):
+        venv = os.path.join(proj, ".venv")
+        self.assertEqual(facts["prefix"], venv, facts)
+        self.assertEqual(facts["executable"], os.path.join(venv, "bin", "python"))
+        self.assertEqual(facts["own"], [mod], facts)
+        self.assertTrue(facts["ai"].startswith(self.sb.shared_dir("ai") + os.sep),
+                        facts)
+
+    # -- install ----------------------------------------------------------
+
+    def test_install_project_kernels_and_start_them(self):
+        out = self.install(cwd=self.alpha)
+        self.assertIn("installed kernel 'alpha-notes'", out)
+        spec = self.spec("alpha-notes")
+        self.assertEqual(spec["argv"], [os.path.join(self.sb.bin, "python"), "-m",
+                                        "ipykernel_launcher", "-f",
+                                        "{connection_file}"])
+        self.assertEqual(spec["env"], {"PYSHIM_PROJECT": self.alpha})
+        self.assertEqual(spec["display_name"], "Python (Alpha Notes)")
+        self.assertEqual(spec["language"], "python")
+        self.assertIn("pyshim", spec["metadata"])
+        # --project from elsewhere, a name and display name of our own.
+        self.install("--project", os.path.join(self.beta), "--name", "beta-k",
+                     "--display-name", "Beta!")
+        self.assertEqual(self.spec("beta-k")["display_name"], "Beta!")
+        self.assertIn("beta-k", KernelSpecManager().find_kernel_specs())
+
+        # The kernel's working directory does not matter: PYSHIM_PROJECT.
+        facts = self.run_in_kernel("alpha-notes", cwd=self.beta)
+        self.assertProject(facts, self.alpha, "alpha_pkg")
+        self.assertEqual(facts["cwd"], self.beta)
+        facts = self.run_in_kernel("beta-k")
+        self.assertProject(facts, self.beta, "beta_pkg")
+
+    def test_install_again_changes_nothing(self):
+        self.install("--name", "again", cwd=self.beta)
+        path = os.path.join(self.kernels, "again", "kernel.json")
+        before = os.stat(path)
+        with open(path, "rb") as f:
+            data = f.read()
+        out = self.install("--name", "again", cwd=self.beta)
+        self.assertIn("nothing to change", out)
+        after = os.stat(path)
+        self.assertEqual((before.st_ino, before.st_mtime_ns),
+                         (after.st_ino, after.st_mtime_ns))
+        with open(path, "rb") as f:
+            self.assertEqual(f.read(), data)
+        # A different display name is an update, in place.
+        out = self.install("--name", "again", "--display-name", "B2", cwd=self.beta)
+        self.assertIn("updated kernel 'again'", out)
+        self.assertEqual(self.spec("again")["display_name"], "B2")
+
+    def test_auto_kernel_follows_the_notebook_directory(self):
+        out = self.install("--auto")
+        self.assertIn("installed kernel 'pyshim-auto'", out)
+        spec = self.spec("pyshim-auto")
+        self.assertEqual(spec["env"], {"PYSHIM_PROJECT": ""})
+        sub = os.path.join(self.beta, "notebooks", "deep")
+        os.makedirs(sub, exist_ok=True)
+        facts = self.run_in_kernel("pyshim-auto", cwd=sub)
+        self.assertProject(facts, self.beta, "beta_pkg")
+        self.assertEqual(facts["cwd"], sub)
+        facts = self.run_in_kernel("pyshim-auto", cwd=self.alpha)
+        self.assertProject(facts, self.alpha, "alpha_pkg")
+
+    def test_refuses_to_overwrite_a_foreign_kernelspec(self):
+        foreign = {"argv": ["python3", "-m", "ipykernel_launcher", "-f",
+                            "{connection_file}"],
+                   "display_name": "Theirs", "language": "python"}
+        path = write_json(os.path.join(self.kernels, "theirs", "kernel.json"),
+                          foreign)
+        r = self.sb.pyshim("kernel", "install", "--name", "theirs", cwd=self.alpha)
+        self.assertShimError(r, "theirs", "not written by pyshim")
+        self.assertEqual(self.spec("theirs"), foreign)
+        r = self.sb.pyshim("kernel", "remove", "theirs")
+        self.assertShimError(r, "not written by pyshim")
+        self.assertTrue(os.path.exists(path))
+        self.assertNotIn("theirs", self.sb.pyshim("kernel", "list").stdout)
+        # --force replaces it with ours.
+        self.install("--name", "theirs", "--force", cwd=self.alpha)
+        self.assertEqual(self.spec("theirs")["env"], {"PYSHIM_PROJECT": self.alpha})
+
+    def test_bad_arguments(self):
+        r = self.sb.pyshim("kernel", "install", "--name", "Bad Name", cwd=self.alpha)
+        self.assertShimError(r, "not a Jupyter kernel name")
+        r = self.sb.pyshim("kernel", "install", "--auto", "--project", self.alpha)
+        self.assertShimError(r, "--project and --auto")
+        nowhere = self.sb.mkdtemp("none")
+        r = self.sb.pyshim("kernel", "install", cwd=nowhere)
+        self.assertShimError(r, "no project at or above")
+        r = self.sb.pyshim("kernel", "remove", "no-such")
+        self.assertShimError(r, "no kernel 'no-such'")
+        r = self.sb.pyshim("kernel", "frobnicate")
+        self.assertEqual(r.returncode, 64, r)
+
+    def test_every_subcommand_has_help(self):
+        for sub in ("install", "list", "remove", "prune"):
+            with self.subTest(sub=sub):
+                r = self.sb.pyshim("kernel", sub, "--help")
+                self.assertOK(r)
+                self.assertTrue(r.stdout.startswith("usage: pyshim kernel " + sub),
+                                r.stdout)
+        r = self.sb.pyshim("kernel", "--help")
+        self.assertOK(r)
+        self.assertIn("prune", r.stdout)
+
+    # -- list / prune / remove ----------------------------------------------
+
+    def test_stale_kernels_listed_and_pruned(self):
+        gone = self.sb.mkdtemp("gone")
+        write(os.path.join(gone, ".python-version"), SYSTEM.minor + "\n")
+        r = self.sb.pyshim("kernel", "install", "--name", "gone-k", cwd=gone)
+        self.assertOK(r, stderr_empty=False)
+        self.install("--name", "kept", cwd=self.beta)
+        # A kernel whose program is gone (pyshim uninstalled from there).
+        write_json(os.path.join(self.kernels, "noprog", "kernel.json"),
+                   {"argv": ["/nonexistent/bin/python", "-m", "ipykernel_launcher",
+                             "-f", "{connection_file}"],
+                    "env": {"PYSHIM_PROJECT": self.beta}, "display_name": "x",
+                    "language": "python", "metadata": {"pyshim": {}}})
+        shutil.rmtree(gone)
+
+        r = self.sb.pyshim("kernel", "list")
+        self.assertOK(r)
+        rows = {l.split()[0]: l.split()[1] for l in r.stdout.splitlines()
+                if l and not l.startswith(("NAME", "pyshim:"))}
+        self.assertEqual(rows["gone-k"], "stale")
+        self.assertEqual(rows["noprog"], "stale")
+        self.assertEqual(rows["kept"], "ok")
+        self.assertIn("'gone-k' is stale: the project directory '%s' is gone" % gone,
+                      r.stdout)
+        self.assertIn("/nonexistent/bin/python", r.stdout)
+
+        r = self.sb.pyshim("kernel", "prune", "--dry-run")
+        self.assertOK(r)
+        self.assertIn("would remove kernel 'gone-k'", r.stdout)
+        self.assertTrue(os.path.isdir(os.path.join(self.kernels, "gone-k")))
+
+        r = self.sb.pyshim("kernel", "prune")
+        self.assertOK(r)
+        self.assertIn("removed kernel 'gone-k'", r.stdout)
+        self.assertIn("removed kernel 'noprog'", r.stdout)
+        for name in ("gone-k", "noprog"):
+            self.assertFalse(os.path.exists(os.path.join(self.kernels, name)))
+        self.assertTrue(os.path.isfile(os.path.join(self.kernels, "kept", "kernel.json")))
+        r = self.sb.pyshim("kernel", "prune")
+        self.assertOK(r)
+        self.assertIn("nothing to prune", r.stdout)
+
+    def test_project_without_its_markers_is_stale(self):
+        proj = self.sb.mkdtemp("unmade")
+        write(os.path.join(proj, ".python-version"), SYSTEM.minor + "\n")
+        self.sb.pyshim("kernel", "install", "--name", "unmade", cwd=proj)
+        os.unlink(os.path.join(proj, ".python-version"))
+        r = self.sb.pyshim("kernel", "list")
+        self.assertIn("'unmade' is stale: '%s' holds no project" % proj, r.stdout)
+        self.sb.pyshim("kernel", "remove", "unmade")
+        self.assertFalse(os.path.exists(os.path.join(self.kernels, "unmade")))
+
+    def test_remove(self):
+        self.install("--name", "to-remove", cwd=self.alpha)
+        r = self.sb.pyshim("kernel", "remove", "to-remove")
+        self.assertOK(r)
+        self.assertIn("removed kernel 'to-remove'", r.stdout)
+        self.assertFalse(os.path.exists(os.path.join(self.kernels, "to-remove")))
+        self.assertNotIn("to-remove", KernelSpecManager().find_kernel_specs())
+
+
+if __name__ == "__main__":
+    unittest.main()
