@@ -56,40 +56,6 @@ static int record_path(const char *data_dir, const char *file, struct sb *out,
     return 0;
 }
 
-int trust_check(const char *data_dir, const char *file, struct err *e)
-{
-    struct sb rec = SB_INIT;
-    int ret;
-
-    if (record_path(data_dir, file, &rec, e) < 0)
-        ret = -1;
-    else
-        ret = plat_is_file(rec.buf);
-    sb_release(&rec);
-    return ret;
-}
-
-int trust_add(const char *data_dir, const char *file, struct err *e)
-{
-    struct sb rec = SB_INIT, dir = SB_INIT;
-    int ret = -1;
-
-    if (record_path(data_dir, file, &rec, e) < 0)
-        goto out;
-    sb_addf(&dir, "%s/trust", data_dir);
-    if (plat_mkdirs(dir.buf, 0700) < 0 ||
-        plat_write_atomic(rec.buf, file, strlen(file), 0600) < 0) {
-        err_set(e, PYSHIM_EXIT_CANTCREAT, "cannot write '%s': %s", rec.buf,
-                plat_strerror(errno));
-        goto out;
-    }
-    ret = 0;
-out:
-    sb_release(&rec);
-    sb_release(&dir);
-    return ret;
-}
-
 int trust_remove(const char *data_dir, const char *file, int *removed,
                  struct err *e)
 {
@@ -145,11 +111,16 @@ static int program_record(const char *data_dir, const char *path,
     return 0;
 }
 
-int trust_check_program(const char *data_dir, const char *path,
-                        struct err *e)
+/* Both kinds of record: the file's name is the key, its content the path
+ * it is about (for untrust and for people reading the directory). */
+typedef int (*record_fn)(const char *data_dir, const char *path,
+                         struct sb *out, struct err *e);
+
+static int check(record_fn rec_of, const char *data_dir, const char *path,
+                 struct err *e)
 {
     struct sb rec = SB_INIT;
-    int ret = program_record(data_dir, path, &rec, e);
+    int ret = rec_of(data_dir, path, &rec, e);
 
     if (!ret)
         ret = plat_is_file(rec.buf);
@@ -157,12 +128,13 @@ int trust_check_program(const char *data_dir, const char *path,
     return ret;
 }
 
-int trust_add_program(const char *data_dir, const char *path, struct err *e)
+static int add(record_fn rec_of, const char *data_dir, const char *path,
+               struct err *e)
 {
     struct sb rec = SB_INIT, dir = SB_INIT;
     int ret = -1;
 
-    if (program_record(data_dir, path, &rec, e) < 0)
+    if (rec_of(data_dir, path, &rec, e) < 0)
         goto out;
     sb_addf(&dir, "%s/trust", data_dir);
     if (plat_mkdirs(dir.buf, 0700) < 0 ||
@@ -176,4 +148,25 @@ out:
     sb_release(&rec);
     sb_release(&dir);
     return ret;
+}
+
+int trust_check(const char *data_dir, const char *file, struct err *e)
+{
+    return check(record_path, data_dir, file, e);
+}
+
+int trust_add(const char *data_dir, const char *file, struct err *e)
+{
+    return add(record_path, data_dir, file, e);
+}
+
+int trust_check_program(const char *data_dir, const char *path,
+                        struct err *e)
+{
+    return check(program_record, data_dir, path, e);
+}
+
+int trust_add_program(const char *data_dir, const char *path, struct err *e)
+{
+    return add(program_record, data_dir, path, e);
 }

@@ -136,25 +136,11 @@ out:
 /* Every Python 3 minor version installed, e.g. {"3.8", ..., "3.13"}. */
 static void minors(struct sv *out)
 {
-    struct interp_env env;
     struct interp_list l = INTERP_LIST_INIT;
-    struct sb self = SB_INIT, root = SB_INIT;
-    struct plat_stat st;
-    const char *pr = plat_getenv("PYENV_ROOT"), *home = plat_home();
     size_t i;
 
-    memset(&env, 0, sizeof(env));
-    if (!plat_self_exe(&self) && !plat_stat(self.buf, &st, 1)) {
-        env.self_dev = st.dev;
-        env.self_ino = st.ino;
-    }
-    env.path = plat_getenv("PATH");
-    if (pr && *pr)
-        sb_addstr(&root, pr);
-    else if (home)
-        sb_addf(&root, "%s/.pyenv", home);
-    env.pyenv_root = root.len ? root.buf : NULL;
-    interp_discover(&l, &env, NULL);
+    if (resolve_discover(&l, NULL) < 0)
+        return;
     for (i = 0; i < l.nr; i++) {
         char name[32];
 
@@ -165,8 +151,6 @@ static void minors(struct sv *out)
             sv_push(out, name);
     }
     interp_list_release(&l);
-    sb_release(&self);
-    sb_release(&root);
 }
 
 /* The rc files of a shell: bash, zsh, fish. */
@@ -291,6 +275,22 @@ out:
     return ret;
 }
 
+/* The running binary's bytes: what install copies and what marks a file
+ * in the bin dir as pyshim's. */
+static int read_self(struct sb *self, struct err *e)
+{
+    struct sb path = SB_INIT;
+    int ret = 0;
+
+    if (plat_self_exe(&path) < 0 ||
+        plat_read_file(path.buf, 256u << 20, self) < 0)
+        ret = err_set(e, PYSHIM_EXIT_OSERR,
+                      "cannot read pyshim's own binary: %s",
+                      plat_strerror(errno));
+    sb_release(&path);
+    return ret;
+}
+
 static const char *default_shell(void)
 {
     const char *sh = plat_getenv("SHELL");
@@ -305,7 +305,7 @@ int inst_install(int argc, char **argv)
 {
     struct dirs d = DIRS_INIT;
     struct err e = ERR_INIT;
-    struct sb bin = SB_INIT, self = SB_INIT, selfpath = SB_INIT;
+    struct sb bin = SB_INIT, self = SB_INIT;
     struct sv names = SV_INIT, vers = SV_INIT;
     const char *bin_arg = NULL, *shell = NULL;
     int i, made = 0, code = PYSHIM_EXIT_OK, no_shell = 0, no_env = 0;
@@ -332,12 +332,8 @@ int inst_install(int argc, char **argv)
     }
     if (dirs_init(&d, &e) < 0 || inst_bin_dir(&d, bin_arg, &bin, &e) < 0)
         goto fail;
-    if (plat_self_exe(&selfpath) < 0 ||
-        plat_read_file(selfpath.buf, 256u << 20, &self) < 0) {
-        err_set(&e, PYSHIM_EXIT_OSERR, "cannot read pyshim's own binary: %s",
-                plat_strerror(errno));
+    if (read_self(&self, &e) < 0)
         goto fail;
-    }
     if (plat_mkdirs(bin.buf, 0755) < 0) {
         err_set(&e, PYSHIM_EXIT_CANTCREAT, "cannot create '%s': %s", bin.buf,
                 plat_strerror(errno));
@@ -391,7 +387,6 @@ out:
     err_release(&e);
     sb_release(&bin);
     sb_release(&self);
-    sb_release(&selfpath);
     sv_release(&names);
     sv_release(&vers);
     return code;
@@ -402,7 +397,7 @@ int inst_uninstall(int argc, char **argv)
     static const char *const shells[] = {"bash", "zsh", "fish", NULL};
     struct dirs d = DIRS_INIT;
     struct err e = ERR_INIT;
-    struct sb bin = SB_INIT, self = SB_INIT, selfpath = SB_INIT, p = SB_INIT;
+    struct sb bin = SB_INIT, self = SB_INIT, p = SB_INIT;
     struct plat_dir *dir;
     const char *bin_arg = NULL, *name;
     int i, purge = 0, code = PYSHIM_EXIT_OK, removed = 0, changed;
@@ -421,12 +416,8 @@ int inst_uninstall(int argc, char **argv)
     }
     if (dirs_init(&d, &e) < 0 || inst_bin_dir(&d, bin_arg, &bin, &e) < 0)
         goto fail;
-    if (plat_self_exe(&selfpath) < 0 ||
-        plat_read_file(selfpath.buf, 256u << 20, &self) < 0) {
-        err_set(&e, PYSHIM_EXIT_OSERR, "cannot read pyshim's own binary: %s",
-                plat_strerror(errno));
+    if (read_self(&self, &e) < 0)
         goto fail;
-    }
     dir = plat_opendir(bin.buf);
     while (dir && (name = plat_readdir(dir))) {
         path_join(&p, bin.buf, name);
@@ -474,7 +465,6 @@ out:
     err_release(&e);
     sb_release(&bin);
     sb_release(&self);
-    sb_release(&selfpath);
     sb_release(&p);
     return code;
 }

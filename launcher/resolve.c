@@ -821,6 +821,31 @@ out:
     return ret;
 }
 
+int resolve_discover(struct interp_list *out, struct err *e)
+{
+    struct resolve_in in;
+    struct plan p;
+    struct ctx c;
+    int ret = -1;
+
+    memset(&in, 0, sizeof(in));
+    in.invoked = "python";
+    plan_init(&p);
+    memset(&c, 0, sizeof(c));
+    c.in = &in;
+    c.p = &p;
+    c.e = e;
+    if (dirs_init(&p.dirs, e) < 0 || setup_env(&c) < 0)
+        goto out;
+    interp_discover(out, &c.ienv, NULL);
+    ret = 0;
+out:
+    free(c.pyenv_root);
+    free(c.uv_dir);
+    plan_release(&p);
+    return ret;
+}
+
 int resolve_interpreter(const char *req, struct sb *path, struct pyver *ver,
                         struct err *e)
 {

@@ -16,6 +16,7 @@
 #include "config/cfg.h"
 #include "config/dirs.h"
 #include "config/discover.h"
+#include "launcher/interp.h"
 #include "launcher/pyver.h"
 
 /* The loop guard of pass-through runs (docs/resolution.md). */
@@ -67,6 +68,9 @@ int resolve(const struct resolve_in *in, struct plan *p, struct err *e);
  * that names none) resolves to: its path (replaces path) and version. */
 int resolve_interpreter(const char *req, struct sb *path, struct pyver *ver,
                         struct err *e);
+
+/* Every installed interpreter, searched as resolution searches. */
+int resolve_discover(struct interp_list *out, struct err *e);
 
 /* The plan as a JSON object (PYSHIM_DRYRUN, `pyshim which --json`). */
 void plan_to_json(const struct plan *p, struct sb *out);
