@@ -6,44 +6,8 @@
 #include "common/exitcode.h"
 #include "common/path.h"
 #include "common/plat.h"
+#include "common/utf8.h"
 #include "common/banned.h"
-
-/* True if s is valid UTF-8. site.py decodes a whole .pth as UTF-8 (or the
- * locale's encoding) and stops with UnicodeDecodeError on a byte it cannot
- * read, so a path that is not UTF-8 gets no plain line: the import line's
- * bytes literal adds it. */
-static int is_utf8(const char *s)
-{
-    const unsigned char *p = (const unsigned char *)s;
-
-    while (*p) {
-        unsigned cp;
-        size_t n, i;
-
-        if (*p < 0x80) {
-            p++;
-            continue;
-        }
-        if (*p >= 0xc2 && *p <= 0xdf)
-            n = 2, cp = *p & 0x1f;
-        else if (*p >= 0xe0 && *p <= 0xef)
-            n = 3, cp = *p & 0x0f;
-        else if (*p >= 0xf0 && *p <= 0xf4)
-            n = 4, cp = *p & 0x07;
-        else
-            return 0;
-        for (i = 1; i < n; i++) {
-            if ((p[i] & 0xc0) != 0x80)
-                return 0;
-            cp = (cp << 6) | (p[i] & 0x3f);
-        }
-        if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-            (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-            return 0;
-        p += n;
-    }
-    return 1;
-}
 
 void hook_render(const struct sv *sites, struct sb *out)
 {
@@ -57,10 +21,11 @@ void hook_render(const struct sv *sites, struct sb *out)
                    "# Do not edit: it is rewritten from .pyshim.json; "
                    "`pyshim which` explains it.\n");
     for (i = 0; i < sites->nr; i++) {
-        /* A path with a newline, or not UTF-8, cannot be a .pth line;
-         * the import line below still adds it. */
+        /* A path with a newline, or not UTF-8, cannot be a .pth line:
+         * site.py reads the whole file as text and a byte it cannot decode
+         * stops it (UnicodeDecodeError). The import line still adds it. */
         if (!strchr(sites->v[i], '\n') && !strchr(sites->v[i], '\r') &&
-            is_utf8(sites->v[i]))
+            utf8_valid(sites->v[i]))
             sb_addf(out, "%s\n", sites->v[i]);
     }
     /* No comprehension: site.addpackage() exec()s the line in a function,
