@@ -1,0 +1,237 @@
+"""The pyshim CLI: install, which, and the PYSHIM_DRYRUN / PYSHIM_DEBUG
+switches of the shim."""
+import json
+import os
+import unittest
+
+from pyshimtest import (SandboxTest, SYSTEM, present_interps, make_venv,
+                        site_packages, write, write_json, PYSHIM_BIN)
+
+
+def snapshot(d):
+    """name -> (kind, link target or size, inode, mtime) for a bin dir."""
+    out = {}
+    for n in sorted(os.listdir(d)):
+        p = os.path.join(d, n)
+        st = os.lstat(p)
+        what = os.readlink(p) if os.path.islink(p) else st.st_size
+        out[n] = (os.path.islink(p), what, st.st_ino, st.st_mtime_ns)
+    return out
+
+
+@unittest.skipUnless(SYSTEM.present, "no /usr/bin/python3")
+class Install(SandboxTest, unittest.TestCase):
+
+    def test_links_made(self):
+        names = set(os.listdir(self.sb.bin))
+        for n in ("pyshim", "python", "python3", "pip", "pip3"):
+            self.assertIn(n, names)
+        for it in present_interps():
+            self.assertIn("python" + it.minor, names)
+            self.assertIn("pip" + it.minor, names)
+        self.assertFalse(os.path.islink(os.path.join(self.sb.bin, "pyshim")))
+        with open(os.path.join(self.sb.bin, "pyshim"), "rb") as a, \
+                open(PYSHIM_BIN, "rb") as b:
+            self.assertEqual(a.read(), b.read())
+        self.assertEqual(os.readlink(os.path.join(self.sb.bin, "python")), "pyshim")
+
+    def test_install_twice_is_idempotent(self):
+        before = snapshot(self.sb.bin)
+        r = self.sb.pyshim("install", "--bin-dir", self.sb.bin)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("up to date", r.stdout)
+        self.assertEqual(snapshot(self.sb.bin), before)
+        r2 = self.sb.pyshim("install", "--bin-dir", self.sb.bin)
+        self.assertEqual((r2.returncode, r2.stdout), (0, r.stdout))
+
+    def test_install_repairs_a_missing_link(self):
+        os.unlink(os.path.join(self.sb.bin, "pip3"))
+        r = self.sb.pyshim("install", "--bin-dir", self.sb.bin)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertNotIn("up to date", r.stdout)
+        self.assertEqual(os.readlink(os.path.join(self.sb.bin, "pip3")), "pyshim")
+
+    def test_install_never_replaces_a_foreign_file(self):
+        other = os.path.join(self.sb.root, "otherbin")
+        mine = write(os.path.join(other, "python3"), "#!/bin/sh\necho mine\n")
+        r = self.sb.pyshim("install", "--bin-dir", other)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("pyshim: error:", r.stderr)
+        with open(mine) as f:
+            self.assertEqual(f.read(), "#!/bin/sh\necho mine\n")
+
+    def test_install_into_dir_with_spaces(self):
+        d = os.path.join(self.sb.root, "bin dir ü")
+        r = self.sb.pyshim("install", "--bin-dir", d)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(os.readlink(os.path.join(d, "python3")), "pyshim")
+
+    def test_shell_rc_block_once(self):
+        h = self.sb.pyshim("install", "--help").stdout
+        if "--shell" not in h:
+            self.skipTest("this build edits no shell start-up file")
+        rc = os.path.join(self.sb.home, ".bashrc")
+        write(rc, "# mine\n")
+        for _ in range(2):
+            r = self.sb.pyshim("install", "--bin-dir", self.sb.bin, "--shell", "bash",
+                               "--no-default-env")
+            self.assertEqual(r.returncode, 0, r.stderr)
+        with open(rc) as f:
+            text = f.read()
+        self.assertTrue(text.startswith("# mine\n"), text)
+        self.assertEqual(text.count(">>> pyshim >>>"), 1, text)
+        self.assertEqual(text.count(self.sb.bin), 1, text)
+
+    def test_help_version_unknown(self):
+        r = self.sb.pyshim("help")
+        self.assertEqual(r.returncode, 0)
+        self.assertIn("install", r.stdout)
+        r = self.sb.pyshim("version")
+        self.assertEqual(r.returncode, 0)
+        self.assertTrue(r.stdout.startswith("pyshim "), r.stdout)
+        r = self.sb.pyshim("frobnicate")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertEqual(r.stdout, "")
+        self.assertShimError(r, "frobnicate")
+
+
+@unittest.skipUnless(SYSTEM.present, "no /usr/bin/python3")
+class Which(SandboxTest, unittest.TestCase):
+    interp = SYSTEM
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        sb = cls.sb
+        cls.shared = sb.make_shared("ai", cls.interp)
+        cls.shared_sp = site_packages(cls.shared)
+        cls.proj = os.path.join(sb.work, "proj")
+        cls.venv = make_venv(cls.interp, os.path.join(cls.proj, ".venv"))
+        write_json(os.path.join(cls.proj, ".pyshim.json"), {"shared": ["ai"]})
+        cls.bare = os.path.join(sb.work, "bare")
+        write_json(os.path.join(cls.bare, ".pyshim.json"),
+                   {"python": cls.interp.minor, "shared": ["ai"]})
+        cls.script = write(os.path.join(cls.proj, "tools", "s.py"), "print('RAN')\n")
+
+    def overlays_dir(self):
+        return os.path.join(self.sb.pyshim_home, "overlays")
+
+    def which_json(self, *args, cwd=None, env=None):
+        r = self.sb.pyshim("which", "--json", *args, cwd=cwd, env=env)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return json.loads(r.stdout)
+
+    def test_which_json_venv(self):
+        for args, cwd in (([], self.proj), ([self.proj], self.sb.work),
+                          ([self.script], self.sb.work)):
+            with self.subTest(args=args, cwd=cwd):
+                j = self.which_json(*args, cwd=cwd)
+                self.assertEqual(j["environment_kind"], "venv")
+                self.assertEqual(j["environment"], self.venv)
+                self.assertEqual(j["project"], self.proj)
+                self.assertEqual(j["shared"], [self.shared_sp])
+                self.assertEqual(j["executable"], os.path.join(self.venv, "bin", "python"))
+
+    def test_which_text(self):
+        r = self.sb.pyshim("which", cwd=os.path.join(self.proj, "tools"))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn(self.venv, r.stdout)
+        self.assertIn(self.shared_sp, r.stdout)
+        self.assertIn(self.proj, r.stdout)
+
+    def test_which_overlay_creates_nothing(self):
+        before = os.listdir(self.overlays_dir()) if os.path.isdir(self.overlays_dir()) else []
+        j = self.which_json(self.bare)
+        self.assertEqual(j["environment_kind"], "overlay")
+        self.assertTrue(j["environment"].startswith(self.overlays_dir()))
+        self.assertEqual(j["shared"], [self.shared_sp])
+        after = os.listdir(self.overlays_dir()) if os.path.isdir(self.overlays_dir()) else []
+        self.assertEqual(before, after)
+        r = self.sb.pyshim("which", self.bare)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("overlay", r.stdout)
+
+    def test_which_pip_name(self):
+        j = self.which_json("--name", "pip", self.proj)
+        self.assertEqual(j["argv"][:3], [os.path.join(self.venv, "bin", "python"), "-m", "pip"])
+
+    def test_which_missing_path(self):
+        r = self.sb.pyshim("which", os.path.join(self.sb.work, "nope"))
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("pyshim: error:", r.stderr)
+
+    def test_which_reports_config_errors(self):
+        d = self.sb.mkdtemp()
+        write(os.path.join(d, ".pyshim.json"), "{")
+        r = self.sb.pyshim("which", d)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertEqual(r.stdout, "")
+        self.assertIn("pyshim: error: %s:" % os.path.join(d, ".pyshim.json"), r.stderr)
+
+    def test_dryrun_prints_plan_and_runs_nothing(self):
+        marker = os.path.join(self.sb.root, "dry-marker")
+        code = "open(%r, 'w').close()" % marker
+        r = self.sb.run("python", "-c", code, cwd=self.proj, env={"PYSHIM_DRYRUN": "1"})
+        self.assertOK(r)
+        j = json.loads(r.stdout)
+        self.assertFalse(os.path.exists(marker))
+        self.assertEqual(j["environment_kind"], "venv")
+        self.assertEqual(j["argv"], [os.path.join(self.venv, "bin", "python"), "-c", code])
+
+    def test_dryrun_does_not_create_the_overlay(self):
+        d = self.sb.mkdtemp()
+        write_json(os.path.join(d, ".pyshim.json"),
+                   {"python": self.interp.minor, "shared": ["ai"]})
+        # A distinct overlay: another shared list.
+        self.sb.make_shared("dry", self.interp) if not os.path.isdir(
+            self.sb.shared_dir("dry")) else None
+        write_json(os.path.join(d, ".pyshim.json"),
+                   {"python": self.interp.minor, "shared": ["dry", "ai"]})
+        r = self.sb.run("python", "-c", "pass", cwd=d, env={"PYSHIM_DRYRUN": "1"})
+        self.assertOK(r)
+        j = json.loads(r.stdout)
+        self.assertEqual(j["environment_kind"], "overlay")
+        self.assertFalse(os.path.exists(j["environment"]))
+        # and the real run builds exactly that one
+        r = self.sb.run("python", "-c", "import sys; print(sys.prefix)", cwd=d)
+        self.assertOK(r)
+        self.assertEqual(r.stdout.strip(), j["environment"])
+
+    def test_dryrun_does_not_write_the_hook(self):
+        d = self.sb.mkdtemp()
+        venv = make_venv(self.interp, os.path.join(d, ".venv"))
+        write_json(os.path.join(d, ".pyshim.json"), {"shared": ["ai"]})
+        r = self.sb.run("python", cwd=d, env={"PYSHIM_DRYRUN": "1"})
+        self.assertOK(r)
+        j = json.loads(r.stdout)
+        self.assertEqual(j["hook_path"], os.path.join(site_packages(venv), "_pyshim.pth"))
+        self.assertFalse(os.path.exists(j["hook_path"]))
+
+    def test_debug_logs_to_stderr_only(self):
+        r = self.sb.run("python", "-c", "print('out')", cwd=self.proj,
+                        env={"PYSHIM_DEBUG": "1"})
+        self.assertEqual(r.returncode, 0)
+        self.assertEqual(r.stdout, "out\n")
+        lines = r.stderr.splitlines()
+        self.assertTrue(lines)
+        self.assertTrue(all(l.startswith("pyshim: debug: ") for l in lines), r.stderr)
+        self.assertIn(self.venv, r.stderr)
+
+    def test_global_config_outside_projects(self):
+        g = self.sb.global_config
+        self.addCleanup(self.sb.set_global_config(
+            {"python": self.interp.minor, "shared": ["ai"]}))
+        if True:
+            out = self.sb.run("python", "-c", "import sys, ai_mod_extra; print(sys.prefix)",
+                              cwd=self.sb.work)
+            self.assertOK(out)
+            self.assertTrue(out.stdout.startswith(self.overlays_dir()), out.stdout)
+            j = self.which_json(cwd=self.sb.work)
+            self.assertEqual(j["project_kind"], "global")
+            self.assertEqual(j["config"], g)
+            # A project still wins over the global config.
+            self.assertEqual(self.which_json(cwd=self.proj)["environment"], self.venv)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,532 @@
+/*
+ * Unit tests for launcher/interp.h, in a fake tree:
+ *
+ *   bin1/python3.91            script that answers the facts probe: 3.91.7
+ *   bin1/python3.92  -> pyenv/versions/3.92.1/bin/python3.92
+ *   bin1/python3.91-config, bin1/python3, bin1/pythonfoo   (not listed)
+ *   bin2/python3.91            3.91.2
+ *   bin2/python3.98            hard link to the shim       (not listed)
+ *   bin3/python3.91            a non-script executable (for interp_which)
+ *   shimdir/python             "the shim"; shimdir/python3.93 (not listed)
+ *   pyenv/shims/python3.94                                 (not listed)
+ *   pyenv/versions/{3.91.4,3.92.1,3.92.10}/bin/python3.9N
+ *   pyenv/versions/3.95.0t/bin/python3.95t                 (not listed)
+ *   pyenv/versions/myenv/bin/python
+ *   uv/cpython-3.96.3-linux-x86_64-gnu/bin/python3.96
+ *   uv/cpython-3.96.4+freethreaded-linux-x86_64-gnu/...    (not listed)
+ *
+ * Minor versions 3.91 and up exist nowhere else, so the system's own
+ * interpreters (always scanned) cannot match a request.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/exitcode.h"
+#include "launcher/interp.h"
+#include "tests/unit/testutil.h"
+
+static char *root;
+static char *path_var;
+
+/* A fake python that answers the facts probe with version ver and counts
+ * its runs in root/runs. */
+static void fake(const char *rel, const char *ver)
+{
+    char text[1024];
+
+    snprintf(text, sizeof(text),
+             "#!/bin/sh\necho run >> '%s/runs'\n"
+             "echo '{\"version\": \"%s\", \"impl\": \"cpython\", "
+             "\"abiflags\": \"\", \"libpython\": \"\", \"prefix\": \"/fake\", "
+             "\"ext_managed\": false}'\n",
+             root, ver);
+    tu_write_bytes(root, rel, text, strlen(text), 0755);
+}
+
+static int setup(void **state)
+{
+    char *a, *b;
+    size_t n;
+
+    (void)state;
+    root = tu_mkdtemp();
+    fake("bin1/python3.91", "3.91.7");
+    fake("bin1/python3.91-config", "3.91.7");
+    fake("bin1/python3", "3.91.7");
+    fake("bin1/pythonfoo", "3.91.7");
+    fake("bin2/python3.91", "3.91.2");
+    tu_write_bytes(root, "bin3/python3.91",
+                   "\x7f"
+                   "ELF",
+                   4, 0755);
+    fake("shimdir/python", "0.0.0");
+    fake("shimdir/python3.93", "3.93.0");
+    fake("pyenv/shims/python3.94", "3.94.0");
+    fake("pyenv/versions/3.91.4/bin/python3.91", "3.91.4");
+    fake("pyenv/versions/3.92.1/bin/python3.92", "3.92.1");
+    fake("pyenv/versions/3.92.10/bin/python3.92", "3.92.10");
+    fake("pyenv/versions/3.95.0t/bin/python3.95t", "3.95.0");
+    fake("pyenv/versions/myenv/bin/python", "3.91.4");
+    fake("uv/cpython-3.96.3-linux-x86_64-gnu/bin/python3.96", "3.96.3");
+    fake("uv/cpython-3.96.4+freethreaded-linux-x86_64-gnu/bin/python3.96t",
+         "3.96.4");
+    a = tu_path(root, "pyenv/versions/3.92.1/bin/python3.92");
+    tu_symlink(a, root, "bin1/python3.92");
+    free(a);
+    a = tu_path(root, "shimdir/python");
+    b = tu_path(root, "bin2/python3.98");
+    assert_int_equal(link(a, b), 0);
+    free(a);
+    free(b);
+    tu_mkdir(root, "cache");
+
+    n = 8 * strlen(root) + 200;
+    path_var = malloc(n);
+    assert_non_null(path_var);
+    snprintf(path_var, n,
+             "%s/shimdir:relbin::%s/bin1:%s/pyenv/shims:%s/bin2:%s/nonexistent",
+             root, root, root, root, root);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    tu_cleanup(root);
+    free(path_var);
+    return 0;
+}
+
+/* The environment of the fake tree (strings owned by *keep). */
+static struct interp_env fake_env(struct sv *keep)
+{
+    struct interp_env env = {0};
+    struct stat st;
+    char *shim = tu_path(root, "shimdir/python");
+
+    assert_int_equal(stat(shim, &st), 0);
+    free(shim);
+    sv_push_nodup(keep, tu_path(root, "pyenv"));
+    sv_push_nodup(keep, tu_path(root, "uv"));
+    sv_push_nodup(keep, tu_path(root, "cache"));
+    env.path = path_var;
+    env.pyenv_root = keep->v[0];
+    env.uv_dir = keep->v[1];
+    env.cache_dir = keep->v[2];
+    env.self_dev = (uint64_t)st.st_dev;
+    env.self_ino = (uint64_t)st.st_ino;
+    return env;
+}
+
+/* The entry whose path is root/rel, or NULL. */
+static struct interp *find(struct interp_list *l, const char *rel)
+{
+    char *p = tu_path(root, rel);
+    size_t i;
+
+    for (i = 0; i < l->nr; i++)
+        if (!strcmp(l->v[i].path, p)) {
+            free(p);
+            return &l->v[i];
+        }
+    free(p);
+    return NULL;
+}
+
+static long index_of(struct interp_list *l, struct interp *it)
+{
+    return it ? (long)(it - l->v) : -1;
+}
+
+static int runs(void)
+{
+    char *p = tu_path(root, "runs"), *text = tu_read(p);
+    int n = 0;
+    const char *s;
+
+    for (s = text; s && (s = strstr(s, "run")); s += 3)
+        n++;
+    free(text);
+    free(p);
+    return n;
+}
+
+static void test_interp_discover__sources(void **state)
+{
+    struct sv keep = SV_INIT;
+    struct interp_env env = fake_env(&keep);
+    struct interp_list l = INTERP_LIST_INIT;
+    struct trace t = TRACE_INIT;
+    struct interp *it, *p1, *p2, *pe, *uv;
+    size_t i;
+    int saw_shim = 0, saw_pyenv_shims = 0;
+
+    (void)state;
+    t.enabled = 1;
+    interp_discover(&l, &env, &t);
+
+    p1 = it = find(&l, "bin1/python3.91");
+    assert_non_null(it);
+    assert_string_equal(it->origin, "PATH");
+    assert_int_equal(it->ver.major, 3);
+    assert_int_equal(it->ver.minor, 91);
+    assert_int_equal(it->ver.micro, -1); /* not known from the name */
+    assert_null(it->name);
+
+    p2 = find(&l, "bin2/python3.91");
+    assert_non_null(p2);
+    assert_true(index_of(&l, p1) < index_of(&l, p2)); /* PATH order */
+
+    /* the link in bin1 and its target are one interpreter, listed where
+     * first found, with the micro learned from pyenv's name */
+    it = find(&l, "bin1/python3.92");
+    assert_non_null(it);
+    assert_string_equal(it->origin, "PATH");
+    assert_int_equal(it->ver.micro, 1);
+    assert_null(find(&l, "pyenv/versions/3.92.1/bin/python3.92"));
+
+    pe = find(&l, "pyenv/versions/3.92.10/bin/python3.92");
+    assert_non_null(pe);
+    assert_string_equal(pe->origin, "pyenv");
+    assert_string_equal(pe->name, "3.92.10");
+    assert_int_equal(pe->ver.minor, 92);
+    assert_int_equal(pe->ver.micro, 10);
+    assert_true(index_of(&l, p2) < index_of(&l, pe));
+    it = find(&l, "pyenv/versions/3.91.4/bin/python3.91");
+    assert_non_null(it);
+    assert_int_equal(it->ver.micro, 4);
+
+    it = find(&l, "pyenv/versions/myenv/bin/python");
+    assert_non_null(it);
+    assert_string_equal(it->name, "myenv");
+    assert_int_equal(it->ver.major, -1);
+
+    uv = find(&l, "uv/cpython-3.96.3-linux-x86_64-gnu/bin/python3.96");
+    assert_non_null(uv);
+    assert_string_equal(uv->origin, "uv");
+    assert_string_equal(uv->name, "cpython-3.96.3-linux-x86_64-gnu");
+    assert_int_equal(uv->ver.micro, 3);
+    assert_true(index_of(&l, pe) < index_of(&l, uv));
+
+    /* what must not be listed */
+    assert_null(find(&l, "shimdir/python3.93"));
+    assert_null(find(&l, "shimdir/python"));
+    assert_null(find(&l, "pyenv/shims/python3.94"));
+    assert_null(find(&l, "bin2/python3.98")); /* the shim, hard-linked */
+    assert_null(find(&l, "bin1/python3.91-config"));
+    assert_null(find(&l, "bin1/python3"));
+    assert_null(find(&l, "bin1/pythonfoo"));
+    assert_null(find(&l, "pyenv/versions/3.95.0t/bin/python3.95t"));
+    for (i = 0; i < l.nr; i++) {
+        if (strstr(l.v[i].path, "freethreaded"))
+            fail_msg("free-threaded build listed: %s", l.v[i].path);
+        if (l.v[i].ver.minor == 93 || l.v[i].ver.minor == 94 ||
+            l.v[i].ver.minor == 98)
+            fail_msg("listed '%s'", l.v[i].path);
+    }
+    /* the same file never twice */
+    for (i = 0; i < l.nr; i++) {
+        size_t j;
+
+        for (j = i + 1; j < l.nr; j++)
+            if (l.v[i].dev == l.v[j].dev && l.v[i].ino == l.v[j].ino)
+                fail_msg("'%s' and '%s' are one file", l.v[i].path,
+                         l.v[j].path);
+    }
+    for (i = 0; i < t.lines.nr; i++) {
+        saw_shim |= strstr(t.lines.v[i], "shimdir") &&
+                    strstr(t.lines.v[i], "holds the shim");
+        saw_pyenv_shims |= strstr(t.lines.v[i], "pyenv/shims") &&
+                           strstr(t.lines.v[i], "pyenv's shims");
+    }
+    assert_true(saw_shim);
+    assert_true(saw_pyenv_shims);
+    assert_int_equal(runs(), 0); /* discovery runs nothing */
+
+    interp_list_release(&l);
+    trace_release(&t);
+    sv_release(&keep);
+}
+
+static void test_interp_discover__relative_path_entries_ignored(void **state)
+{
+    struct sv keep = SV_INIT;
+    struct interp_env env = fake_env(&keep);
+    struct interp_list l = INTERP_LIST_INIT;
+    char *old = getcwd(NULL, 0);
+    size_t i;
+
+    (void)state;
+    assert_non_null(old);
+    fake("relbin/python3.97", "3.97.0");
+    fake("python3.97", "3.97.0"); /* for the empty entry (= cwd) */
+    assert_int_equal(chdir(root), 0);
+    interp_discover(&l, &env, NULL);
+    assert_int_equal(chdir(old), 0);
+    for (i = 0; i < l.nr; i++)
+        if (l.v[i].ver.minor == 97)
+            fail_msg("relative PATH entry searched: '%s'", l.v[i].path);
+    assert_non_null(find(&l, "bin1/python3.91"));
+    interp_list_release(&l);
+    sv_release(&keep);
+    free(old);
+}
+
+static void test_interp_pick__table(void **state)
+{
+    static const struct {
+        const char *req;
+        const char *want; /* relative to root; NULL: an error */
+        int micro;
+    } cases[] = {
+        {"3.92", "pyenv/versions/3.92.10/bin/python3.92", 10},
+        {"3.92.1", "bin1/python3.92", 1},
+        {"3.92.10", "pyenv/versions/3.92.10/bin/python3.92", 10},
+        {"3.96", "uv/cpython-3.96.3-linux-x86_64-gnu/bin/python3.96", 3},
+        {"3.91", "bin1/python3.91", 7},
+        {"3.91.4", "pyenv/versions/3.91.4/bin/python3.91", 4},
+        {"3.91.2", "bin2/python3.91", 2},
+        {"3.91.7", "bin1/python3.91", 7},
+        {"3", "uv/cpython-3.96.3-linux-x86_64-gnu/bin/python3.96", 3},
+        {"3.91.5", NULL, 0},
+        {"3.93", NULL, 0},
+        {"3.94", NULL, 0},
+        {"3.98", NULL, 0},
+        {"4", NULL, 0},
+    };
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+        struct sv keep = SV_INIT;
+        struct interp_env env = fake_env(&keep);
+        struct interp_list l = INTERP_LIST_INIT;
+        struct interp *it = NULL;
+        struct err e = ERR_INIT;
+        struct pyver req;
+        const char *name = cases[i].req;
+        int ret;
+
+        interp_discover(&l, &env, NULL);
+        assert_int_equal(pyver_parse(name, &req, 0), 0);
+        ret = interp_pick(&l, &req, name, &env, &it, NULL, &e);
+        if (cases[i].want) {
+            char *want = tu_path(root, cases[i].want);
+
+            if (ret < 0)
+                fail_msg("case '%s': %s", name, e.msg);
+            TU_STR_EQ(name, it->path, want);
+            TU_INT_EQ(name, it->ver.micro, cases[i].micro);
+            free(want);
+        } else {
+            TU_INT_EQ(name, ret, -1);
+            TU_INT_EQ(name, e.code, PYSHIM_EXIT_NOTFOUND);
+            TU_CONTAINS(name, e.msg, "no installed interpreter matches");
+            TU_CONTAINS(name, e.msg, name);
+            /* the message lists what is installed */
+            TU_CONTAINS(name, e.msg, "3.92.10 (");
+            TU_CONTAINS(name, e.msg, "pyenv/versions/3.92.10/bin/python3.92");
+            TU_CONTAINS(name, e.msg, "3.91.4 (");
+            TU_CONTAINS(name, e.hint, name);
+        }
+        interp_list_release(&l);
+        err_release(&e);
+        sv_release(&keep);
+    }
+}
+
+static void test_interp_pick__facts_cached(void **state)
+{
+    struct sv keep = SV_INIT;
+    struct interp_env env = fake_env(&keep);
+    struct interp_list l = INTERP_LIST_INIT;
+    struct interp *it = NULL;
+    struct pyver req = {3, 91, -1};
+    int before;
+    char *dir;
+
+    (void)state;
+    /* after the table above, both PATH copies were probed once */
+    interp_discover(&l, &env, NULL);
+    before = runs();
+    assert_true(before >= 2);
+    assert_int_equal(interp_pick(&l, &req, "3.91", &env, &it, NULL, NULL), 0);
+    assert_int_equal(it->ver.micro, 7);
+    assert_int_equal(runs(), before); /* from the cache, nothing ran */
+    dir = tu_path(root, "cache/interp");
+    {
+        struct stat st;
+
+        assert_int_equal(stat(dir, &st), 0);
+        assert_true(S_ISDIR(st.st_mode));
+    }
+    free(dir);
+    interp_list_release(&l);
+    sv_release(&keep);
+}
+
+static void test_interp_pick__no_cache_dir_never_runs(void **state)
+{
+    struct sv keep = SV_INIT;
+    struct interp_env env = fake_env(&keep);
+    struct interp_list l = INTERP_LIST_INIT;
+    struct interp *it = NULL;
+    struct pyver req = {3, 92, -1};
+    int before = runs();
+
+    (void)state;
+    env.cache_dir = NULL;
+    interp_discover(&l, &env, NULL);
+    /* 3.92.1 and 3.92.10 are both known from names: decided, no run */
+    assert_int_equal(interp_pick(&l, &req, "3.92", &env, &it, NULL, NULL), 0);
+    assert_non_null(strstr(it->path, "3.92.10"));
+    assert_int_equal(runs(), before);
+    interp_list_release(&l);
+    sv_release(&keep);
+}
+
+static void test_interp_by_name__cases(void **state)
+{
+    struct sv keep = SV_INIT;
+    struct interp_env env = fake_env(&keep);
+    struct interp_list l = INTERP_LIST_INIT;
+    struct interp *it;
+
+    (void)state;
+    interp_discover(&l, &env, NULL);
+    it = interp_by_name(&l, "myenv");
+    assert_non_null(it);
+    assert_non_null(strstr(it->path, "/pyenv/versions/myenv/bin/python"));
+    it = interp_by_name(&l, "3.91.4");
+    assert_non_null(it);
+    assert_int_equal(it->ver.micro, 4);
+    it = interp_by_name(&l, "cpython-3.96.3-linux-x86_64-gnu");
+    assert_non_null(it);
+    assert_string_equal(it->origin, "uv");
+    assert_null(interp_by_name(&l, "3.91"));
+    assert_null(interp_by_name(&l, "nope"));
+    /* the deduplicated 3.92.1 is listed under its PATH name */
+    assert_null(interp_by_name(&l, "3.92.1"));
+    interp_list_release(&l);
+    sv_release(&keep);
+}
+
+static void test_interp_list_versions__format(void **state)
+{
+    struct interp_list l = INTERP_LIST_INIT;
+    struct interp v[3];
+    struct sb out = SB_INIT;
+    char a[] = "/a/python3.8", b[] = "/b/python", c[] = "/c/python3.11";
+
+    (void)state;
+    memset(v, 0, sizeof(v));
+    v[0].path = a;
+    v[0].ver = (struct pyver){3, 8, 18};
+    v[1].path = b;
+    v[1].ver = (struct pyver){-1, -1, -1}; /* unknown: left out */
+    v[2].path = c;
+    v[2].ver = (struct pyver){3, 11, -1};
+    l.v = v;
+    l.nr = 3;
+    sb_addstr(&out, "installed: ");
+    interp_list_versions(&l, &out);
+    assert_non_null(strstr(out.buf, "3.8.18 (/a/python3.8)"));
+    assert_non_null(strstr(out.buf, "3.11 (/c/python3.11)"));
+    assert_null(strstr(out.buf, "/b/python"));
+    assert_true(strstr(out.buf, "3.8.18") < strstr(out.buf, "3.11"));
+    sb_release(&out);
+}
+
+static void test_interp_which__skips_shim_and_scripts(void **state)
+{
+    struct sv keep = SV_INIT;
+    struct interp_env env = fake_env(&keep);
+    struct sb out = SB_INIT;
+    char *want, *p;
+
+    (void)state;
+    fake("shimdir/python3.91", "3.91.0"); /* shadowed: dir holds the shim */
+    {
+        size_t n = 4 * strlen(root) + 100;
+        char *path = malloc(n);
+
+        assert_non_null(path);
+        snprintf(path, n, "%s/shimdir:%s/pyenv/shims:%s/bin1:%s/bin3", root,
+                 root, root, root);
+        env.path = path;
+        fake("pyenv/shims/python3.91", "3.91.0");
+
+        /* without skip_scripts pyenv's shims are fine, the shim is not */
+        assert_int_equal(interp_which(&env, "python3.91", 0, &out), 0);
+        want = tu_path(root, "pyenv/shims/python3.91");
+        assert_string_equal(out.buf, want);
+        free(want);
+
+        /* skip_scripts passes over pyenv's shims and "#!" files */
+        assert_int_equal(interp_which(&env, "python3.91", 1, &out), 0);
+        want = tu_path(root, "bin3/python3.91");
+        assert_string_equal(out.buf, want);
+        free(want);
+
+        sb_set(&out, "untouched");
+        assert_int_equal(interp_which(&env, "python3.99", 0, &out), -1);
+        env.path = NULL;
+        assert_int_equal(interp_which(&env, "python3.91", 0, &out), -1);
+        free(path);
+    }
+    sb_release(&out);
+    sv_release(&keep);
+    /* put the tree back for later tests */
+    p = tu_path(root, "shimdir/python3.91");
+    unlink(p);
+    free(p);
+    p = tu_path(root, "pyenv/shims/python3.91");
+    unlink(p);
+    free(p);
+}
+
+static void test_interp_is_self__cases(void **state)
+{
+    struct sv keep = SV_INIT;
+    struct interp_env env = fake_env(&keep);
+    char *p;
+
+    (void)state;
+    p = tu_path(root, "shimdir/python");
+    assert_true(interp_is_self(&env, p));
+    free(p);
+    p = tu_path(root, "bin2/python3.98"); /* a hard link */
+    assert_true(interp_is_self(&env, p));
+    free(p);
+    tu_symlink("../shimdir/python", root, "links/py");
+    p = tu_path(root, "links/py");
+    assert_true(interp_is_self(&env, p));
+    free(p);
+    p = tu_path(root, "bin1/python3.91");
+    assert_false(interp_is_self(&env, p));
+    free(p);
+    p = tu_path(root, "missing");
+    assert_false(interp_is_self(&env, p));
+    free(p);
+    sv_release(&keep);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_interp_discover__sources),
+        cmocka_unit_test(test_interp_discover__relative_path_entries_ignored),
+        cmocka_unit_test(test_interp_pick__table),
+        cmocka_unit_test(test_interp_pick__facts_cached),
+        cmocka_unit_test(test_interp_pick__no_cache_dir_never_runs),
+        cmocka_unit_test(test_interp_by_name__cases),
+        cmocka_unit_test(test_interp_list_versions__format),
+        cmocka_unit_test(test_interp_which__skips_shim_and_scripts),
+        cmocka_unit_test(test_interp_is_self__cases),
+    };
+
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
