@@ -69,7 +69,7 @@ enum sitecheck_enc sitecheck_pth_encoding(const char *data, size_t len)
      * byte, which no sane UTF-8 or legacy text does. */
     for (i = 0; i < len; i++)
         if (!s[i])
-            (i % 2 ? odd : even)++;
+            *(i % 2 ? &odd : &even) += 1;
     if (len % 2 == 0 && odd + even) {
         if (odd * 2 >= len / 2 && !even)
             return SITECHECK_UTF16LE;
@@ -324,10 +324,9 @@ static int is_ident(const char *s, size_t n)
     return 1;
 }
 
-static const char *const tooling[] = {"pip",       "setuptools",
-                                      "wheel",     "pkg_resources",
-                                      "_distutils_hack", "_virtualenv",
-                                      "__pycache__", "_pyshim", NULL};
+static const char *const tooling[] = {
+    "pip",         "setuptools", "wheel", "pkg_resources", "_distutils_hack",
+    "_virtualenv", "_pyshim",    NULL};
 
 /* The top-level name an entry of site-packages provides, or NULL. */
 static char *top_name(const char *site, const char *ent)
@@ -338,6 +337,8 @@ static char *top_name(const char *site, const char *ent)
     size_t n = dot ? (size_t)(dot - ent) : strlen(ent);
     int i;
 
+    if (!strcmp(ent, "__pycache__"))
+        return NULL;
     path_join(&p, site, ent);
     if (ends_with(ent, ".dist-info") || ends_with(ent, ".egg-info")) {
         const char *dash = strchr(ent, '-');
