@@ -5,6 +5,7 @@
 
 #include "common/exitcode.h"
 #include "common/plat.h"
+#include "common/xalloc.h"
 #include "common/banned.h"
 
 int path_is_abs(const char *p)
@@ -154,4 +155,18 @@ int path_is_inside(const char *p, const char *dir)
     if (n == 1 && dir[0] == '/')
         return p[0] == '/';
     return !strncmp(p, dir, n) && (p[n] == '/' || p[n] == '\0');
+}
+
+void path_split_list(const char *list, struct sv *out)
+{
+    const char *p = list ? list : "";
+
+    while (*p) {
+        const char *end = strchr(p, PLAT_PATHSEP);
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+
+        if (n && path_is_abs(p))
+            sv_push_nodup(out, xstrndup(p, n));
+        p += n + (end != NULL);
+    }
 }

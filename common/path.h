@@ -7,6 +7,7 @@
 
 #include "common/err.h"
 #include "common/sb.h"
+#include "common/sv.h"
 
 int path_is_abs(const char *p);
 /* Append name to dir in out (replaced): "dir/name"; an absolute name
@@ -28,6 +29,10 @@ int path_expand_user(struct sb *out, const char *p, const char *home);
  * and normalize. Replaces out. */
 int path_absolute(struct sb *out, const char *p, const char *base,
                   const char *home, struct err *e);
+/* Append the absolute entries of a PATH-style list to out, in order.
+ * Empty and relative entries (they mean "the current directory", which a
+ * shim must never search) are dropped. */
+void path_split_list(const char *list, struct sv *out);
 /* True if p lies inside dir (or is dir), lexically. */
 int path_is_inside(const char *p, const char *dir);
 

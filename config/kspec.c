@@ -7,6 +7,7 @@
 #include <cjson/cJSON.h>
 
 #include "common/exitcode.h"
+#include "common/path.h"
 #include "common/plat.h"
 #include "common/sb.h"
 #include "common/xalloc.h"
@@ -84,4 +85,69 @@ void kspec_release(struct kspec *k)
     free(k->display_name);
     free(k->project);
     memset(k, 0, sizeof(*k));
+}
+
+static int on_path(const char *name)
+{
+    struct sv dirs = SV_INIT;
+    struct sb cand = SB_INIT;
+    size_t i;
+    int found = 0;
+
+    path_split_list(plat_getenv("PATH"), &dirs);
+    for (i = 0; i < dirs.nr && !found; i++) {
+        path_join(&cand, dirs.v[i], name);
+        found = plat_is_executable(cand.buf);
+    }
+    sv_release(&dirs);
+    sb_release(&cand);
+    return found;
+}
+
+int kspec_stale(const struct kspec *k, struct sb *why)
+{
+    static const char *const markers[] = {".pyshim.json", ".venv/pyvenv.cfg",
+                                          ".python-version", NULL};
+    const char *prog = k->argv.nr ? k->argv.v[0] : NULL;
+    struct sb p = SB_INIT, m = SB_INIT;
+    int i, found = 0;
+
+    sb_reset(why);
+    if (!prog) {
+        sb_addstr(why, "its argv is empty");
+        goto out;
+    }
+    if (path_is_abs(prog)
+            ? !plat_is_executable(prog)
+            : (strcmp(prog, "python") && strcmp(prog, "python3") &&
+               !strchr(prog, '/') && !on_path(prog))) {
+        sb_addf(why, "the program '%s' is gone", prog);
+        goto out;
+    }
+    if (!k->project || !*k->project) /* --auto: the notebook's dir decides */
+        goto out;
+    if (!plat_is_dir(k->project)) {
+        sb_addf(why, "the project directory '%s' is gone", k->project);
+        goto out;
+    }
+    /* The shim walks up from PYSHIM_PROJECT; so does this check. */
+    sb_set(&p, k->project);
+    for (;;) {
+        for (i = 0; markers[i] && !found; i++) {
+            path_join(&m, p.buf, markers[i]);
+            found = plat_is_file(m.buf);
+        }
+        if (found || !strcmp(p.buf, "/") || !path_is_abs(p.buf))
+            break;
+        path_dirname(&p);
+    }
+    if (!found)
+        sb_addf(why,
+                "'%s' holds no project any more (no .pyshim.json, .venv or "
+                ".python-version)",
+                k->project);
+out:
+    sb_release(&p);
+    sb_release(&m);
+    return why->len > 0;
 }

@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "common/err.h"
+#include "common/sb.h"
 #include "common/sv.h"
 
 /* Largest kernel.json read; real ones are a few hundred bytes. */
@@ -38,5 +39,11 @@ int kspec_parse(struct kspec *k, const char *file, const char *text, size_t len,
 /* Read and parse file. */
 int kspec_load(struct kspec *k, const char *file, struct err *e);
 void kspec_release(struct kspec *k);
+
+/* Is the kernelspec stale: its program gone (an absolute argv[0] that is
+ * not executable, or a bare name not on PATH; jupyter_client supplies its
+ * own "python"/"python3"), or its project directory gone or holding no
+ * project marker any more? Returns 1 and fills why (replaced), else 0. */
+int kspec_stale(const struct kspec *k, struct sb *why);
 
 #endif

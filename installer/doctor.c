@@ -147,21 +147,6 @@ static void fix_failed(struct check *c, const struct err *e)
 
 /* --- install: bin dir, PATH order, data dir ------------------------------ */
 
-/* The directories of $PATH, in order (empty entries dropped). */
-static void path_dirs(struct sv *out)
-{
-    const char *p = plat_getenv("PATH"), *sep;
-
-    while (p && *p) {
-        sep = strchr(p, PLAT_PATHSEP);
-        if (!sep)
-            sep = p + strlen(p);
-        if (sep > p)
-            sv_push_nodup(out, xstrndup(p, (size_t)(sep - p)));
-        p = *sep ? sep + 1 : sep;
-    }
-}
-
 static int same_dir(const char *a, const char *b)
 {
     struct sb ra = SB_INIT, rb = SB_INIT;
@@ -260,7 +245,7 @@ static void check_path(struct doctor *dr)
     size_t i, k;
     int bad = 0, on_path = 0;
 
-    path_dirs(&dirs);
+    path_split_list(plat_getenv("PATH"), &dirs);
     if (inst_shim_python(&dr->d, &py, &e) < 0) {
         c = add(dr, "bin-dir", ST_FAIL, "%s", e.msg);
         hint(c, "run `pyshim install`");
@@ -826,36 +811,6 @@ out:
     sb_release(&p);
 }
 
-/* Why the kernelspec cannot start (into why), or 0 if it can. */
-static int kernel_broken(const struct kspec *k, struct sb *why)
-{
-    const char *prog = k->argv.v[0];
-    struct sv dirs = SV_INIT;
-    struct sb cand = SB_INIT;
-    size_t i;
-    int found = 0;
-
-    sb_reset(why);
-    if (path_is_abs(prog)) {
-        found = plat_is_executable(prog);
-    } else if (!strcmp(prog, "python") || !strcmp(prog, "python3")) {
-        found = 1; /* jupyter_client runs its own interpreter for these */
-    } else if (!strchr(prog, PLAT_DIRSEP)) {
-        path_dirs(&dirs);
-        for (i = 0; i < dirs.nr && !found; i++) {
-            path_join(&cand, dirs.v[i], prog);
-            found = plat_is_executable(cand.buf);
-        }
-    }
-    if (!found)
-        sb_addf(why, "its program %s is missing", prog);
-    else if (k->project && !plat_is_dir(k->project))
-        sb_addf(why, "its project %s is gone", k->project);
-    sv_release(&dirs);
-    sb_release(&cand);
-    return why->len > 0;
-}
-
 static void check_kernels(struct doctor *dr)
 {
     struct sv roots = SV_INIT, names = SV_INIT;
@@ -882,7 +837,7 @@ static void check_kernels(struct doctor *dr)
                 if (e.hint)
                     hint(c, "%s", e.hint);
                 bad = 1;
-            } else if (kernel_broken(&ks, &why)) {
+            } else if (kspec_stale(&ks, &why)) {
                 c = add(dr, "kernelspec", ks.is_pyshim ? ST_FAIL : ST_WARN,
                         "kernel '%s' (%s): %s", names.v[k], dir.buf, why.buf);
                 bad = 1;

@@ -176,56 +176,6 @@ static void spec_json(const char *python, const char *project,
     sb_addstr(o, "}}\n}\n");
 }
 
-/* Why a kernel of ours would no longer start, or NULL if it would. The
- * reason is written into why (replaced). */
-static const char *stale_reason(const struct kspec *k, struct sb *why)
-{
-    const char *proj = k->project;
-    static const char *const markers[] = {".pyshim.json", ".venv/pyvenv.cfg",
-                                          ".python-version"};
-    struct sb p = SB_INIT;
-    size_t i;
-    int found = 0;
-
-    sb_reset(why);
-    if (!k->argv.nr) {
-        sb_addstr(why, "its argv is empty");
-        goto out;
-    }
-    if (path_is_abs(k->argv.v[0]) && !plat_is_executable(k->argv.v[0])) {
-        sb_addf(why, "the program '%s' is gone", k->argv.v[0]);
-        goto out;
-    }
-    if (!proj || !*proj) /* --auto: the notebook's directory decides */
-        goto out;
-    if (!plat_is_dir(proj)) {
-        sb_addf(why, "the project directory '%s' is gone", proj);
-        goto out;
-    }
-    /* The shim walks up from PYSHIM_PROJECT; so does this check. */
-    sb_set(&p, proj);
-    for (;;) {
-        struct sb m = SB_INIT;
-
-        for (i = 0; i < sizeof(markers) / sizeof(markers[0]) && !found; i++) {
-            path_join(&m, p.buf, markers[i]);
-            found = plat_is_file(m.buf);
-        }
-        sb_release(&m);
-        if (found || !strcmp(p.buf, "/") || !path_is_abs(p.buf))
-            break;
-        path_dirname(&p);
-    }
-    if (!found)
-        sb_addf(why,
-                "'%s' holds no project any more (no .pyshim.json, .venv "
-                "or .python-version)",
-                proj);
-out:
-    sb_release(&p);
-    return why->len ? why->buf : NULL;
-}
-
 static int cmp_str(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
@@ -492,7 +442,7 @@ static int walk(const struct dirs *d, int prune, int dry, struct err *e)
             kspec_release(&k);
             continue;
         }
-        reason = stale_reason(&k, &why);
+        reason = kspec_stale(&k, &why) ? why.buf : NULL;
         proj =
             k.project && *k.project ? k.project : "(the notebook's directory)";
         stale += reason != NULL;
@@ -525,13 +475,12 @@ static int walk(const struct dirs *d, int prune, int dry, struct err *e)
         /* The reasons, after the table so its columns stay readable. */
         for (i = 0; i < names.nr; i++) {
             struct kspec k = KSPEC_INIT;
-            const char *reason;
 
             path_join(&file, kdir.buf, names.v[i]);
             sb_addstr(&file, "/kernel.json");
             if (!kspec_load(&k, file.buf, NULL) && k.is_pyshim &&
-                (reason = stale_reason(&k, &why)))
-                printf("pyshim: '%s' is stale: %s\n", names.v[i], reason);
+                kspec_stale(&k, &why))
+                printf("pyshim: '%s' is stale: %s\n", names.v[i], why.buf);
             kspec_release(&k);
         }
         printf("pyshim: `pyshim kernel prune` removes the stale kernel%s\n",

@@ -61,30 +61,23 @@ static int holds_self(const struct interp_env *env, const char *dir)
 int interp_which(const struct interp_env *env, const char *name,
                  int skip_scripts, struct sb *out)
 {
-    const char *p = env->path ? env->path : "";
-    struct sb dir = SB_INIT, cand = SB_INIT;
+    struct sv dirs = SV_INIT;
+    struct sb cand = SB_INIT;
+    size_t i;
     int ret = -1;
 
-    while (*p) {
-        const char *end = strchr(p, PLAT_PATHSEP);
-        size_t n = end ? (size_t)(end - p) : strlen(p);
-
-        sb_reset(&dir);
-        sb_add(&dir, p, n);
-        p += n + (end != NULL);
-        if (!dir.len || !path_is_abs(dir.buf))
-            continue; /* "" and relative entries mean the cwd: unsafe */
-        path_join(&cand, dir.buf, name);
-        if (!plat_is_executable(cand.buf) || holds_self(env, dir.buf))
+    path_split_list(env->path, &dirs);
+    for (i = 0; i < dirs.nr && ret; i++) {
+        path_join(&cand, dirs.v[i], name);
+        if (!plat_is_executable(cand.buf) || holds_self(env, dirs.v[i]))
             continue;
         if (skip_scripts &&
-            (is_pyenv_shims(env, dir.buf) || is_script(cand.buf)))
+            (is_pyenv_shims(env, dirs.v[i]) || is_script(cand.buf)))
             continue;
         sb_set(out, cand.buf);
         ret = 0;
-        break;
     }
-    sb_release(&dir);
+    sv_release(&dirs);
     sb_release(&cand);
     return ret;
 }
@@ -189,27 +182,22 @@ void interp_discover(struct interp_list *out, const struct interp_env *env,
 {
     static const char *const system[] = {"/usr/local/bin", "/usr/bin",
                                          "/opt/homebrew/bin", NULL};
-    const char *p = env->path ? env->path : "";
+    struct sv dirs = SV_INIT;
     struct sb dir = SB_INIT;
+    size_t k;
     int i;
 
-    while (*p) {
-        const char *end = strchr(p, PLAT_PATHSEP);
-        size_t n = end ? (size_t)(end - p) : strlen(p);
-
-        sb_reset(&dir);
-        sb_add(&dir, p, n);
-        p += n + (end != NULL);
-        if (!dir.len || !path_is_abs(dir.buf))
-            continue;
-        if (is_pyenv_shims(env, dir.buf) || holds_self(env, dir.buf)) {
-            trace_add(t, "not searching '%s' (%s)", dir.buf,
-                      is_pyenv_shims(env, dir.buf) ? "pyenv's shims"
-                                                   : "holds the shim");
+    path_split_list(env->path, &dirs);
+    for (k = 0; k < dirs.nr; k++) {
+        if (is_pyenv_shims(env, dirs.v[k]) || holds_self(env, dirs.v[k])) {
+            trace_add(t, "not searching '%s' (%s)", dirs.v[k],
+                      is_pyenv_shims(env, dirs.v[k]) ? "pyenv's shims"
+                                                     : "holds the shim");
             continue;
         }
-        scan_dir(out, dir.buf, "PATH", env);
+        scan_dir(out, dirs.v[k], "PATH", env);
     }
+    sv_release(&dirs);
     if (env->pyenv_root) {
         path_join(&dir, env->pyenv_root, "versions");
         scan_installs(out, dir.buf, "pyenv", env);
