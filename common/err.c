@@ -7,6 +7,9 @@
 #include "common/banned.h"
 
 static char *vformat(const char *fmt, va_list ap)
+    __attribute__((format(printf, 1, 0)));
+
+static char *vformat(const char *fmt, va_list ap)
 {
     struct sb sb = SB_INIT;
 

@@ -347,7 +347,8 @@ int plat_mkdirs(const char *path, unsigned mode)
                 ret = -1;
             }
             p.buf[i] = c;
-            errno = 0;
+            if (!ret)
+                errno = 0; /* keep a failure's errno for the caller */
         }
     }
     sb_release(&p);

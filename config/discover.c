@@ -160,6 +160,18 @@ static int load_markers(struct project *p, const char *dir, struct sb *buf,
             sb_release(&ver);
             return -1;
         }
+        /* A path here would run a program of the tree with no trust
+         * check (only .pyshim.json has one): versions only. */
+        if (strchr(ver.buf, '/') || strchr(ver.buf, '\\')) {
+            err_set(e, PYSHIM_EXIT_NOPERM,
+                    "'%s' names a program by path ('%s'): a .python-version "
+                    "file may only ask for a version",
+                    buf->buf, ver.buf);
+            err_hint(e, "write a version such as \"3.12\" in it, or name the "
+                        "interpreter in a .pyshim.json and `pyshim trust` it");
+            sb_release(&ver);
+            return -1;
+        }
         p->pyversion_file = xstrdup(buf->buf);
         p->pyversion = sb_detach(&ver, NULL);
         trace_add(t, "found '%s' asking for '%s'", buf->buf, p->pyversion);

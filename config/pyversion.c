@@ -37,10 +37,11 @@ int pyversion_parse(const char *file, const char *text, size_t len,
         while (b > a && strchr(" \t\r", text[b - 1]))
             b--;
         if (a < b && text[a] != '#') {
-            /* pyenv allows several versions on one line; the first wins */
+            /* pyenv allows several versions on one line; the first wins.
+             * A lone CR (old Mac line ends) ends the word too. */
             size_t c = a;
 
-            while (c < b && !strchr(" \t", text[c]))
+            while (c < b && !strchr(" \t\r", text[c]))
                 c++;
             sb_add(out, text + a, c - a);
             return 0;

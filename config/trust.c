@@ -11,6 +11,20 @@
 #include "common/sha256.h"
 #include "common/banned.h"
 
+/* Inside dir, also once links are followed (an in-tree link can lead out
+ * of the tree). A path that does not exist yet is judged as written. */
+static int really_inside(const char *p, const char *dir)
+{
+    struct sb rp = SB_INIT, rd = SB_INIT;
+    int ret = path_is_inside(p, dir);
+
+    if (ret && !plat_realpath(p, &rp) && !plat_realpath(dir, &rd))
+        ret = path_is_inside(rp.buf, rd.buf);
+    sb_release(&rp);
+    sb_release(&rd);
+    return ret;
+}
+
 char *trust_needed(const struct cfg *c)
 {
     struct sb why = SB_INIT;
@@ -20,12 +34,12 @@ char *trust_needed(const struct cfg *c)
         sb_addf(&why, "it names the interpreter '%s' by path", c->python);
     if (c->env.nr)
         sb_addf(&why, "%sit sets environment variables", why.len ? "; " : "");
-    if (c->venv && !path_is_inside(c->venv, c->dir))
+    if (c->venv && !really_inside(c->venv, c->dir))
         sb_addf(&why, "%sits venv '%s' is outside its directory",
                 why.len ? "; " : "", c->venv);
     for (i = 0; i < c->shared.nr; i++)
         if (!cfg_is_name(c->shared.v[i]) &&
-            !path_is_inside(c->shared.v[i], c->dir))
+            !really_inside(c->shared.v[i], c->dir))
             sb_addf(&why, "%sshared '%s' is outside its directory",
                     why.len ? "; " : "", c->shared.v[i]);
     if (!why.len)

@@ -85,6 +85,9 @@ struct doctor {
 };
 
 static char *vfmt(const char *fmt, va_list ap)
+    __attribute__((format(printf, 1, 0)));
+
+static char *vfmt(const char *fmt, va_list ap)
 {
     struct sb s = SB_INIT;
 

@@ -65,11 +65,15 @@ static int make_venv(const char *python, const char *venv, int with_pip,
     if (!with_pip)
         sv_push(&argv, "--without-pip");
     sv_push(&argv, venv);
-    if (plat_run(python, argv.v, NULL, 1, &status) < 0 || status) {
+    if (venv_begin(venv, e) < 0) {
+        ret = -1;
+    } else if (plat_run(python, argv.v, NULL, 1, &status) < 0 || status) {
         err_set(e, PYSHIM_EXIT_CANTCREAT, "`%s -m venv %s` failed (status %d)",
                 python, venv, status);
         err_hint(e, "on Debian, `apt-get install python3-venv`");
         ret = -1;
+    } else {
+        venv_done(venv);
     }
     sv_release(&argv);
     return ret;
@@ -209,7 +213,7 @@ int inst_init(int argc, char **argv)
     else
         path_join(&venv, dir.buf, ".venv");
     if (!no_venv) {
-        if (venv_is_venv(venv.buf)) {
+        if (venv_is_venv(venv.buf) && !venv_is_incomplete(venv.buf)) {
             if (venv_load(&v, venv.buf, &e) < 0)
                 goto fail;
             if (v.ver.minor >= 0 &&

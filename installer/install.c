@@ -228,8 +228,9 @@ static int default_env(const struct dirs *d, struct err *e)
     int status = 0, ret = -1;
 
     path_join(&env, d->data, "default");
-    if (!venv_is_venv(env.buf)) {
-        if (resolve_interpreter(NULL, &py, &ver, e) < 0)
+    if (!venv_is_venv(env.buf) || venv_is_incomplete(env.buf)) {
+        if (resolve_interpreter(NULL, &py, &ver, e) < 0 ||
+            venv_begin(env.buf, e) < 0)
             goto out;
         sv_push(&argv, py.buf);
         sv_push(&argv, "-m");
@@ -243,6 +244,7 @@ static int default_env(const struct dirs *d, struct err *e)
                         "install with --no-default-env");
             goto out;
         }
+        venv_done(env.buf);
         printf("pyshim: created the default environment %s (%s)\n", env.buf,
                py.buf);
     }

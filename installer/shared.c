@@ -147,7 +147,7 @@ static int create(const struct dirs *d, int argc, char **argv, struct err *e)
     }
     if (env_dir(d, name, 0, &dir, e) < 0)
         goto out;
-    if (venv_is_venv(dir.buf)) {
+    if (venv_is_venv(dir.buf) && !venv_is_incomplete(dir.buf)) {
         printf("pyshim: shared env '%s' already exists: %s\n", name, dir.buf);
         ret = 0;
         goto out;
@@ -160,6 +160,12 @@ static int create(const struct dirs *d, int argc, char **argv, struct err *e)
     if (sys_site)
         sv_push(&args, "--system-site-packages");
     sv_push(&args, dir.buf);
+    if (venv_is_incomplete(dir.buf))
+        printf("pyshim: shared env '%s' was left half-made by an interrupted "
+               "create: making it again\n",
+               name);
+    if (venv_begin(dir.buf, e) < 0)
+        goto out;
     if (plat_run(py.buf, args.v, NULL, 1, &status) < 0 || status) {
         plat_rmtree(dir.buf); /* never leave half an env behind */
         err_set(e, PYSHIM_EXIT_CANTCREAT, "`%s -m venv %s` failed (status %d)",
@@ -167,6 +173,7 @@ static int create(const struct dirs *d, int argc, char **argv, struct err *e)
         err_hint(e, "on Debian, `apt-get install python3-venv`");
         goto out;
     }
+    venv_done(dir.buf);
     printf("pyshim: created shared env '%s' (Python %s): %s\n", name,
            pyver_str(&ver, vb, sizeof(vb)), dir.buf);
     printf("pyshim: add packages with `pyshim shared pip %s install ...`; "

@@ -8,6 +8,7 @@
 #include "common/exitcode.h"
 #include "common/plat.h"
 #include "common/sb.h"
+#include "common/sha256.h"
 #include "common/sv.h"
 #include "common/xalloc.h"
 #include "config/jsonkv.h"
@@ -77,12 +78,22 @@ static int fill(struct facts *f, const struct sv *k, const struct sv *v)
     return 0;
 }
 
+/* The cache key: a digest of the interpreter's identity, so that any path
+ * (even one that is not UTF-8, which JSON cannot carry byte for byte)
+ * compares exactly. */
 static void key_of(struct sb *key, const char *real, const struct plat_stat *st)
 {
+    struct sha256 s;
+    char hex[65];
+
     sb_reset(key);
     sb_addf(key, "%" PRIu64 ":%" PRIu64 ":%" PRId64 ":", st->size, st->ino,
             st->mtime_ns);
     sb_addstr(key, real);
+    sha256_init(&s);
+    sha256_update(&s, key->buf, key->len);
+    sha256_hex(&s, hex);
+    sb_set(key, hex);
 }
 
 static int from_cache(const char *file, const char *key, struct facts *f)

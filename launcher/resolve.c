@@ -493,6 +493,28 @@ static int sync_hook(struct ctx *c, const char *site)
     p->hook_path = sb_detach(&path, NULL);
     if (c->in->dry)
         return 0;
+    if (p->env_dir) {
+        /* A site-packages that is a link out of the environment (a
+         * committed venv can hold one) would get the hook written into
+         * somebody else's directory. */
+        struct sb rs = SB_INIT, re = SB_INIT;
+        int out = !plat_realpath(site, &rs) &&
+                  !plat_realpath(p->env_dir, &re) &&
+                  !path_is_inside(rs.buf, re.buf);
+
+        if (out) {
+            err_set(c->e, PYSHIM_EXIT_NOPERM,
+                    "'%s' leads out of the environment '%s' (to '%s'): the "
+                    "shared-libraries hook is not written there",
+                    site, p->env_dir, rs.buf);
+            err_hint(c->e, "recreate the venv with `python -m venv %s`",
+                     p->env_dir);
+        }
+        sb_release(&rs);
+        sb_release(&re);
+        if (out)
+            return -1;
+    }
     if (hook_sync(site, &p->hook, &p->hook_changed, c->e) < 0)
         return -1;
     if (p->hook_changed)
@@ -513,9 +535,28 @@ static int shipped_program(struct ctx *c, const struct venv *v)
     const char *tree = p->proj.root ? p->proj.root : v->dir;
     int ret = 0, ok;
 
-    if (plat_realpath(v->python, &real) < 0 ||
-        !path_is_inside(real.buf, tree))
+    if (plat_realpath(v->python, &real) < 0)
         goto out;
+    if (!path_is_inside(real.buf, tree)) {
+        /* A committed link may lead anywhere (`-> /bin/sh`, or a file
+         * another user planted): it must reach something named like an
+         * interpreter that only its owner or root could have put there. */
+        const char *base = path_basename(real.buf);
+        struct plat_stat st;
+
+        if ((!strncmp(base, "python", 6) || !strncmp(base, "pypy", 4) ||
+             !strncmp(base, "graalpy", 7)) &&
+            !plat_stat(real.buf, &st, 1) &&
+            (st.uid == plat_uid() || st.uid == 0) && !(st.perm & 0002))
+            goto out;
+        err_set(c->e, PYSHIM_EXIT_NOPERM,
+                "'%s' leads to '%s', which is not an installed Python "
+                "interpreter (or others could have written it): not run",
+                v->python, real.buf);
+        err_hint(c->e, "recreate the venv with `python -m venv %s`", v->dir);
+        ret = -1;
+        goto out;
+    }
     ok = trust_check_program(p->dirs.data, real.buf, c->e);
     if (ok == 1) {
         trace_add(&p->trace, "'%s' lives in the project tree and is trusted",

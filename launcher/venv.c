@@ -23,6 +23,54 @@ int venv_is_venv(const char *dir)
     return ret;
 }
 
+int venv_is_incomplete(const char *dir)
+{
+    struct sb p = SB_INIT;
+    int ret;
+
+    path_join(&p, dir, VENV_INCOMPLETE);
+    ret = plat_is_file(p.buf);
+    sb_release(&p);
+    return ret;
+}
+
+int venv_begin(const char *dir, struct err *e)
+{
+    static const char note[] = "pyshim is creating this venv; if this file "
+                               "stays, the creation was interrupted\n";
+    struct sb p = SB_INIT;
+    int ret = -1;
+
+    if (venv_is_incomplete(dir) && plat_rmtree(dir) < 0) {
+        err_set(e, PYSHIM_EXIT_CANTCREAT,
+                "cannot remove the half-made venv '%s' (an earlier creation "
+                "was interrupted): %s",
+                dir, plat_strerror(errno));
+        err_hint(e, "remove it by hand and run the command again");
+        goto out;
+    }
+    path_join(&p, dir, VENV_INCOMPLETE);
+    if (plat_mkdirs(dir, 0755) < 0 ||
+        plat_write_atomic(p.buf, note, sizeof(note) - 1, 0644) < 0) {
+        err_set(e, PYSHIM_EXIT_CANTCREAT, "cannot create '%s': %s", dir,
+                plat_strerror(errno));
+        goto out;
+    }
+    ret = 0;
+out:
+    sb_release(&p);
+    return ret;
+}
+
+void venv_done(const char *dir)
+{
+    struct sb p = SB_INIT;
+
+    path_join(&p, dir, VENV_INCOMPLETE);
+    plat_unlink(p.buf);
+    sb_release(&p);
+}
+
 static void trim(const char **a, const char **b)
 {
     while (*a < *b && strchr(" \t\r", **a))

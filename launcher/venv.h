@@ -34,6 +34,16 @@ int venv_parse_cfg(struct venv *v, const char *file, const char *text,
 int venv_load(struct venv *v, const char *dir, struct err *e);
 /* True if dir holds a pyvenv.cfg. */
 int venv_is_venv(const char *dir);
+
+/* `python -m venv` can be killed half-way (pyvenv.cfg written, pip not yet
+ * installed). A venv pyshim makes carries VENV_INCOMPLETE until it is done:
+ * venv_begin() removes a half venv left by an interrupted run (only one
+ * carrying the marker), creates dir and the marker; venv_done() removes the
+ * marker once `python -m venv` succeeded. */
+#define VENV_INCOMPLETE ".pyshim-incomplete"
+int venv_is_incomplete(const char *dir);
+int venv_begin(const char *dir, struct err *e);
+void venv_done(const char *dir);
 void venv_release(struct venv *v);
 
 #endif

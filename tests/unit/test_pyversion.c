@@ -23,6 +23,9 @@ static void test_pyversion_parse__table(void **state)
         {"first line wins", "3.12\n3.11\n", 0, "3.12", NULL},
         {"several on one line", "3.12.1 3.11.7\n", 0, "3.12.1", NULL},
         {"tab separated", "pypy3.10\t3.12", 0, "pypy3.10", NULL},
+        /* found by tests/fuzz (regressions/pyversion): a CR inside the line
+         * was kept in the request */
+        {"lone CR ends the word", "3.12\r3.11\n", 0, "3.12", NULL},
         {"pyenv names", "miniconda3-latest\n", 0, "miniconda3-latest", NULL},
         {"BOM",
          "\xef\xbb\xbf"
