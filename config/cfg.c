@@ -326,8 +326,7 @@ static int parse_tree(struct parse_ctx *p, const cJSON *root, struct cfg *c)
         /* JSON leaves duplicates open; silently taking one is a trap */
         for (prev = root->child; prev != it; prev = prev->next)
             if (!strcmp(prev->string, it->string))
-                return key_error(p, it->string,
-                                 "keep one of them",
+                return key_error(p, it->string, "keep one of them",
                                  "key '%s' appears twice", it->string);
 
         for (i = 0; valid_keys[i]; i++)

@@ -122,8 +122,7 @@ static int load_markers(struct project *p, const char *dir, struct sb *buf,
         struct plat_stat vs;
 
         path_join(&vd, dir, ".venv");
-        if (!plat_stat(vd.buf, &vs, 1) &&
-            skip_unsafe(p, dir, vd.buf, &vs, t))
+        if (!plat_stat(vd.buf, &vs, 1) && skip_unsafe(p, dir, vd.buf, &vs, t))
             venv_state = 0;
         sb_release(&vd);
     }

@@ -127,8 +127,8 @@ static int program_record(const char *data_dir, const char *path,
 
 /* Both kinds of record: the file's name is the key, its content the path
  * it is about (for untrust and for people reading the directory). */
-typedef int (*record_fn)(const char *data_dir, const char *path,
-                         struct sb *out, struct err *e);
+typedef int (*record_fn)(const char *data_dir, const char *path, struct sb *out,
+                         struct err *e);
 
 static int check(record_fn rec_of, const char *data_dir, const char *path,
                  struct err *e)
@@ -174,8 +174,7 @@ int trust_add(const char *data_dir, const char *file, struct err *e)
     return add(record_path, data_dir, file, e);
 }
 
-int trust_check_program(const char *data_dir, const char *path,
-                        struct err *e)
+int trust_check_program(const char *data_dir, const char *path, struct err *e)
 {
     return check(program_record, data_dir, path, e);
 }

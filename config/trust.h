@@ -29,8 +29,7 @@ int trust_remove(const char *data_dir, const char *file, int *removed,
  * came with a cloned repository) runs only once trusted. Its record is
  * keyed by path, size, mtime and inode: replacing the file asks again.
  * 1 trusted, 0 not, -1 error (e.g. the file is gone). */
-int trust_check_program(const char *data_dir, const char *path,
-                        struct err *e);
+int trust_check_program(const char *data_dir, const char *path, struct err *e);
 int trust_add_program(const char *data_dir, const char *path, struct err *e);
 
 #endif

@@ -286,9 +286,9 @@ static int read_self(struct sb *self, struct err *e)
 
     if (plat_self_exe(&path) < 0 ||
         plat_read_file(path.buf, 256u << 20, self) < 0)
-        ret = err_set(e, PYSHIM_EXIT_OSERR,
-                      "cannot read pyshim's own binary: %s",
-                      plat_strerror(errno));
+        ret =
+            err_set(e, PYSHIM_EXIT_OSERR, "cannot read pyshim's own binary: %s",
+                    plat_strerror(errno));
     sb_release(&path);
     return ret;
 }

@@ -96,8 +96,7 @@ static int venv_dir_only(const struct dirs *d, const char *dir, struct err *e)
     err_release(e);
     ret = trust_venv_program(d, &c, e) == 0;
     if (ret && !e->msg)
-        printf("pyshim: %s has no .pyshim.json; nothing else to trust\n",
-               dir);
+        printf("pyshim: %s has no .pyshim.json; nothing else to trust\n", dir);
     cfg_release(&c);
     return ret;
 }
@@ -125,8 +124,8 @@ static int run(int argc, char **argv, int add)
     if (inst_find_config(arg, &file, &e) < 0) {
         /* no config: a zero-config project's own venv program */
         struct sb dir = SB_INIT;
-        int ok = add && arg && plat_is_dir(arg) &&
-                 !plat_realpath(arg, &dir) && venv_dir_only(&d, dir.buf, &e);
+        int ok = add && arg && plat_is_dir(arg) && !plat_realpath(arg, &dir) &&
+                 venv_dir_only(&d, dir.buf, &e);
 
         sb_release(&dir);
         if (ok)

@@ -409,8 +409,7 @@ static void layer(struct plan *p, struct settings *s)
                !pr->venv_marker) {
         /* `pyenv shell` outranks .python-version, as in pyenv; a venv
          * is the project's own choice and is not overridden */
-        s->pyenv_first =
-            xstrndup(pyenv_version, strcspn(pyenv_version, ":"));
+        s->pyenv_first = xstrndup(pyenv_version, strcspn(pyenv_version, ":"));
         s->python = s->pyenv_first;
         s->python_from = "PYENV_VERSION";
     } else if (pr->pyversion) {
@@ -568,8 +567,9 @@ static int shipped_program(struct ctx *c, const struct venv *v)
                 "'%s' is a program inside the project tree, not a link to an "
                 "installed interpreter: it is not trusted",
                 real.buf);
-        err_hint(c->e, "if you made it (python -m venv --copies), run "
-                       "`pyshim trust %s`; else recreate the venv",
+        err_hint(c->e,
+                 "if you made it (python -m venv --copies), run "
+                 "`pyshim trust %s`; else recreate the venv",
                  tree);
     }
     ret = -1;
