@@ -39,6 +39,8 @@ int plat_is_file(const char *path);
 int plat_is_executable(const char *path);
 /* The uid of this process (0 is root). */
 uint64_t plat_uid(void);
+/* This process's id. */
+long plat_pid(void);
 
 /* Current directory into out (replaced). Fails with ENOENT if deleted. */
 int plat_getcwd(struct sb *out);

@@ -81,6 +81,11 @@ uint64_t plat_uid(void)
     return (uint64_t)getuid();
 }
 
+long plat_pid(void)
+{
+    return (long)getpid();
+}
+
 int plat_getcwd(struct sb *out)
 {
     sb_reset(out);

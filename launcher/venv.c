@@ -1,9 +1,9 @@
 #include "launcher/venv.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "common/exitcode.h"
 #include "common/path.h"
@@ -71,6 +71,14 @@ void venv_done(const char *dir)
     sb_release(&p);
 }
 
+static int ascii_ieq(const char *a, const char *b)
+{
+    for (; *a && *b; a++, b++)
+        if (tolower((unsigned char)*a) != tolower((unsigned char)*b))
+            return 0;
+    return *a == *b;
+}
+
 static void trim(const char **a, const char **b)
 {
     while (*a < *b && strchr(" \t\r", **a))
@@ -117,7 +125,7 @@ int venv_parse_cfg(struct venv *v, const char *file, const char *text,
                 if (!pyver_parse(val, &pv, 1))
                     v->ver = pv;
             } else if (!strcmp(key, "include-system-site-packages")) {
-                v->system_site = !strcasecmp(val, "true"); /* as site.py */
+                v->system_site = ascii_ieq(val, "true"); /* as site.py */
             }
             free(key);
             free(val);
