@@ -33,7 +33,9 @@ static int present(const char *path, struct plat_stat *st)
 {
     if (!plat_stat(path, st, 1))
         return 1;
-    if (errno == ENOENT || errno == ENOTDIR)
+    /* ENAMETOOLONG: a directory deeper than PATH_MAX cannot be looked
+     * into by name; its ancestors can, so the walk goes on above it. */
+    if (errno == ENOENT || errno == ENOTDIR || errno == ENAMETOOLONG)
         return 0;
     memset(st, 0, sizeof(*st));
     return -1;
@@ -249,8 +251,17 @@ int discover_project(const struct discover_in *in, struct project *out,
     if (in->cwd) {
         sb_addstr(&cwd, in->cwd);
     } else if (plat_getcwd(&cwd) < 0) {
-        err_set(e, PYSHIM_EXIT_OSERR, "the current directory no longer exists");
-        err_hint(e, "cd to a directory that exists and run it again");
+        if (errno == ENOENT) {
+            err_set(e, PYSHIM_EXIT_OSERR,
+                    "the current directory no longer exists");
+            err_hint(e, "cd to a directory that exists and run it again");
+        } else {
+            err_set(e, PYSHIM_EXIT_OSERR,
+                    "cannot read the current directory: %s",
+                    plat_strerror(errno));
+            err_hint(e, "cd to a shorter or readable path, or set "
+                        "PYSHIM_PROJECT to the project directory");
+        }
         goto out;
     }
 
