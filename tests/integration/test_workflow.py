@@ -284,11 +284,16 @@ class InitSharedExecTrust(unittest.TestCase):
         self.assertTrue(os.path.exists(marker))
 
     def test_help_for_every_command(self):
+        with open(os.path.join(os.path.dirname(__file__), "..", "..", "docs",
+                               "cli.md")) as f:
+            cli_doc = f.read()
         for cmd in ("install", "uninstall", "init", "shared", "kernel",
                     "which", "explain", "doctor", "trust", "untrust", "exec"):
             r = self.sb.pyshim(cmd, "--help")
             self.assertEqual(r.returncode, 0, (cmd, r.stderr))
             self.assertIn("usage: pyshim " + cmd, r.stdout)
+            # docs/cli.md carries the same text: the docs cannot drift
+            self.assertIn(r.stdout, cli_doc, "docs/cli.md is stale for " + cmd)
 
 
 if __name__ == "__main__":
