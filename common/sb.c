@@ -135,10 +135,11 @@ void sb_rtrim(struct sb *sb)
 void sb_addjson(struct sb *sb, const char *s)
 {
     const unsigned char *p = (const unsigned char *)s;
+    const unsigned char *end = p + strlen(s);
 
     sb_addch(sb, '"');
     while (*p) {
-        size_t n = utf8_seq(p);
+        size_t n = utf8_seq(p, (size_t)(end - p));
 
         if (n > 1) {
             sb_add(sb, p, n);

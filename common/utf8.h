@@ -7,10 +7,10 @@
 
 #include <stddef.h>
 
-/* Length of the valid UTF-8 sequence at s (1 for ASCII), or 0 if the bytes
- * there are not one. s must be NUL-terminated. */
-size_t utf8_seq(const unsigned char *s);
-/* True if the whole string is valid UTF-8. */
-int utf8_valid(const char *s);
+/* Length of the valid UTF-8 sequence at s (1 for ASCII), or 0 if the n
+ * bytes there (n >= 1) do not start with one. */
+size_t utf8_seq(const unsigned char *s, size_t n);
+/* True if the n bytes at s are valid UTF-8 (a NUL is valid). */
+int utf8_valid(const char *s, size_t n);
 
 #endif

@@ -25,7 +25,7 @@ void hook_render(const struct sv *sites, struct sb *out)
          * site.py reads the whole file as text and a byte it cannot decode
          * stops it (UnicodeDecodeError). The import line still adds it. */
         if (!strchr(sites->v[i], '\n') && !strchr(sites->v[i], '\r') &&
-            utf8_valid(sites->v[i]))
+            utf8_valid(sites->v[i], strlen(sites->v[i])))
             sb_addf(out, "%s\n", sites->v[i]);
     }
     /* No comprehension: site.addpackage() exec()s the line in a function,

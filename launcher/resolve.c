@@ -831,56 +831,57 @@ out:
     return ret;
 }
 
-int resolve_discover(struct interp_list *out, struct err *e)
-{
+/* A context for the helpers below, which resolve no project: a plain
+ * "python" request with the usual dirs and search. */
+struct standalone {
     struct resolve_in in;
     struct plan p;
     struct ctx c;
-    int ret = -1;
+};
 
-    memset(&in, 0, sizeof(in));
-    in.invoked = "python";
-    plan_init(&p);
-    memset(&c, 0, sizeof(c));
-    c.in = &in;
-    c.p = &p;
-    c.e = e;
-    if (dirs_init(&p.dirs, e) < 0 || setup_env(&c) < 0)
-        goto out;
-    interp_discover(out, &c.ienv, NULL);
-    ret = 0;
-out:
-    free(c.pyenv_root);
-    free(c.uv_dir);
-    plan_release(&p);
+static int standalone_init(struct standalone *s, struct err *e)
+{
+    memset(s, 0, sizeof(*s));
+    s->in.invoked = "python";
+    plan_init(&s->p);
+    s->c.in = &s->in;
+    s->c.p = &s->p;
+    s->c.e = e;
+    return dirs_init(&s->p.dirs, e) < 0 || setup_env(&s->c) < 0 ? -1 : 0;
+}
+
+static void standalone_release(struct standalone *s)
+{
+    interp_list_release(&s->c.interps);
+    free(s->c.pyenv_root);
+    free(s->c.uv_dir);
+    plan_release(&s->p);
+}
+
+int resolve_discover(struct interp_list *out, struct err *e)
+{
+    struct standalone s;
+    int ret = standalone_init(&s, e);
+
+    if (!ret)
+        interp_discover(out, &s.c.ienv, NULL);
+    standalone_release(&s);
     return ret;
 }
 
 int resolve_interpreter(const char *req, struct sb *path, struct pyver *ver,
                         struct err *e)
 {
-    struct resolve_in in;
-    struct plan p;
-    struct ctx c;
+    struct standalone s;
     int ret = -1;
 
-    memset(&in, 0, sizeof(in));
-    in.invoked = "python";
-    plan_init(&p);
-    memset(&c, 0, sizeof(c));
-    c.in = &in;
-    c.p = &p;
-    c.e = e;
-    if (dirs_init(&p.dirs, e) < 0 || setup_env(&c) < 0 ||
-        pick_interp(&c, req, req ? "the command line" : "default") < 0)
+    if (standalone_init(&s, e) < 0 ||
+        pick_interp(&s.c, req, req ? "the command line" : "default") < 0)
         goto out;
-    sb_set(path, p.interp);
-    *ver = p.ver;
+    sb_set(path, s.p.interp);
+    *ver = s.p.ver;
     ret = 0;
 out:
-    interp_list_release(&c.interps);
-    free(c.pyenv_root);
-    free(c.uv_dir);
-    plan_release(&p);
+    standalone_release(&s);
     return ret;
 }

@@ -7,52 +7,9 @@
 #include "common/exitcode.h"
 #include "common/path.h"
 #include "common/plat.h"
+#include "common/utf8.h"
 #include "common/xalloc.h"
 #include "common/banned.h"
-
-/* Length of the valid UTF-8 sequence at s (n bytes left), or 0. Overlong
- * forms, surrogates and values above U+10FFFF are invalid, as for
- * Python's decoder. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-    size_t len, i;
-    unsigned long cp;
-
-    if (s[0] < 0x80)
-        return 1;
-    if (s[0] >= 0xc2 && s[0] <= 0xdf)
-        len = 2, cp = s[0] & 0x1f;
-    else if (s[0] >= 0xe0 && s[0] <= 0xef)
-        len = 3, cp = s[0] & 0x0f;
-    else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-        len = 4, cp = s[0] & 0x07;
-    else
-        return 0;
-    if (n < len)
-        return 0;
-    for (i = 1; i < len; i++) {
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3f);
-    }
-    if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-        (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-        return 0;
-    return len;
-}
-
-static int is_utf8(const unsigned char *s, size_t n)
-{
-    size_t i = 0, k;
-
-    while (i < n) {
-        k = utf8_seq(s + i, n - i);
-        if (!k)
-            return 0;
-        i += k;
-    }
-    return 1;
-}
 
 enum sitecheck_enc sitecheck_pth_encoding(const char *data, size_t len)
 {
@@ -76,7 +33,7 @@ enum sitecheck_enc sitecheck_pth_encoding(const char *data, size_t len)
         if (even * 2 >= len / 2 && !odd)
             return SITECHECK_UTF16BE;
     }
-    return is_utf8(s, len) ? SITECHECK_UTF8 : SITECHECK_OTHER;
+    return utf8_valid(data, len) ? SITECHECK_UTF8 : SITECHECK_OTHER;
 }
 
 const char *sitecheck_enc_name(enum sitecheck_enc enc)
