@@ -52,7 +52,8 @@ static const char usage_uninstall[] =
     "Remove the links and the binary from DIR (default: DATA/bin) and the\n"
     "marked block from every shell start-up file, giving each file back\n"
     "byte for byte as it was. --purge also deletes pyshim's data dir\n"
-    "(shared envs, overlays, the default env, trust records) and cache.\n";
+    "(shared envs, overlays, the default env, trust records) and cache, and\n"
+    "the global config if it is still the one install wrote.\n";
 
 /* Is path pyshim's: a link to "pyshim", or a copy of this binary? */
 static int is_ours(const char *path, const struct sb *self_bytes)
@@ -220,6 +221,20 @@ static int edit_shells(const struct dirs *d, const char *which, const char *bin,
     return ret;
 }
 
+/* The global config install writes when there is none: exactly these
+ * bytes, so uninstall --purge can tell it from one the user wrote. */
+static void default_config(const struct dirs *d, struct sb *out)
+{
+    struct sb env = SB_INIT;
+
+    path_join(&env, d->data, "default");
+    sb_reset(out);
+    sb_addstr(out, "{\n  \"venv\": ");
+    sb_addjson(out, env.buf);
+    sb_addstr(out, "\n}\n");
+    sb_release(&env);
+}
+
 static int default_env(const struct dirs *d, struct err *e)
 {
     struct sb env = SB_INIT, py = SB_INIT, cfg = SB_INIT, dir = SB_INIT;
@@ -253,9 +268,7 @@ static int default_env(const struct dirs *d, struct err *e)
                "environment outside projects, set \"venv\": \"%s\" in it\n",
                d->config_file, env.buf);
     } else {
-        sb_addstr(&cfg, "{\n  \"venv\": ");
-        sb_addjson(&cfg, env.buf);
-        sb_addstr(&cfg, "\n}\n");
+        default_config(d, &cfg);
         sb_set(&dir, d->config_file);
         path_dirname(&dir);
         if (plat_mkdirs(dir.buf, 0755) < 0 ||
@@ -458,6 +471,19 @@ int inst_uninstall(int argc, char **argv)
             goto fail;
         }
         printf("pyshim: removed %s and %s\n", d.data, d.cache);
+        /* the global config goes too, if it is still the one install
+         * wrote: it names the default env just removed */
+        default_config(&d, &p);
+        {
+            struct sb have = SB_INIT;
+
+            if (!plat_read_file(d.config_file, 1 << 20, &have) &&
+                have.len == p.len && !memcmp(have.buf, p.buf, p.len) &&
+                !plat_unlink(d.config_file))
+                printf("pyshim: removed %s (written by install)\n",
+                       d.config_file);
+            sb_release(&have);
+        }
     }
     goto out;
 fail:

@@ -146,6 +146,11 @@ class DefaultEnvironment(unittest.TestCase):
                          "print(sys.prefix)")
             self.assertEqual(got.returncode, 0, got.stderr)
             self.assertTrue(got.stdout.startswith(default), got.stdout)
+            # --purge takes the default env and the config install wrote
+            u = sb.pyshim("uninstall", "--bin-dir", sb.bin, "--purge")
+            self.assertEqual(u.returncode, 0, u.stderr)
+            self.assertFalse(os.path.exists(default))
+            self.assertFalse(os.path.exists(sb.global_config))
         finally:
             sb.close()
 
