@@ -122,8 +122,8 @@ out:
     return ret;
 }
 
-int facts_get(const char *path, const char *cache_dir, struct facts *f,
-              struct trace *t, struct err *e)
+int facts_get(const char *path, const char *realp, const char *cache_dir,
+              struct facts *f, struct trace *t, struct err *e)
 {
     struct sb real = SB_INIT, key = SB_INIT, file = SB_INIT, out = SB_INIT;
     struct sb rec = SB_INIT;
@@ -131,7 +131,11 @@ int facts_get(const char *path, const char *cache_dir, struct facts *f,
     struct plat_stat st;
     int status = 0, ret = -1;
 
-    if (plat_realpath(path, &real) < 0 || plat_stat(real.buf, &st, 1) < 0) {
+    if (realp)
+        sb_set(&real, realp);
+    else if (plat_realpath(path, &real) < 0)
+        real.len = 0;
+    if (!real.len || plat_stat(real.buf, &st, 1) < 0) {
         err_set(e, PYSHIM_EXIT_NOTFOUND, "interpreter '%s' is missing: %s",
                 path, plat_strerror(errno));
         goto out;

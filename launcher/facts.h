@@ -29,9 +29,10 @@ struct facts {
     }
 
 /* Facts about the interpreter at path, from cache_dir/interp/ or by
- * running it once (with -E -s -S). */
-int facts_get(const char *path, const char *cache_dir, struct facts *f,
-              struct trace *t, struct err *e);
+ * running it once (with -E -s -S). real is path's canonical form when the
+ * caller already has it (saves resolving it again), or NULL. */
+int facts_get(const char *path, const char *real, const char *cache_dir,
+              struct facts *f, struct trace *t, struct err *e);
 void facts_release(struct facts *f);
 
 #endif

@@ -40,6 +40,21 @@ void hook_render(const struct sv *sites, struct sb *out)
     sb_addstr(out, "))))\n");
 }
 
+int hook_is_current(const char *site_dir, const struct sb *content)
+{
+    struct sb path = SB_INIT, old = SB_INIT;
+    int have, ret;
+
+    path_join(&path, site_dir, HOOK_FILE);
+    have = plat_read_file(path.buf, 1 << 20, &old) == 0;
+    ret = have ? old.len == content->len &&
+                     !memcmp(old.buf, content->buf, old.len)
+               : !content->len;
+    sb_release(&path);
+    sb_release(&old);
+    return ret;
+}
+
 int hook_sync(const char *site_dir, const struct sb *content, int *changed,
               struct err *e)
 {

@@ -22,6 +22,9 @@
 /* The file's content for these site dirs (replaces out). Empty dirs give
  * an empty string: no hook is needed. */
 void hook_render(const struct sv *sites, struct sb *out);
+/* True if site_dir/_pyshim.pth holds exactly content (an empty content
+ * is current when there is no file): nothing to write. */
+int hook_is_current(const char *site_dir, const struct sb *content);
 /* Make site_dir/_pyshim.pth hold content: rewritten atomically only when
  * it differs, removed when content is empty. *changed says whether the
  * file was touched. */

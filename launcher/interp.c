@@ -218,7 +218,7 @@ static void learn_micro(struct interp *it, const struct interp_env *env,
 
     if (it->ver.micro >= 0 || !env->cache_dir)
         return;
-    if (!facts_get(it->path, env->cache_dir, &f, t, NULL) &&
+    if (!facts_get(it->path, NULL, env->cache_dir, &f, t, NULL) &&
         f.ver.major == it->ver.major && f.ver.minor == it->ver.minor)
         it->ver.micro = f.ver.micro;
     facts_release(&f);

@@ -20,6 +20,7 @@ void plan_init(struct plan *p)
 void plan_release(struct plan *p)
 {
     free(p->exe);
+    free(p->exe_real);
     sv_release(&p->argv);
     sv_release(&p->setenv);
     free(p->interp);

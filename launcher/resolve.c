@@ -115,7 +115,7 @@ static void learn_version(struct ctx *c, const char *path, struct pyver *ver,
         return;
     }
     sb_release(&real);
-    if (!facts_get(path, c->p->dirs.cache, &f, &c->p->trace, NULL)) {
+    if (!facts_get(path, NULL, c->p->dirs.cache, &f, &c->p->trace, NULL)) {
         *ver = f.ver;
         if (abiflags)
             *abiflags = f.abiflags, f.abiflags = NULL;
@@ -459,7 +459,7 @@ static int sync_hook(struct ctx *c, const char *site)
     hook_render(&p->shared, &p->hook);
     path_join(&path, site, HOOK_FILE);
     p->hook_path = sb_detach(&path, NULL);
-    if (c->in->dry)
+    if (c->in->dry || hook_is_current(site, &p->hook))
         return 0;
     if (p->env_dir) {
         /* A site-packages that is a link out of the environment (a
@@ -505,6 +505,8 @@ static int shipped_program(struct ctx *c, const struct venv *v)
 
     if (plat_realpath(v->python, &real) < 0)
         goto out;
+    free(p->exe_real);
+    p->exe_real = xstrdup(real.buf); /* facts_get needs it too */
     if (!path_is_inside(real.buf, tree)) {
         /* A committed link may lead anywhere (`-> /bin/sh`, or a file
          * another user planted): it must reach something named like an
@@ -721,7 +723,7 @@ static void decide_mode(struct ctx *c, enum cfg_mode m, const char *from)
         goto out;
     }
     p->mode = CFG_MODE_EXEC;
-    if (facts_get(p->exe, p->dirs.cache, &f, &p->trace, NULL) < 0)
+    if (facts_get(p->exe, p->exe_real, p->dirs.cache, &f, &p->trace, NULL) < 0)
         sb_addf(&why, "%s: exec (the interpreter's facts are unknown)",
                 cfg_mode_name(m));
     else if (strcmp(f.impl, "cpython"))

@@ -36,6 +36,7 @@ struct plan {
     struct pyver pin;     /* from python3.N / pip3.N, else unset */
     int passthrough;      /* no project: the next real program on PATH */
     char *exe;            /* absolute path to run */
+    char *exe_real;       /* its canonical path, when it was computed */
     struct sv argv;       /* complete argv; argv[0] is exe */
     struct sv setenv;     /* NAME=VALUE set for the child */
     char *interp;         /* the base interpreter, or NULL */
