@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "common/exitcode.h"
+#include "common/fs.h"
 #include "common/path.h"
 #include "common/plat.h"
 #include "common/sb.h"
@@ -145,22 +146,12 @@ static int check(record_fn rec_of, const char *data_dir, const char *path,
 static int add(record_fn rec_of, const char *data_dir, const char *path,
                struct err *e)
 {
-    struct sb rec = SB_INIT, dir = SB_INIT;
+    struct sb rec = SB_INIT;
     int ret = -1;
 
-    if (rec_of(data_dir, path, &rec, e) < 0)
-        goto out;
-    sb_addf(&dir, "%s/trust", data_dir);
-    if (plat_mkdirs(dir.buf, 0700) < 0 ||
-        plat_write_atomic(rec.buf, path, strlen(path), 0600) < 0) {
-        err_set(e, PYSHIM_EXIT_CANTCREAT, "cannot write '%s': %s", rec.buf,
-                plat_strerror(errno));
-        goto out;
-    }
-    ret = 0;
-out:
+    if (rec_of(data_dir, path, &rec, e) == 0)
+        ret = fs_write_file(rec.buf, path, strlen(path), 0600, 0700, e);
     sb_release(&rec);
-    sb_release(&dir);
     return ret;
 }
 

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "common/exitcode.h"
+#include "common/fs.h"
 #include "common/path.h"
 #include "common/plat.h"
 #include "common/sb.h"
@@ -237,7 +238,7 @@ static void default_config(const struct dirs *d, struct sb *out)
 
 static int default_env(const struct dirs *d, struct err *e)
 {
-    struct sb env = SB_INIT, py = SB_INIT, cfg = SB_INIT, dir = SB_INIT;
+    struct sb env = SB_INIT, py = SB_INIT, cfg = SB_INIT;
     struct sv argv = SV_INIT;
     struct pyver ver;
     int status = 0, ret = -1;
@@ -269,14 +270,8 @@ static int default_env(const struct dirs *d, struct err *e)
                d->config_file, env.buf);
     } else {
         default_config(d, &cfg);
-        sb_set(&dir, d->config_file);
-        path_dirname(&dir);
-        if (plat_mkdirs(dir.buf, 0755) < 0 ||
-            plat_write_atomic(d->config_file, cfg.buf, cfg.len, 0644) < 0) {
-            err_set(e, PYSHIM_EXIT_CANTCREAT, "cannot write '%s': %s",
-                    d->config_file, plat_strerror(errno));
+        if (fs_write_file(d->config_file, cfg.buf, cfg.len, 0644, 0755, e) < 0)
             goto out;
-        }
         printf("pyshim: wrote %s: outside projects, python and pip use %s\n",
                d->config_file, env.buf);
     }
@@ -285,7 +280,6 @@ out:
     sb_release(&env);
     sb_release(&py);
     sb_release(&cfg);
-    sb_release(&dir);
     sv_release(&argv);
     return ret;
 }

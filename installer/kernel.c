@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "common/exitcode.h"
+#include "common/fs.h"
 #include "common/path.h"
 #include "common/plat.h"
 #include "common/sb.h"
@@ -393,12 +394,8 @@ static int install(const struct dirs *d, int argc, char **argv, struct err *e)
         ret = 0;
         goto out;
     }
-    if (plat_mkdirs(kdir.buf, 0755) < 0 ||
-        plat_write_atomic(file.buf, json.buf, json.len, 0644) < 0) {
-        err_set(e, PYSHIM_EXIT_CANTCREAT, "cannot write '%s': %s", file.buf,
-                plat_strerror(errno));
+    if (fs_write_file(file.buf, json.buf, json.len, 0644, 0755, e) < 0)
         goto out;
-    }
     printf("pyshim: %s kernel '%s' (\"%s\"): %s\n",
            exists ? "updated" : "installed", kname.buf, disp.buf, file.buf);
     if (is_auto)

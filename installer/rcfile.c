@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "common/exitcode.h"
+#include "common/fs.h"
 #include "common/path.h"
 #include "common/plat.h"
 #include "common/banned.h"
@@ -130,7 +131,7 @@ int rc_remove_block(const char *text, size_t len, struct sb *out)
 
 int rc_edit(const char *path, const char *body, int *changed, struct err *e)
 {
-    struct sb real = SB_INIT, old = SB_INIT, neu = SB_INIT, dir = SB_INIT;
+    struct sb real = SB_INIT, old = SB_INIT, neu = SB_INIT;
     struct plat_stat st;
     int existed, ret = -1, found = 0;
     unsigned mode = 0644;
@@ -178,20 +179,13 @@ int rc_edit(const char *path, const char *body, int *changed, struct err *e)
         ret = 0;
         goto out;
     }
-    sb_set(&dir, real.buf);
-    path_dirname(&dir);
-    if (plat_mkdirs(dir.buf, 0755) < 0 ||
-        plat_write_atomic(real.buf, neu.buf, neu.len, mode) < 0) {
-        err_set(e, PYSHIM_EXIT_CANTCREAT, "cannot write '%s': %s", real.buf,
-                plat_strerror(errno));
+    if (fs_write_file(real.buf, neu.buf, neu.len, mode, 0755, e) < 0)
         goto out;
-    }
     *changed = 1;
     ret = 0;
 out:
     sb_release(&real);
     sb_release(&old);
     sb_release(&neu);
-    sb_release(&dir);
     return ret;
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "common/exitcode.h"
+#include "common/fs.h"
 #include "common/plat.h"
 #include "common/sb.h"
 #include "common/sha256.h"
@@ -172,10 +173,7 @@ int facts_get(const char *path, const char *realp, const char *cache_dir,
         sb_addf(&rec, "%s, \"key\": ", out.buf);
         sb_addjson(&rec, key.buf);
         sb_addstr(&rec, "}\n");
-        sb_reset(&out);
-        sb_addf(&out, "%s/interp", cache_dir);
-        if (!plat_mkdirs(out.buf, 0755))
-            plat_write_atomic(file.buf, rec.buf, rec.len, 0644);
+        fs_write_file(file.buf, rec.buf, rec.len, 0644, 0755, NULL);
     }
     ret = 0;
 out:

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "common/exitcode.h"
+#include "common/fs.h"
 #include "common/path.h"
 #include "common/plat.h"
 #include "common/sb.h"
@@ -50,13 +51,7 @@ int venv_begin(const char *dir, struct err *e)
         goto out;
     }
     path_join(&p, dir, VENV_INCOMPLETE);
-    if (plat_mkdirs(dir, 0755) < 0 ||
-        plat_write_atomic(p.buf, note, sizeof(note) - 1, 0644) < 0) {
-        err_set(e, PYSHIM_EXIT_CANTCREAT, "cannot create '%s': %s", dir,
-                plat_strerror(errno));
-        goto out;
-    }
-    ret = 0;
+    ret = fs_write_file(p.buf, note, sizeof(note) - 1, 0644, 0755, e);
 out:
     sb_release(&p);
     return ret;
