@@ -681,6 +681,56 @@ static int pinned_elsewhere(struct ctx *c, const struct settings *s)
     return 1;
 }
 
+/*
+ * `pip install` in a project that runs a distro's own Python (no venv, no
+ * shared envs) would end in pip's "externally-managed-environment" (PEP
+ * 668). Say what to do instead, before pip starts. Options with which the
+ * user chose a target or the risk themselves go through untouched.
+ */
+static int externally_managed(struct ctx *c, const struct resolve_in *in)
+{
+    static const char *const own_choice[] = {
+        "--user",    "--target", "-t",
+        "--prefix",  "--root",   "--break-system-packages",
+        "--dry-run", NULL};
+    struct plan *p = c->p;
+    struct facts f = FACTS_INIT;
+    int i, k, install = 0, ret = 0;
+
+    if (!p->is_pip || strcmp(p->env_kind, "base"))
+        return 0;
+    for (i = 0; i < in->argc; i++) {
+        if (!strcmp(in->argv[i], "install"))
+            install = 1;
+        for (k = 0; own_choice[k]; k++)
+            if (!strncmp(in->argv[i], own_choice[k], strlen(own_choice[k])))
+                return 0;
+    }
+    if (!install ||
+        facts_get(p->interp, NULL, p->dirs.cache, &f, &p->trace, NULL) < 0)
+        goto out;
+    if (f.ext_managed) {
+        err_set(c->e, PYSHIM_EXIT_CONFIG,
+                "'%s' would install into '%s', which its distribution "
+                "manages (PEP 668: externally-managed-environment)",
+                path_basename(in->invoked), p->interp);
+        if (p->proj.root)
+            err_hint(c->e,
+                     "give the project a light venv: `pyshim init %s` "
+                     "(or `python -m venv .venv` there)",
+                     p->proj.root);
+        else
+            err_hint(c->e,
+                     "name a venv in the global config '%s' "
+                     "(`pyshim install` makes a default one)",
+                     p->dirs.config_file);
+        ret = -1;
+    }
+out:
+    facts_release(&f);
+    return ret;
+}
+
 /* The mode asked for: PYSHIM_MODE over the config's "mode", else auto. */
 static int wanted_mode(struct ctx *c, const struct settings *s,
                        enum cfg_mode *m, const char **from)
@@ -823,6 +873,8 @@ int resolve(const struct resolve_in *in, struct plan *p, struct err *e)
         err_hint(e, "point the config at a real interpreter");
         goto out;
     }
+    if (externally_managed(&c, in) < 0)
+        goto out;
     decide_mode(&c, mode, mode_from);
     ret = 0;
 out:

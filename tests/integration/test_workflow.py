@@ -288,6 +288,30 @@ class InitSharedExecTrust(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertTrue(os.path.exists(marker))
 
+    def test_pip_install_into_a_distro_python_is_stopped_with_a_way_out(self):
+        if not SYSTEM.present:
+            self.skipTest("no /usr/bin/python3")
+        em = subprocess.run(
+            [SYSTEM.path, "-c", "import sysconfig, os; print(os.path.exists("
+             "os.path.join(sysconfig.get_path('stdlib'), 'EXTERNALLY-MANAGED')))"],
+            capture_output=True, text=True, timeout=TIMEOUT).stdout.strip()
+        if em != "True":
+            self.skipTest("this /usr/bin/python3 is not externally managed")
+        sb = self.sb
+        proj = sb.mkdtemp("distro")
+        write_json(os.path.join(proj, ".pyshim.json"), {"python": SYSTEM.path})
+        self.assertEqual(sb.pyshim("trust", proj).returncode, 0)
+        r = sb.run("pip", "install", "anything", cwd=proj)
+        self.assertEqual(r.returncode, 65, r.stderr)
+        self.assertIn("PEP 668", r.stderr)
+        self.assertIn("pyshim init %s" % proj, r.stderr)
+        self.assertEqual(r.stdout, "")
+        # reading is fine, and so is an explicit choice of target
+        self.assertEqual(sb.run("pip", "--version", cwd=proj).returncode, 0)
+        r = sb.run("pip", "install", "--dry-run", "--no-index", "nothing-here",
+                   cwd=proj)
+        self.assertNotIn("pyshim:", r.stderr)
+
     def test_help_for_every_command(self):
         with open(os.path.join(os.path.dirname(__file__), "..", "..", "docs",
                                "cli.md")) as f:
