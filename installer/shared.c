@@ -138,8 +138,10 @@ static int create(const struct dirs *d, int argc, char **argv, struct err *e)
             sys_site = 1;
         else if (argv[i][0] != '-' && !name)
             name = argv[i];
-        else
-            return inst_usage_error(argv[i], usage) ? -1 : -1;
+        else {
+            inst_usage_error(argv[i], usage); /* prints; code 64 follows */
+            return -1;
+        }
     }
     if (!name) {
         err_set(e, PYSHIM_EXIT_USAGE, "shared create needs a NAME");
@@ -242,8 +244,10 @@ static int remove_env(const struct dirs *d, int argc, char **argv,
             force = 1;
         else if (argv[i][0] != '-' && !name)
             name = argv[i];
-        else
-            return inst_usage_error(argv[i], usage) ? -1 : -1;
+        else {
+            inst_usage_error(argv[i], usage); /* prints; code 64 follows */
+            return -1;
+        }
     }
     if (!name) {
         err_set(e, PYSHIM_EXIT_USAGE, "shared remove needs a NAME");
