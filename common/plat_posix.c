@@ -285,21 +285,101 @@ static int write_all(int fd, const char *p, size_t len)
     return 0;
 }
 
+/* A fresh, unpredictable name beside path (replaces tmp). */
+static void temp_name(struct sb *tmp, const char *path, int attempt)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    sb_reset(tmp);
+    sb_addf(tmp, "%s.tmp-%ld-%lx", path, (long)getpid(),
+            (unsigned long)(ts.tv_nsec ^ (ts.tv_sec << 20)) + attempt);
+}
+
+static int fill_fd(int fd, const void *data, size_t len, unsigned mode)
+{
+    return write_all(fd, data, len) < 0 || fchmod(fd, mode) < 0 || fsync(fd) < 0
+               ? -1
+               : 0;
+}
+
+#ifdef O_TMPFILE
+/*
+ * Linux: write an unnamed file in the target's directory and give it a
+ * name only when it is complete, so a kill at any moment leaves nothing
+ * behind but for the instant between the link and the rename. Returns 1
+ * when the file system or /proc cannot do this (the caller falls back).
+ */
+static int write_unnamed(const char *path, const void *data, size_t len,
+                         unsigned mode)
+{
+    struct sb dir = SB_INIT, tmp = SB_INIT, proc = SB_INIT;
+    const char *slash = strrchr(path, '/');
+    int fd, ret = 1, i;
+
+    if (!slash)
+        sb_addch(&dir, '.');
+    else
+        sb_add(&dir, path, slash == path ? 1 : (size_t)(slash - path));
+    fd = open(dir.buf, O_TMPFILE | O_WRONLY | O_CLOEXEC, mode);
+    if (fd < 0) {
+        ret =
+            errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL ? 1 : -1;
+        goto out;
+    }
+    if (fill_fd(fd, data, len, mode) < 0) {
+        ret = -1;
+        goto out;
+    }
+    sb_addf(&proc, "/proc/self/fd/%d", fd);
+    for (i = 0; i < 100; i++) {
+        temp_name(&tmp, path, i);
+        if (!linkat(AT_FDCWD, proc.buf, AT_FDCWD, tmp.buf, AT_SYMLINK_FOLLOW))
+            break;
+        if (errno != EEXIST)
+            goto out; /* no /proc, or the like: fall back */
+    }
+    if (i == 100) {
+        ret = -1;
+        goto out;
+    }
+    ret = rename(tmp.buf, path) < 0 ? -1 : 0;
+    if (ret) {
+        int saved = errno;
+
+        unlink(tmp.buf);
+        errno = saved;
+    }
+out:
+    if (fd >= 0) {
+        int saved = errno;
+
+        close(fd);
+        errno = saved;
+    }
+    sb_release(&dir);
+    sb_release(&tmp);
+    sb_release(&proc);
+    return ret;
+}
+#endif
+
 int plat_write_atomic(const char *path, const void *data, size_t len,
                       unsigned mode)
 {
     struct sb tmp = SB_INIT;
     int fd = -1, ret = -1, saved, i;
 
+#ifdef O_TMPFILE
+    ret = write_unnamed(path, data, len, mode);
+    if (ret <= 0)
+        return ret;
+    ret = -1;
+#endif
     /* An unpredictable, exclusive name beside the target: O_EXCL with
      * O_NOFOLLOW means a planted file or symlink is never written through. */
     for (i = 0; i < 100; i++) {
-        struct timespec ts;
-
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        sb_reset(&tmp);
-        sb_addf(&tmp, "%s.tmp-%ld-%lx", path, (long)getpid(),
-                (unsigned long)(ts.tv_nsec ^ (ts.tv_sec << 20)) + i);
+        temp_name(&tmp, path, i);
         fd = open(tmp.buf, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
                   mode);
         if (fd >= 0 || errno != EEXIST)
@@ -307,7 +387,7 @@ int plat_write_atomic(const char *path, const void *data, size_t len,
     }
     if (fd < 0)
         goto out;
-    if (write_all(fd, data, len) < 0 || fchmod(fd, mode) < 0 || fsync(fd) < 0)
+    if (fill_fd(fd, data, len, mode) < 0)
         goto out;
     if (close(fd) < 0) {
         fd = -1;
