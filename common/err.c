@@ -6,17 +6,6 @@
 #include "common/sb.h"
 #include "common/banned.h"
 
-static char *vformat(const char *fmt, va_list ap)
-    __attribute__((format(printf, 1, 0)));
-
-static char *vformat(const char *fmt, va_list ap)
-{
-    struct sb sb = SB_INIT;
-
-    sb_vaddf(&sb, fmt, ap);
-    return sb_detach(&sb, NULL);
-}
-
 int err_set(struct err *e, int code, const char *fmt, ...)
 {
     va_list ap;
@@ -27,7 +16,7 @@ int err_set(struct err *e, int code, const char *fmt, ...)
     free(e->hint);
     e->hint = NULL;
     va_start(ap, fmt);
-    e->msg = vformat(fmt, ap);
+    e->msg = xstrvfmt(fmt, ap);
     va_end(ap);
     e->code = code;
     return -1;
@@ -41,7 +30,7 @@ int err_hint(struct err *e, const char *fmt, ...)
         return -1;
     free(e->hint);
     va_start(ap, fmt);
-    e->hint = vformat(fmt, ap);
+    e->hint = xstrvfmt(fmt, ap);
     va_end(ap);
     return -1;
 }

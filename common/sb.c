@@ -117,6 +117,14 @@ void sb_addf(struct sb *sb, const char *fmt, ...)
     va_end(ap);
 }
 
+char *xstrvfmt(const char *fmt, va_list ap)
+{
+    struct sb sb = SB_INIT;
+
+    sb_vaddf(&sb, fmt, ap);
+    return sb_detach(&sb, NULL);
+}
+
 void sb_set(struct sb *sb, const char *s)
 {
     sb_reset(sb);

@@ -43,6 +43,10 @@ void sb_addf(struct sb *sb, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void sb_vaddf(struct sb *sb, const char *fmt, va_list ap)
     __attribute__((format(printf, 2, 0)));
+/* A formatted string, like git's xstrfmt (caller frees). */
+char *xstrvfmt(const char *fmt, va_list ap)
+    __attribute__((format(printf, 1, 0)));
+
 /* Replace the contents with s. */
 void sb_set(struct sb *sb, const char *s);
 

@@ -84,17 +84,6 @@ struct doctor {
     struct sv shared_names; /* their entries, same order */
 };
 
-static char *vfmt(const char *fmt, va_list ap)
-    __attribute__((format(printf, 1, 0)));
-
-static char *vfmt(const char *fmt, va_list ap)
-{
-    struct sb s = SB_INIT;
-
-    sb_vaddf(&s, fmt, ap);
-    return sb_detach(&s, NULL);
-}
-
 static struct check *add(struct doctor *dr, const char *name, enum status st,
                          const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -111,7 +100,7 @@ static struct check *add(struct doctor *dr, const char *name, enum status st,
     c->name = name;
     c->status = st;
     va_start(ap, fmt);
-    c->detail = vfmt(fmt, ap);
+    c->detail = xstrvfmt(fmt, ap);
     va_end(ap);
     return c;
 }
@@ -125,7 +114,7 @@ static void hint(struct check *c, const char *fmt, ...)
 
     free(c->hint);
     va_start(ap, fmt);
-    c->hint = vfmt(fmt, ap);
+    c->hint = xstrvfmt(fmt, ap);
     va_end(ap);
 }
 
@@ -137,7 +126,7 @@ static void fixed(struct check *c, const char *fmt, ...)
     va_list ap;
 
     va_start(ap, fmt);
-    c->action = vfmt(fmt, ap);
+    c->action = xstrvfmt(fmt, ap);
     va_end(ap);
 }
 
