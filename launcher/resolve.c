@@ -29,7 +29,44 @@ struct ctx {
     int scanned;
     char *pyenv_root;
     char *uv_dir;
+    /* One interpreter's facts, read once per run: the overlay's version,
+     * the mode and the PEP 668 check all ask about the same one. */
+    char *facts_real;
+    struct facts facts;
+    int facts_ok;
 };
+
+static const struct facts *ctx_facts(struct ctx *c, const char *path,
+                                     const char *real)
+{
+    struct sb r = SB_INIT;
+
+    if (!real) {
+        if (plat_realpath(path, &r) < 0) {
+            sb_release(&r);
+            return NULL;
+        }
+        real = r.buf;
+    }
+    if (!c->facts_real || strcmp(c->facts_real, real)) {
+        free(c->facts_real);
+        facts_release(&c->facts);
+        c->facts_real = xstrdup(real);
+        c->facts_ok = !facts_get(path, real, c->p->dirs.cache, &c->facts,
+                                 &c->p->trace, NULL);
+    }
+    sb_release(&r);
+    return c->facts_ok ? &c->facts : NULL;
+}
+
+static void ctx_release(struct ctx *c)
+{
+    interp_list_release(&c->interps);
+    free(c->pyenv_root);
+    free(c->uv_dir);
+    free(c->facts_real);
+    facts_release(&c->facts);
+}
 
 static void parse_invoked(struct plan *p, const char *invoked)
 {
@@ -106,7 +143,7 @@ static void learn_version(struct ctx *c, const char *path, struct pyver *ver,
                           char **abiflags)
 {
     struct sb real = SB_INIT;
-    struct facts f = FACTS_INIT;
+    const struct facts *f;
 
     if (!abiflags && !plat_realpath(path, &real) &&
         !strncmp(path_basename(real.buf), "python", 6) &&
@@ -115,12 +152,12 @@ static void learn_version(struct ctx *c, const char *path, struct pyver *ver,
         return;
     }
     sb_release(&real);
-    if (!facts_get(path, NULL, c->p->dirs.cache, &f, &c->p->trace, NULL)) {
-        *ver = f.ver;
+    f = ctx_facts(c, path, NULL);
+    if (f) {
+        *ver = f->ver;
         if (abiflags)
-            *abiflags = f.abiflags, f.abiflags = NULL;
+            *abiflags = xstrdup(f->abiflags);
     }
-    facts_release(&f);
 }
 
 /* pyenv's global default, $PYENV_ROOT/version, for a pyenv user who asked
@@ -694,8 +731,8 @@ static int externally_managed(struct ctx *c, const struct resolve_in *in)
         "--prefix",  "--root",   "--break-system-packages",
         "--dry-run", NULL};
     struct plan *p = c->p;
-    struct facts f = FACTS_INIT;
-    int i, k, install = 0, ret = 0;
+    const struct facts *f;
+    int i, k, install = 0;
 
     if (!p->is_pip || strcmp(p->env_kind, "base"))
         return 0;
@@ -706,29 +743,23 @@ static int externally_managed(struct ctx *c, const struct resolve_in *in)
             if (!strncmp(in->argv[i], own_choice[k], strlen(own_choice[k])))
                 return 0;
     }
-    if (!install ||
-        facts_get(p->interp, NULL, p->dirs.cache, &f, &p->trace, NULL) < 0)
-        goto out;
-    if (f.ext_managed) {
-        err_set(c->e, PYSHIM_EXIT_CONFIG,
-                "'%s' would install into '%s', which its distribution "
-                "manages (PEP 668: externally-managed-environment)",
-                path_basename(in->invoked), p->interp);
-        if (p->proj.root)
-            err_hint(c->e,
-                     "give the project a light venv: `pyshim init %s` "
-                     "(or `python -m venv .venv` there)",
-                     p->proj.root);
-        else
-            err_hint(c->e,
-                     "name a venv in the global config '%s' "
-                     "(`pyshim install` makes a default one)",
-                     p->dirs.config_file);
-        ret = -1;
-    }
-out:
-    facts_release(&f);
-    return ret;
+    if (!install || !(f = ctx_facts(c, p->interp, NULL)) || !f->ext_managed)
+        return 0;
+    err_set(c->e, PYSHIM_EXIT_CONFIG,
+            "'%s' would install into '%s', which its distribution "
+            "manages (PEP 668: externally-managed-environment)",
+            path_basename(in->invoked), p->interp);
+    if (p->proj.root)
+        err_hint(c->e,
+                 "give the project a light venv: `pyshim init %s` "
+                 "(or `python -m venv .venv` there)",
+                 p->proj.root);
+    else
+        err_hint(c->e,
+                 "name a venv in the global config '%s' "
+                 "(`pyshim install` makes a default one)",
+                 p->dirs.config_file);
+    return -1;
 }
 
 /* The mode asked for: PYSHIM_MODE over the config's "mode", else auto. */
@@ -764,7 +795,7 @@ static int wanted_mode(struct ctx *c, const struct settings *s,
 static void decide_mode(struct ctx *c, enum cfg_mode m, const char *from)
 {
     struct plan *p = c->p;
-    struct facts f = FACTS_INIT;
+    const struct facts *f;
     struct sb why = SB_INIT;
 
     if (m == CFG_MODE_EXEC) {
@@ -773,26 +804,27 @@ static void decide_mode(struct ctx *c, enum cfg_mode m, const char *from)
         goto out;
     }
     p->mode = CFG_MODE_EXEC;
-    if (facts_get(p->exe, p->exe_real, p->dirs.cache, &f, &p->trace, NULL) < 0)
+    f = ctx_facts(c, p->exe, p->exe_real);
+    if (!f)
         sb_addf(&why, "%s: exec (the interpreter's facts are unknown)",
                 cfg_mode_name(m));
-    else if (strcmp(f.impl, "cpython"))
-        sb_addf(&why, "%s: exec (%s is not CPython)", cfg_mode_name(m), f.impl);
-    else if (f.ver.major < 3 || (f.ver.major == 3 && f.ver.minor < 8))
+    else if (strcmp(f->impl, "cpython"))
+        sb_addf(&why, "%s: exec (%s is not CPython)", cfg_mode_name(m),
+                f->impl);
+    else if (f->ver.major < 3 || (f->ver.major == 3 && f->ver.minor < 8))
         sb_addf(&why, "%s: exec (Python %d.%d has no Py_BytesMain)",
-                cfg_mode_name(m), f.ver.major, f.ver.minor);
-    else if (!f.libpython)
+                cfg_mode_name(m), f->ver.major, f->ver.minor);
+    else if (!f->libpython)
         sb_addf(&why, "%s: exec (no shared libpython: a static build)",
                 cfg_mode_name(m));
     else {
         p->mode = CFG_MODE_EMBED;
-        p->libpython = xstrdup(f.libpython);
-        sb_addf(&why, "%s: embed '%s'", cfg_mode_name(m), f.libpython);
+        p->libpython = xstrdup(f->libpython);
+        sb_addf(&why, "%s: embed '%s'", cfg_mode_name(m), f->libpython);
     }
 out:
     p->mode_why = sb_detach(&why, NULL);
     trace_add(&p->trace, "mode: %s", p->mode_why);
-    facts_release(&f);
 }
 
 int resolve(const struct resolve_in *in, struct plan *p, struct err *e)
@@ -879,9 +911,7 @@ int resolve(const struct resolve_in *in, struct plan *p, struct err *e)
     ret = 0;
 out:
     free(s.pyenv_first);
-    interp_list_release(&c.interps);
-    free(c.pyenv_root);
-    free(c.uv_dir);
+    ctx_release(&c);
     return ret;
 }
 
@@ -906,9 +936,7 @@ static int standalone_init(struct standalone *s, struct err *e)
 
 static void standalone_release(struct standalone *s)
 {
-    interp_list_release(&s->c.interps);
-    free(s->c.pyenv_root);
-    free(s->c.uv_dir);
+    ctx_release(&s->c);
     plan_release(&s->p);
 }
 
