@@ -15,8 +15,30 @@
 #include "common/sb.h"
 #include "common/sv.h"
 
+/* This OS's conventions. PLAT_WINDOWS is a constant (0 or 1), so code
+ * elsewhere says `if (PLAT_WINDOWS)` and both branches keep compiling
+ * everywhere; only this header asks the compiler which OS it is. A test
+ * may define it to 1 on POSIX to check Windows rules in pure string code
+ * (tests/unit/test_path_win). */
+#ifndef PLAT_WINDOWS
+#ifdef _WIN32
+#define PLAT_WINDOWS 1
+#else
+#define PLAT_WINDOWS 0
+#endif
+#endif
+
+#if PLAT_WINDOWS
+#define PLAT_DIRSEP '\\'
+#define PLAT_PATHSEP ';'
+#define PLAT_EXE_SUFFIX ".exe"
+#define PLAT_VENV_BIN "Scripts" /* a venv's programs */
+#else
 #define PLAT_DIRSEP '/'
 #define PLAT_PATHSEP ':'
+#define PLAT_EXE_SUFFIX ""
+#define PLAT_VENV_BIN "bin"
+#endif
 
 struct plat_stat {
     uint64_t dev;
@@ -103,12 +125,59 @@ int plat_exec(const char *path, char *const argv[]);
 int plat_run(const char *path, char *const argv[], struct sb *out,
              int keep_stderr, int *status);
 
+/* Make main's argv UTF-8. POSIX: left as it is (bytes are the OS's own
+ * paths). Windows: rebuilt from GetCommandLineW, so no argument is lost to
+ * the ANSI code page. The new array lives until the process ends. */
+void plat_main_args(int *argc, char ***argv);
+
+/* Windows has no exec: plat_exec there spawns path as a child with
+ * CreateProcessW (argv quoted so that the child's CommandLineToArgvW/CRT
+ * parsing gives back exactly argv, see common/winargv.h), inheriting
+ * handles, in a job object that kills it if the shim dies, with Ctrl+C and
+ * Ctrl+Break ignored by the shim (the child gets them), waits, and exits
+ * this process with the child's exit code. It returns only on failure. */
+
+/* Registry access (Windows); POSIX returns -1 with ENOSYS. key is a
+ * subkey path with backslashes ("Software\\Python"). Values are strings
+ * (REG_SZ / REG_EXPAND_SZ, returned unexpanded). */
+enum plat_hive {
+    PLAT_HKCU,  /* HKEY_CURRENT_USER */
+    PLAT_HKLM,  /* HKEY_LOCAL_MACHINE, the 64-bit view */
+    PLAT_HKLM32 /* HKEY_LOCAL_MACHINE, the 32-bit view (WOW6432Node) */
+};
+/* Read a string value ("" or NULL name: the key's default). ENOENT if the
+ * key or value is missing. Replaces out. *expand (may be NULL) is set to 1
+ * for a REG_EXPAND_SZ value. */
+int plat_reg_get(enum plat_hive hive, const char *key, const char *name,
+                 struct sb *out, int *expand);
+/* Create key as needed and set a string value: REG_EXPAND_SZ if expand,
+ * else REG_SZ. */
+int plat_reg_set(enum plat_hive hive, const char *key, const char *name,
+                 const char *value, int expand);
+/* Delete a value; ENOENT if it was not there. */
+int plat_reg_delete(enum plat_hive hive, const char *key, const char *name);
+/* Append the names of key's subkeys, in registry order. ENOENT if none. */
+int plat_reg_subkeys(enum plat_hive hive, const char *key, struct sv *names);
+/* Tell running programs that the user's environment changed (Windows:
+ * WM_SETTINGCHANGE "Environment", with a timeout). POSIX: nothing. */
+void plat_env_changed(void);
+
+/* Hard link from to `to`, else copy it (data and, on POSIX, the mode),
+ * atomically into place. Windows installs copies of pyshim.exe this way:
+ * a symlink there needs privileges. */
+int plat_link_or_copy(const char *from, const char *to);
+
 /* Load a shared library with all its symbols global (so the C extension
  * modules a Python loads later find libpython's symbols), bound lazily.
  * NULL on failure; plat_dlerror() tells why. */
 void *plat_dlopen(const char *path);
 void *plat_dlsym(void *lib, const char *name);
 const char *plat_dlerror(void);
+/* Windows' Py_Main takes UTF-16 argv: a new wchar_t ** (NULL-terminated)
+ * converted from UTF-8 argv, alive until the process ends. POSIX: NULL
+ * (Py_BytesMain takes argv as it is). Returned as void * so this header
+ * needs no wchar.h. */
+void *plat_wide_argv(int argc, char *const argv[]);
 
 const char *plat_strerror(int errnum);
 

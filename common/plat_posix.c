@@ -637,3 +637,75 @@ const char *plat_strerror(int errnum)
 {
     return strerror(errnum);
 }
+
+void plat_main_args(int *argc, char ***argv)
+{
+    (void)argc;
+    (void)argv;
+}
+
+int plat_reg_get(enum plat_hive hive, const char *key, const char *name,
+                 struct sb *out, int *expand)
+{
+    (void)hive, (void)key, (void)name, (void)out, (void)expand;
+    errno = ENOSYS;
+    return -1;
+}
+
+int plat_reg_set(enum plat_hive hive, const char *key, const char *name,
+                 const char *value, int expand)
+{
+    (void)hive, (void)key, (void)name, (void)value, (void)expand;
+    errno = ENOSYS;
+    return -1;
+}
+
+int plat_reg_delete(enum plat_hive hive, const char *key, const char *name)
+{
+    (void)hive, (void)key, (void)name;
+    errno = ENOSYS;
+    return -1;
+}
+
+int plat_reg_subkeys(enum plat_hive hive, const char *key, struct sv *names)
+{
+    (void)hive, (void)key, (void)names;
+    errno = ENOSYS;
+    return -1;
+}
+
+void plat_env_changed(void)
+{
+}
+
+int plat_link_or_copy(const char *from, const char *to)
+{
+    struct sb data = SB_INIT, tmp = SB_INIT;
+    struct stat s;
+    int ret = -1;
+
+    /* A link made under a temp name and renamed over `to`, so `to` is
+     * never missing or half there. */
+    sb_addf(&tmp, "%s.tmp%ld", to, (long)getpid());
+    unlink(tmp.buf);
+    if (!link(from, tmp.buf)) {
+        ret = rename(tmp.buf, to);
+        if (ret < 0)
+            unlink(tmp.buf);
+        goto out;
+    }
+    if (stat(from, &s) < 0 || plat_read_file(from, (size_t)1 << 30, &data) < 0)
+        goto out;
+    ret = plat_write_atomic(to, data.buf, data.len, (unsigned)s.st_mode & 0777);
+out:
+    sb_release(&data);
+    sb_release(&tmp);
+    return ret;
+}
+
+void *plat_wide_argv(int argc, char *const argv[])
+{
+    (void)argc;
+    (void)argv;
+    return NULL;
+}

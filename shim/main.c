@@ -1,20 +1,40 @@
 /*
  * pyshim: one executable, two roles, chosen by the name it is called by.
  * "pyshim" is the management CLI (installer/); every other name (python,
- * python3, python3.N, pip, pip3, pip3.N) is the shim.
+ * python3, python3.N, pip, pip3, pip3.N, with ".exe" on Windows) is the
+ * shim.
  */
 #include <string.h>
 
 #include "common/path.h"
+#include "common/plat.h"
 #include "installer/cli.h"
 #include "shim/shim.h"
 #include "common/banned.h"
 
+/* The CLI's names: "pyshim", and on Windows (caseless names)
+ * "pyshim.exe", "PyShim.EXE". */
+static int is_cli(const char *name)
+{
+    static const char cli[] = "pyshim";
+    size_t i;
+
+    if (!PLAT_WINDOWS)
+        return !strncmp(name, cli, 6);
+    for (i = 0; i < 6; i++)
+        if ((name[i] | 0x20) != cli[i])
+            return 0;
+    return 1;
+}
+
 int main(int argc, char **argv)
 {
-    const char *name = argc > 0 && argv[0] ? path_basename(argv[0]) : "";
+    const char *name;
 
-    if (!strncmp(name, "pyshim", 6))
+    plat_main_args(&argc, &argv);
+    name = argc > 0 && argv[0] ? path_basename(argv[0]) : "";
+    /* "pyshim", "pyshim.exe", "PYSHIM.EXE": Windows names are caseless */
+    if (is_cli(name))
         return inst_main(argc, argv);
     return shim_main(argc, argv);
 }
