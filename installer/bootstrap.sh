@@ -5,7 +5,9 @@
 #   sh installer/bootstrap.sh test      build (dev: -Werror, ASan+UBSan)
 #                                       and run every test, then fuzz each
 #                                       parser briefly (fuzz: clang,
-#                                       libFuzzer, ASan+UBSan)
+#                                       libFuzzer, ASan+UBSan), then
+#                                       cross-build pyshim.exe (mingw-w64)
+#                                       and run the Windows suite under Wine
 #
 # Missing Debian packages are installed with apt-get when run as root;
 # otherwise the exact command is printed.
@@ -17,7 +19,8 @@ what=${1:-install}
 
 build_deps="cmake gcc make pkg-config libcjson-dev python3 python3-venv"
 test_deps="$build_deps libcmocka-dev python3-ipykernel python3-jupyter-client
-           python3-numpy python3-pip clang-format clang libclang-rt-14-dev"
+           python3-numpy python3-pip clang-format clang libclang-rt-14-dev
+           gcc-mingw-w64-x86-64 wine64 dpkg-dev debian-archive-keyring"
 
 need() {
     missing=""
@@ -66,6 +69,11 @@ test)
     cmake --preset fuzz >/dev/null
     cmake --build --preset fuzz -j "$(nproc)"
     ctest --preset fuzz -j "$(nproc)"
+    # Windows: pyshim.exe cross-built with mingw-w64, its suite under Wine
+    # (tests/windows/README.md)
+    cmake --preset windows >/dev/null
+    cmake --build --preset windows -j "$(nproc)"
+    ctest --preset windows -j "$(nproc)"
     ;;
 *)
     echo "usage: sh installer/bootstrap.sh install|test" >&2

@@ -8,6 +8,10 @@
  * CPython's own path calculation finds pyvenv.cfg and sys.executable,
  * sys.prefix and sys.path come out exactly as when that python is run
  * directly. No second program is loaded.
+ *
+ * Windows: the interpreter's python3XY.dll is loaded (plat_dlopen) and
+ * Py_Main gets argv in UTF-16; a venv is told by __PYVENV_LAUNCHER__,
+ * which resolution puts in the environment before this runs.
  */
 #ifndef PYSHIM_EMBED_H
 #define PYSHIM_EMBED_H

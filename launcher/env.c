@@ -57,7 +57,8 @@ int env_shared_site(const char *entry, const char *data_dir,
     int ret = -1;
 
     if (cfg_is_name(entry)) {
-        sb_addf(&dir, "%s/shared/%s", data_dir, entry);
+        path_join(&dir, data_dir, "shared");
+        path_join(&dir, dir.buf, entry);
         if (!plat_is_dir(dir.buf)) {
             err_set(e, PYSHIM_EXIT_NOINPUT,
                     "shared env '%s' does not exist (looked for '%s')", entry,
@@ -94,9 +95,10 @@ int env_shared_site(const char *entry, const char *data_dir,
         }
         if (!v.site) {
             err_set(e, PYSHIM_EXIT_NOINPUT,
-                    "shared env '%s' is broken: no lib/python*/site-packages "
-                    "in '%s'",
-                    entry, dir.buf);
+                    "shared env '%s' is broken: no %s in '%s'", entry,
+                    PLAT_WINDOWS ? "Lib\\site-packages"
+                                 : "lib/python*/site-packages",
+                    dir.buf);
             err_hint(e, "recreate it with `python -m venv %s`", dir.buf);
             goto out;
         }
@@ -141,6 +143,55 @@ static uint64_t fnv1a_add(uint64_t h, const char *s)
     return h;
 }
 
+/* The overlay's programs. POSIX: bin/python (and python3, python3.N)
+ * linking to the base. Windows, where links need privileges and a copied
+ * python.exe would not find its DLLs: a copy of the base's own venv
+ * launcher (what `python -m venv` puts there), which starts the base with
+ * __PYVENV_LAUNCHER__ naming the overlay. -1 with errno. */
+static int overlay_programs(const char *dir, const char *base,
+                            const struct pyver *ver)
+{
+    static const char *const launchers[] = {"venvlauncher.exe", "python.exe",
+                                            NULL};
+    struct sb p = SB_INIT, src = SB_INIT;
+    int ret = -1, i;
+
+    path_join(&p, dir, PLAT_VENV_BIN);
+    if (plat_mkdir(p.buf, 0755) < 0)
+        goto out;
+    if (PLAT_WINDOWS) {
+        for (i = 0; launchers[i]; i++) {
+            sb_set(&src, base);
+            path_dirname(&src);
+            path_join(&src, src.buf, "Lib\\venv\\scripts\\nt");
+            path_join(&src, src.buf, launchers[i]);
+            if (plat_is_file(src.buf))
+                break;
+        }
+        if (!launchers[i]) {
+            errno = ENOENT;
+            goto out;
+        }
+        path_join(&p, p.buf, "python.exe");
+        ret = plat_link_or_copy(src.buf, p.buf);
+        goto out;
+    }
+    path_join(&p, p.buf, "python");
+    if (plat_symlink(base, p.buf) < 0)
+        goto out;
+    sb_addstr(&p, "3");
+    if (plat_symlink("python", p.buf) < 0)
+        goto out;
+    sb_addf(&p, ".%d", ver->minor);
+    if (plat_symlink("python", p.buf) < 0)
+        goto out;
+    ret = 0;
+out:
+    sb_release(&p);
+    sb_release(&src);
+    return ret;
+}
+
 static int build_overlay(const char *final, const char *root, const char *base,
                          const struct pyver *ver, const char *abiflags,
                          const struct sb *hook, struct err *e)
@@ -150,7 +201,7 @@ static int build_overlay(const char *final, const char *root, const char *base,
     char vb[32];
     const char *t = strchr(abiflags ? abiflags : "", 't') ? "t" : "";
 
-    sb_addf(&tmp, "%s/.tmp-XXXXXX", root);
+    path_join(&tmp, root, ".tmp-XXXXXX");
     if (plat_mkdirs(root, 0755) < 0 || plat_mkdtemp(&tmp) < 0) {
         err_set(e, PYSHIM_EXIT_CANTCREAT, "cannot create '%s': %s", root,
                 plat_strerror(errno));
@@ -167,28 +218,15 @@ static int build_overlay(const char *final, const char *root, const char *base,
             "version = %s\nexecutable = %s\n"
             "pyshim = overlay\n",
             home.buf, pyver_str(ver, vb, sizeof(vb)), base);
-    sb_addf(&p, "%s/pyvenv.cfg", tmp.buf);
+    path_join(&p, tmp.buf, "pyvenv.cfg");
     if (plat_write_atomic(p.buf, cfg.buf, cfg.len, 0644) < 0)
         goto fail;
-    sb_reset(&p);
-    sb_addf(&p, "%s/bin", tmp.buf);
-    if (plat_mkdir(p.buf, 0755) < 0)
+    if (overlay_programs(tmp.buf, base, ver) < 0)
         goto fail;
-    sb_addstr(&p, "/python");
-    if (plat_symlink(base, p.buf) < 0)
-        goto fail;
-    sb_addstr(&p, "3");
-    if (plat_symlink("python", p.buf) < 0)
-        goto fail;
-    sb_addf(&p, ".%d", ver->minor);
-    if (plat_symlink("python", p.buf) < 0)
-        goto fail;
-    sb_reset(&p);
-    sb_addf(&p, "%s/lib/python%d.%d%s/site-packages", tmp.buf, ver->major,
-            ver->minor, t);
+    venv_site_path(&p, tmp.buf, ver, t);
     if (plat_mkdirs(p.buf, 0755) < 0)
         goto fail;
-    sb_addf(&p, "/%s", HOOK_FILE);
+    path_join(&p, p.buf, HOOK_FILE);
     if (hook->len && plat_write_atomic(p.buf, hook->buf, hook->len, 0644) < 0)
         goto fail;
     if (plat_rename(tmp.buf, final) < 0) {
@@ -230,10 +268,10 @@ int env_overlay(const char *data_dir, const char *base, const struct pyver *ver,
     h = fnv1a_add(h, real.buf);
     for (i = 0; i < sites->nr; i++)
         h = fnv1a_add(h, sites->v[i]);
-    sb_addf(&root, "%s/overlays", data_dir);
+    path_join(&root, data_dir, "overlays");
     sb_reset(dir);
-    sb_addf(dir, "%s/%d.%d-%012" PRIx64, root.buf, ver->major, ver->minor,
-            (uint64_t)(h & 0xffffffffffffULL));
+    sb_addf(dir, "%s%c%d.%d-%012" PRIx64, root.buf, PLAT_DIRSEP, ver->major,
+            ver->minor, (uint64_t)(h & 0xffffffffffffULL));
     if (venv_is_venv(dir->buf)) {
         trace_add(t, "overlay env '%s'", dir->buf);
         ret = 0;

@@ -7,6 +7,7 @@
 
 #include "common/exitcode.h"
 #include "common/fs.h"
+#include "common/path.h"
 #include "common/plat.h"
 #include "common/sb.h"
 #include "common/sha256.h"
@@ -19,7 +20,8 @@
  * libpython is the one this interpreter has actually loaded (Linux:
  * /proc/self/maps): Debian ships a libpython3.X.so beside a python3.X that
  * links it statically, and loading that copy would be a different, slower
- * interpreter. Elsewhere the build's own Py_ENABLE_SHARED decides. */
+ * interpreter. Windows: the python3XY.dll the interpreter runs from
+ * (sys.dllhandle). Elsewhere the build's own Py_ENABLE_SHARED decides. */
 static const char probe[] =
     "import sys, os, json, sysconfig\n"
     "c = sysconfig.get_config_var\n"
@@ -34,6 +36,9 @@ static const char probe[] =
     "        if os.path.basename(p).startswith('libpython'):\n"
     "            lib = os.path.realpath(p)\n"
     "            break\n"
+    "elif getattr(sys, 'dllhandle', None):\n"
+    "    import _winapi\n"
+    "    lib = _winapi.GetModuleFileName(sys.dllhandle)\n"
     "elif c('Py_ENABLE_SHARED') and c('LDLIBRARY'):\n"
     "    for d in (c('LIBDIR'), os.path.join(sys.prefix, 'lib')):\n"
     "        if d and os.path.isfile(os.path.join(d, c('LDLIBRARY'))):\n"
@@ -142,7 +147,8 @@ int facts_get(const char *path, const char *realp, const char *cache_dir,
         goto out;
     }
     key_of(&key, real.buf, &st);
-    sb_addf(&file, "%s/interp/%016" PRIx64 ".json", cache_dir, fnv1a(real.buf));
+    path_join(&file, cache_dir, "interp");
+    sb_addf(&file, "%c%016" PRIx64 ".json", PLAT_DIRSEP, fnv1a(real.buf));
     if (!from_cache(file.buf, key.buf, f)) {
         ret = 0;
         goto out;

@@ -21,6 +21,7 @@ void plan_release(struct plan *p)
 {
     free(p->exe);
     free(p->exe_real);
+    free(p->argv0);
     sv_release(&p->argv);
     sv_release(&p->setenv);
     free(p->interp);

@@ -68,10 +68,31 @@ static void ctx_release(struct ctx *c)
     facts_release(&c->facts);
 }
 
+/* The name the shim was called by, as a request: the basename, and on
+ * Windows without ".exe" and in lower case (names are caseless there:
+ * "Python3.12.EXE" is "python3.12"). Replaces out. */
+static void invoked_name(const char *invoked, struct sb *out)
+{
+    size_t n, k = sizeof(PLAT_EXE_SUFFIX) - 1, i;
+
+    sb_set(out, path_basename(invoked));
+    if (!PLAT_WINDOWS)
+        return;
+    for (i = 0; i < out->len; i++)
+        if (out->buf[i] >= 'A' && out->buf[i] <= 'Z')
+            out->buf[i] = (char)(out->buf[i] + 32);
+    n = out->len;
+    if (n > k && !strcmp(out->buf + n - k, PLAT_EXE_SUFFIX))
+        sb_setlen(out, n - k);
+}
+
 static void parse_invoked(struct plan *p, const char *invoked)
 {
-    const char *name = path_basename(invoked);
-    const char *rest = NULL;
+    struct sb nb = SB_INIT;
+    const char *name, *rest = NULL;
+
+    invoked_name(invoked, &nb);
+    name = nb.buf;
 
     if (!strncmp(name, "pip", 3)) {
         p->is_pip = 1;
@@ -81,6 +102,7 @@ static void parse_invoked(struct plan *p, const char *invoked)
     }
     if (rest && *rest)
         pyver_parse(rest, &p->pin, 0);
+    sb_release(&nb);
 }
 
 static struct interp_list *interps(struct ctx *c)
@@ -229,8 +251,8 @@ static int pick_interp(struct ctx *c, const char *req, const char *from)
             free(pfrom);
             goto out;
         }
-        if (interp_which(&c->ienv, "python3", 1, &path) < 0 &&
-            interp_which(&c->ienv, "python", 1, &path) < 0) {
+        if (interp_which(&c->ienv, "python3" PLAT_EXE_SUFFIX, 1, &path) < 0 &&
+            interp_which(&c->ienv, "python" PLAT_EXE_SUFFIX, 1, &path) < 0) {
             struct sb have = SB_INIT;
 
             interp_list_versions(interps(c), &have);
@@ -307,12 +329,15 @@ static int is_wrapper(const char *path)
 static int passthrough(struct ctx *c)
 {
     struct plan *p = c->p;
-    const char *name = path_basename(c->in->invoked);
+    struct sb nb = SB_INIT, file = SB_INIT;
+    const char *name;
     const char *guard = plat_getenv(RESOLVE_PASSTHROUGH_VAR);
     struct sb path = SB_INIT, val = SB_INIT;
     long pid = -1, count = 0;
     int skip = 0, i;
 
+    invoked_name(c->in->invoked, &nb);
+    name = nb.buf;
     /* A wrapper we passed to (another tool's shim) that finds us again
      * on PATH runs in this same process: the pid tells a loop from a
      * legitimate nested python. */
@@ -323,6 +348,7 @@ static int passthrough(struct ctx *c)
                     "'%s' loops: the program found on PATH runs pyshim "
                     "again",
                     name);
+            sb_release(&nb);
             return err_hint(c->e, "set \"python\" in the global config "
                                   "(`pyshim which` shows the paths)");
         }
@@ -333,9 +359,10 @@ static int passthrough(struct ctx *c)
     }
     p->passthrough = 1;
     p->env_kind = "passthrough";
-    if (interp_which(&c->ienv, name, skip, &path) < 0 &&
+    sb_addf(&file, "%s%s", name, PLAT_EXE_SUFFIX);
+    if (interp_which(&c->ienv, file.buf, skip, &path) < 0 &&
         (p->is_pip || strcmp(name, "python") ||
-         interp_which(&c->ienv, "python3", skip, &path) < 0)) {
+         interp_which(&c->ienv, "python3" PLAT_EXE_SUFFIX, skip, &path) < 0)) {
         /* Not on PATH: a pinned version may still be installed (pyenv). */
         struct interp *it = NULL;
 
@@ -356,6 +383,8 @@ static int passthrough(struct ctx *c)
                 sb_release(&have);
             }
             sb_release(&path);
+            sb_release(&nb);
+            sb_release(&file);
             return -1;
         }
         p->interp = xstrdup(it->path);
@@ -383,6 +412,8 @@ static int passthrough(struct ctx *c)
         sv_push_nodup(&p->setenv, sb_detach(&val, NULL));
     }
     sb_release(&path);
+    sb_release(&nb);
+    sb_release(&file);
     return 0;
 }
 
@@ -527,6 +558,24 @@ static int sync_hook(struct ctx *c, const char *site)
     return 0;
 }
 
+/* Windows: run the base interpreter base as the venv python venv_python
+ * (the venv launcher's protocol): exe is the base, argv[0] the venv's
+ * python, and __PYVENV_LAUNCHER__ names it, so sys.executable, sys.prefix
+ * and sys.path are the venv's; embed mode loads the base's DLL the same
+ * way. */
+static void venv_launch(struct plan *p, const char *base,
+                        const char *venv_python)
+{
+    struct sb kv = SB_INIT;
+
+    p->interp = xstrdup(base);
+    p->exe = xstrdup(base);
+    free(p->argv0);
+    p->argv0 = xstrdup(venv_python);
+    sb_addf(&kv, "__PYVENV_LAUNCHER__=%s", venv_python);
+    sv_push_nodup(&p->setenv, sb_detach(&kv, NULL));
+}
+
 /*
  * The venv's python must lead out of the project tree to an installed
  * interpreter. A real binary inside the tree (committed to a repository,
@@ -540,7 +589,8 @@ static int shipped_program(struct ctx *c, const struct venv *v)
     const char *tree = p->proj.root ? p->proj.root : v->dir;
     int ret = 0, ok;
 
-    if (plat_realpath(v->python, &real) < 0)
+    /* On Windows what runs is the base the venv's launcher names. */
+    if (plat_realpath(v->base ? v->base : v->python, &real) < 0)
         goto out;
     free(p->exe_real);
     p->exe_real = xstrdup(real.buf); /* facts_get needs it too */
@@ -619,8 +669,17 @@ static int project_env(struct ctx *c, const struct settings *s)
         p->env_dir = xstrdup(v.dir);
         p->env_from = xstrdup(s->venv_from);
         p->ver = v.ver;
-        p->interp = xstrdup(v.executable ? v.executable : v.python);
-        p->exe = xstrdup(v.python);
+        if (v.base) {
+            /* Windows: do what the venv's own python.exe (CPython's venv
+             * launcher) would do, minus its extra process: run the base
+             * with __PYVENV_LAUNCHER__ naming the venv's python, which is
+             * how CPython learns sys.executable and finds pyvenv.cfg. */
+            venv_launch(p, v.base, v.python);
+            trace_add(&p->trace, "'%s' redirects to '%s'", v.python, v.base);
+        } else {
+            p->interp = xstrdup(v.executable ? v.executable : v.python);
+            p->exe = xstrdup(v.python);
+        }
         trace_add(&p->trace, "environment: venv '%s' (from '%s')", v.dir,
                   s->venv_from);
         if (use_shared(c, s, v.libname) < 0)
@@ -669,9 +728,18 @@ static int project_env(struct ctx *c, const struct settings *s)
         p->env_kind = "overlay";
         p->env_dir = sb_detach(&dir, NULL);
         p->env_from = xstrdup(s->shared_from ? s->shared_from : "config");
-        sb_addf(&dir, "%s/bin/python", p->env_dir);
-        p->exe = sb_detach(&dir, NULL);
-        sb_addf(&dir, "%s/lib/%s/site-packages", p->env_dir, lib);
+        venv_python_path(&dir, p->env_dir);
+        if (PLAT_WINDOWS) {
+            char *base = p->interp;
+
+            p->interp = NULL;
+            venv_launch(p, base, dir.buf);
+            free(base);
+        } else {
+            p->exe = xstrdup(dir.buf);
+        }
+        venv_site_path(&dir, p->env_dir, &p->ver,
+                       abiflags && strchr(abiflags, 't') ? "t" : "");
         if (!c->in->dry || plat_is_dir(dir.buf))
             ret = sync_hook(c, dir.buf);
         else
@@ -877,7 +945,10 @@ int resolve(const struct resolve_in *in, struct plan *p, struct err *e)
             goto out;
     } else {
         if (p->pin.minor >= 0 && !s.venv && !s.python) {
-            s.python = p->python_req = xstrdup(path_basename(in->invoked));
+            struct sb nb = SB_INIT;
+
+            invoked_name(in->invoked, &nb);
+            s.python = p->python_req = sb_detach(&nb, NULL);
             s.python_from = path_basename(in->invoked);
         }
         if (project_env(&c, &s) < 0)
@@ -888,7 +959,7 @@ int resolve(const struct resolve_in *in, struct plan *p, struct err *e)
     if (s.python_from)
         p->python_from = xstrdup(s.python_from);
 
-    sv_push(&p->argv, p->exe);
+    sv_push(&p->argv, p->argv0 ? p->argv0 : p->exe);
     if (p->is_pip) {
         sv_push(&p->argv, "-m");
         sv_push(&p->argv, "pip");

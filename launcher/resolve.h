@@ -37,7 +37,8 @@ struct plan {
     int passthrough;      /* no project: the next real program on PATH */
     char *exe;            /* absolute path to run */
     char *exe_real;       /* its canonical path, when it was computed */
-    struct sv argv;       /* complete argv; argv[0] is exe */
+    char *argv0;          /* argv[0] when it is not exe (Windows venvs) */
+    struct sv argv;       /* complete argv; argv[0] is argv0 or exe */
     struct sv setenv;     /* NAME=VALUE set for the child */
     char *interp;         /* the base interpreter, or NULL */
     struct pyver ver;     /* its version, as far as known */

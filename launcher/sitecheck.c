@@ -9,6 +9,7 @@
 #include "common/plat.h"
 #include "common/utf8.h"
 #include "common/xalloc.h"
+#include "launcher/venv.h"
 #include "common/banned.h"
 
 enum sitecheck_enc sitecheck_pth_encoding(const char *data, size_t len)
@@ -224,14 +225,22 @@ void sitecheck_venv_sites(const char *dir, struct sv *out)
     struct sb p = SB_INIT;
     size_t i;
 
+    if (PLAT_WINDOWS) {
+        /* one Lib\site-packages, whatever the version */
+        venv_site_path(&p, dir, NULL, "");
+        if (plat_is_dir(p.buf))
+            sv_push(out, p.buf);
+        goto out;
+    }
     path_join(&p, dir, "lib");
     if (plat_listdir(p.buf, &names) < 0)
         goto out;
     for (i = 0; i < names.nr; i++) {
         if (strncmp(names.v[i], "python", 6))
             continue;
-        sb_reset(&p);
-        sb_addf(&p, "%s/lib/%s/site-packages", dir, names.v[i]);
+        path_join(&p, dir, "lib");
+        path_join(&p, p.buf, names.v[i]);
+        path_join(&p, p.buf, "site-packages");
         if (plat_is_dir(p.buf))
             sv_push(out, p.buf);
     }

@@ -13,6 +13,28 @@
 #include "common/xalloc.h"
 #include "common/banned.h"
 
+void venv_python_path(struct sb *out, const char *dir)
+{
+    path_join(out, dir, PLAT_VENV_BIN);
+    path_join(out, out->buf, "python" PLAT_EXE_SUFFIX);
+}
+
+void venv_site_path(struct sb *out, const char *dir, const struct pyver *ver,
+                    const char *t)
+{
+    struct sb lib = SB_INIT;
+
+    if (PLAT_WINDOWS) {
+        sb_addstr(&lib, "Lib");
+    } else {
+        sb_addf(&lib, "lib%cpython%d.%d%s", PLAT_DIRSEP, ver->major, ver->minor,
+                t);
+    }
+    path_join(out, dir, lib.buf);
+    path_join(out, out->buf, "site-packages");
+    sb_release(&lib);
+}
+
 int venv_is_venv(const char *dir)
 {
     struct sb p = SB_INIT;
@@ -130,6 +152,23 @@ int venv_parse_cfg(struct venv *v, const char *file, const char *text,
     return 0;
 }
 
+/* Windows: Lib\site-packages, one per venv; the ABI name comes from the
+ * version pyvenv.cfg states. */
+static void find_site_win(struct venv *v)
+{
+    struct sb p = SB_INIT;
+
+    venv_site_path(&p, v->dir, &v->ver, "");
+    if (plat_is_dir(p.buf))
+        v->site = sb_detach(&p, NULL);
+    if (v->ver.major >= 0 && v->ver.minor >= 0) {
+        sb_reset(&p);
+        sb_addf(&p, "python%d.%d", v->ver.major, v->ver.minor);
+        v->libname = sb_detach(&p, NULL);
+    }
+    sb_release(&p);
+}
+
 /* Find lib/pythonX.Y[t]/site-packages: from the version if known, else
  * the one python* directory under lib/. */
 static void find_site(struct venv *v)
@@ -140,6 +179,10 @@ static void find_site(struct venv *v)
     char *found = NULL;
     int count = 0;
 
+    if (PLAT_WINDOWS) {
+        find_site_win(v);
+        return;
+    }
     path_join(&p, v->dir, "lib");
     d = plat_opendir(p.buf);
     while (d && (name = plat_readdir(d))) {
@@ -156,7 +199,8 @@ static void find_site(struct venv *v)
     }
     plat_closedir(d);
     if (found && count == 1) {
-        sb_addf(&p, "/%s/site-packages", found);
+        path_join(&p, p.buf, found);
+        path_join(&p, p.buf, "site-packages");
         v->site = xstrdup(p.buf);
         v->libname = found, found = NULL;
         if (v->ver.major < 0)
@@ -166,9 +210,44 @@ static void find_site(struct venv *v)
     sb_release(&p);
 }
 
+/* Windows: the interpreter Scripts\python.exe redirects to, as CPython's
+ * venv launcher finds it: pyvenv.cfg's home\python.exe (the executable
+ * key names the same file on 3.11+). Missing: the venv is broken. */
+static int find_base_win(struct venv *v, struct err *e)
+{
+    struct sb p = SB_INIT;
+    int ret = -1;
+
+    if (v->home) {
+        path_join(&p, v->home, "python" PLAT_EXE_SUFFIX);
+        if (!plat_is_file(p.buf) && v->executable &&
+            plat_is_file(v->executable))
+            sb_set(&p, v->executable);
+    } else if (v->executable) {
+        sb_set(&p, v->executable);
+    }
+    if (!p.len || !plat_is_file(p.buf)) {
+        err_set(e, PYSHIM_EXIT_NOINPUT,
+                "venv '%s' is broken: its base interpreter '%s' no longer "
+                "exists",
+                v->dir, p.len ? p.buf : "(pyvenv.cfg names no home)");
+        err_hint(e,
+                 "recreate it: remove '%s' and run `python -m venv %s` "
+                 "with an installed interpreter",
+                 v->dir, v->dir);
+        goto out;
+    }
+    v->base = sb_detach(&p, NULL);
+    ret = 0;
+out:
+    sb_release(&p);
+    return ret;
+}
+
 int venv_load(struct venv *v, const char *dir, struct err *e)
 {
-    static const char *const names[] = {"python", "python3", NULL};
+    static const char *const names[] = {"python" PLAT_EXE_SUFFIX,
+                                        "python3" PLAT_EXE_SUFFIX, NULL};
     struct sb p = SB_INIT, text = SB_INIT;
     struct plat_stat st;
     int ret = -1, i;
@@ -190,17 +269,22 @@ int venv_load(struct venv *v, const char *dir, struct err *e)
         goto out;
     find_site(v);
     for (i = 0; names[i]; i++) {
-        path_join(&p, dir, "bin");
-        sb_addf(&p, "/%s", names[i]);
+        path_join(&p, dir, PLAT_VENV_BIN);
+        path_join(&p, p.buf, names[i]);
         if (!plat_stat(p.buf, &st, 0))
             break;
     }
     if (!names[i]) {
-        err_set(e, PYSHIM_EXIT_NOINPUT, "venv '%s' has no bin/python", dir);
+        err_set(e, PYSHIM_EXIT_NOINPUT, "venv '%s' has no %s", dir,
+                PLAT_WINDOWS ? "Scripts\\python.exe" : "bin/python");
         err_hint(e, "the venv is damaged: remove it and create it again");
         goto out;
     }
     v->python = xstrdup(p.buf);
+    if (PLAT_WINDOWS) {
+        ret = find_base_win(v, e);
+        goto out;
+    }
     if (plat_stat(p.buf, &st, 1) < 0) {
         const char *base = v->executable ? v->executable : v->home;
         struct sb link = SB_INIT, at = SB_INIT;
@@ -248,6 +332,7 @@ void venv_release(struct venv *v)
     free(v->python);
     free(v->site);
     free(v->libname);
+    free(v->base);
     memset(v, 0, sizeof(*v));
     v->ver.major = v->ver.minor = v->ver.micro = -1;
 }

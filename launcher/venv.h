@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "common/err.h"
+#include "common/sb.h"
 #include "launcher/pyver.h"
 
 struct venv {
@@ -15,22 +16,43 @@ struct venv {
     char *executable; /* "executable" key (3.11+), or NULL */
     struct pyver ver; /* "version" or "version_info" key */
     int system_site;  /* include-system-site-packages = true */
-    char *python;     /* dir/bin/python (or python3, python3.N) */
-    char *site;       /* dir/lib/pythonX.Y[t]/site-packages, or NULL */
-    char *libname;    /* "python3.12" or "python3.13t": the ABI dir name */
+    char *python;     /* dir/bin/python (or python3, python3.N);
+                         Windows: dir\Scripts\python.exe */
+    char *site;       /* dir/lib/pythonX.Y[t]/site-packages, or NULL;
+                         Windows: dir\Lib\site-packages */
+    char *libname;    /* "python3.12" or "python3.13t": the ABI dir name
+                         (Windows: from the version; "t" is not told) */
+    char *base;       /* Windows: the base interpreter the venv's python.exe
+                         redirects to (home\python.exe, or the executable
+                         key); NULL elsewhere, where python is a link */
 };
 
 #define VENV_INIT                                                              \
     {                                                                          \
-        NULL, NULL, NULL, PYVER_NONE, 0, NULL, NULL, NULL                      \
+        NULL, NULL, NULL, PYVER_NONE, 0, NULL, NULL, NULL, NULL                \
     }
+
+/* The layout of a venv on this OS, for venvs pyshim builds or names.
+ * venv_python_path: dir/bin/python, Windows dir\Scripts\python.exe.
+ * venv_site_path: dir/lib/pythonX.Y[t]/site-packages (t: "t" for a
+ * free-threaded build, else ""), Windows dir\Lib\site-packages (ver
+ * is not read there and may be NULL).
+ * Both replace out. */
+void venv_python_path(struct sb *out, const char *dir);
+void venv_site_path(struct sb *out, const char *dir, const struct pyver *ver,
+                    const char *t);
 
 /* Parse pyvenv.cfg text into v (home, executable, version, system_site). */
 int venv_parse_cfg(struct venv *v, const char *file, const char *text,
                    size_t len, struct err *e);
 /* Load the venv at dir: pyvenv.cfg, its python and site-packages. Fails
  * with a clear error if pyvenv.cfg is missing or unreadable. A dangling
- * python (base interpreter removed) is an error naming the lost base. */
+ * python (base interpreter removed) is an error naming the lost base.
+ *
+ * On Windows a venv's Scripts\python.exe is not a link but a copy of
+ * CPython's small venv launcher, which starts the base interpreter with
+ * __PYVENV_LAUNCHER__ set to its own path; base is that interpreter, and
+ * a missing one is the same error. */
 int venv_load(struct venv *v, const char *dir, struct err *e);
 /* True if dir holds a pyvenv.cfg. */
 int venv_is_venv(const char *dir);
