@@ -235,6 +235,76 @@ static void test_path_is_inside__cases(void **state)
                   cases[i].want);
 }
 
+static void test_path_root_len__cases(void **state)
+{
+    (void)state;
+    assert_int_equal(path_root_len("/"), 1);
+    assert_int_equal(path_root_len("/a/b"), 1);
+    assert_int_equal(path_root_len("a/b"), 0);
+    assert_int_equal(path_root_len(""), 0);
+    /* Windows forms are plain relative names here */
+    assert_int_equal(path_root_len("C:\\x"), 0);
+    assert_int_equal(path_root_len("\\\\srv\\sh"), 0);
+}
+
+static void test_path_is_root__cases(void **state)
+{
+    static const struct {
+        const char *p;
+        int want;
+    } cases[] = {
+        {"/", 1}, {"//", 1},   {"/a", 0},  {"", 0},
+        {"a", 0}, {"C:\\", 0}, {"C:/", 0}, {"\\", 0},
+    };
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(cases) / sizeof(*cases); i++)
+        TU_INT_EQ(cases[i].p, path_is_root(cases[i].p), cases[i].want);
+}
+
+static void test_path_equal__cases(void **state)
+{
+    (void)state;
+    assert_true(path_equal("/a/b", "/a/b"));
+    assert_true(path_equal("", ""));
+    assert_false(path_equal("/A/b", "/a/b")); /* case matters */
+    assert_false(path_equal("/a/", "/a"));
+    assert_false(path_equal("a\\b", "a/b"));
+    assert_false(path_equal("/a", "/ab"));
+}
+
+static void test_path_backslash__is_a_name_char(void **state)
+{
+    struct sb p = SB_INIT;
+
+    (void)state;
+    sb_addstr(&p, "a\\b/..\\c");
+    path_normalize(&p);
+    assert_string_equal(p.buf, "a\\b/..\\c");
+    assert_string_equal(path_basename("/x/a\\b"), "a\\b");
+    sb_set(&p, "/x/a\\b");
+    path_dirname(&p);
+    assert_string_equal(p.buf, "/x");
+    assert_int_equal(path_is_inside("/a\\b", "/a"), 0);
+    sb_release(&p);
+}
+
+static void test_path_split_list__cases(void **state)
+{
+    struct sv out = SV_INIT;
+
+    (void)state;
+    path_split_list("/a:rel::/b/c:\"/q\":/d;e:", &out);
+    assert_int_equal(out.nr, 3);
+    assert_string_equal(out.v[0], "/a");
+    assert_string_equal(out.v[1], "/b/c");
+    assert_string_equal(out.v[2], "/d;e"); /* ';' and quotes are names */
+    sv_release(&out);
+    path_split_list(NULL, &out);
+    assert_int_equal(out.nr, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -249,6 +319,11 @@ int main(void)
         cmocka_unit_test(test_path_absolute__relative_to_cwd),
         cmocka_unit_test(test_path_absolute__errors),
         cmocka_unit_test(test_path_is_inside__cases),
+        cmocka_unit_test(test_path_root_len__cases),
+        cmocka_unit_test(test_path_is_root__cases),
+        cmocka_unit_test(test_path_equal__cases),
+        cmocka_unit_test(test_path_backslash__is_a_name_char),
+        cmocka_unit_test(test_path_split_list__cases),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
