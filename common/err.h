@@ -9,6 +9,8 @@
 #ifndef PYSHIM_ERR_H
 #define PYSHIM_ERR_H
 
+#include "common/sb.h"
+
 struct err {
     char *msg;  /* what went wrong; NULL while no error was set */
     char *hint; /* what the user can do; may stay NULL */
@@ -23,10 +25,10 @@ struct err {
 /* Set the message (replacing an earlier one) and the exit code. Returns
  * -1 so callers can write `return err_set(e, ...)`. e may be NULL. */
 int err_set(struct err *e, int code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+    __attribute__((format(PYSHIM_PRINTF, 3, 4)));
 /* Set the hint. e may be NULL. Returns -1. */
 int err_hint(struct err *e, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+    __attribute__((format(PYSHIM_PRINTF, 2, 3)));
 void err_release(struct err *e);
 
 #endif

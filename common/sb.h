@@ -12,6 +12,13 @@
 #include <stdarg.h>
 #include <stddef.h>
 
+/* The printf flavour format attributes check against: mingw-w64's GCC
+ * means Microsoft's by "printf", and the Windows build uses the C99 one
+ * (__USE_MINGW_ANSI_STDIO, %zu and all), so CMake passes gnu_printf. */
+#ifndef PYSHIM_PRINTF
+#define PYSHIM_PRINTF printf
+#endif
+
 struct sb {
     size_t alloc;
     size_t len;
@@ -40,12 +47,12 @@ void sb_add(struct sb *sb, const void *data, size_t len);
 void sb_addstr(struct sb *sb, const char *s);
 void sb_addch(struct sb *sb, int c);
 void sb_addf(struct sb *sb, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+    __attribute__((format(PYSHIM_PRINTF, 2, 3)));
 void sb_vaddf(struct sb *sb, const char *fmt, va_list ap)
-    __attribute__((format(printf, 2, 0)));
+    __attribute__((format(PYSHIM_PRINTF, 2, 0)));
 /* A formatted string, like git's xstrfmt (caller frees). */
 char *xstrvfmt(const char *fmt, va_list ap)
-    __attribute__((format(printf, 1, 0)));
+    __attribute__((format(PYSHIM_PRINTF, 1, 0)));
 
 /* Replace the contents with s. */
 void sb_set(struct sb *sb, const char *s);

@@ -8,6 +8,8 @@
 #ifndef PYSHIM_SV_H
 #define PYSHIM_SV_H
 
+#include "common/sb.h"
+
 #include <stddef.h>
 
 struct sv {
@@ -26,7 +28,7 @@ void sv_push(struct sv *sv, const char *s);
 /* Append s, taking ownership (s must come from malloc). */
 void sv_push_nodup(struct sv *sv, char *s);
 void sv_pushf(struct sv *sv, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+    __attribute__((format(PYSHIM_PRINTF, 2, 3)));
 /* Append copies of a NULL-terminated array, or of the first n of it. */
 void sv_pushv(struct sv *sv, char *const *v);
 void sv_pushn(struct sv *sv, char *const *v, size_t n);

@@ -20,7 +20,7 @@ struct trace {
     }
 
 void trace_add(struct trace *t, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+    __attribute__((format(PYSHIM_PRINTF, 2, 3)));
 void trace_release(struct trace *t);
 
 #endif
