@@ -143,37 +143,52 @@ static uint64_t fnv1a_add(uint64_t h, const char *s)
     return h;
 }
 
+/* Windows: the base's own venv launcher, the program `python -m venv`
+ * copies to Scripts\python.exe (venvlauncher.exe from 3.13, python.exe
+ * before). Replaces src; -1 with e set if the install has none. */
+static int venv_launcher(const char *base, struct sb *src, struct err *e)
+{
+    static const char *const names[] = {"venvlauncher.exe", "python.exe", NULL};
+    struct sb dir = SB_INIT;
+    int i;
+
+    sb_set(&dir, base);
+    path_dirname(&dir);
+    path_join(&dir, dir.buf, "Lib\\venv\\scripts\\nt");
+    for (i = 0; names[i]; i++) {
+        path_join(src, dir.buf, names[i]);
+        if (plat_is_file(src->buf))
+            break;
+    }
+    if (!names[i]) {
+        err_set(e, PYSHIM_EXIT_NOINPUT,
+                "cannot build an overlay env for '%s': it has no venv "
+                "launcher in '%s'",
+                base, dir.buf);
+        err_hint(e, "give the project a venv of its own (`pyshim init`), or "
+                    "repair that Python install");
+    }
+    sb_release(&dir);
+    return names[i] ? 0 : -1;
+}
+
 /* The overlay's programs. POSIX: bin/python (and python3, python3.N)
  * linking to the base. Windows, where links need privileges and a copied
- * python.exe would not find its DLLs: a copy of the base's own venv
- * launcher (what `python -m venv` puts there), which starts the base with
+ * python.exe would not find its DLLs: a copy of the base's venv launcher
+ * (launcher, from venv_launcher()), which starts the base with
  * __PYVENV_LAUNCHER__ naming the overlay. -1 with errno. */
 static int overlay_programs(const char *dir, const char *base,
-                            const struct pyver *ver)
+                            const char *launcher, const struct pyver *ver)
 {
-    static const char *const launchers[] = {"venvlauncher.exe", "python.exe",
-                                            NULL};
-    struct sb p = SB_INIT, src = SB_INIT;
-    int ret = -1, i;
+    struct sb p = SB_INIT;
+    int ret = -1;
 
     path_join(&p, dir, PLAT_VENV_BIN);
     if (plat_mkdir(p.buf, 0755) < 0)
         goto out;
     if (PLAT_WINDOWS) {
-        for (i = 0; launchers[i]; i++) {
-            sb_set(&src, base);
-            path_dirname(&src);
-            path_join(&src, src.buf, "Lib\\venv\\scripts\\nt");
-            path_join(&src, src.buf, launchers[i]);
-            if (plat_is_file(src.buf))
-                break;
-        }
-        if (!launchers[i]) {
-            errno = ENOENT;
-            goto out;
-        }
         path_join(&p, p.buf, "python.exe");
-        ret = plat_link_or_copy(src.buf, p.buf);
+        ret = plat_link_or_copy(launcher, p.buf);
         goto out;
     }
     path_join(&p, p.buf, "python");
@@ -188,7 +203,6 @@ static int overlay_programs(const char *dir, const char *base,
     ret = 0;
 out:
     sb_release(&p);
-    sb_release(&src);
     return ret;
 }
 
@@ -197,10 +211,13 @@ static int build_overlay(const char *final, const char *root, const char *base,
                          const struct sb *hook, struct err *e)
 {
     struct sb tmp = SB_INIT, p = SB_INIT, home = SB_INIT, cfg = SB_INIT;
+    struct sb launcher = SB_INIT;
     int ret = -1;
     char vb[32];
     const char *t = strchr(abiflags ? abiflags : "", 't') ? "t" : "";
 
+    if (PLAT_WINDOWS && venv_launcher(base, &launcher, e) < 0)
+        goto out;
     path_join(&tmp, root, ".tmp-XXXXXX");
     if (plat_mkdirs(root, 0755) < 0 || plat_mkdtemp(&tmp) < 0) {
         err_set(e, PYSHIM_EXIT_CANTCREAT, "cannot create '%s': %s", root,
@@ -221,7 +238,7 @@ static int build_overlay(const char *final, const char *root, const char *base,
     path_join(&p, tmp.buf, "pyvenv.cfg");
     if (plat_write_atomic(p.buf, cfg.buf, cfg.len, 0644) < 0)
         goto fail;
-    if (overlay_programs(tmp.buf, base, ver) < 0)
+    if (overlay_programs(tmp.buf, base, launcher.buf, ver) < 0)
         goto fail;
     venv_site_path(&p, tmp.buf, ver, t);
     if (plat_mkdirs(p.buf, 0755) < 0)
@@ -250,6 +267,7 @@ out:
     sb_release(&p);
     sb_release(&home);
     sb_release(&cfg);
+    sb_release(&launcher);
     return ret;
 }
 
