@@ -390,9 +390,11 @@ static int final_path(HANDLE h, struct sb *out)
         if (got && got < n)
             break;
         free(w);
-        if (!got)
+        if (!got && (GetLastError() != ERROR_MORE_DATA || n >= 32768))
             return fail();
-        n = got;
+        /* Wine answers a long name with 0 and ERROR_MORE_DATA: the
+         * longest a path can be, then */
+        n = got ? got : 32768;
     }
     ret = set_plain_path(out, w);
     free(w);
@@ -402,12 +404,31 @@ static int final_path(HANDLE h, struct sb *out)
 int plat_realpath(const char *path, struct sb *out)
 {
     HANDLE h = open_meta(path, 1);
+    wchar_t *w, *full;
+    DWORD n;
     int ret;
 
     if (h == INVALID_HANDLE_VALUE)
         return -1;
     ret = final_path(h, out);
     CloseHandle(h);
+    if (!ret)
+        return 0;
+    /* The file is there but its final name cannot be had: a file system
+     * that does not say (some network and RAM disks), or Wine 8, which
+     * fails for names past MAX_PATH. The absolute, normalized path is the
+     * best answer left (links in it stay unresolved). */
+    w = wpath(path);
+    if (!w)
+        return -1;
+    n = GetFullPathNameW(w, 0, NULL, NULL);
+    full = xmalloc(((size_t)n + 1) * sizeof(*full));
+    if (!n || !GetFullPathNameW(w, n + 1, full, NULL))
+        ret = fail();
+    else
+        ret = set_plain_path(out, full);
+    free(full);
+    free(w);
     return ret;
 }
 
@@ -596,12 +617,9 @@ int plat_setenv(const char *name, const char *value)
         goto out;
     }
     /* Children get the environment block; the CRT keeps its own copy for
-     * getenv: set both so they agree. (The CRT cannot hold an empty value:
-     * for "" its copy loses the name, the block keeps it empty.) */
-    if (!SetEnvironmentVariableW(wname, wvalue)) {
-        fail();
-        goto out;
-    }
+     * getenv: set both so they agree. The CRT first: it cannot hold an
+     * empty value, and for "" it removes the name from its copy and from
+     * the block, where SetEnvironmentVariableW then puts it back empty. */
     nn = wcslen(wname);
     nv = wcslen(wvalue);
     entry = xmalloc((nn + nv + 2) * sizeof(*entry));
@@ -610,6 +628,10 @@ int plat_setenv(const char *name, const char *value)
     memcpy(entry + nn + 1, wvalue, (nv + 1) * sizeof(*entry));
     _wputenv(entry);
     free(entry);
+    if (!SetEnvironmentVariableW(wname, wvalue)) {
+        fail();
+        goto out;
+    }
     ret = 0;
 out:
     free(wname);
@@ -930,9 +952,17 @@ int plat_symlink(const char *target, const char *linkpath)
                             flags |
                                 SYMBOLIC_LINK_FLAG_ALLOW_UNPRIVILEGED_CREATE) ||
         (GetLastError() == ERROR_INVALID_PARAMETER &&
-         CreateSymbolicLinkW(wlink, wtarget, flags)))
-        ret = 0;
-    else
+         CreateSymbolicLinkW(wlink, wtarget, flags))) {
+        /* Wine 8's CreateSymbolicLinkW is a stub that creates nothing and
+         * says it did: believe the file system, not the answer. */
+        DWORD attrs = GetFileAttributesW(wlink);
+
+        if (attrs != INVALID_FILE_ATTRIBUTES &&
+            (attrs & FILE_ATTRIBUTE_REPARSE_POINT))
+            ret = 0;
+        else
+            errno = ENOSYS;
+    } else
         fail();
 out:
     free(wtarget);
