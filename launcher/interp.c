@@ -11,6 +11,64 @@
 #include "launcher/facts.h"
 #include "common/banned.h"
 
+static char lower(char c)
+{
+    return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+/* ASCII-caseless equality of [s, s + n) and want. */
+static int span_is(const char *s, size_t n, const char *want)
+{
+    size_t i;
+
+    if (strlen(want) != n)
+        return 0;
+    for (i = 0; i < n; i++)
+        if (lower(s[i]) != lower(want[i]))
+            return 0;
+    return 1;
+}
+
+static int is_sep(char c)
+{
+    return c == '/' || c == '\\';
+}
+
+int interp_is_store_dir(const char *dir)
+{
+    size_t end = strlen(dir), start, pend, pstart;
+
+    while (end && is_sep(dir[end - 1]))
+        end--;
+    for (start = end; start && !is_sep(dir[start - 1]); start--)
+        ;
+    if (!start || !span_is(dir + start, end - start, "WindowsApps"))
+        return 0;
+    for (pend = start; pend && is_sep(dir[pend - 1]); pend--)
+        ;
+    for (pstart = pend; pstart && !is_sep(dir[pstart - 1]); pstart--)
+        ;
+    return span_is(dir + pstart, pend - pstart, "Microsoft");
+}
+
+/* Two paths as written: strcmp on POSIX; on Windows ASCII-caseless with
+ * '/' and '\\' equal (what path_equal will do once common/path has it). */
+static int same_path(const char *a, const char *b)
+{
+    if (!PLAT_WINDOWS)
+        return !strcmp(a, b);
+    for (; *a && *b; a++, b++)
+        if (lower(*a) != lower(*b) && !(is_sep(*a) && is_sep(*b)))
+            return 0;
+    return *a == *b;
+}
+
+/* Names compare caselessly on Windows. */
+static int name_eq(const char *a, const char *b)
+{
+    return PLAT_WINDOWS ? span_is(a, strlen(a), b) : !strcmp(a, b);
+}
+
 int interp_is_self(const struct interp_env *env, const char *path)
 {
     struct plat_stat st;
@@ -27,7 +85,7 @@ static int is_pyenv_shims(const struct interp_env *env, const char *dir)
     if (!env->pyenv_root)
         return 0;
     path_join(&s, env->pyenv_root, "shims");
-    ret = !strcmp(s.buf, dir);
+    ret = same_path(s.buf, dir);
     sb_release(&s);
     return ret;
 }
@@ -52,6 +110,7 @@ static int holds_self(const struct interp_env *env, const char *dir)
 
     for (i = 0; names[i] && !ret; i++) {
         path_join(&p, dir, names[i]);
+        sb_addstr(&p, PLAT_EXE_SUFFIX);
         ret = interp_is_self(env, p.buf);
     }
     sb_release(&p);
@@ -68,6 +127,8 @@ int interp_which(const struct interp_env *env, const char *name,
 
     path_split_list(env->path, &dirs);
     for (i = 0; i < dirs.nr && ret; i++) {
+        if (PLAT_WINDOWS && interp_is_store_dir(dirs.v[i]))
+            continue;
         path_join(&cand, dirs.v[i], name);
         if (!plat_is_executable(cand.buf) || holds_self(env, dirs.v[i]))
             continue;
@@ -82,26 +143,54 @@ int interp_which(const struct interp_env *env, const char *name,
     return ret;
 }
 
-static void add(struct interp_list *l, const char *path, const struct pyver *v,
-                const char *origin, const char *name,
-                const struct interp_env *env)
+/* Is the entry it the file st (found as path)? A file system that tells
+ * no identity (dev and ino 0) is compared by path. */
+static int same_file(const struct interp *it, const struct plat_stat *st,
+                     const char *path)
 {
+    if (!st->dev && !st->ino)
+        return !it->dev && !it->ino && same_path(it->path, path);
+    return it->dev == st->dev && it->ino == st->ino;
+}
+
+static void add_tag(struct interp_list *l, const char *path,
+                    const struct pyver_tag *t, const char *origin,
+                    const char *name, const struct interp_env *env)
+{
+    const struct pyver *v = &t->ver;
     struct plat_stat st;
     size_t i;
     struct interp *it;
 
     if (plat_stat(path, &st, 1) < 0 || !st.is_reg)
         return;
-    if (st.dev == env->self_dev && st.ino == env->self_ino)
+    if (st.dev == env->self_dev && st.ino == env->self_ino &&
+        (st.dev || st.ino))
         return;
-    for (i = 0; i < l->nr; i++)
-        if (l->v[i].dev == st.dev && l->v[i].ino == st.ino) {
-            /* keep the first; but learn the micro from a named copy */
-            if (l->v[i].ver.micro < 0 && v->micro >= 0 &&
-                l->v[i].ver.minor == v->minor)
-                l->v[i].ver.micro = v->micro;
-            return;
+    /* the Store's zero-byte app execution aliases, wherever they are */
+    if (PLAT_WINDOWS && !st.size)
+        return;
+    for (i = 0; i < l->nr; i++) {
+        struct interp *have = &l->v[i];
+
+        if (!same_file(have, &st, path))
+            continue;
+        /* keep the first; but learn the micro from a named copy */
+        if (have->ver.micro < 0 && v->micro >= 0 && have->ver.minor == v->minor)
+            have->ver.micro = v->micro;
+        if (PLAT_WINDOWS) {
+            /* a registry entry for a python.exe on PATH keeps its
+             * "Company/Tag" name, and tells what the file name did not */
+            if (!have->name && name)
+                have->name = xstrdup(name);
+            if (have->ver.major < 0)
+                have->ver = *v;
+            if (have->plat == PYVER_PLAT_ANY)
+                have->plat = t->plat;
+            have->ft |= t->ft;
         }
+        return;
+    }
     xgrow((void **)&l->v, &l->alloc, l->nr + 1, sizeof(*l->v));
     it = &l->v[l->nr++];
     it->path = xstrdup(path);
@@ -110,6 +199,20 @@ static void add(struct interp_list *l, const char *path, const struct pyver *v,
     it->name = name ? xstrdup(name) : NULL;
     it->dev = st.dev;
     it->ino = st.ino;
+    it->ft = t->ft;
+    it->plat = t->plat;
+}
+
+static void add(struct interp_list *l, const char *path, const struct pyver *v,
+                const char *origin, const char *name,
+                const struct interp_env *env)
+{
+    struct pyver_tag t;
+
+    t.ver = *v;
+    t.ft = 0;
+    t.plat = PYVER_PLAT_ANY;
+    add_tag(l, path, &t, origin, name, env);
 }
 
 /* Add every pythonX.Y in dir. */
@@ -177,6 +280,282 @@ static void scan_installs(struct interp_list *l, const char *root,
     sb_release(&p);
 }
 
+/* Windows: python.exe, python3.exe, python3.N[t].exe in dir. A name
+ * without the minor takes it from the python3XY[t].dll beside it. */
+static void scan_dir_win(struct interp_list *l, const char *dir,
+                         const char *origin, const struct interp_env *env)
+{
+    struct sv names = SV_INIT;
+    struct sb p = SB_INIT;
+    struct pyver_tag dll[2], t; /* [0]: python3XY.dll, [1]: python3XYt.dll */
+    size_t i;
+
+    if (plat_listdir(dir, &names) < 0)
+        return;
+    dll[0].ver.major = dll[1].ver.major = -1;
+    for (i = 0; i < names.nr; i++)
+        if (!pyver_parse_dll(names.v[i], &t) && dll[t.ft].ver.major < 0)
+            dll[t.ft] = t;
+    for (i = 0; i < names.nr; i++) {
+        const struct pyver_tag *d;
+
+        if (pyver_parse_exe(names.v[i], &t) < 0)
+            continue;
+        d = &dll[t.ft];
+        if (t.ver.minor < 0 && d->ver.major >= 0 &&
+            (t.ver.major < 0 || t.ver.major == d->ver.major)) {
+            t.ver.major = d->ver.major;
+            t.ver.minor = d->ver.minor;
+        }
+        path_join(&p, dir, names.v[i]);
+        add_tag(l, p.buf, &t, origin, NULL, env);
+    }
+    sv_release(&names);
+    sb_release(&p);
+}
+
+/* Expand %NAME% in a REG_EXPAND_SZ value, in place; unknown names stay. */
+static void expand_env(struct sb *s)
+{
+    struct sb out = SB_INIT, name = SB_INIT;
+    const char *p = s->buf;
+
+    while (*p) {
+        const char *end = p[0] == '%' ? strchr(p + 1, '%') : NULL;
+        const char *v;
+
+        if (!end || end == p + 1) {
+            sb_addch(&out, *p++);
+            continue;
+        }
+        sb_reset(&name);
+        sb_add(&name, p + 1, (size_t)(end - p - 1));
+        if ((v = plat_getenv(name.buf))) {
+            sb_addstr(&out, v);
+            p = end + 1;
+        } else {
+            sb_addch(&out, *p++);
+        }
+    }
+    sb_set(s, out.buf);
+    sb_release(&out);
+    sb_release(&name);
+}
+
+static int reg_value(enum plat_hive hive, const char *key, const char *name,
+                     struct sb *out)
+{
+    int expand = 0;
+
+    if (plat_reg_get(hive, key, name, out, &expand) < 0 || !out->len)
+        return -1;
+    if (expand)
+        expand_env(out);
+    return 0;
+}
+
+/* One PEP 514 entry: hive\Software\Python\company\tag. */
+static void add_pep514(struct interp_list *l, enum plat_hive hive,
+                       const char *hname, const char *company, const char *tag,
+                       const struct interp_env *env, struct trace *tr)
+{
+    struct sb key = SB_INIT, ip = SB_INIT, exe = SB_INIT, dir = SB_INIT;
+    struct sb sysver = SB_INIT, ver = SB_INIT, arch = SB_INIT;
+    struct sb name = SB_INIT;
+    struct pyver_tag t;
+
+    sb_addf(&key, "Software\\Python\\%s\\%s", company, tag);
+    sb_addf(&ip, "%s\\InstallPath", key.buf);
+    if (reg_value(hive, ip.buf, "ExecutablePath", &exe) < 0) {
+        if (reg_value(hive, ip.buf, "", &dir) < 0) {
+            trace_add(tr, "registry: %s\\%s has no InstallPath", hname,
+                      key.buf);
+            goto out;
+        }
+        path_join(&exe, dir.buf, "python.exe");
+    }
+    pyver_from_pep514(
+        company, tag,
+        reg_value(hive, key.buf, "SysVersion", &sysver) < 0 ? NULL : sysver.buf,
+        reg_value(hive, key.buf, "Version", &ver) < 0 ? NULL : ver.buf,
+        reg_value(hive, key.buf, "SysArchitecture", &arch) < 0 ? NULL
+                                                               : arch.buf,
+        hive == PLAT_HKLM32, &t);
+    sb_addf(&name, "%s/%s", company, tag);
+    trace_add(tr, "registry: %s\\%s: '%s'", hname, key.buf, exe.buf);
+    add_tag(l, exe.buf, &t, "registry", name.buf, env);
+out:
+    sb_release(&key);
+    sb_release(&ip);
+    sb_release(&exe);
+    sb_release(&dir);
+    sb_release(&sysver);
+    sb_release(&ver);
+    sb_release(&arch);
+    sb_release(&name);
+}
+
+/* PEP 514: HKCU, then HKLM's 64-bit and 32-bit views. */
+static void scan_registry(struct interp_list *l, const struct interp_env *env,
+                          struct trace *tr)
+{
+    static const struct {
+        enum plat_hive hive;
+        const char *name;
+    } hives[] = {{PLAT_HKCU, "HKCU"},
+                 {PLAT_HKLM, "HKLM"},
+                 {PLAT_HKLM32, "HKLM (32-bit)"}};
+    struct sb key = SB_INIT;
+    size_t h, c, k;
+
+    for (h = 0; h < sizeof(hives) / sizeof(*hives); h++) {
+        struct sv companies = SV_INIT;
+
+        if (plat_reg_subkeys(hives[h].hive, "Software\\Python", &companies) < 0)
+            continue;
+        for (c = 0; c < companies.nr; c++) {
+            struct sv tags = SV_INIT;
+
+            /* the py launcher's own settings, not an interpreter */
+            if (name_eq(companies.v[c], "PyLauncher"))
+                continue;
+            sb_reset(&key);
+            sb_addf(&key, "Software\\Python\\%s", companies.v[c]);
+            if (plat_reg_subkeys(hives[h].hive, key.buf, &tags) < 0)
+                continue;
+            for (k = 0; k < tags.nr; k++)
+                add_pep514(l, hives[h].hive, hives[h].name, companies.v[c],
+                           tags.v[k], env, tr);
+            sv_release(&tags);
+        }
+        sv_release(&companies);
+    }
+    sb_release(&key);
+}
+
+/* The program of a Windows install in dir: python3.Nt.exe for a
+ * free-threaded one if it is there, else python.exe. */
+static void win_exe(struct sb *out, const char *dir, const struct pyver_tag *t)
+{
+    if (t->ft && t->ver.minor >= 0) {
+        struct sb name = SB_INIT;
+
+        sb_addf(&name, "python%d.%dt.exe", t->ver.major, t->ver.minor);
+        path_join(out, dir, name.buf);
+        sb_release(&name);
+        if (plat_is_file(out->buf))
+            return;
+    }
+    path_join(out, dir, "python.exe");
+}
+
+/* pyenv-win's versions\NAME and uv's cpython-... directories under root.
+ * uv's other directories (.lock, .cache, pypy-...) are not listed;
+ * pyenv-win's other names are, usable by exact name only. */
+static void scan_installs_win(struct interp_list *l, const char *root,
+                              const char *origin, const struct interp_env *env)
+{
+    struct sv names = SV_INIT;
+    struct sb dir = SB_INIT, exe = SB_INIT;
+    int uv = !strcmp(origin, "uv");
+    size_t i;
+
+    if (plat_listdir(root, &names) < 0)
+        return;
+    for (i = 0; i < names.nr; i++) {
+        struct pyver_tag t;
+        int known = uv ? !pyver_parse_uv(names.v[i], &t)
+                       : !pyver_parse_pyenv_win(names.v[i], &t);
+
+        if (!known && uv)
+            continue;
+        path_join(&dir, root, names.v[i]);
+        win_exe(&exe, dir.buf, &t);
+        add_tag(l, exe.buf, &t, origin, names.v[i], env);
+    }
+    sv_release(&names);
+    sb_release(&dir);
+    sb_release(&exe);
+}
+
+/* Add dir to dirs unless it is there already or is not absolute. */
+static void push_dir(struct sv *dirs, const char *dir)
+{
+    size_t i;
+
+    if (!dir || !path_is_abs(dir))
+        return;
+    for (i = 0; i < dirs->nr; i++)
+        if (same_path(dirs->v[i], dir))
+            return;
+    sv_push(dirs, dir);
+}
+
+/* Where pyenv-win and uv keep their pythons on Windows. resolve.c fills
+ * env from POSIX rules ($PYENV_ROOT or ~/.pyenv, $UV_PYTHON_INSTALL_DIR
+ * or ~/.local/share/uv/python); pyenv-win's and uv's own defaults are
+ * added here. */
+static void win_install_dirs(const struct interp_env *env, struct sv *pyenv,
+                             struct sv *uv)
+{
+    struct sb s = SB_INIT;
+    const char *v;
+
+    if (env->pyenv_root) {
+        path_join(&s, env->pyenv_root, "versions");
+        push_dir(pyenv, s.buf);
+        path_join(&s, env->pyenv_root, "pyenv-win\\versions");
+        push_dir(pyenv, s.buf);
+    }
+    if ((v = plat_getenv("USERPROFILE")) && path_is_abs(v)) {
+        path_join(&s, v, ".pyenv\\pyenv-win\\versions");
+        push_dir(pyenv, s.buf);
+    }
+    push_dir(uv, env->uv_dir);
+    push_dir(uv, plat_getenv("UV_PYTHON_INSTALL_DIR"));
+    if ((v = plat_getenv("APPDATA")) && path_is_abs(v)) {
+        path_join(&s, v, "uv\\data\\python"); /* uv's documented place */
+        push_dir(uv, s.buf);
+        path_join(&s, v, "uv\\python");
+        push_dir(uv, s.buf);
+    }
+    sb_release(&s);
+}
+
+static void discover_win(struct interp_list *out, const struct interp_env *env,
+                         struct trace *t)
+{
+    struct sv dirs = SV_INIT, pyenv = SV_INIT, uv = SV_INIT;
+    size_t k;
+
+    path_split_list(env->path, &dirs);
+    for (k = 0; k < dirs.nr; k++) {
+        const char *why = NULL;
+
+        if (interp_is_store_dir(dirs.v[k]))
+            why = "the Microsoft Store's aliases";
+        else if (is_pyenv_shims(env, dirs.v[k]))
+            why = "pyenv's shims";
+        else if (holds_self(env, dirs.v[k]))
+            why = "holds the shim";
+        if (why) {
+            trace_add(t, "not searching '%s' (%s)", dirs.v[k], why);
+            continue;
+        }
+        scan_dir_win(out, dirs.v[k], "PATH", env);
+    }
+    scan_registry(out, env, t);
+    win_install_dirs(env, &pyenv, &uv);
+    for (k = 0; k < pyenv.nr; k++)
+        scan_installs_win(out, pyenv.v[k], "pyenv", env);
+    for (k = 0; k < uv.nr; k++)
+        scan_installs_win(out, uv.v[k], "uv", env);
+    sv_release(&dirs);
+    sv_release(&pyenv);
+    sv_release(&uv);
+    trace_add(t, "found %lu interpreters", (unsigned long)out->nr);
+}
+
 void interp_discover(struct interp_list *out, const struct interp_env *env,
                      struct trace *t)
 {
@@ -187,6 +566,10 @@ void interp_discover(struct interp_list *out, const struct interp_env *env,
     size_t k;
     int i;
 
+    if (PLAT_WINDOWS) {
+        discover_win(out, env, t);
+        return;
+    }
     path_split_list(env->path, &dirs);
     for (k = 0; k < dirs.nr; k++) {
         if (is_pyenv_shims(env, dirs.v[k]) || holds_self(env, dirs.v[k])) {
@@ -208,7 +591,7 @@ void interp_discover(struct interp_list *out, const struct interp_env *env,
         if (!holds_self(env, system[i]))
             scan_dir(out, system[i], "system", env);
     sb_release(&dir);
-    trace_add(t, "found %zu interpreters", out->nr);
+    trace_add(t, "found %lu interpreters", (unsigned long)out->nr);
 }
 
 static void learn_micro(struct interp *it, const struct interp_env *env,
@@ -224,20 +607,59 @@ static void learn_micro(struct interp *it, const struct interp_env *env,
     facts_release(&f);
 }
 
+/* Windows: a python.exe whose name told no version is asked once. */
+static void learn_version(struct interp *it, const struct interp_env *env,
+                          struct trace *t)
+{
+    struct facts f = FACTS_INIT;
+
+    if (it->ver.major >= 0 || it->name || !env->cache_dir)
+        return;
+    if (!facts_get(it->path, NULL, env->cache_dir, &f, t, NULL))
+        it->ver = f.ver;
+    facts_release(&f);
+}
+
+/* The py launcher's suffixes of a request on Windows: "t", "-32", ... */
+static void req_build(const char *req_text, struct pyver_tag *want)
+{
+    want->ft = 0;
+    want->plat = PYVER_PLAT_ANY;
+    if (!PLAT_WINDOWS || !req_text)
+        return;
+    if (!strncmp(req_text, "python", 6))
+        req_text += 6;
+    if (pyver_parse_tag(req_text, want) < 0) {
+        want->ft = 0;
+        want->plat = PYVER_PLAT_ANY;
+    }
+}
+
+/* Is it the kind of build asked for (free-threaded or not, platform)? */
+static int build_fits(const struct interp *it, const struct pyver_tag *want)
+{
+    return it->ft == want->ft && pyver_plat_matches(it->plat, want->plat);
+}
+
 int interp_pick(struct interp_list *l, const struct pyver *req,
                 const char *req_text, const struct interp_env *env,
                 struct interp **out, struct trace *t, struct err *e)
 {
     struct interp *best = NULL;
+    struct pyver_tag want;
     size_t i;
     int ties = 0;
 
-    /* best major.minor first, without running anything */
+    req_build(req_text, &want);
+    /* best major.minor first, without running anything (Windows: but
+     * what a bare python.exe is must be asked) */
     for (i = 0; i < l->nr; i++) {
         struct interp *it = &l->v[i];
         struct pyver r = *req;
 
-        if (it->ver.major < 0)
+        if (PLAT_WINDOWS)
+            learn_version(it, env, t);
+        if (it->ver.major < 0 || !build_fits(it, &want))
             continue;
         r.micro = -1;
         if (!pyver_matches(&it->ver, &r))
@@ -259,12 +681,17 @@ int interp_pick(struct interp_list *l, const struct pyver *req,
         for (i = 0; i < l->nr; i++) {
             struct interp *it = &l->v[i];
 
-            if (it->ver.major != best->ver.major || it->ver.minor != minor)
+            if (it->ver.major != best->ver.major || it->ver.minor != minor ||
+                !build_fits(it, &want))
                 continue;
             learn_micro(it, env, t);
             if (!pyver_matches(&it->ver, req))
                 continue;
-            if (!top || it->ver.micro > top->ver.micro)
+            /* on a tie the first found, but (Windows) a native build
+             * before a 32-bit one, as the py launcher does */
+            if (!top || it->ver.micro > top->ver.micro ||
+                (it->ver.micro == top->ver.micro &&
+                 top->plat == PYVER_PLAT_32 && it->plat != PYVER_PLAT_32))
                 top = it;
         }
         best = top;
@@ -294,14 +721,47 @@ int interp_pick(struct interp_list *l, const struct pyver *req,
     return 0;
 }
 
+/* Windows: the best registry entry for "Company/Tag" (py -V:). */
+static struct interp *by_company_tag(struct interp_list *l, const char *req)
+{
+    struct sb company = SB_INIT, tag = SB_INIT;
+    struct interp *best = NULL;
+    struct pyver_tag want;
+    size_t i;
+
+    if (!pyver_split_company_tag(req, &company, &tag))
+        return NULL;
+    /* "PythonCore/3" prefers a regular build to "3.13t", which it also
+     * matches; "PythonCore/3.13t" asks for free-threading */
+    if (pyver_parse_tag(tag.buf, &want) < 0)
+        want.ft = 0;
+    for (i = 0; i < l->nr; i++) {
+        struct interp *it = &l->v[i];
+        const char *slash;
+
+        if (!it->name || strcmp(it->origin, "registry") ||
+            !(slash = strchr(it->name, '/')) ||
+            !span_is(it->name, (size_t)(slash - it->name), company.buf) ||
+            !pyver_tag_matches(slash + 1, tag.buf))
+            continue;
+        if (!best || (it->ft == want.ft && best->ft != want.ft) ||
+            ((it->ft == want.ft) == (best->ft == want.ft) &&
+             pyver_cmp(&it->ver, &best->ver) > 0))
+            best = it;
+    }
+    sb_release(&company);
+    sb_release(&tag);
+    return best;
+}
+
 struct interp *interp_by_name(struct interp_list *l, const char *name)
 {
     size_t i;
 
     for (i = 0; i < l->nr; i++)
-        if (l->v[i].name && !strcmp(l->v[i].name, name))
+        if (l->v[i].name && name_eq(l->v[i].name, name))
             return &l->v[i];
-    return NULL;
+    return PLAT_WINDOWS ? by_company_tag(l, name) : NULL;
 }
 
 void interp_list_versions(const struct interp_list *l, struct sb *out)
@@ -315,7 +775,12 @@ void interp_list_versions(const struct interp_list *l, struct sb *out)
             continue;
         if (out->len)
             sb_addstr(out, ", ");
-        sb_addf(out, "%s (%s)", pyver_str(&l->v[i].ver, vb, sizeof(vb)),
+        sb_addf(out, "%s%s%s (%s)", pyver_str(&l->v[i].ver, vb, sizeof(vb)),
+                l->v[i].ft ? "t" : "",
+                l->v[i].plat == PYVER_PLAT_32 ||
+                        l->v[i].plat == PYVER_PLAT_ARM64
+                    ? pyver_plat_suffix(l->v[i].plat)
+                    : "",
                 l->v[i].path);
     }
 }

@@ -6,6 +6,19 @@
  * scripts that would run pyenv), pyenv's versions/, uv's managed pythons,
  * then /usr/local/bin, /usr/bin and Homebrew's bin if they were not on
  * PATH. The same file found twice (links) is listed once.
+ *
+ * On Windows (PLAT_WINDOWS): the PATH directories (minus the shim's and
+ * the Microsoft Store's aliases in %LOCALAPPDATA%\Microsoft\WindowsApps,
+ * stubs that open the Store) holding python.exe, python3.exe or
+ * python3.N[t].exe; then the PEP 514 registry entries of HKCU, HKLM (64-bit
+ * view) and HKLM (32-bit view), Software\Python\Company\Tag (the
+ * "PyLauncher" company is not an interpreter); then pyenv-win's
+ * versions\NAME\python.exe ($PYENV_ROOT, which pyenv-win sets to
+ * ...\.pyenv\pyenv-win, or %USERPROFILE%\.pyenv\pyenv-win); then uv's
+ * cpython-X.Y.Z-windows-ARCH-none\python.exe (%UV_PYTHON_INSTALL_DIR%,
+ * else %APPDATA%\uv\data\python and %APPDATA%\uv\python). A python.exe
+ * whose name tells no version takes it from the python3XY[t].dll beside
+ * it, else it is learned (facts cache) when a request needs it.
  */
 #ifndef PYSHIM_INTERP_H
 #define PYSHIM_INTERP_H
@@ -19,11 +32,14 @@
 #include "launcher/pyver.h"
 
 struct interp {
-    char *path;         /* absolute path as found */
-    struct pyver ver;   /* micro is -1 until known */
-    const char *origin; /* "PATH", "pyenv", "uv", "system" */
-    char *name;         /* pyenv/uv install name, or NULL */
-    uint64_t dev, ino;  /* identity of the file it resolves to */
+    char *path;           /* absolute path as found */
+    struct pyver ver;     /* micro is -1 until known */
+    const char *origin;   /* "PATH", "pyenv", "uv", "system", "registry" */
+    char *name;           /* pyenv/uv install name, PEP 514 "Company/Tag"
+                           * ("PythonCore/3.12-32"), or NULL */
+    uint64_t dev, ino;    /* identity of the file it resolves to */
+    int ft;               /* Windows: a free-threaded build ("3.13t") */
+    enum pyver_plat plat; /* Windows: its platform, ANY if not known */
 };
 
 struct interp_list {
@@ -51,23 +67,42 @@ void interp_discover(struct interp_list *out, const struct interp_env *env,
 /* Best match for req: highest minor, then highest micro, then first
  * found. Micro versions not known from a name are learned from the facts
  * cache when they decide. *out borrows from l. Returns -1 (e: which
- * versions exist) if nothing matches. */
+ * versions exist) if nothing matches.
+ * Windows: req_text is read again for the py launcher's suffixes: "t"
+ * asks for a free-threaded build (and only then is one taken), "-32",
+ * "-64", "-arm64" narrow the platform (pyver_plat_matches); and entries
+ * whose version no name told (a bare python.exe) are asked (facts
+ * cache) before matching. */
 int interp_pick(struct interp_list *l, const struct pyver *req,
                 const char *req_text, const struct interp_env *env,
                 struct interp **out, struct trace *t, struct err *e);
 /* The interpreter installed under a pyenv/uv name ("3.12.1",
- * "pypy3.10-7.3.12", an env name), or NULL. */
+ * "pypy3.10-7.3.12", an env name), or NULL. Windows: names ignore ASCII
+ * case, and a "Company/Tag" request (pyver_split_company_tag) that names
+ * no entry exactly picks the highest version among the registry entries
+ * of that company whose tag matches (pyver_tag_matches: "PythonCore/3"
+ * finds "PythonCore/3.13"). */
 struct interp *interp_by_name(struct interp_list *l, const char *name);
-/* Append "3.8.18 (/path), 3.11.7 (/path), ..." for error messages. */
+/* Append "3.8.18 (/path), 3.11.7 (/path), ..." for error messages.
+ * Windows: a free-threaded build shows "t" and a known platform other
+ * than x64 its suffix ("3.12-32 (C:\...)"). */
 void interp_list_versions(const struct interp_list *l, struct sb *out);
 void interp_list_release(struct interp_list *l);
 
 /* The first program called name on PATH that is not the shim (nor in a
  * directory holding the shim). skip_scripts also passes over "#!" files
- * and pyenv's shims. Replaces out; returns -1 if there is none. */
+ * and pyenv's shims. Windows: the Store's alias directory
+ * (interp_is_store_dir) is passed over too. Replaces out; returns -1 if
+ * there is none. */
 int interp_which(const struct interp_env *env, const char *name,
                  int skip_scripts, struct sb *out);
 /* True if path resolves to the running shim. */
 int interp_is_self(const struct interp_env *env, const char *path);
+/* True if dir is the Microsoft Store's alias directory: its last two
+ * components are "Microsoft\WindowsApps" (ASCII case and the separator
+ * ignored, a trailing separator allowed). Pure. On Windows such a
+ * directory is never searched: its python.exe is a stub that opens the
+ * Store. */
+int interp_is_store_dir(const char *dir);
 
 #endif

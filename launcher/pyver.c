@@ -1,8 +1,11 @@
 #include "launcher/pyver.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "common/plat.h"
+#include "common/xalloc.h"
 #include "common/banned.h"
 
 static int number(const char **s)
@@ -18,6 +21,69 @@ static int number(const char **s)
         return -1;
     *s = p;
     return (int)n;
+}
+
+static char lower(char c)
+{
+    return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+/* ASCII-caseless: does s start with prefix? */
+static int starts_with(const char *s, const char *prefix)
+{
+    for (; *prefix; s++, prefix++)
+        if (lower(*s) != *prefix)
+            return 0;
+    return 1;
+}
+
+static int equal_nocase(const char *a, const char *b)
+{
+    return strlen(a) == strlen(b) && starts_with(a, b);
+}
+
+/* "[t][-32|-64|-arm64]" exactly (b is lower case). */
+static int tag_suffix(const char *s, struct pyver_tag *t)
+{
+    static const struct {
+        const char *text;
+        enum pyver_plat plat;
+    } plats[] = {{"-32", PYVER_PLAT_32},
+                 {"-64", PYVER_PLAT_64},
+                 {"-arm64", PYVER_PLAT_ARM64}};
+    size_t i;
+
+    t->ft = 0;
+    t->plat = PYVER_PLAT_ANY;
+    if (lower(*s) == 't') {
+        t->ft = 1;
+        s++;
+    }
+    if (!*s)
+        return 0;
+    for (i = 0; i < sizeof(plats) / sizeof(*plats); i++)
+        if (equal_nocase(s, plats[i].text)) {
+            t->plat = plats[i].plat;
+            return 0;
+        }
+    return -1;
+}
+
+/* "X[.Y[.Z]]" at *s, advancing *s past it. */
+static int numbers(const char **s, struct pyver *v)
+{
+    v->major = v->minor = v->micro = -1;
+    if ((v->major = number(s)) < 0)
+        return -1;
+    if (**s != '.')
+        return 0;
+    (*s)++;
+    if ((v->minor = number(s)) < 0)
+        return -1;
+    if (**s != '.')
+        return 0;
+    (*s)++;
+    return (v->micro = number(s)) < 0 ? -1 : 0;
 }
 
 int pyver_parse(const char *s, struct pyver *v, int lenient)
@@ -47,8 +113,14 @@ int pyver_parse(const char *s, struct pyver *v, int lenient)
                 goto bad;
         }
     }
-    if (*s && !lenient)
-        goto bad;
+    if (*s && !lenient) {
+        struct pyver_tag t;
+
+        /* the py launcher's "3.12-32", "3.13t" (the suffix's meaning is
+         * read again from the request's text by interp_pick) */
+        if (!PLAT_WINDOWS || v->minor < 0 || tag_suffix(s, &t) < 0)
+            goto bad;
+    }
     return 0;
 bad:
     v->major = v->minor = v->micro = -1;
@@ -88,4 +160,268 @@ const char *pyver_str(const struct pyver *v, char *buf, unsigned size)
     else
         snprintf(buf, size, "%d.%d.%d", v->major, v->minor, v->micro);
     return buf;
+}
+
+static void tag_clear(struct pyver_tag *t)
+{
+    t->ver.major = t->ver.minor = t->ver.micro = -1;
+    t->ft = 0;
+    t->plat = PYVER_PLAT_ANY;
+}
+
+int pyver_parse_tag(const char *s, struct pyver_tag *t)
+{
+    struct pyver v;
+
+    tag_clear(t);
+    if (numbers(&s, &v) < 0 || (lower(*s) == 't' && v.minor < 0) ||
+        tag_suffix(s, t) < 0) {
+        tag_clear(t);
+        return -1;
+    }
+    t->ver = v;
+    return 0;
+}
+
+int pyver_plat_matches(enum pyver_plat have, enum pyver_plat want)
+{
+    if (have == PYVER_PLAT_ANY)
+        have = PYVER_PLAT_64;
+    switch (want) {
+    case PYVER_PLAT_32:
+        return have == PYVER_PLAT_32;
+    case PYVER_PLAT_64:
+        return have != PYVER_PLAT_32;
+    case PYVER_PLAT_ARM64:
+        return have == PYVER_PLAT_ARM64;
+    case PYVER_PLAT_ANY:
+        break;
+    }
+    return 1;
+}
+
+const char *pyver_plat_suffix(enum pyver_plat p)
+{
+    switch (p) {
+    case PYVER_PLAT_32:
+        return "-32";
+    case PYVER_PLAT_64:
+        return "-64";
+    case PYVER_PLAT_ARM64:
+        return "-arm64";
+    case PYVER_PLAT_ANY:
+        break;
+    }
+    return "";
+}
+
+/* The platform of a CPU name as uv and python-build-standalone write it. */
+static enum pyver_plat arch_plat(const char *arch, size_t n)
+{
+    static const struct {
+        const char *name;
+        enum pyver_plat plat;
+    } arches[] = {{"x86_64", PYVER_PLAT_64},   {"amd64", PYVER_PLAT_64},
+                  {"x86", PYVER_PLAT_32},      {"i686", PYVER_PLAT_32},
+                  {"i386", PYVER_PLAT_32},     {"aarch64", PYVER_PLAT_ARM64},
+                  {"arm64", PYVER_PLAT_ARM64}, {NULL, PYVER_PLAT_ANY}};
+    size_t i;
+
+    for (i = 0; arches[i].name; i++)
+        if (strlen(arches[i].name) == n && starts_with(arch, arches[i].name))
+            return arches[i].plat;
+    return PYVER_PLAT_ANY;
+}
+
+int pyver_parse_uv(const char *name, struct pyver_tag *t)
+{
+    const char *s = name, *os, *arch, *end;
+    struct pyver v;
+    int ft = 0;
+
+    tag_clear(t);
+    if (strncmp(s, "cpython-", 8))
+        return -1;
+    s += 8;
+    if (numbers(&s, &v) < 0 || v.micro < 0)
+        return -1;
+    /* pre-releases: "3.14.0a1", "3.14.0rc2" */
+    while ((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9'))
+        s++;
+    if (!strncmp(s, "+freethreaded", 13)) {
+        ft = 1;
+        s += 13;
+    }
+    /* "-OS-ARCH-LIBC"; "+debug" and other variants end here */
+    if (*s != '-')
+        return -1;
+    os = s + 1;
+    if (!(arch = strchr(os, '-')) || arch == os)
+        return -1;
+    arch++;
+    if (!(end = strchr(arch, '-')) || end == arch || !end[1])
+        return -1;
+    t->ver = v;
+    t->ft = ft;
+    t->plat = arch_plat(arch, (size_t)(end - arch));
+    return 0;
+}
+
+int pyver_parse_pyenv_win(const char *name, struct pyver_tag *t)
+{
+    static const struct {
+        const char *text;
+        enum pyver_plat plat;
+    } plats[] = {{"", PYVER_PLAT_ANY},
+                 {"-win32", PYVER_PLAT_32},
+                 {"-amd64", PYVER_PLAT_64},
+                 {"-arm", PYVER_PLAT_ARM64},
+                 {"-arm64", PYVER_PLAT_ARM64}};
+    const char *s = name;
+    struct pyver v;
+    size_t i;
+    int ft = 0;
+
+    tag_clear(t);
+    if (numbers(&s, &v) < 0 || v.micro < 0)
+        return -1;
+    if (*s == 't') {
+        ft = 1;
+        s++;
+    }
+    for (i = 0; i < sizeof(plats) / sizeof(*plats); i++)
+        if (equal_nocase(s, plats[i].text)) {
+            t->ver = v;
+            t->ft = ft;
+            t->plat = plats[i].plat;
+            return 0;
+        }
+    return -1;
+}
+
+int pyver_parse_dll(const char *name, struct pyver_tag *t)
+{
+    const char *s = name;
+    size_t n = 0, i;
+    int minor = 0;
+
+    tag_clear(t);
+    if (!starts_with(s, "python"))
+        return -1;
+    s += 6;
+    /* "3" + minor: "312", "27"; python3.dll is the stable ABI */
+    while (s[n] >= '0' && s[n] <= '9')
+        n++;
+    if (n < 2 || n > 4 || s[0] == '0')
+        return -1;
+    for (i = 1; i < n; i++)
+        minor = minor * 10 + (s[i] - '0');
+    if (n > 2 && s[1] == '0')
+        return -1; /* "3012" */
+    if (lower(s[n]) == 't') {
+        t->ft = 1;
+        n++;
+    }
+    if (!equal_nocase(s + n, ".dll")) {
+        tag_clear(t);
+        return -1;
+    }
+    t->ver.major = s[0] - '0';
+    t->ver.minor = minor;
+    return 0;
+}
+
+int pyver_parse_exe(const char *name, struct pyver_tag *t)
+{
+    size_t n = strlen(name);
+    char *rest;
+    int ret = 0;
+
+    tag_clear(t);
+    if (n < 10 || !starts_with(name, "python") ||
+        !equal_nocase(name + n - 4, ".exe"))
+        return -1;
+    if (n == 10)
+        return 0; /* python.exe */
+    rest = xstrndup(name + 6, n - 10);
+    ret = pyver_parse_tag(rest, t);
+    free(rest);
+    return ret;
+}
+
+void pyver_from_pep514(const char *company, const char *tag,
+                       const char *sys_version, const char *version,
+                       const char *sys_arch, int wow32, struct pyver_tag *t)
+{
+    struct pyver_tag fromtag;
+    struct pyver sv, fv;
+    int tag_ok = tag && !pyver_parse_tag(tag, &fromtag);
+
+    tag_clear(t);
+    if (!sys_version || pyver_parse(sys_version, &sv, 1) < 0)
+        sv.major = -1;
+    if (!version || pyver_parse(version, &fv, 1) < 0)
+        fv.major = -1;
+    if (sv.major >= 0) {
+        t->ver = sv;
+        t->ver.micro = -1;
+        if (fv.major == sv.major && fv.minor == sv.minor)
+            t->ver.micro = fv.micro;
+    } else if (fv.major >= 0) {
+        t->ver = fv;
+    } else if (tag_ok && company && equal_nocase(company, "pythoncore")) {
+        t->ver = fromtag.ver;
+    }
+    if (tag_ok) {
+        t->ft = fromtag.ft;
+        t->plat = fromtag.plat;
+    }
+    if (t->plat == PYVER_PLAT_ANY && sys_arch) {
+        if (equal_nocase(sys_arch, "32bit"))
+            t->plat = PYVER_PLAT_32;
+        else if (equal_nocase(sys_arch, "64bit"))
+            t->plat = PYVER_PLAT_64;
+    }
+    if (t->plat == PYVER_PLAT_ANY && wow32)
+        t->plat = PYVER_PLAT_32;
+}
+
+static int company_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-' ||
+           c == ' ';
+}
+
+int pyver_split_company_tag(const char *s, struct sb *company, struct sb *tag)
+{
+    const char *slash = strchr(s, '/'), *p;
+    size_t n = strlen(s);
+
+    if (!slash || slash == s || *s == '.' || *s == '~' ||
+        strchr(slash + 1, '/') || strpbrk(slash + 1, "\\:") ||
+        (n >= 4 && equal_nocase(s + n - 4, ".exe")))
+        return 0;
+    for (p = s; p < slash; p++)
+        if (!company_char(*p))
+            return 0;
+    sb_reset(company);
+    sb_add(company, s, (size_t)(slash - s));
+    sb_set(tag, slash + 1);
+    return 1;
+}
+
+int pyver_tag_matches(const char *have, const char *want)
+{
+    size_t n = strlen(want);
+    size_t i;
+
+    if (!n)
+        return 1;
+    if (strlen(have) < n)
+        return 0;
+    for (i = 0; i < n; i++)
+        if (lower(have[i]) != lower(want[i]))
+            return 0;
+    return !have[n] || have[n] == '.' || have[n] == '-';
 }

@@ -440,6 +440,67 @@ static void test_interp_list_versions__format(void **state)
     sb_release(&out);
 }
 
+static void test_interp_list_versions__windows_builds(void **state)
+{
+    struct interp_list l = INTERP_LIST_INIT;
+    struct interp v[4];
+    struct sb out = SB_INIT;
+    char a[] = "C:\\Py312-32\\python.exe", b[] = "C:\\Py313\\python3.13t.exe";
+    char c[] = "C:\\uv\\python.exe", d[] = "C:\\arm\\python.exe";
+
+    (void)state;
+    memset(v, 0, sizeof(v));
+    v[0].path = a;
+    v[0].ver = (struct pyver){3, 12, 4};
+    v[0].plat = PYVER_PLAT_32;
+    v[1].path = b;
+    v[1].ver = (struct pyver){3, 13, -1};
+    v[1].ft = 1;
+    v[2].path = c;
+    v[2].ver = (struct pyver){3, 11, 9};
+    v[2].plat = PYVER_PLAT_64; /* the native platform: no suffix */
+    v[3].path = d;
+    v[3].ver = (struct pyver){3, 13, 1};
+    v[3].plat = PYVER_PLAT_ARM64;
+    l.v = v;
+    l.nr = 4;
+    interp_list_versions(&l, &out);
+    assert_string_equal(out.buf, "3.12.4-32 (C:\\Py312-32\\python.exe), "
+                                 "3.13t (C:\\Py313\\python3.13t.exe), "
+                                 "3.11.9 (C:\\uv\\python.exe), "
+                                 "3.13.1-arm64 (C:\\arm\\python.exe)");
+    sb_release(&out);
+}
+
+static void test_interp_is_store_dir__table(void **state)
+{
+    static const struct {
+        const char *dir;
+        int want;
+    } cases[] = {
+        {"C:\\Users\\me\\AppData\\Local\\Microsoft\\WindowsApps", 1},
+        {"C:\\Users\\me\\AppData\\Local\\Microsoft\\WindowsApps\\", 1},
+        {"c:/users/me/appdata/local/microsoft/windowsapps", 1},
+        {"D:\\MICROSOFT\\WINDOWSAPPS", 1},
+        {"C:\\x\\Microsoft\\\\WindowsApps", 1},
+        {"C:\\Users\\me\\AppData\\Local\\Microsoft\\WindowsApps\\x", 0},
+        {"C:\\Users\\me\\AppData\\Local\\NotMicrosoft\\WindowsApps", 0},
+        {"C:\\WindowsApps", 0},
+        {"WindowsApps", 0},
+        {"Microsoft\\WindowsApps", 1},
+        {"C:\\Program Files\\WindowsApps", 0},
+        {"C:\\Python312", 0},
+        {"", 0},
+        {"/usr/bin", 0},
+    };
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(cases) / sizeof(*cases); i++)
+        TU_INT_EQ(cases[i].dir, interp_is_store_dir(cases[i].dir),
+                  cases[i].want);
+}
+
 static void test_interp_which__skips_shim_and_scripts(void **state)
 {
     struct sv keep = SV_INIT;
@@ -524,6 +585,8 @@ int main(void)
         cmocka_unit_test(test_interp_pick__no_cache_dir_never_runs),
         cmocka_unit_test(test_interp_by_name__cases),
         cmocka_unit_test(test_interp_list_versions__format),
+        cmocka_unit_test(test_interp_list_versions__windows_builds),
+        cmocka_unit_test(test_interp_is_store_dir__table),
         cmocka_unit_test(test_interp_which__skips_shim_and_scripts),
         cmocka_unit_test(test_interp_is_self__cases),
     };

@@ -1,0 +1,208 @@
+#include "launcher/pyini.h"
+
+#include <string.h>
+
+#include "common/path.h"
+#include "common/plat.h"
+#include "common/banned.h"
+
+#define PYINI_MAX (64 * 1024) /* py.ini is a few lines */
+
+static char lower(char c)
+{
+    return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+static int blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r';
+}
+
+/* Does [s, s + n) equal want, ignoring ASCII case? */
+static int span_is(const char *s, size_t n, const char *want)
+{
+    size_t i;
+
+    if (strlen(want) != n)
+        return 0;
+    for (i = 0; i < n; i++)
+        if (lower(s[i]) != lower(want[i]))
+            return 0;
+    return 1;
+}
+
+/* [*s, *e) without blanks at either end. */
+static void trim(const char **s, const char **e)
+{
+    while (*s < *e && blank(**s))
+        (*s)++;
+    while (*e > *s && blank((*e)[-1]))
+        (*e)--;
+}
+
+/* UTF-16LE (after its BOM) to UTF-8 into out; a lone surrogate becomes
+ * U+FFFD. */
+static void from_utf16le(const unsigned char *p, size_t len, struct sb *out)
+{
+    size_t i;
+
+    for (i = 0; i + 1 < len; i += 2) {
+        unsigned long c = p[i] | (unsigned)p[i + 1] << 8;
+
+        if (c >= 0xd800 && c < 0xdc00 && i + 3 < len) {
+            unsigned long lo = p[i + 2] | (unsigned)p[i + 3] << 8;
+
+            if (lo >= 0xdc00 && lo < 0xe000) {
+                c = 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00);
+                i += 2;
+            } else {
+                c = 0xfffd;
+            }
+        } else if (c >= 0xd800 && c < 0xe000) {
+            c = 0xfffd;
+        }
+        if (c < 0x80) {
+            sb_addch(out, (int)c);
+        } else if (c < 0x800) {
+            sb_addch(out, (int)(0xc0 | c >> 6));
+            sb_addch(out, (int)(0x80 | (c & 0x3f)));
+        } else if (c < 0x10000) {
+            sb_addch(out, (int)(0xe0 | c >> 12));
+            sb_addch(out, (int)(0x80 | ((c >> 6) & 0x3f)));
+            sb_addch(out, (int)(0x80 | (c & 0x3f)));
+        } else {
+            sb_addch(out, (int)(0xf0 | c >> 18));
+            sb_addch(out, (int)(0x80 | ((c >> 12) & 0x3f)));
+            sb_addch(out, (int)(0x80 | ((c >> 6) & 0x3f)));
+            sb_addch(out, (int)(0x80 | (c & 0x3f)));
+        }
+    }
+}
+
+/* The value of key in [defaults] of UTF-8 text. */
+static int parse_utf8(const char *p, const char *end, const char *key,
+                      struct sb *out)
+{
+    int in_defaults = 0;
+
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *e = nl ? nl : end, *s = p, *eq;
+
+        p = nl ? nl + 1 : end;
+        trim(&s, &e);
+        if (s == e || *s == ';' || *s == '#')
+            continue;
+        if (*s == '[') {
+            const char *close = memchr(s, ']', (size_t)(e - s));
+            const char *ns = s + 1, *ne = close ? close : e;
+
+            trim(&ns, &ne);
+            in_defaults = close && span_is(ns, (size_t)(ne - ns), "defaults");
+            continue;
+        }
+        eq = memchr(s, '=', (size_t)(e - s));
+        if (!in_defaults || !eq)
+            continue;
+        {
+            const char *ks = s, *ke = eq, *vs = eq + 1, *ve = e;
+
+            trim(&ks, &ke);
+            if (!span_is(ks, (size_t)(ke - ks), key))
+                continue;
+            trim(&vs, &ve);
+            if (ve - vs >= 2 && ((*vs == '"' && ve[-1] == '"') ||
+                                 (*vs == '\'' && ve[-1] == '\''))) {
+                vs++;
+                ve--;
+            }
+            if (vs == ve || memchr(vs, '\0', (size_t)(ve - vs)))
+                continue;
+            sb_reset(out);
+            sb_add(out, vs, (size_t)(ve - vs));
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int pyini_parse(const char *text, size_t len, const char *key, struct sb *out)
+{
+    const unsigned char *u = (const unsigned char *)text;
+    struct sb conv = SB_INIT;
+    int ret;
+
+    if (len >= 2 && u[0] == 0xff && u[1] == 0xfe) {
+        from_utf16le(u + 2, len - 2, &conv);
+        ret = parse_utf8(conv.buf, conv.buf + conv.len, key, out);
+        sb_release(&conv);
+        return ret;
+    }
+    if (len >= 3 && u[0] == 0xef && u[1] == 0xbb && u[2] == 0xbf) {
+        text += 3;
+        len -= 3;
+    }
+    return parse_utf8(text, text + len, key, out);
+}
+
+/* The py.ini path: %LOCALAPPDATA%\py.ini. */
+static int ini_path(struct sb *out)
+{
+    const char *dir = plat_getenv("LOCALAPPDATA");
+
+    if (!dir || !*dir || !path_is_abs(dir))
+        return -1;
+    path_join(out, dir, "py.ini");
+    return 0;
+}
+
+static int lookup(const char *major, struct sb *out, struct sb *from)
+{
+    struct sb name = SB_INIT, path = SB_INIT, text = SB_INIT;
+    const char *v;
+    int ret = 0;
+
+    sb_addf(&name, "PY_PYTHON%s", major);
+    v = plat_getenv(name.buf);
+    if (v && *v) {
+        sb_set(out, v);
+        if (from)
+            sb_set(from, name.buf);
+        ret = 1;
+        goto out;
+    }
+    sb_reset(&name);
+    sb_addf(&name, "python%s", major);
+    if (ini_path(&path) < 0 || plat_read_file(path.buf, PYINI_MAX, &text) < 0)
+        goto out;
+    ret = pyini_parse(text.buf, text.len, name.buf, out);
+    if (ret && from)
+        sb_set(from, path.buf);
+out:
+    sb_release(&name);
+    sb_release(&path);
+    sb_release(&text);
+    return ret;
+}
+
+int pyini_default(const char *major, struct sb *out)
+{
+    return lookup(major ? major : "", out, NULL);
+}
+
+int pyini_request(struct sb *out, struct sb *from)
+{
+    struct sb v = SB_INIT, f = SB_INIT;
+    int ret = lookup("", out, from);
+
+    /* "python=3" leaves the minor to python3=, as `py` does */
+    if (ret && out->len == 1 && out->buf[0] >= '0' && out->buf[0] <= '9' &&
+        lookup(out->buf, &v, &f)) {
+        sb_set(out, v.buf);
+        if (from)
+            sb_set(from, f.buf);
+    }
+    sb_release(&v);
+    sb_release(&f);
+    return ret;
+}
