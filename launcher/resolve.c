@@ -16,6 +16,7 @@
 #include "launcher/hook.h"
 #include "launcher/interp.h"
 #include "launcher/pyargs.h"
+#include "launcher/pyini.h"
 #include "launcher/venv.h"
 #include "common/banned.h"
 
@@ -239,12 +240,21 @@ static int pick_interp(struct ctx *c, const char *req, const char *from)
     }
     if (!req) {
         char *pfrom = NULL;
-        char *def = system ? NULL : pyenv_default(c, &pfrom);
+        char *def = NULL;
+        struct sb pyreq = SB_INIT, pyfrom = SB_INIT;
 
+        /* Windows: the py launcher's own default (PY_PYTHON, py.ini)
+         * first, so `python` and `py` agree outside projects. */
+        if (PLAT_WINDOWS && !system && pyini_request(&pyreq, &pyfrom)) {
+            def = sb_detach(&pyreq, NULL);
+            pfrom = sb_detach(&pyfrom, NULL);
+        } else if (!system) {
+            def = pyenv_default(c, &pfrom);
+        }
+        sb_release(&pyreq);
+        sb_release(&pyfrom);
         if (def) {
-            trace_add(&p->trace,
-                      "no version asked; pyenv's default '%s' "
-                      "from '%s'",
+            trace_add(&p->trace, "no version asked; the default '%s' from '%s'",
                       def, pfrom);
             ret = pick_interp(c, def, pfrom);
             free(def);
