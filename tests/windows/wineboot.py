@@ -1,0 +1,41 @@
+"""ctest fixture windows.wineboot: the Wine prefix the Windows tests share.
+
+Made once (wineboot -i, ~10 s) in the build dir and reused while it works:
+tests keep their own files in private temp dirs, and the install tests,
+the only ones that write the prefix's registry, restore what they change
+and run alone (RESOURCE_LOCK).
+"""
+import os
+import shutil
+import subprocess
+import sys
+
+import wintest
+
+
+def works():
+    if not os.path.isfile(os.path.join(wintest.WINEPREFIX, "system.reg")):
+        return False
+    r = wintest.wine("reg", "query", "HKCU\\Environment", timeout=120)
+    return r.returncode == 0
+
+
+def main():
+    if works():
+        print("reusing the Wine prefix %s" % wintest.WINEPREFIX)
+        return 0
+    shutil.rmtree(wintest.WINEPREFIX, ignore_errors=True)
+    r = subprocess.run([wintest.WINE, "wineboot", "-i"],
+                       env=wintest.wine_env(), stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, timeout=170)
+    out = r.stdout.decode("utf-8", "replace")
+    if r.returncode != 0 or not works():
+        sys.stderr.write("wineboot -i failed (exit %d):\n%s\n" %
+                         (r.returncode, out))
+        return 1
+    print("made the Wine prefix %s" % wintest.WINEPREFIX)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
