@@ -85,13 +85,14 @@ int inst_shim_python(const struct dirs *d, struct sb *out, struct err *e)
 
     if (!plat_self_exe(&self)) {
         path_dirname(&self);
-        path_join(out, self.buf, "python");
+        path_join(out, self.buf, "python" PLAT_EXE_SUFFIX);
         if (plat_is_executable(out->buf)) {
             ret = 0;
             goto out;
         }
     }
-    path_join(out, d->data, "bin/python");
+    path_join(out, d->data, "bin");
+    path_join(out, out->buf, "python" PLAT_EXE_SUFFIX);
     if (plat_is_executable(out->buf)) {
         ret = 0;
         goto out;

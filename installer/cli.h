@@ -38,7 +38,8 @@ int inst_bin_dir(const struct dirs *d, const char *arg, struct sb *out,
                  struct err *e);
 /* The absolute path of the shim's `python` link to use in files that
  * outlive this run (kernelspecs): next to the running pyshim if it is
- * there, else in DATA/bin. Replaces out; -1 if neither exists. */
+ * there, else in DATA/bin (Windows: python.exe, a copy of pyshim.exe).
+ * Replaces out; -1 if neither exists. */
 int inst_shim_python(const struct dirs *d, struct sb *out, struct err *e);
 /* The .pyshim.json named by arg (a file or directory) or, with arg NULL,
  * the nearest one at or above the current directory (replaces file). */

@@ -143,7 +143,7 @@ static int same_dir(const char *a, const char *b)
 {
     struct sb ra = SB_INIT, rb = SB_INIT;
     int ret = !plat_realpath(a, &ra) && !plat_realpath(b, &rb) &&
-              !strcmp(ra.buf, rb.buf);
+              path_equal(ra.buf, rb.buf);
 
     sb_release(&ra);
     sb_release(&rb);
@@ -227,6 +227,82 @@ static void shadow_kind(const char *path, const char *bin, const char **what,
     sb_release(&real);
 }
 
+/* Index of dir in PATH's entries, compared as paths (Windows: any case,
+ * either separator, a trailing one or not); -1 if it is not there. */
+static long path_index(const struct sv *dirs, const char *dir)
+{
+    struct sb a = SB_INIT, b = SB_INIT;
+    long ret = -1;
+    size_t i;
+
+    sb_set(&a, dir);
+    path_normalize(&a);
+    for (i = 0; i < dirs->nr && ret < 0; i++) {
+        sb_set(&b, dirs->v[i]);
+        path_normalize(&b);
+        if (path_equal(a.buf, b.buf))
+            ret = (long)i;
+    }
+    sb_release(&a);
+    sb_release(&b);
+    return ret;
+}
+
+/* Windows: the Microsoft Store's python.exe / python3.exe aliases live in
+ * %LOCALAPPDATA%\Microsoft\WindowsApps, which Windows puts on every
+ * user's PATH; where it comes first, `python` opens the Store. The
+ * aliases are reparse points that are not quite files, so they are
+ * looked for by name. */
+static void check_store_alias(struct doctor *dr, const struct sv *dirs,
+                              const char *bin)
+{
+    static const char *const aliases[] = {"python.exe", "python3.exe", NULL};
+    const char *lad = plat_getenv("LOCALAPPDATA");
+    struct sb wa = SB_INIT;
+    struct sv names = SV_INIT;
+    struct check *c;
+    const char *found = NULL;
+    long at_wa, at_bin;
+    size_t i, k;
+
+    if (!PLAT_WINDOWS || !lad || !*lad)
+        return;
+    path_join(&wa, lad, "Microsoft");
+    path_join(&wa, wa.buf, "WindowsApps");
+    plat_listdir(wa.buf, &names);
+    for (k = 0; aliases[k] && !found; k++)
+        for (i = 0; i < names.nr && !found; i++)
+            if (path_equal(names.v[i], aliases[k]))
+                found = aliases[k];
+    if (!found)
+        goto out;
+    at_wa = path_index(dirs, wa.buf);
+    at_bin = path_index(dirs, bin);
+    if (at_wa < 0 || (at_bin >= 0 && at_bin < at_wa)) {
+        add(dr, "store-alias", ST_OK,
+            "the Microsoft Store alias %s\\%s does not come before "
+            "pyshim's bin dir on PATH",
+            wa.buf, found);
+        goto out;
+    }
+    c = add(dr, "store-alias", ST_WARN,
+            at_bin < 0 ? "the Microsoft Store alias %s\\%s is on PATH and "
+                         "pyshim's bin dir %s is not: `python` opens the "
+                         "Microsoft Store"
+                       : "the Microsoft Store alias %s\\%s comes before "
+                         "pyshim's bin dir %s on PATH: `python` opens the "
+                         "Microsoft Store",
+            wa.buf, found, bin);
+    hint(c,
+         "turn off python.exe and python3.exe in Settings > Apps > Advanced "
+         "app settings > App execution aliases, or run `pyshim install` "
+         "again to put %s first on PATH (then open a new terminal)",
+         bin);
+out:
+    sb_release(&wa);
+    sv_release(&names);
+}
+
 static void check_path(struct doctor *dr)
 {
     static const char *const names[] = {"python", "python3", "pip", NULL};
@@ -241,6 +317,8 @@ static void check_path(struct doctor *dr)
     if (inst_shim_python(&dr->d, &py, &e) < 0) {
         c = add(dr, "bin-dir", ST_FAIL, "%s", e.msg);
         hint(c, "run `pyshim install`");
+        inst_bin_dir(&dr->d, NULL, &py, NULL);
+        check_store_alias(dr, &dirs, py.buf);
         goto out;
     }
     path_dirname(&py);
@@ -252,17 +330,25 @@ static void check_path(struct doctor *dr)
     } else {
         c = add(dr, "bin-dir", ST_FAIL, "pyshim's bin dir %s is not on PATH",
                 py.buf);
-        hint(c,
-             "run `pyshim install` and open a new shell, or add "
-             "`export PATH=\"%s:$PATH\"` to your shell rc",
-             py.buf);
+        if (PLAT_WINDOWS)
+            hint(c,
+                 "run `pyshim install` and open a new terminal (or, in "
+                 "PowerShell: $env:Path = '%s;' + $env:Path)",
+                 py.buf);
+        else
+            hint(c,
+                 "run `pyshim install` and open a new shell, or add "
+                 "`export PATH=\"%s:$PATH\"` to your shell rc",
+                 py.buf);
     }
+    check_store_alias(dr, &dirs, py.buf);
 
     for (k = 0; names[k]; k++) {
         const char *found = NULL;
 
         for (i = 0; i < dirs.nr && !found; i++) {
             path_join(&cand, dirs.v[i], names[k]);
+            sb_addstr(&cand, PLAT_EXE_SUFFIX);
             if (plat_is_executable(cand.buf))
                 found = cand.buf;
         }
@@ -300,7 +386,7 @@ static void check_data_dir(struct doctor *dr)
     /* Test the data dir, or the nearest parent that exists (where it will
      * be created), without leaving anything behind. */
     sb_set(&dir, dr->d.data);
-    while (!plat_is_dir(dir.buf) && strcmp(dir.buf, "/") &&
+    while (!plat_is_dir(dir.buf) && !path_is_root(dir.buf) &&
            strcmp(dir.buf, "."))
         path_dirname(&dir);
     path_join(&tmp, dir.buf, ".pyshim-doctor-XXXXXX");
@@ -389,7 +475,7 @@ static void check_configs(struct doctor *dr)
         path_join(&file, dir.buf, ".pyshim.json");
         if (plat_is_file(file.buf) && !was_skipped(dr, file.buf))
             check_one_config(dr, file.buf, !n++);
-        if (!strcmp(dir.buf, "/") || !strcmp(dir.buf, "."))
+        if (path_is_root(dir.buf) || !strcmp(dir.buf, "."))
             break;
         path_dirname(&dir);
     }
@@ -511,8 +597,8 @@ static void check_venvs(struct doctor *dr)
         err_release(&e);
     }
     if (!bad && all.nr)
-        add(dr, "venv", ST_OK, "%zu venv%s still have their base interpreter",
-            all.nr, all.nr == 1 ? "" : "s");
+        add(dr, "venv", ST_OK, "%lu venv%s still have their base interpreter",
+            (unsigned long)all.nr, all.nr == 1 ? "" : "s");
     sv_release(&shared);
     sv_release(&overlays);
     sv_release(&all);
@@ -581,9 +667,9 @@ static void check_shared(struct doctor *dr)
     }
     if (!bad && known)
         add(dr, "shared-version", ST_OK,
-            "%zu shared env%s match%s the project's Python %s", entries->nr,
-            entries->nr == 1 ? "" : "s", entries->nr == 1 ? "es" : "",
-            pyver_str(&ver, vb, sizeof(vb)));
+            "%lu shared env%s match%s the project's Python %s",
+            (unsigned long)entries->nr, entries->nr == 1 ? "" : "s",
+            entries->nr == 1 ? "es" : "", pyver_str(&ver, vb, sizeof(vb)));
     else if (!bad)
         add(dr, "shared-version", ST_WARN,
             "the project's Python version is unknown: shared envs not "
@@ -610,8 +696,8 @@ static void check_hook(struct doctor *dr)
         goto out; /* no shared envs, no hook: nothing to say */
     if (exists && have.len == p->hook.len &&
         !memcmp(have.buf, p->hook.buf, have.len)) {
-        add(dr, "hook", ST_OK, "%s is current (%zu shared dir%s)", p->hook_path,
-            p->shared.nr, p->shared.nr == 1 ? "" : "s");
+        add(dr, "hook", ST_OK, "%s is current (%lu shared dir%s)", p->hook_path,
+            (unsigned long)p->shared.nr, p->shared.nr == 1 ? "" : "s");
         goto out;
     }
     c = add(dr, "hook", ST_FAIL,
@@ -757,8 +843,9 @@ static void check_pth(struct doctor *dr)
     }
     if (!bad && sites.nr)
         add(dr, "pth-encoding", ST_OK,
-            "%zu .pth file%s in %zu site dir%s decode as UTF-8", files.nr,
-            files.nr == 1 ? "" : "s", sites.nr, sites.nr == 1 ? "" : "s");
+            "%lu .pth file%s in %lu site dir%s decode as UTF-8",
+            (unsigned long)files.nr, files.nr == 1 ? "" : "s",
+            (unsigned long)sites.nr, sites.nr == 1 ? "" : "s");
     sv_release(&sites);
     sv_release(&files);
     sv_release(&shared);
@@ -781,21 +868,23 @@ static void kernel_dirs(const struct doctor *dr, struct sv *out)
     }
     v = plat_getenv("XDG_DATA_HOME");
     if (v && path_is_abs(v))
-        sb_addf(&p, "%s/jupyter/kernels", v);
+        path_join(&p, v, "jupyter");
     else if (dr->d.home)
-        sb_addf(&p, "%s/.local/share/jupyter/kernels", dr->d.home);
-    if (p.len && plat_is_dir(p.buf))
-        sv_push(out, p.buf);
-    sb_reset(&p);
+        path_join(&p, dr->d.home, ".local/share/jupyter");
+    if (p.len) {
+        path_join(&p, p.buf, "kernels");
+        if (plat_is_dir(p.buf))
+            sv_push(out, p.buf);
+    }
     if (dr->d.home) {
-        sb_addf(&p, "%s/Library/Jupyter/kernels", dr->d.home);
+        path_join(&p, dr->d.home, "Library/Jupyter/kernels");
         if (plat_is_dir(p.buf))
             add_unique(out, p.buf);
     }
     v = plat_getenv("APPDATA");
     if (v && *v) {
-        sb_reset(&p);
-        sb_addf(&p, "%s/jupyter/kernels", v);
+        path_join(&p, v, "jupyter");
+        path_join(&p, p.buf, "kernels");
         if (plat_is_dir(p.buf))
             add_unique(out, p.buf);
     }
@@ -856,8 +945,8 @@ static void check_kernels(struct doctor *dr)
         }
     }
     if (!bad)
-        add(dr, "kernelspec", ST_OK, "%zu kernelspec%s run programs that exist",
-            n, n == 1 ? "" : "s");
+        add(dr, "kernelspec", ST_OK, "%lu kernelspec%s run programs that exist",
+            (unsigned long)n, n == 1 ? "" : "s");
     sv_release(&roots);
     sv_release(&names);
     sb_release(&dir);

@@ -26,17 +26,72 @@ static const char usage[] =
     "(the project venv or overlay), then in each shared env, then next to\n"
     "the base interpreter; a Python script runs under the resolved python,\n"
     "so it sees the project's packages and the shared ones. E.g. the one\n"
-    "JupyterLab of a shared env: `pyshim exec jupyter lab`.\n";
+    "JupyterLab of a shared env: `pyshim exec jupyter lab`.\n"
+    "On Windows the bin dir is Scripts, and CMD is CMD.exe, CMD.cmd or\n"
+    "CMD.bat (also the base interpreter's Scripts dir).\n";
 
-/* dir/bin/CMD for the env that holds site dir `site`
- * (ENV/lib/pythonX.Y/site-packages). */
-static void site_bin(const char *site, const char *cmd, struct sb *out)
+/* The bin dir of the env that holds site dir `site`: ENV/bin for
+ * ENV/lib/pythonX.Y/site-packages, Windows ENV\\Scripts for
+ * ENV\\Lib\\site-packages. Replaces out. */
+static void site_bin(const char *site, struct sb *out)
 {
     sb_set(out, site);
     path_dirname(out);
     path_dirname(out);
-    path_dirname(out);
-    sb_addf(out, "/bin/%s", cmd);
+    if (!PLAT_WINDOWS)
+        path_dirname(out);
+    path_join(out, out->buf, PLAT_VENV_BIN);
+}
+
+/* What Windows runs by name, in the order it tries them (PATHEXT's
+ * usual head). */
+static const char *const win_exts[] = {".exe", ".cmd", ".bat", ".com", NULL};
+
+static const char *win_ext(const char *name)
+{
+    size_t n = strlen(name);
+    int i;
+
+    for (i = 0; win_exts[i]; i++)
+        if (n > 4 && path_equal(name + n - 4, win_exts[i]))
+            return win_exts[i];
+    return NULL;
+}
+
+static int is_python_script(const char *path);
+
+/* CMD in dir (replaces out): dir/CMD if executable. Windows: CMD as
+ * given if it names its extension, else CMD.exe, CMD.cmd, CMD.bat,
+ * CMD.com, else CMD itself when it is a Python script (a #! line). */
+static int find_in(const char *dir, const char *cmd, struct sb *out)
+{
+    int i;
+
+    path_join(out, dir, cmd);
+    if (!PLAT_WINDOWS)
+        return plat_is_executable(out->buf) ? 0 : -1;
+    if (win_ext(cmd))
+        return plat_is_file(out->buf) ? 0 : -1;
+    for (i = 0; win_exts[i]; i++) {
+        path_join(out, dir, cmd);
+        sb_addstr(out, win_exts[i]);
+        if (plat_is_file(out->buf))
+            return 0;
+    }
+    path_join(out, dir, cmd);
+    return plat_is_file(out->buf) && is_python_script(out->buf) ? 0 : -1;
+}
+
+/* cmd.exe reads a batch file's arguments again, with its own rules:
+ * these characters in an argument could run something else. */
+static const char *batch_unsafe(char *const *args, int n)
+{
+    int i;
+
+    for (i = 0; i < n; i++)
+        if (strpbrk(args[i], "\"%!^&|<>()\r\n"))
+            return args[i];
+    return NULL;
 }
 
 static int is_python_script(const char *path)
@@ -61,7 +116,7 @@ int inst_exec(int argc, char **argv)
     struct resolve_in in;
     struct plan p;
     struct err e = ERR_INIT;
-    struct sb cand = SB_INIT;
+    struct sb cand = SB_INIT, dir = SB_INIT;
     struct sv args = SV_INIT;
     size_t i;
     int code;
@@ -77,21 +132,26 @@ int inst_exec(int argc, char **argv)
         goto fail;
     cand.len = 0;
     if (p.env_dir) {
-        sb_addf(&cand, "%s/bin/%s", p.env_dir, argv[1]);
-        if (!plat_is_executable(cand.buf))
+        path_join(&dir, p.env_dir, PLAT_VENV_BIN);
+        if (find_in(dir.buf, argv[1], &cand) < 0)
             sb_reset(&cand);
     }
     for (i = 0; !cand.len && i < p.shared.nr; i++) {
-        site_bin(p.shared.v[i], argv[1], &cand);
-        if (!plat_is_executable(cand.buf))
+        site_bin(p.shared.v[i], &dir);
+        if (find_in(dir.buf, argv[1], &cand) < 0)
             sb_reset(&cand);
     }
     if (!cand.len && p.interp) {
-        sb_set(&cand, p.interp);
-        path_dirname(&cand);
-        sb_addf(&cand, "/%s", argv[1]);
-        if (!plat_is_executable(cand.buf))
+        sb_set(&dir, p.interp);
+        path_dirname(&dir);
+        if (find_in(dir.buf, argv[1], &cand) < 0)
             sb_reset(&cand);
+        /* a Windows Python keeps its console scripts in Scripts */
+        if (!cand.len && PLAT_WINDOWS) {
+            path_join(&dir, dir.buf, PLAT_VENV_BIN);
+            if (find_in(dir.buf, argv[1], &cand) < 0)
+                sb_reset(&cand);
+        }
     }
     if (!cand.len) {
         err_set(&e, PYSHIM_EXIT_NOTFOUND,
@@ -109,6 +169,21 @@ int inst_exec(int argc, char **argv)
         plat_setenv(name, strchr(p.setenv.v[i], '=') + 1);
         free(name);
     }
+    if (PLAT_WINDOWS && win_ext(cand.buf) &&
+        (path_equal(win_ext(cand.buf), ".cmd") ||
+         path_equal(win_ext(cand.buf), ".bat"))) {
+        const char *bad = batch_unsafe(argv + 2, argc - 2);
+
+        if (bad) {
+            err_set(&e, PYSHIM_EXIT_USAGE,
+                    "'%s' is a batch file and the argument '%s' has "
+                    "characters cmd.exe would interpret",
+                    cand.buf, bad);
+            err_hint(&e, "run it from cmd.exe yourself, quoting as cmd.exe "
+                         "needs");
+            goto fail;
+        }
+    }
     if (is_python_script(cand.buf)) {
         sv_push(&args, p.exe);
         sv_push(&args, cand.buf);
@@ -125,6 +200,7 @@ fail:
     plan_release(&p);
     err_release(&e);
     sb_release(&cand);
+    sb_release(&dir);
     sv_release(&args);
     return code;
 }

@@ -70,7 +70,9 @@ static int make_venv(const char *python, const char *venv, int with_pip,
     } else if (plat_run(python, argv.v, NULL, 1, &status) < 0 || status) {
         err_set(e, PYSHIM_EXIT_CANTCREAT, "`%s -m venv %s` failed (status %d)",
                 python, venv, status);
-        err_hint(e, "on Debian, `apt-get install python3-venv`");
+        err_hint(e, PLAT_WINDOWS ? "run the same command yourself to see "
+                                   "why; or `pyshim init --no-venv`"
+                                 : "on Debian, `apt-get install python3-venv`");
         ret = -1;
     } else {
         venv_done(venv);
@@ -122,8 +124,8 @@ static void shared_version(const struct dirs *d, const struct cfg *c,
 
         if (!cfg_is_name(entry))
             continue;
-        sb_reset(&dir);
-        sb_addf(&dir, "%s/shared/%s", d->data, entry);
+        path_join(&dir, d->data, "shared");
+        path_join(&dir, dir.buf, entry);
         if (!venv_load(&v, dir.buf, NULL) && v.ver.minor >= 0) {
             sb_reset(out);
             sb_addf(out, "%d.%d", v.ver.major, v.ver.minor);

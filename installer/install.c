@@ -42,9 +42,18 @@ static const char usage_install[] =
     "Safe to repeat: what is already right is left alone, and a file pyshim\n"
     "did not make is never replaced.\n"
     "\n"
+    "On Windows: DATA is %LOCALAPPDATA%\\pyshim; DIR gets copies (or hard\n"
+    "links) of pyshim.exe as python.exe, python3.exe, pip.exe, pip3.exe,\n"
+    "python3.N.exe and pip3.N.exe; DIR goes first on your user PATH\n"
+    "(HKCU\\Environment, for new terminals) and a marked block puts it\n"
+    "first in the PowerShell 7 and Windows PowerShell profiles (kept in\n"
+    "their encoding, UTF-16 included). DATA\\install-record.txt says what\n"
+    "was done, for uninstall.\n"
+    "\n"
     "  --bin-dir DIR     where the links go\n"
-    "  --shell NAME      which start-up files to edit (default: from $SHELL)\n"
-    "  --no-shell        edit no start-up file\n"
+    "  --shell NAME      which start-up files to edit (default: from $SHELL;\n"
+    "                    Windows: powershell, both profiles)\n"
+    "  --no-shell        edit no start-up file (Windows: nor the PATH)\n"
     "  --no-default-env  do not create the default environment\n";
 
 static const char usage_uninstall[] =
@@ -52,7 +61,9 @@ static const char usage_uninstall[] =
     "\n"
     "Remove the links and the binary from DIR (default: DATA/bin) and the\n"
     "marked block from every shell start-up file, giving each file back\n"
-    "byte for byte as it was. --purge also deletes pyshim's data dir\n"
+    "byte for byte as it was. On Windows also the PowerShell profiles' block\n"
+    "and the user PATH entry that install added (entries added since stay).\n"
+    "--purge also deletes pyshim's data dir\n"
     "(shared envs, overlays, the default env, trust records) and cache, and\n"
     "the global config if it is still the one install wrote.\n";
 
@@ -119,7 +130,7 @@ static int copy_self(const char *bin, const struct sb *self, int *made,
     struct sb dst = SB_INIT, old = SB_INIT;
     int ret = 0;
 
-    path_join(&dst, bin, "pyshim");
+    path_join(&dst, bin, "pyshim" PLAT_EXE_SUFFIX);
     if (!plat_read_file(dst.buf, 256u << 20, &old) && old.len == self->len &&
         !memcmp(old.buf, self->buf, old.len))
         goto out;
@@ -256,8 +267,11 @@ static int default_env(const struct dirs *d, struct err *e)
             err_set(e, PYSHIM_EXIT_CANTCREAT,
                     "`%s -m venv %s` failed (status %d)", py.buf, env.buf,
                     status);
-            err_hint(e, "on Debian, `apt-get install python3-venv`; or "
-                        "install with --no-default-env");
+            err_hint(e, PLAT_WINDOWS
+                            ? "run the same command yourself to see why; or "
+                              "install with --no-default-env"
+                            : "on Debian, `apt-get install python3-venv`; or "
+                              "install with --no-default-env");
             goto out;
         }
         venv_done(env.buf);
@@ -300,6 +314,638 @@ static int read_self(struct sb *self, struct err *e)
     return ret;
 }
 
+/* --- Windows: copies of pyshim.exe, the user's PATH, PowerShell profiles -
+ *
+ * There are no symlinks to rely on (they need a privilege), no shell rc
+ * that every terminal reads, and PATH lives in the registry. install
+ * therefore writes DATA\install-record.txt saying what it did, and
+ * uninstall undoes exactly that: the PATH entry it added (entries the
+ * user added since stay), the value itself if install created it. */
+
+#define ENV_KEY "Environment"
+#define RECORD_NAME "install-record.txt"
+#define SHELL_FOLDERS                                                          \
+    "Software\\Microsoft\\Windows\\CurrentVersion\\Explorer\\User Shell "      \
+    "Folders"
+
+struct record {
+    struct sv path_added; /* HKCU Path entries install added, as written */
+    int path_created;     /* the Path value did not exist before */
+    struct sv files;      /* names install put in the bin dir */
+};
+
+#define RECORD_INIT                                                            \
+    {                                                                          \
+        SV_INIT, 0, SV_INIT                                                    \
+    }
+
+static void record_release(struct record *r)
+{
+    sv_release(&r->path_added);
+    sv_release(&r->files);
+}
+
+static void record_path(const struct dirs *d, struct sb *out)
+{
+    path_join(out, d->data, RECORD_NAME);
+}
+
+/* Missing or unreadable: an empty record (install did nothing yet). */
+static void record_load(const struct dirs *d, struct record *r)
+{
+    struct sb p = SB_INIT, text = SB_INIT;
+    char *line, *nl;
+
+    record_path(d, &p);
+    if (plat_read_file(p.buf, 1 << 20, &text) < 0)
+        goto out;
+    for (line = text.buf; *line; line = nl) {
+        nl = strchr(line, '\n');
+        if (nl)
+            *nl++ = '\0';
+        else
+            nl = line + strlen(line);
+        if (!strncmp(line, "path-added=", 11) && line[11])
+            sv_push(&r->path_added, line + 11);
+        else if (!strcmp(line, "path-created=1"))
+            r->path_created = 1;
+        else if (!strncmp(line, "file=", 5) && line[5])
+            sv_push(&r->files, line + 5);
+    }
+out:
+    sb_release(&p);
+    sb_release(&text);
+}
+
+static int record_save(const struct dirs *d, const struct record *r,
+                       struct err *e)
+{
+    struct sb p = SB_INIT, text = SB_INIT;
+    size_t i;
+    int ret;
+
+    sb_addstr(&text, "# What `pyshim install` did; `pyshim uninstall` undoes "
+                     "exactly this.\n");
+    for (i = 0; i < r->path_added.nr; i++)
+        sb_addf(&text, "path-added=%s\n", r->path_added.v[i]);
+    sb_addf(&text, "path-created=%d\n", r->path_created);
+    for (i = 0; i < r->files.nr; i++)
+        sb_addf(&text, "file=%s\n", r->files.v[i]);
+    record_path(d, &p);
+    ret = fs_write_file(p.buf, text.buf, text.len, 0644, 0755, e);
+    sb_release(&p);
+    sb_release(&text);
+    return ret;
+}
+
+/* s with each %NAME% of a set variable replaced by its value, as Windows
+ * expands REG_EXPAND_SZ values (replaces out). */
+static void expand_vars(const char *s, struct sb *out)
+{
+    sb_reset(out);
+    while (*s) {
+        const char *end = *s == '%' ? strchr(s + 1, '%') : NULL;
+
+        if (end && end > s + 1) {
+            struct sb name = SB_INIT;
+            const char *v;
+
+            sb_add(&name, s + 1, (size_t)(end - s - 1));
+            v = plat_getenv(name.buf);
+            sb_release(&name);
+            if (v) {
+                sb_addstr(out, v);
+                s = end + 1;
+                continue;
+            }
+        }
+        sb_addch(out, *s++);
+    }
+}
+
+/* A PATH entry in the form two entries are compared in: variables
+ * expanded, quotes dropped, '/' as '\', no trailing '\' (but "c:\"),
+ * ASCII lowercased, as Windows file names compare. Replaces out. */
+static void entry_key(const char *entry, struct sb *out)
+{
+    struct sb x = SB_INIT;
+    size_t i;
+
+    expand_vars(entry, &x);
+    sb_reset(out);
+    for (i = 0; i < x.len; i++) {
+        char c = x.buf[i];
+
+        if (c == '"')
+            continue;
+        if (c == '/')
+            c = '\\';
+        if (c >= 'A' && c <= 'Z')
+            c = (char)(c - 'A' + 'a');
+        sb_addch(out, c);
+    }
+    while (out->len > 1 && out->buf[out->len - 1] == '\\' &&
+           !(out->len == 3 && out->buf[1] == ':'))
+        sb_setlen(out, out->len - 1);
+    sb_release(&x);
+}
+
+static int same_entry(const char *a, const char *b)
+{
+    struct sb ka = SB_INIT, kb = SB_INIT;
+    int ret;
+
+    entry_key(a, &ka);
+    entry_key(b, &kb);
+    ret = ka.len && !strcmp(ka.buf, kb.buf);
+    sb_release(&ka);
+    sb_release(&kb);
+    return ret;
+}
+
+/* Split a PATH value at every ';', keeping empty entries, so that joining
+ * gives back the same bytes. "" is no entries. */
+static void split_value(const char *v, struct sv *out)
+{
+    const char *p;
+
+    if (!*v)
+        return;
+    for (;;) {
+        p = strchr(v, ';');
+        if (!p) {
+            sv_push(out, v);
+            return;
+        }
+        sv_pushf(out, "%.*s", (int)(p - v), v);
+        v = p + 1;
+    }
+}
+
+/* entries joined with ';', leaving out index skip (-1: none). */
+static void join_value(const struct sv *entries, long skip, struct sb *out)
+{
+    size_t i;
+    int n = 0;
+
+    sb_reset(out);
+    for (i = 0; i < entries->nr; i++) {
+        if ((long)i == skip)
+            continue;
+        if (n++)
+            sb_addch(out, ';');
+        sb_addstr(out, entries->v[i]);
+    }
+}
+
+static long find_entry(const struct sv *entries, const char *want)
+{
+    size_t i;
+
+    for (i = 0; i < entries->nr; i++)
+        if (same_entry(entries->v[i], want))
+            return (long)i;
+    return -1;
+}
+
+static int reg_failed(struct err *e, const char *what)
+{
+    err_set(e, PYSHIM_EXIT_OSERR, "cannot %s HKCU\\" ENV_KEY " Path: %s", what,
+            plat_strerror(errno));
+    return err_hint(e, "check that the registry is writable for you "
+                       "(regedit), then run the command again");
+}
+
+/* Put bin first in the user's PATH. *changed: the value was written. */
+static int path_prepend(const char *bin, struct record *r, int *changed,
+                        struct err *e)
+{
+    struct sb val = SB_INIT, neu = SB_INIT;
+    struct sv entries = SV_INIT;
+    int expand = 1, exists = 1, ret = -1;
+    long at;
+
+    *changed = 0;
+    if (plat_reg_get(PLAT_HKCU, ENV_KEY, "Path", &val, &expand) < 0) {
+        if (errno != ENOENT) {
+            reg_failed(e, "read");
+            goto out;
+        }
+        exists = 0;
+        expand = 1; /* as Windows itself creates it */
+    }
+    split_value(val.buf, &entries);
+    at = find_entry(&entries, bin);
+    if (at == 0) {
+        ret = 0; /* already first */
+        goto out;
+    }
+    /* our own entry further down moves to the front; one the user put
+     * there stays where it is, and ours goes in front of it */
+    if (at < 0 || sv_find(&r->path_added, entries.v[at]) < 0)
+        at = -1;
+    join_value(&entries, at, &val);
+    sb_addstr(&neu, bin);
+    if (val.len) {
+        sb_addch(&neu, ';');
+        sb_addstr(&neu, val.buf);
+    }
+    if (plat_reg_set(PLAT_HKCU, ENV_KEY, "Path", neu.buf, expand) < 0) {
+        reg_failed(e, "write");
+        goto out;
+    }
+    if (!exists)
+        r->path_created = 1;
+    if (sv_find(&r->path_added, bin) < 0)
+        sv_push(&r->path_added, bin);
+    *changed = 1;
+    ret = 0;
+out:
+    sb_release(&val);
+    sb_release(&neu);
+    sv_release(&entries);
+    return ret;
+}
+
+/* Take out the entries install added (the first match of each); delete
+ * the value if install created it and nothing else is in it now. */
+static int path_restore(const struct record *r, int *changed, struct err *e)
+{
+    struct sb val = SB_INIT;
+    struct sv entries = SV_INIT;
+    int expand = 0, ret = -1;
+    size_t i;
+
+    *changed = 0;
+    if (!r->path_added.nr)
+        return 0;
+    if (plat_reg_get(PLAT_HKCU, ENV_KEY, "Path", &val, &expand) < 0) {
+        if (errno == ENOENT)
+            return 0; /* someone removed it all already */
+        return reg_failed(e, "read");
+    }
+    split_value(val.buf, &entries);
+    for (i = 0; i < r->path_added.nr; i++) {
+        long at = find_entry(&entries, r->path_added.v[i]);
+
+        if (at < 0)
+            continue;
+        join_value(&entries, at, &val);
+        sv_release(&entries);
+        split_value(val.buf, &entries);
+        *changed = 1;
+    }
+    if (!*changed) {
+        ret = 0;
+        goto out;
+    }
+    join_value(&entries, -1, &val);
+    if (!val.len && r->path_created) {
+        if (plat_reg_delete(PLAT_HKCU, ENV_KEY, "Path") < 0 &&
+            errno != ENOENT) {
+            reg_failed(e, "delete");
+            goto out;
+        }
+    } else if (plat_reg_set(PLAT_HKCU, ENV_KEY, "Path", val.buf, expand) < 0) {
+        reg_failed(e, "write");
+        goto out;
+    }
+    ret = 0;
+out:
+    sb_release(&val);
+    sv_release(&entries);
+    return ret;
+}
+
+/* The user's Documents folder, where both PowerShells keep profiles: the
+ * registry's "Personal" shell folder (it moves with OneDrive or a
+ * redirected profile), else %USERPROFILE%\Documents. Replaces out. */
+static int documents_dir(const struct dirs *d, struct sb *out)
+{
+    struct sb v = SB_INIT;
+    const char *up = plat_getenv("USERPROFILE");
+    int ret = 0;
+
+    if (!plat_reg_get(PLAT_HKCU, SHELL_FOLDERS, "Personal", &v, NULL) && v.len)
+        expand_vars(v.buf, out);
+    else if (up && *up)
+        path_join(out, up, "Documents");
+    else if (d->home)
+        path_join(out, d->home, "Documents");
+    else
+        ret = -1;
+    sb_release(&v);
+    return ret;
+}
+
+/* PowerShell 7 and Windows PowerShell 5.1, each one's profile for the
+ * console host, in that order. */
+static int ps_profiles(const struct dirs *d, struct sv *out)
+{
+    struct sb docs = SB_INIT, p = SB_INIT;
+
+    if (documents_dir(d, &docs) < 0) {
+        sb_release(&docs);
+        return -1;
+    }
+    path_join(&p, docs.buf, "PowerShell");
+    path_join(&p, p.buf, "Microsoft.PowerShell_profile.ps1");
+    sv_push(out, p.buf);
+    path_join(&p, docs.buf, "WindowsPowerShell");
+    path_join(&p, p.buf, "Microsoft.PowerShell_profile.ps1");
+    sv_push(out, p.buf);
+    sb_release(&docs);
+    sb_release(&p);
+    return 0;
+}
+
+/* s as a PowerShell string expression that is pure ASCII, so the block
+ * means the same in a profile of any encoding (Windows PowerShell 5.1
+ * reads a BOM-less file in the ANSI code page): 'single quoted', or,
+ * with non-ASCII, the UTF-16 code units joined. */
+static void ps_string(struct sb *out, const char *s)
+{
+    const unsigned char *p;
+    struct sb u16 = SB_INIT;
+    size_t i;
+
+    for (p = (const unsigned char *)s; *p && *p < 0x80; p++)
+        ;
+    if (!*p || rc_utf8_to_utf16(s, strlen(s), 1, &u16) < 0) {
+        sb_addch(out, '\'');
+        for (; *s; s++) {
+            if (*s == '\'')
+                sb_addch(out, '\'');
+            sb_addch(out, *s);
+        }
+        sb_addch(out, '\'');
+        goto out;
+    }
+    sb_addstr(out, "(-join [char[]](");
+    for (i = 0; i + 1 < u16.len; i += 2)
+        sb_addf(out, "%s0x%X", i ? "," : "",
+                (unsigned)((unsigned char)u16.buf[i] |
+                           ((unsigned char)u16.buf[i + 1] << 8)));
+    sb_addstr(out, "))");
+out:
+    sb_release(&u16);
+}
+
+static void ps_block(const char *bin, struct sb *out)
+{
+    sb_reset(out);
+    sb_addstr(out,
+              "# Added by `pyshim install`; `pyshim uninstall` removes this "
+              "block.\n"
+              "# Puts pyshim's python and pip first, also in terminals that "
+              "started\n"
+              "# with a PATH from before the install.\n"
+              "$pyshimBin = ");
+    ps_string(out, bin);
+    sb_addstr(out, "\n"
+                   "if (-not $env:Path -or ($env:Path -split ';')[0] -ne "
+                   "$pyshimBin) {\n"
+                   "    $env:Path = $pyshimBin + ';' + $env:Path\n"
+                   "}\n"
+                   "Remove-Variable pyshimBin\n");
+}
+
+/* Windows PowerShell runs no profile under its default execution policy
+ * (Restricted, on Windows clients): say so rather than leave the user
+ * wondering. True if a policy that runs local scripts is set. */
+static int ps_scripts_allowed(void)
+{
+    static const char *const keys[] = {
+        "Software\\Policies\\Microsoft\\Windows\\PowerShell",
+        "Software\\Microsoft\\PowerShell\\1\\ShellIds\\Microsoft.PowerShell",
+        NULL};
+    struct sb v = SB_INIT;
+    int i, ret = 0;
+
+    for (i = 0; keys[i] && !ret; i++) {
+        if (!plat_reg_get(PLAT_HKCU, keys[i], "ExecutionPolicy", &v, NULL) ||
+            !plat_reg_get(PLAT_HKLM, keys[i], "ExecutionPolicy", &v, NULL))
+            ret = strcmp(v.buf, "Restricted") && strcmp(v.buf, "AllSigned");
+    }
+    sb_release(&v);
+    return ret;
+}
+
+static int edit_profiles(const struct dirs *d, const char *bin, struct err *e)
+{
+    struct sv profiles = SV_INIT;
+    struct sb body = SB_INIT;
+    size_t i;
+    int changed, ret = 0;
+
+    if (ps_profiles(d, &profiles) < 0) {
+        printf("pyshim: no Documents folder is known: no PowerShell profile "
+               "edited\n");
+        goto out;
+    }
+    ps_block(bin, &body);
+    for (i = 0; i < profiles.nr && !ret; i++) {
+        ret = rc_edit(profiles.v[i], body.buf, &changed, e);
+        if (!ret)
+            printf("pyshim: %s %s\n", profiles.v[i],
+                   changed ? "now puts it first on $env:Path"
+                           : "is up to date");
+        if (!ret && changed && i == 1 && !ps_scripts_allowed())
+            printf("pyshim: note: Windows PowerShell runs profiles only when "
+                   "scripts are allowed (`Set-ExecutionPolicy -Scope "
+                   "CurrentUser RemoteSigned`); the user PATH works "
+                   "without it\n");
+    }
+out:
+    sv_release(&profiles);
+    sb_release(&body);
+    return ret;
+}
+
+/* Put one copy (or hard link) of pyshim.exe at bin\name, unless an
+ * identical one is there. A different file is replaced only if it is
+ * pyshim's (install made it: record, or pyshim.exe itself). */
+static int place_exe(const char *src, const char *bin, const char *name,
+                     const struct sb *self, const struct record *r, int *made,
+                     struct err *e)
+{
+    struct sb dst = SB_INIT;
+    int ret = -1;
+
+    path_join(&dst, bin, name);
+    if (plat_is_file(dst.buf) || plat_is_dir(dst.buf)) {
+        if (is_ours(dst.buf, self)) {
+            ret = 0; /* already right */
+            goto out;
+        }
+        if (strcmp(name, "pyshim" PLAT_EXE_SUFFIX) &&
+            sv_find(&r->files, name) < 0) {
+            err_set(e, PYSHIM_EXIT_CANTCREAT, "'%s' exists and is not pyshim's",
+                    dst.buf);
+            err_hint(e, "move it away, or install with --bin-dir elsewhere");
+            goto out;
+        }
+    }
+    if (plat_link_or_copy(src, dst.buf) < 0) {
+        err_set(e, PYSHIM_EXIT_CANTCREAT, "cannot create '%s': %s", dst.buf,
+                plat_strerror(errno));
+        err_hint(e, "if a python started from there is running (a Jupyter "
+                    "kernel, an editor), stop it and run the command again");
+        goto out;
+    }
+    (*made)++;
+    ret = 0;
+out:
+    sb_release(&dst);
+    return ret;
+}
+
+static int win_install(const struct dirs *d, const char *bin,
+                       const struct sb *self, const struct sv *names,
+                       int no_shell, struct err *e)
+{
+    struct record r = RECORD_INIT;
+    struct sb src = SB_INIT;
+    size_t k;
+    int made = 0, changed, ret = -1;
+
+    record_load(d, &r);
+    /* pyshim.exe is a copy, so the install does not depend on where this
+     * one runs from (a build tree, Downloads); the other names are hard
+     * links to it where the file system allows */
+    path_join(&src, bin, "pyshim" PLAT_EXE_SUFFIX);
+    if (copy_self(bin, self, &made, e) < 0)
+        goto out;
+    for (k = 0; k < names->nr; k++) {
+        struct sb name = SB_INIT;
+
+        sb_addf(&name, "%s" PLAT_EXE_SUFFIX, names->v[k]);
+        ret = place_exe(src.buf, bin, name.buf, self, &r, &made, e);
+        if (!ret && sv_find(&r.files, name.buf) < 0)
+            sv_push(&r.files, name.buf);
+        sb_release(&name);
+        if (ret < 0)
+            goto out;
+    }
+    ret = -1;
+    if (sv_find(&r.files, "pyshim" PLAT_EXE_SUFFIX) < 0)
+        sv_push(&r.files, "pyshim" PLAT_EXE_SUFFIX);
+    if (made)
+        printf("pyshim: installed into %s (%d file%s created or updated)\n",
+               bin, made, made == 1 ? "" : "s");
+    else
+        printf("pyshim: %s is up to date\n", bin);
+    if (record_save(d, &r, e) < 0)
+        goto out;
+    if (no_shell) {
+        printf("pyshim: PATH and PowerShell profiles left alone; in "
+               "PowerShell: $env:Path = '%s;' + $env:Path\n",
+               bin);
+        ret = 0;
+        goto out;
+    }
+    ret = path_prepend(bin, &r, &changed, e);
+    if (!ret && changed)
+        ret = record_save(d, &r, e);
+    if (ret < 0)
+        goto out;
+    if (changed) {
+        plat_env_changed();
+        printf("pyshim: put %s first on your user PATH "
+               "(HKCU\\Environment); new terminals pick it up\n",
+               bin);
+    } else {
+        printf("pyshim: your user PATH (HKCU\\Environment) already starts "
+               "with %s\n",
+               bin);
+    }
+    ret = edit_profiles(d, bin, e);
+    if (!ret)
+        printf("pyshim: open a new terminal to use it (in this PowerShell: "
+               "$env:Path = '%s;' + $env:Path)\n",
+               bin);
+out:
+    record_release(&r);
+    sb_release(&src);
+    return ret;
+}
+
+/* Remove bin\name. Windows will not delete a program that is running
+ * (this very pyshim.exe, when uninstall runs from the bin dir): move it
+ * out of the way instead, into DATA, and say so. */
+static int remove_exe(const struct dirs *d, const char *path)
+{
+    struct sb to = SB_INIT;
+    int ret = 0;
+
+    if (!plat_unlink(path))
+        return 1;
+    if (!PLAT_WINDOWS)
+        return 0;
+    sb_addf(&to, "%s-removed-%ld", path_basename(path), plat_pid());
+    path_join(&to, d->data, to.buf);
+    if (!plat_mkdirs(d->data, 0755) && !plat_rename(path, to.buf)) {
+        printf("pyshim: %s is in use; moved it to %s (delete it once it has "
+               "exited)\n",
+               path, to.buf);
+        ret = 1;
+    } else {
+        fprintf(stderr, "pyshim: warning: cannot remove %s: %s\n", path,
+                plat_strerror(errno));
+    }
+    sb_release(&to);
+    return ret;
+}
+
+static int win_uninstall(const struct dirs *d, const char *bin,
+                         const struct sb *self, int *removed, struct err *e)
+{
+    struct record r = RECORD_INIT;
+    struct sv profiles = SV_INIT, names = SV_INIT;
+    struct sb p = SB_INIT;
+    size_t i;
+    int changed, ret = -1;
+
+    record_load(d, &r);
+    plat_listdir(bin, &names);
+    for (i = 0; i < names.nr; i++) {
+        path_join(&p, bin, names.v[i]);
+        if ((sv_find(&r.files, names.v[i]) >= 0 || is_ours(p.buf, self)) &&
+            plat_is_file(p.buf))
+            *removed += remove_exe(d, p.buf);
+    }
+    plat_rmdir(bin); /* only if now empty */
+    printf("pyshim: removed %d file%s from %s\n", *removed,
+           *removed == 1 ? "" : "s", bin);
+    if (path_restore(&r, &changed, e) < 0)
+        goto out;
+    if (changed) {
+        plat_env_changed();
+        printf("pyshim: took %s out of your user PATH (HKCU\\Environment); "
+               "new terminals pick it up\n",
+               r.path_added.v[0]);
+    }
+    if (!ps_profiles(d, &profiles)) {
+        for (i = 0; i < profiles.nr; i++) {
+            if (!plat_is_file(profiles.v[i]))
+                continue;
+            if (rc_edit(profiles.v[i], NULL, &changed, e) < 0)
+                goto out;
+            if (changed)
+                printf("pyshim: restored %s\n", profiles.v[i]);
+        }
+    }
+    record_path(d, &p);
+    plat_unlink(p.buf);
+    ret = 0;
+out:
+    record_release(&r);
+    sv_release(&profiles);
+    sv_release(&names);
+    sb_release(&p);
+    return ret;
+}
+
 static const char *default_shell(void)
 {
     const char *sh = plat_getenv("SHELL");
@@ -328,8 +974,10 @@ int inst_install(int argc, char **argv)
             bin_arg = argv[++i];
         } else if (!strcmp(argv[i], "--shell") && i + 1 < argc) {
             shell = argv[++i];
-            if (strcmp(shell, "bash") && strcmp(shell, "zsh") &&
-                strcmp(shell, "fish") && strcmp(shell, "all"))
+            if (PLAT_WINDOWS
+                    ? strcmp(shell, "powershell") && strcmp(shell, "all")
+                    : strcmp(shell, "bash") && strcmp(shell, "zsh") &&
+                          strcmp(shell, "fish") && strcmp(shell, "all"))
                 return inst_usage_error(shell, usage_install);
         } else if (!strcmp(argv[i], "--no-shell")) {
             no_shell = 1;
@@ -348,8 +996,6 @@ int inst_install(int argc, char **argv)
                 plat_strerror(errno));
         goto fail;
     }
-    if (copy_self(bin.buf, &self, &made, &e) < 0)
-        goto fail;
     sv_push(&names, "python");
     sv_push(&names, "python3");
     sv_push(&names, "pip");
@@ -359,6 +1005,14 @@ int inst_install(int argc, char **argv)
         sv_pushf(&names, "python%s", vers.v[k]);
         sv_pushf(&names, "pip%s", vers.v[k]);
     }
+    if (PLAT_WINDOWS) {
+        if (win_install(&d, bin.buf, &self, &names, no_shell, &e) < 0 ||
+            (!no_env && default_env(&d, &e) < 0))
+            goto fail;
+        goto out;
+    }
+    if (copy_self(bin.buf, &self, &made, &e) < 0)
+        goto fail;
     for (k = 0; k < names.nr; k++)
         if (link_one(bin.buf, names.v[k], &self, &made, &e) < 0)
             goto fail;
@@ -427,6 +1081,11 @@ int inst_uninstall(int argc, char **argv)
         goto fail;
     if (read_self(&self, &e) < 0)
         goto fail;
+    if (PLAT_WINDOWS) {
+        if (win_uninstall(&d, bin.buf, &self, &removed, &e) < 0)
+            goto fail;
+        goto purge;
+    }
     dir = plat_opendir(bin.buf);
     while (dir && (name = plat_readdir(dir))) {
         path_join(&p, bin.buf, name);
@@ -458,6 +1117,7 @@ int inst_uninstall(int argc, char **argv)
             sb_release(&left);
         }
     }
+purge:
     if (purge) {
         if (plat_rmtree(d.data) < 0 || plat_rmtree(d.cache) < 0) {
             err_set(&e, PYSHIM_EXIT_CANTCREAT, "cannot remove '%s': %s", d.data,

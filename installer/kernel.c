@@ -107,7 +107,7 @@ static int kernels_dir(const struct dirs *d, struct sb *out, struct err *e)
                 "data: no home directory is known");
         return err_hint(e, "set JUPYTER_DATA_DIR");
     }
-    sb_addstr(out, "/kernels");
+    path_join(out, out->buf, "kernels");
     path_normalize(out);
     return 0;
 }
@@ -191,7 +191,7 @@ static void kernel_names(const char *dir, struct sv *out)
 
     while (pd && (name = plat_readdir(pd))) {
         path_join(&p, dir, name);
-        sb_addstr(&p, "/kernel.json");
+        path_join(&p, p.buf, "kernel.json");
         if (plat_is_file(p.buf))
             sv_push(out, name);
     }
@@ -434,7 +434,7 @@ static int walk(const struct dirs *d, int prune, int dry, struct err *e)
         const char *reason, *proj;
 
         path_join(&file, kdir.buf, names.v[i]);
-        sb_addstr(&file, "/kernel.json");
+        path_join(&file, file.buf, "kernel.json");
         if (kspec_load(&k, file.buf, NULL) < 0 || !k.is_pyshim) {
             kspec_release(&k);
             continue;
@@ -474,7 +474,7 @@ static int walk(const struct dirs *d, int prune, int dry, struct err *e)
             struct kspec k = KSPEC_INIT;
 
             path_join(&file, kdir.buf, names.v[i]);
-            sb_addstr(&file, "/kernel.json");
+            path_join(&file, file.buf, "kernel.json");
             if (!kspec_load(&k, file.buf, NULL) && k.is_pyshim &&
                 kspec_stale(&k, &why))
                 printf("pyshim: '%s' is stale: %s\n", names.v[i], why.buf);

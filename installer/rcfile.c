@@ -7,6 +7,8 @@
 #include "common/fs.h"
 #include "common/path.h"
 #include "common/plat.h"
+#include "common/utf8.h"
+#include "launcher/sitecheck.h"
 #include "common/banned.h"
 
 #define RC_ADDED_NL " (a newline was added before this block)"
@@ -129,9 +131,170 @@ int rc_remove_block(const char *text, size_t len, struct sb *out)
     return ret;
 }
 
+static unsigned u16_at(const unsigned char *s, int le)
+{
+    return le ? (unsigned)(s[0] | (s[1] << 8)) : (unsigned)((s[0] << 8) | s[1]);
+}
+
+static void add_u16(struct sb *out, unsigned u, int le)
+{
+    sb_addch(out, (char)(le ? u & 0xff : u >> 8));
+    sb_addch(out, (char)(le ? u >> 8 : u & 0xff));
+}
+
+int rc_utf16_to_utf8(const char *data, size_t len, int le, struct sb *out)
+{
+    const unsigned char *s = (const unsigned char *)data;
+    size_t i;
+
+    sb_reset(out);
+    if (len % 2)
+        return -1;
+    for (i = 0; i < len; i += 2) {
+        unsigned long u = u16_at(s + i, le), lo;
+
+        if (u >= 0xdc00 && u <= 0xdfff)
+            return -1;
+        if (u >= 0xd800 && u <= 0xdbff) {
+            if (i + 3 >= len)
+                return -1;
+            lo = u16_at(s + i + 2, le);
+            if (lo < 0xdc00 || lo > 0xdfff)
+                return -1;
+            u = 0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00);
+            i += 2;
+        }
+        if (u < 0x80) {
+            sb_addch(out, (char)u);
+        } else if (u < 0x800) {
+            sb_addch(out, (char)(0xc0 | (u >> 6)));
+            sb_addch(out, (char)(0x80 | (u & 0x3f)));
+        } else if (u < 0x10000) {
+            sb_addch(out, (char)(0xe0 | (u >> 12)));
+            sb_addch(out, (char)(0x80 | ((u >> 6) & 0x3f)));
+            sb_addch(out, (char)(0x80 | (u & 0x3f)));
+        } else {
+            sb_addch(out, (char)(0xf0 | (u >> 18)));
+            sb_addch(out, (char)(0x80 | ((u >> 12) & 0x3f)));
+            sb_addch(out, (char)(0x80 | ((u >> 6) & 0x3f)));
+            sb_addch(out, (char)(0x80 | (u & 0x3f)));
+        }
+    }
+    return 0;
+}
+
+int rc_utf8_to_utf16(const char *data, size_t len, int le, struct sb *out)
+{
+    const unsigned char *s = (const unsigned char *)data;
+    size_t i = 0, n;
+
+    sb_reset(out);
+    while (i < len) {
+        unsigned long u;
+
+        n = utf8_seq(s + i, len - i);
+        if (!n)
+            return -1;
+        if (n == 1)
+            u = s[i];
+        else if (n == 2)
+            u = ((s[i] & 0x1fUL) << 6) | (s[i + 1] & 0x3f);
+        else if (n == 3)
+            u = ((s[i] & 0x0fUL) << 12) | ((s[i + 1] & 0x3fUL) << 6) |
+                (s[i + 2] & 0x3f);
+        else
+            u = ((s[i] & 0x07UL) << 18) | ((s[i + 1] & 0x3fUL) << 12) |
+                ((s[i + 2] & 0x3fUL) << 6) | (s[i + 3] & 0x3f);
+        if (u >= 0x10000) {
+            u -= 0x10000;
+            add_u16(out, (unsigned)(0xd800 + (u >> 10)), le);
+            add_u16(out, (unsigned)(0xdc00 + (u & 0x3ff)), le);
+        } else {
+            add_u16(out, (unsigned)u, le);
+        }
+        i += n;
+    }
+    return 0;
+}
+
+/* How an rc file is stored. Editing happens on UTF-8 text (the block is
+ * ASCII); the file goes back in the form it came in, BOM included, so a
+ * PowerShell profile that Windows PowerShell wrote as UTF-16 stays
+ * UTF-16 and never gets a UTF-8 block in the middle of it. */
+enum rc_form { RC_PLAIN, RC_UTF8_BOM, RC_UTF16LE_BOM, RC_UTF16BE_BOM };
+
+static const char bom_utf8[] = "\xef\xbb\xbf";
+
+/* Decode raw file bytes into text (replaces text). -1 with e set when the
+ * file is UTF-16 pyshim cannot edit exactly. */
+static int rc_decode(const char *path, const struct sb *raw, enum rc_form *form,
+                     struct sb *text, struct err *e)
+{
+    const unsigned char *s = (const unsigned char *)raw->buf;
+    enum sitecheck_enc enc = sitecheck_pth_encoding(raw->buf, raw->len);
+    int bad = 0;
+
+    *form = RC_PLAIN;
+    if (raw->len >= 3 && !memcmp(raw->buf, bom_utf8, 3)) {
+        *form = RC_UTF8_BOM;
+        sb_reset(text);
+        sb_add(text, raw->buf + 3, raw->len - 3);
+    } else if (raw->len >= 2 && s[0] == 0xff && s[1] == 0xfe) {
+        *form = RC_UTF16LE_BOM;
+        bad = rc_utf16_to_utf8(raw->buf + 2, raw->len - 2, 1, text) < 0;
+    } else if (raw->len >= 2 && s[0] == 0xfe && s[1] == 0xff) {
+        *form = RC_UTF16BE_BOM;
+        bad = rc_utf16_to_utf8(raw->buf + 2, raw->len - 2, 0, text) < 0;
+    } else if (enc == SITECHECK_UTF16LE || enc == SITECHECK_UTF16BE) {
+        err_set(e, PYSHIM_EXIT_CONFIG,
+                "'%s' looks like UTF-16 without a byte order mark", path);
+        return err_hint(e, "save it as UTF-8 (or UTF-16 with a BOM) and run "
+                           "the command again; pyshim will not guess");
+    } else {
+        sb_reset(text);
+        sb_add(text, raw->buf, raw->len); /* UTF-8, or a legacy code page */
+    }
+    if (bad) {
+        err_set(e, PYSHIM_EXIT_CONFIG,
+                "'%s' starts with a UTF-16 byte order mark but is not valid "
+                "UTF-16",
+                path);
+        return err_hint(e, "fix or re-save the file; pyshim will not edit "
+                           "it");
+    }
+    return 0;
+}
+
+/* text back into the file's form (replaces raw). */
+static void rc_encode(enum rc_form form, const struct sb *text, struct sb *raw)
+{
+    struct sb body = SB_INIT;
+
+    sb_reset(raw);
+    switch (form) {
+    case RC_PLAIN:
+        sb_add(raw, text->buf, text->len);
+        break;
+    case RC_UTF8_BOM:
+        sb_addstr(raw, bom_utf8);
+        sb_add(raw, text->buf, text->len);
+        break;
+    case RC_UTF16LE_BOM:
+    case RC_UTF16BE_BOM:
+        /* text is the decoded file plus an ASCII block: always valid */
+        rc_utf8_to_utf16(text->buf, text->len, form == RC_UTF16LE_BOM, &body);
+        add_u16(raw, 0xfeff, form == RC_UTF16LE_BOM);
+        sb_add(raw, body.buf, body.len);
+        break;
+    }
+    sb_release(&body);
+}
+
 int rc_edit(const char *path, const char *body, int *changed, struct err *e)
 {
     struct sb real = SB_INIT, old = SB_INIT, neu = SB_INIT;
+    struct sb text = SB_INIT, out = SB_INIT;
+    enum rc_form form = RC_PLAIN;
     struct plat_stat st;
     int existed, ret = -1, found = 0;
     unsigned mode = 0644;
@@ -147,11 +310,13 @@ int rc_edit(const char *path, const char *body, int *changed, struct err *e)
                     plat_strerror(errno));
             goto out;
         }
+        if (rc_decode(real.buf, &old, &form, &text, e) < 0)
+            goto out;
     }
     if (body) {
-        rc_set_block(old.buf, old.len, body, !existed, &neu);
+        rc_set_block(text.buf, text.len, body, !existed, &neu);
     } else {
-        found = rc_remove_block(old.buf, old.len, &neu);
+        found = rc_remove_block(text.buf, text.len, &neu);
         if (found < 0) {
             err_set(e, PYSHIM_EXIT_CONFIG,
                     "'%s' has a '%s' line without its '%s' line", real.buf,
@@ -175,11 +340,12 @@ int rc_edit(const char *path, const char *body, int *changed, struct err *e)
         ret = 0;
         goto out;
     }
-    if (existed && neu.len == old.len && !memcmp(neu.buf, old.buf, old.len)) {
+    rc_encode(form, &neu, &out);
+    if (existed && out.len == old.len && !memcmp(out.buf, old.buf, old.len)) {
         ret = 0;
         goto out;
     }
-    if (fs_write_file(real.buf, neu.buf, neu.len, mode, 0755, e) < 0)
+    if (fs_write_file(real.buf, out.buf, out.len, mode, 0755, e) < 0)
         goto out;
     *changed = 1;
     ret = 0;
@@ -187,5 +353,7 @@ out:
     sb_release(&real);
     sb_release(&old);
     sb_release(&neu);
+    sb_release(&text);
+    sb_release(&out);
     return ret;
 }

@@ -10,6 +10,12 @@
  * did not end in a newline, the begin marker records that one was added,
  * and when pyshim created the file, it says so and removal deletes it.
  * Files with CRLF line ends get CRLF lines.
+ *
+ * rc_edit keeps a file's encoding: UTF-8 (or any ASCII-compatible code
+ * page) stays as it is, a UTF-8 BOM is kept, and a file with a UTF-16
+ * BOM (what Windows PowerShell's `>` and some editors write) is edited as
+ * text and written back as UTF-16 with its BOM, so no file ever holds two
+ * encodings. UTF-16 without a BOM is refused rather than guessed.
  */
 #ifndef PYSHIM_RCFILE_H
 #define PYSHIM_RCFILE_H
@@ -30,6 +36,13 @@ void rc_set_block(const char *text, size_t len, const char *body, int created,
  * 2 if it also says pyshim created the file, 0 if there is none
  * (out = text), -1 if a begin marker has no end (out = text). */
 int rc_remove_block(const char *text, size_t len, struct sb *out);
+
+/* UTF-16 (little-endian if le, no BOM expected: a U+FEFF is kept as a
+ * character) to UTF-8 and back, exactly: converting back gives the same
+ * bytes. Replace out; -1 on malformed input (an odd length, an unpaired
+ * surrogate; invalid UTF-8). */
+int rc_utf16_to_utf8(const char *data, size_t len, int le, struct sb *out);
+int rc_utf8_to_utf16(const char *data, size_t len, int le, struct sb *out);
 
 /* Edit the file at path (following a symlink to the real file, so
  * dotfile managers keep their link) atomically. body NULL removes the

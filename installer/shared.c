@@ -49,9 +49,10 @@ void inst_register_project(const struct dirs *d, const char *dir)
     sha256_init(&s);
     sha256_update(&s, dir, strlen(dir));
     sha256_hex(&s, hex);
-    sb_addf(&p, "%s/projects", d->data);
+    path_join(&p, d->data, "projects");
     if (!plat_mkdirs(p.buf, 0755)) {
-        sb_addf(&p, "/%.16s", hex);
+        hex[16] = '\0';
+        path_join(&p, p.buf, hex);
         plat_write_atomic(p.buf, dir, strlen(dir), 0644);
     }
     sb_release(&p);
@@ -63,7 +64,7 @@ void inst_projects_using(const struct dirs *d, const char *name, struct sv *out)
     struct plat_dir *pd;
     const char *ent;
 
-    sb_addf(&p, "%s/projects", d->data);
+    path_join(&p, d->data, "projects");
     pd = plat_opendir(p.buf);
     while (pd && (ent = plat_readdir(pd))) {
         struct cfg c = CFG_INIT;
@@ -112,8 +113,8 @@ static int env_dir(const struct dirs *d, const char *name, int must_exist,
         err_set(e, PYSHIM_EXIT_USAGE, "'%s' is not a shared env name", name);
         return err_hint(e, "use letters, digits, '.', '_' and '-'");
     }
-    sb_reset(out);
-    sb_addf(out, "%s/shared/%s", d->data, name);
+    path_join(out, d->data, "shared");
+    path_join(out, out->buf, name);
     if (must_exist && !venv_is_venv(out->buf)) {
         err_set(e, PYSHIM_EXIT_NOINPUT, "shared env '%s' does not exist (%s)",
                 name, out->buf);
@@ -196,7 +197,7 @@ static int list(const struct dirs *d)
     const char *name;
     int n = 0;
 
-    sb_addf(&root, "%s/shared", d->data);
+    path_join(&root, d->data, "shared");
     pd = plat_opendir(root.buf);
     while (pd && (name = plat_readdir(pd))) {
         struct venv v = VENV_INIT;
@@ -258,8 +259,8 @@ static int remove_env(const struct dirs *d, int argc, char **argv,
     inst_projects_using(d, name, &users);
     if (users.nr && !force) {
         err_set(e, PYSHIM_EXIT_FAILURE,
-                "shared env '%s' is used by %zu project%s, e.g. '%s'", name,
-                users.nr, users.nr == 1 ? "" : "s", users.v[0]);
+                "shared env '%s' is used by %lu project%s, e.g. '%s'", name,
+                (unsigned long)users.nr, users.nr == 1 ? "" : "s", users.v[0]);
         err_hint(e, "remove it from their \"shared\" first, or use --force");
         goto out;
     }
@@ -311,7 +312,7 @@ int inst_shared(int argc, char **argv)
 
         ret = env_dir(&d, argv[2], 1, &dir, &e);
         if (!ret) {
-            sb_addstr(&dir, "/bin/python");
+            venv_python_path(&dir, dir.buf);
             sv_push(&args, dir.buf);
             sv_push(&args, "-m");
             sv_push(&args, "pip");

@@ -13,6 +13,7 @@
 #include "config/dirs.h"
 #include "config/trust.h"
 #include "installer/cli.h"
+#include "launcher/venv.h"
 #include "common/banned.h"
 
 static const char usage_trust[] =
@@ -51,7 +52,7 @@ int inst_find_config(const char *arg, struct sb *file, struct err *e)
             ret = 0;
             goto out;
         }
-        if (arg || !strcmp(p.buf, "/"))
+        if (arg || path_is_root(p.buf))
             break;
         path_dirname(&p);
     }
@@ -75,7 +76,7 @@ static int trust_venv_program(const struct dirs *d, const struct cfg *c,
         sb_set(&venv, c->venv);
     else
         path_join(&venv, c->dir, ".venv");
-    sb_addstr(&venv, "/bin/python");
+    venv_python_path(&venv, venv.buf);
     if (!plat_realpath(venv.buf, &real) && path_is_inside(real.buf, c->dir)) {
         ret = trust_add_program(d->data, real.buf, e);
         if (!ret)

@@ -82,6 +82,73 @@ class Install(SandboxTest, unittest.TestCase):
         self.assertEqual(text.count(">>> pyshim >>>"), 1, text)
         self.assertEqual(text.count(self.sb.bin), 1, text)
 
+    def _rc_round_trip(self, before):
+        """Install then uninstall with .bashrc holding `before` (bytes);
+        returns the file's bytes after install. Uninstall must give
+        `before` back exactly."""
+        rc = os.path.join(self.sb.home, ".bashrc")
+        with open(rc, "wb") as f:
+            f.write(before)
+        r = self.sb.pyshim("install", "--bin-dir", self.sb.bin, "--shell", "bash",
+                           "--no-default-env")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(rc, "rb") as f:
+            during = f.read()
+        r = self.sb.pyshim("uninstall", "--bin-dir", self.sb.bin)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(rc, "rb") as f:
+            self.assertEqual(f.read(), before)
+        return during
+
+    def test_rc_utf16le_bom_stays_utf16(self):
+        # what Windows PowerShell 5.1's `>` writes: UTF-16LE with a BOM
+        before = "\ufeff# caf\u00e9 \U0001F600\r\nalias ll='ls -l'\r\n".encode(
+            "utf-16-le")
+        during = self._rc_round_trip(before)
+        self.assertEqual(during[:2], b"\xff\xfe")
+        text = during.decode("utf-16-le")  # all of it, no UTF-8 inside
+        self.assertTrue(text.startswith(before.decode("utf-16-le")), text)
+        self.assertIn("\r\n# >>> pyshim >>>\r\n", text)
+        self.assertIn(self.sb.bin, text)
+
+    def test_rc_utf16be_bom_stays_utf16(self):
+        before = "\ufeff# one line, no newline".encode("utf-16-be")
+        during = self._rc_round_trip(before)
+        self.assertEqual(during[:2], b"\xfe\xff")
+        self.assertIn(self.sb.bin, during.decode("utf-16-be"))
+
+    def test_rc_utf8_bom_kept(self):
+        before = b"\xef\xbb\xbf# caf\xc3\xa9\n"
+        during = self._rc_round_trip(before)
+        self.assertTrue(during.startswith(before + b"# >>> pyshim >>>\n"), during)
+        self.assertEqual(during.count(b"\xef\xbb\xbf"), 1)
+
+    def test_rc_utf16_without_bom_refused(self):
+        rc = os.path.join(self.sb.home, ".bashrc")
+        before = "# no BOM here\n".encode("utf-16-le")
+        with open(rc, "wb") as f:
+            f.write(before)
+        r = self.sb.pyshim("install", "--bin-dir", self.sb.bin, "--shell", "bash",
+                           "--no-default-env")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("pyshim: error:", r.stderr)
+        self.assertIn("UTF-16 without a byte order mark", r.stderr)
+        with open(rc, "rb") as f:
+            self.assertEqual(f.read(), before)
+
+    def test_rc_broken_utf16_refused(self):
+        rc = os.path.join(self.sb.home, ".bashrc")
+        before = b"\xff\xfe" + "# x".encode("utf-16-le") + b"\x00\xdc"  # lone low surrogate
+        with open(rc, "wb") as f:
+            f.write(before)
+        r = self.sb.pyshim("install", "--bin-dir", self.sb.bin, "--shell", "bash",
+                           "--no-default-env")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("pyshim: error:", r.stderr)
+        self.assertIn("not valid UTF-16", r.stderr)
+        with open(rc, "rb") as f:
+            self.assertEqual(f.read(), before)
+
     def test_help_version_unknown(self):
         r = self.sb.pyshim("help")
         self.assertEqual(r.returncode, 0)
