@@ -278,6 +278,45 @@ def unix_status(code):
     return code & 0xff if code & 0xff or not code else 1
 
 
+# -- the prefix's registry (one per prefix: tests that write it hold the
+# ctest RESOURCE_LOCK wine.registry and put back what they change) -----
+
+ENV_KEY = "HKCU\\Environment"
+SHELL_FOLDERS = ("HKCU\\Software\\Microsoft\\Windows\\CurrentVersion\\"
+                 "Explorer\\User Shell Folders")
+
+
+def reg_get(key, name):
+    """(type, data) of a registry value, or None when it is missing."""
+    r = wine("reg", "query", key, "/v", name)
+    if r.returncode != 0:
+        return None
+    for line in r.stdout.decode("utf-8", "replace").splitlines():
+        m = re.match(r"^\s+(.+?)\s+(REG_\w+)(?:\s+(.*))?$", line)
+        if m and m.group(1).lower() == name.lower():
+            return m.group(2), m.group(3) or ""
+    return None
+
+
+def reg_set(key, name, typ, data):
+    r = wine("reg", "add", key, "/v", name, "/t", typ, "/d", data, "/f")
+    if r.returncode != 0:
+        raise RuntimeError("reg add %s /v %s failed: %r" % (key, name, r))
+
+
+def reg_del(key, name):
+    """Delete a value; missing is fine."""
+    wine("reg", "delete", key, "/v", name, "/f")
+
+
+def reg_restore(key, name, saved):
+    """Put back what reg_get returned earlier (None: delete)."""
+    if saved is None:
+        reg_del(key, name)
+    else:
+        reg_set(key, name, saved[0], saved[1])
+
+
 def link_or_copy(src, dst):
     try:
         os.link(src, dst)
