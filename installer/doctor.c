@@ -219,10 +219,16 @@ static void shadow_kind(const char *path, const char *bin, const char **what,
                 bin);
     } else {
         *what = "another program";
-        sb_addf(fix,
-                "put %s first on PATH (`pyshim install` does it in "
-                "your shell rc; open a new shell)",
-                bin);
+        if (PLAT_WINDOWS)
+            sb_addf(fix,
+                    "put %s first on PATH (`pyshim install` does it in "
+                    "your user PATH; open a new terminal)",
+                    bin);
+        else
+            sb_addf(fix,
+                    "put %s first on PATH (`pyshim install` does it in "
+                    "your shell rc; open a new shell)",
+                    bin);
     }
     sb_release(&real);
 }
@@ -280,8 +286,9 @@ static void check_store_alias(struct doctor *dr, const struct sv *dirs,
     at_bin = path_index(dirs, bin);
     if (at_wa < 0 || (at_bin >= 0 && at_bin < at_wa)) {
         add(dr, "store-alias", ST_OK,
-            "the Microsoft Store alias %s\\%s does not come before "
-            "pyshim's bin dir on PATH",
+            at_wa < 0 ? "the Microsoft Store alias %s\\%s is not on PATH"
+                      : "the Microsoft Store alias %s\\%s comes after "
+                        "pyshim's bin dir on PATH",
             wa.buf, found);
         goto out;
     }
@@ -354,7 +361,8 @@ static void check_path(struct doctor *dr)
         }
         if (!found) {
             c = add(dr, "path-order", ST_FAIL, "no `%s` on PATH", names[k]);
-            hint(c, "run `pyshim install` and open a new shell");
+            hint(c, "run `pyshim install` and open a new %s",
+                 PLAT_WINDOWS ? "terminal" : "shell");
             bad = 1;
         } else if (!is_pyshim(dr, found)) {
             const char *what;
