@@ -194,6 +194,31 @@ int path_equal(const char *a, const char *b)
     return *a == *b;
 }
 
+void path_fold(struct sb *out, const char *p)
+{
+    struct sb tmp = SB_INIT;
+
+    for (; *p; p++) {
+        char c = *p;
+
+        if (PLAT_WINDOWS)
+            c = is_sep(c) ? '\\' : to_lower(c);
+        sb_addch(&tmp, c);
+    }
+    sb_set(out, tmp.buf);
+    sb_release(&tmp);
+}
+
+int path_has_dir(const char *p)
+{
+    if (PLAT_WINDOWS && is_alpha(p[0]) && p[1] == ':')
+        return 1;
+    for (; *p; p++)
+        if (is_sep(*p))
+            return 1;
+    return 0;
+}
+
 /* The drive letter of p ("C:..." or "\\\\?\\C:..."), else 0. */
 static char drive_of(const char *p)
 {

@@ -39,6 +39,14 @@ int path_is_root(const char *p);
  * Windows ASCII-caseless with '/' and '\\' equal. No normalization
  * ("a\\.\\b" differs from "a\\b"): normalize both first when needed. */
 int path_equal(const char *a, const char *b);
+/* A form of p for keys and hashes: p itself on POSIX; on Windows ASCII
+ * lower case with '\\' for '/', so path_equal(a, b) exactly when the
+ * folded forms are byte-equal. Replaces out. */
+void path_fold(struct sb *out, const char *p);
+/* True if p names a file by a path rather than a bare name to look up on
+ * PATH: it holds a separator ('/'; on Windows also '\\', or it starts
+ * with a drive "C:"). */
+int path_has_dir(const char *p);
 /* Append name to dir in out (replaced): "dir/name"; an absolute name
  * replaces dir. Windows: a separator is added only if dir has none at its
  * end; "\\x" goes under dir's drive or share ("C:\\a" + "\\x" = "C:\\x");

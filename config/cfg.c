@@ -94,7 +94,7 @@ int cfg_is_name(const char *s)
 
 int cfg_is_path_request(const char *s)
 {
-    return strchr(s, '/') != NULL || s[0] == '~' || s[0] == '.';
+    return path_has_dir(s) || s[0] == '~' || s[0] == '.';
 }
 
 /* Line and column (1-based) of byte offset off in text. */

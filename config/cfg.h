@@ -54,7 +54,9 @@ void cfg_release(struct cfg *c);
 /* True if s is a shared-env name (letters, digits, '.', '_', '-'; not "."
  * or ".."), false if it is to be taken as a path. */
 int cfg_is_name(const char *s);
-/* True if s reads as an interpreter path rather than a version request. */
+/* True if s reads as an interpreter path rather than a version request:
+ * it has a directory part (path_has_dir: '/'; on Windows also '\\' or a
+ * drive "C:"), or starts with '~' or '.'. */
 int cfg_is_path_request(const char *s);
 const char *cfg_mode_name(enum cfg_mode m);
 /* The valid key nearest to key (edit distance <= 2), or NULL. */

@@ -9,17 +9,18 @@
 #include "common/xalloc.h"
 #include "common/banned.h"
 
-static char *xdg(const char *var, const char *home, const char *fallback,
-                 const char *leaf)
+/* $var/leaf when var holds an absolute path (relative XDG values are
+ * ignored, as the XDG spec says), else base/def. */
+static char *xdg(const char *var, const char *leaf, const char *base,
+                 const char *def)
 {
     const char *v = plat_getenv(var);
     struct sb sb = SB_INIT;
 
     if (v && path_is_abs(v))
-        sb_addstr(&sb, v);
+        path_join(&sb, v, leaf);
     else
-        sb_addf(&sb, "%s/%s", home, fallback);
-    sb_addf(&sb, "/%s", leaf);
+        path_join(&sb, base, def);
     path_normalize(&sb);
     return sb_detach(&sb, NULL);
 }
@@ -45,11 +46,33 @@ int dirs_init(struct dirs *d, struct err *e)
             return -1;
         }
         d->data = xstrdup(sb.buf);
-        sb_addstr(&sb, "/cache");
+        path_join(&sb, d->data, "cache");
         d->cache = xstrdup(sb.buf);
-        sb_setlen(&sb, sb.len - 6);
-        sb_addstr(&sb, "/config.json");
+        path_join(&sb, d->data, "config.json");
         d->config_file = sb_detach(&sb, NULL);
+        return 0;
+    }
+    if (PLAT_WINDOWS) {
+        /* %LOCALAPPDATA%\\pyshim holds all three: Windows has no
+         * separate cache or config roots that roam correctly */
+        const char *lad = plat_getenv("LOCALAPPDATA");
+
+        if (lad && path_is_abs(lad)) {
+            sb_addstr(&sb, lad);
+        } else if (home) {
+            path_join(&sb, home, "AppData\\Local");
+        } else {
+            err_set(e, PYSHIM_EXIT_OSERR,
+                    "neither LOCALAPPDATA nor a home directory is known");
+            return err_hint(e, "set LOCALAPPDATA, or PYSHIM_HOME to a "
+                               "directory for pyshim's data");
+        }
+        path_join(&sb, sb.buf, "pyshim");
+        d->data = xdg("XDG_DATA_HOME", "pyshim", sb.buf, "");
+        d->cache = xdg("XDG_CACHE_HOME", "pyshim", sb.buf, "cache");
+        d->config_file = xdg("XDG_CONFIG_HOME", "pyshim\\config.json", sb.buf,
+                             "config.json");
+        sb_release(&sb);
         return 0;
     }
     if (!home) {
@@ -57,10 +80,10 @@ int dirs_init(struct dirs *d, struct err *e)
         return err_hint(e, "set HOME, or PYSHIM_HOME to a directory for "
                            "pyshim's data");
     }
-    d->data = xdg("XDG_DATA_HOME", home, ".local/share", "pyshim");
-    d->cache = xdg("XDG_CACHE_HOME", home, ".cache", "pyshim");
-    d->config_file =
-        xdg("XDG_CONFIG_HOME", home, ".config", "pyshim/config.json");
+    d->data = xdg("XDG_DATA_HOME", "pyshim", home, ".local/share/pyshim");
+    d->cache = xdg("XDG_CACHE_HOME", "pyshim", home, ".cache/pyshim");
+    d->config_file = xdg("XDG_CONFIG_HOME", "pyshim/config.json", home,
+                         ".config/pyshim/config.json");
     return 0;
 }
 

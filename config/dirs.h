@@ -7,7 +7,14 @@
  *                     cache = $XDG_CACHE_HOME/pyshim (~/.cache/pyshim),
  *                     config = $XDG_CONFIG_HOME/pyshim/config.json
  *                              (~/.config/pyshim/config.json)
- * Relative XDG values are ignored, as the XDG spec says.
+ *   Windows:          data = %LOCALAPPDATA%\pyshim,
+ *                     cache = %LOCALAPPDATA%\pyshim\cache,
+ *                     config = %LOCALAPPDATA%\pyshim\config.json
+ *                     (%USERPROFILE%\AppData\Local when LOCALAPPDATA is
+ *                     unset); an XDG_* variable that is set still wins for
+ *                     its own entry, as above.
+ * Relative XDG (and LOCALAPPDATA) values are ignored, as the XDG spec
+ * says. Every result is normalized (path.h: '\\' on Windows).
  */
 #ifndef PYSHIM_DIRS_H
 #define PYSHIM_DIRS_H
@@ -27,7 +34,7 @@ struct dirs {
     }
 
 /* Fill d from the environment. Fails only when neither PYSHIM_HOME nor a
- * home directory is known. */
+ * home directory (on Windows: nor LOCALAPPDATA) is known. */
 int dirs_init(struct dirs *d, struct err *e);
 void dirs_release(struct dirs *d);
 

@@ -116,7 +116,8 @@ static int load_markers(struct project *p, const char *dir, struct sb *buf,
     cfg_state = present(buf->buf, &st);
     if (cfg_state == 1 && st.is_reg && skip_unsafe(p, dir, buf->buf, &st, t))
         cfg_state = 0;
-    path_join(buf, dir, ".venv/pyvenv.cfg");
+    path_join(buf, dir, ".venv");
+    path_join(buf, buf->buf, "pyvenv.cfg");
     venv_state = present(buf->buf, &st) == 1 && st.is_reg;
     if (venv_state) {
         /* the venv directory is what a stranger would plant */
@@ -153,7 +154,8 @@ static int load_markers(struct project *p, const char *dir, struct sb *buf,
     if (venv_state) {
         path_join(buf, dir, ".venv");
         p->venv_marker = xstrdup(buf->buf);
-        trace_add(t, "found venv marker '%s/pyvenv.cfg'", buf->buf);
+        path_join(buf, buf->buf, "pyvenv.cfg");
+        trace_add(t, "found venv marker '%s'", buf->buf);
     }
     if (pv_state) {
         path_join(buf, dir, ".python-version");
@@ -163,7 +165,7 @@ static int load_markers(struct project *p, const char *dir, struct sb *buf,
         }
         /* A path here would run a program of the tree with no trust
          * check (only .pyshim.json has one): versions only. */
-        if (strchr(ver.buf, '/') || strchr(ver.buf, '\\')) {
+        if (path_has_dir(ver.buf) || strchr(ver.buf, '\\')) {
             err_set(e, PYSHIM_EXIT_NOPERM,
                     "'%s' names a program by path ('%s'): a .python-version "
                     "file may only ask for a version",
@@ -180,7 +182,8 @@ static int load_markers(struct project *p, const char *dir, struct sb *buf,
     return 1;
 }
 
-/* Walk from dir (absolute) up to "/". 1 found, 0 not, -1 error. */
+/* Walk from dir (absolute) up to its root ("/", "C:\\", "\\\\srv\\share\\").
+ * 1 found, 0 not, -1 error. */
 static int walk_up(struct project *p, const char *start,
                    const struct discover_in *in, struct trace *t, struct err *e)
 {
@@ -193,9 +196,14 @@ static int walk_up(struct project *p, const char *start,
         ret = load_markers(p, dir.buf, &buf, in, t, e);
         if (ret)
             break;
-        if (!strcmp(dir.buf, "/"))
+        if (path_is_root(dir.buf))
             break;
+        /* a start that is not absolute after all ends where dirname
+         * stops changing it, not never */
+        sb_set(&buf, dir.buf);
         path_dirname(&dir);
+        if (!strcmp(dir.buf, buf.buf))
+            break;
     }
     sb_release(&dir);
     sb_release(&buf);

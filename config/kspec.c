@@ -98,6 +98,11 @@ static int on_path(const char *name)
     for (i = 0; i < dirs.nr && !found; i++) {
         path_join(&cand, dirs.v[i], name);
         found = plat_is_executable(cand.buf);
+        /* Windows finds "jupyter" as jupyter.exe */
+        if (!found && PLAT_WINDOWS && !strchr(name, '.')) {
+            sb_addstr(&cand, PLAT_EXE_SUFFIX);
+            found = plat_is_executable(cand.buf);
+        }
     }
     sv_release(&dirs);
     sb_release(&cand);
@@ -120,7 +125,7 @@ int kspec_stale(const struct kspec *k, struct sb *why)
     if (path_is_abs(prog)
             ? !plat_is_executable(prog)
             : (strcmp(prog, "python") && strcmp(prog, "python3") &&
-               !strchr(prog, '/') && !on_path(prog))) {
+               !path_has_dir(prog) && !on_path(prog))) {
         sb_addf(why, "the program '%s' is gone", prog);
         goto out;
     }
@@ -137,7 +142,7 @@ int kspec_stale(const struct kspec *k, struct sb *why)
             path_join(&m, p.buf, markers[i]);
             found = plat_is_file(m.buf);
         }
-        if (found || !strcmp(p.buf, "/") || !path_is_abs(p.buf))
+        if (found || path_is_root(p.buf) || !path_is_abs(p.buf))
             break;
         path_dirname(&p);
     }

@@ -7,6 +7,16 @@
 #include "common/plat.h"
 #include "common/banned.h"
 
+/* How to write the file again. Not with `>` in Windows PowerShell 5: it
+ * writes UTF-16, the very thing being reported. */
+static const char *rewrite_hint(void)
+{
+    if (PLAT_WINDOWS)
+        return "rewrite it as plain text, e.g. `Set-Content .python-version "
+               "3.12 -Encoding ascii` (PowerShell's `>` writes UTF-16)";
+    return "rewrite it as plain text, e.g. `echo 3.12 > .python-version`";
+}
+
 int pyversion_parse(const char *file, const char *text, size_t len,
                     struct sb *out, struct err *e)
 {
@@ -17,15 +27,13 @@ int pyversion_parse(const char *file, const char *text, size_t len,
         ((unsigned char)text[0] == 0xff || (unsigned char)text[0] == 0xfe)) {
         err_set(e, PYSHIM_EXIT_CONFIG, "%s: the file is UTF-16, not UTF-8",
                 file);
-        return err_hint(e, "rewrite it as plain text, e.g. "
-                           "`echo 3.12 > .python-version`");
+        return err_hint(e, "%s", rewrite_hint());
     }
     if (len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3))
         i = 3;
     if (memchr(text, '\0', len)) {
         err_set(e, PYSHIM_EXIT_CONFIG, "%s: the file holds a NUL byte", file);
-        return err_hint(e, "rewrite it as plain text, e.g. "
-                           "`echo 3.12 > .python-version`");
+        return err_hint(e, "%s", rewrite_hint());
     }
     while (i < len) {
         const char *nl = memchr(text + i, '\n', len - i);

@@ -48,10 +48,19 @@ char *trust_needed(const struct cfg *c)
     return sb_detach(&why, NULL);
 }
 
+/* data_dir/trust/hex into out (replaced). */
+static void record_file(struct sb *out, const char *data_dir, const char *hex)
+{
+    path_join(out, data_dir, "trust");
+    path_join(out, out->buf, hex);
+}
+
+/* A record's key holds the path folded (path_fold): on Windows the same
+ * file spelled "C:\\P" or "c:/p" is trusted once. */
 static int record_path(const char *data_dir, const char *file, struct sb *out,
                        struct err *e)
 {
-    struct sb text = SB_INIT;
+    struct sb text = SB_INIT, key = SB_INIT;
     struct sha256 s;
     char hex[65];
 
@@ -61,13 +70,14 @@ static int record_path(const char *data_dir, const char *file, struct sb *out,
         sb_release(&text);
         return -1;
     }
+    path_fold(&key, file);
     sha256_init(&s);
-    sha256_update(&s, file, strlen(file) + 1);
+    sha256_update(&s, key.buf, key.len + 1);
     sha256_update(&s, text.buf, text.len);
     sha256_hex(&s, hex);
-    sb_reset(out);
-    sb_addf(out, "%s/trust/%s", data_dir, hex);
+    record_file(out, data_dir, hex);
     sb_release(&text);
+    sb_release(&key);
     return 0;
 }
 
@@ -80,12 +90,12 @@ int trust_remove(const char *data_dir, const char *file, int *removed,
     int ret = 0;
 
     *removed = 0;
-    sb_addf(&dir, "%s/trust", data_dir);
+    path_join(&dir, data_dir, "trust");
     d = plat_opendir(dir.buf);
     while (d && (name = plat_readdir(d))) {
         path_join(&p, dir.buf, name);
         if (plat_read_file(p.buf, 64 * 1024, &text) < 0 ||
-            strcmp(text.buf, file))
+            !path_equal(text.buf, file))
             continue;
         if (plat_unlink(p.buf) < 0) {
             ret = err_set(e, PYSHIM_EXIT_CANTCREAT, "cannot remove '%s': %s",
@@ -105,7 +115,7 @@ static int program_record(const char *data_dir, const char *path,
                           struct sb *out, struct err *e)
 {
     struct plat_stat st;
-    struct sb key = SB_INIT;
+    struct sb key = SB_INIT, name = SB_INIT;
     struct sha256 s;
     char hex[65];
 
@@ -114,15 +124,16 @@ static int program_record(const char *data_dir, const char *path,
                 plat_strerror(errno));
         return -1;
     }
-    sb_addf(&key, "program\n%s\n%llu %llu %lld", path,
+    path_fold(&name, path);
+    sb_addf(&key, "program\n%s\n%llu %llu %lld", name.buf,
             (unsigned long long)st.size, (unsigned long long)st.ino,
             (long long)st.mtime_ns);
     sha256_init(&s);
     sha256_update(&s, key.buf, key.len);
     sha256_hex(&s, hex);
-    sb_reset(out);
-    sb_addf(out, "%s/trust/%s", data_dir, hex);
+    record_file(out, data_dir, hex);
     sb_release(&key);
+    sb_release(&name);
     return 0;
 }
 

@@ -274,6 +274,27 @@ static void test_path_equal__cases(void **state)
     assert_false(path_equal("/a", "/ab"));
 }
 
+static void test_path_fold__is_identity(void **state)
+{
+    struct sb out = SB_INIT;
+
+    (void)state;
+    path_fold(&out, "/A/b\\C");
+    assert_string_equal(out.buf, "/A/b\\C");
+    sb_release(&out);
+}
+
+static void test_path_has_dir__cases(void **state)
+{
+    (void)state;
+    assert_true(path_has_dir("/usr/bin/python3"));
+    assert_true(path_has_dir("bin/python"));
+    assert_false(path_has_dir("python3"));
+    assert_false(path_has_dir("a\\b"));
+    assert_false(path_has_dir("C:x"));
+    assert_false(path_has_dir(""));
+}
+
 static void test_path_backslash__is_a_name_char(void **state)
 {
     struct sb p = SB_INIT;
@@ -322,6 +343,8 @@ int main(void)
         cmocka_unit_test(test_path_root_len__cases),
         cmocka_unit_test(test_path_is_root__cases),
         cmocka_unit_test(test_path_equal__cases),
+        cmocka_unit_test(test_path_fold__is_identity),
+        cmocka_unit_test(test_path_has_dir__cases),
         cmocka_unit_test(test_path_backslash__is_a_name_char),
         cmocka_unit_test(test_path_split_list__cases),
     };

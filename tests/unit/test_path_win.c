@@ -111,6 +111,50 @@ static void test_path_equal__cases(void **state)
     }
 }
 
+static void test_path_fold__cases(void **state)
+{
+    static const struct {
+        const char *a, *b;
+    } cases[] = {
+        {"C:\\A\\b", "c:/a/B"},
+        {"\\\\S\\sh\\x", "//s/SH/X"},
+        {"C:\\Users\\Me\\.pyshim.json", "c:\\users\\me\\.PYSHIM.json"},
+    };
+    size_t i;
+    struct sb fa = SB_INIT, fb = SB_INIT;
+
+    (void)state;
+    for (i = 0; i < N(cases); i++) {
+        path_fold(&fa, cases[i].a);
+        path_fold(&fb, cases[i].b);
+        TU_STR_EQ(cases[i].a, fa.buf, fb.buf);
+        TU_INT_EQ(cases[i].a, path_equal(cases[i].a, cases[i].b), 1);
+    }
+    path_fold(&fa, "C:/Py\\X");
+    assert_string_equal(fa.buf, "c:\\py\\x");
+    path_fold(&fa, fa.buf); /* out may alias p */
+    assert_string_equal(fa.buf, "c:\\py\\x");
+    sb_release(&fa);
+    sb_release(&fb);
+}
+
+static void test_path_has_dir__cases(void **state)
+{
+    static const struct {
+        const char *p;
+        int want;
+    } cases[] = {
+        {"python", 0},  {"python.exe", 0},   {"py3.12", 0},
+        {"a\\b", 1},    {"a/b", 1},          {"C:\\x\\p.exe", 1},
+        {"C:p.exe", 1}, {"\\\\s\\sh\\p", 1}, {"", 0},
+    };
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < N(cases); i++)
+        TU_INT_EQ(cases[i].p, path_has_dir(cases[i].p), cases[i].want);
+}
+
 static void test_path_join__cases(void **state)
 {
     static const struct {
@@ -459,6 +503,8 @@ int main(void)
         cmocka_unit_test(test_path_root_len__cases),
         cmocka_unit_test(test_path_is_root__cases),
         cmocka_unit_test(test_path_equal__cases),
+        cmocka_unit_test(test_path_fold__cases),
+        cmocka_unit_test(test_path_has_dir__cases),
         cmocka_unit_test(test_path_join__cases),
         cmocka_unit_test(test_path_normalize__cases),
         cmocka_unit_test(test_path_dirname__cases),
