@@ -871,20 +871,28 @@ out:
 }
 
 /* Remove bin\name. Windows will not delete a program that is running
- * (this very pyshim.exe, when uninstall runs from the bin dir): move it
- * out of the way instead, into DATA, and say so. */
+ * (this very pyshim.exe, when uninstall runs from the bin dir, and every
+ * hard link to it) but lets it be renamed: move it out of the way, into
+ * %TEMP% (on the same volume as %LOCALAPPDATA% as Windows sets them up;
+ * else DATA, which --purge then cannot remove), and say so. */
 static int remove_exe(const struct dirs *d, const char *path)
 {
-    struct sb to = SB_INIT;
-    int ret = 0;
+    const char *tmp = plat_getenv("TEMP");
+    struct sb to = SB_INIT, name = SB_INIT;
+    int ret = 0, moved;
 
     if (!plat_unlink(path))
         return 1;
     if (!PLAT_WINDOWS)
         return 0;
-    sb_addf(&to, "%s-removed-%ld", path_basename(path), plat_pid());
-    path_join(&to, d->data, to.buf);
-    if (!plat_mkdirs(d->data, 0755) && !plat_rename(path, to.buf)) {
+    sb_addf(&name, "pyshim-removed-%ld-%s", plat_pid(), path_basename(path));
+    path_join(&to, tmp && path_is_abs(tmp) ? tmp : d->data, name.buf);
+    moved = !plat_rename(path, to.buf);
+    if (!moved) {
+        path_join(&to, d->data, name.buf);
+        moved = !plat_rename(path, to.buf);
+    }
+    if (moved) {
         printf("pyshim: %s is in use; moved it to %s (delete it once it has "
                "exited)\n",
                path, to.buf);
@@ -894,6 +902,7 @@ static int remove_exe(const struct dirs *d, const char *path)
                 plat_strerror(errno));
     }
     sb_release(&to);
+    sb_release(&name);
     return ret;
 }
 
