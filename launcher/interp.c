@@ -607,13 +607,16 @@ static void learn_micro(struct interp *it, const struct interp_env *env,
     facts_release(&f);
 }
 
-/* Windows: a python.exe whose name told no version is asked once. */
+/* Windows: a python.exe whose name told no version, or a registry entry
+ * without SysVersion/Version, is asked once (the facts cache keeps the
+ * answer). pyenv-win's other names stay exact-name-only, as on POSIX. */
 static void learn_version(struct interp *it, const struct interp_env *env,
                           struct trace *t)
 {
     struct facts f = FACTS_INIT;
 
-    if (it->ver.major >= 0 || it->name || !env->cache_dir)
+    if (it->ver.major >= 0 || !env->cache_dir ||
+        (it->name && strcmp(it->origin, "registry")))
         return;
     if (!facts_get(it->path, NULL, env->cache_dir, &f, t, NULL))
         it->ver = f.ver;
@@ -703,10 +706,17 @@ int interp_pick(struct interp_list *l, const struct pyver *req,
         err_set(e, PYSHIM_EXIT_NOTFOUND,
                 "no installed interpreter matches '%s'; installed: %s",
                 req_text, have.len ? have.buf : "none");
-        err_hint(e,
-                 "install Python %s (e.g. `pyenv install %s` or "
-                 "`uv python install %s`), or change the request",
-                 req_text, req_text, req_text);
+        if (PLAT_WINDOWS)
+            err_hint(e,
+                     "install Python %s (python.org's installer, "
+                     "`uv python install`, or pyenv-win), or change the "
+                     "request",
+                     req_text);
+        else
+            err_hint(e,
+                     "install Python %s (e.g. `pyenv install %s` or "
+                     "`uv python install %s`), or change the request",
+                     req_text, req_text, req_text);
         sb_release(&have);
         return -1;
     }

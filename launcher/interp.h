@@ -70,9 +70,10 @@ void interp_discover(struct interp_list *out, const struct interp_env *env,
  * versions exist) if nothing matches.
  * Windows: req_text is read again for the py launcher's suffixes: "t"
  * asks for a free-threaded build (and only then is one taken), "-32",
- * "-64", "-arm64" narrow the platform (pyver_plat_matches); and entries
- * whose version no name told (a bare python.exe) are asked (facts
- * cache) before matching. */
+ * "-64", "-arm64" narrow the platform (pyver_plat_matches); on a micro
+ * tie a native build beats a 32-bit one; and entries whose version
+ * nothing told (a bare python.exe without its DLL, a registry entry
+ * without SysVersion/Version) are asked (facts cache) before matching. */
 int interp_pick(struct interp_list *l, const struct pyver *req,
                 const char *req_text, const struct interp_env *env,
                 struct interp **out, struct trace *t, struct err *e);
