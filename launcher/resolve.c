@@ -136,13 +136,22 @@ static int setup_env(struct ctx *c)
     if (v && path_is_abs(v))
         c->pyenv_root = xstrdup(v);
     else if (c->p->dirs.home) {
-        path_join(&s, c->p->dirs.home, ".pyenv");
+        /* pyenv-win lives one level down and sets PYENV_ROOT there */
+        path_join(&s, c->p->dirs.home,
+                  PLAT_WINDOWS ? ".pyenv\\pyenv-win" : ".pyenv");
         c->pyenv_root = xstrdup(s.buf);
     }
     c->ienv.pyenv_root = c->pyenv_root;
     v = plat_getenv("UV_PYTHON_INSTALL_DIR");
     if (v && path_is_abs(v)) {
         c->uv_dir = xstrdup(v);
+    } else if (PLAT_WINDOWS) {
+        /* uv's default on Windows: %APPDATA%\uv\data\python */
+        v = plat_getenv("APPDATA");
+        if (v && path_is_abs(v)) {
+            path_join(&s, v, "uv\\data\\python");
+            c->uv_dir = xstrdup(s.buf);
+        }
     } else {
         v = plat_getenv("XDG_DATA_HOME");
         sb_reset(&s);
