@@ -33,6 +33,13 @@ class _ArgvTests(object):
         args = list(reversed(TRICKY_ARGS))
         self.check(self.w.run(*args, cwd=self.cwd), args)
 
+    def test_each_alone(self):
+        # One at a time, so that one quoting fault cannot hide behind
+        # (or be masked by) a neighbour.
+        for a in TRICKY_ARGS:
+            with self.subTest(arg=a[:40]):
+                self.check(self.w.run(a, cwd=self.cwd), [a])
+
     def test_no_arguments(self):
         self.check(self.w.run(cwd=self.cwd), [])
 

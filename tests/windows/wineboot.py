@@ -7,7 +7,6 @@ and run alone (RESOURCE_LOCK).
 """
 import os
 import shutil
-import subprocess
 import sys
 
 import wintest
@@ -25,10 +24,8 @@ def main():
         print("reusing the Wine prefix %s" % wintest.WINEPREFIX)
         return 0
     shutil.rmtree(wintest.WINEPREFIX, ignore_errors=True)
-    r = subprocess.run([wintest.WINE, "wineboot", "-i"],
-                       env=wintest.wine_env(), stdout=subprocess.PIPE,
-                       stderr=subprocess.STDOUT, timeout=170)
-    out = r.stdout.decode("utf-8", "replace")
+    r = wintest.wine("wineboot", "-i", timeout=170)
+    out = (r.stdout + r.stderr).decode("utf-8", "replace")
     if r.returncode != 0 or not works():
         sys.stderr.write("wineboot -i failed (exit %d):\n%s\n" %
                          (r.returncode, out))
