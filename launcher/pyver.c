@@ -6,6 +6,7 @@
 
 #include "common/plat.h"
 #include "common/xalloc.h"
+#include "config/cfg.h"
 #include "common/banned.h"
 
 static int number(const char **s)
@@ -386,25 +387,12 @@ void pyver_from_pep514(const char *company, const char *tag,
         t->plat = PYVER_PLAT_32;
 }
 
-static int company_char(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-           (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-' ||
-           c == ' ';
-}
-
 int pyver_split_company_tag(const char *s, struct sb *company, struct sb *tag)
 {
-    const char *slash = strchr(s, '/'), *p;
-    size_t n = strlen(s);
+    const char *slash = strchr(s, '/');
 
-    if (!slash || slash == s || *s == '.' || *s == '~' ||
-        strchr(slash + 1, '/') || strpbrk(slash + 1, "\\:") ||
-        (n >= 4 && equal_nocase(s + n - 4, ".exe")))
+    if (!cfg_is_company_tag(s))
         return 0;
-    for (p = s; p < slash; p++)
-        if (!company_char(*p))
-            return 0;
     sb_reset(company);
     sb_add(company, s, (size_t)(slash - s));
     sb_set(tag, slash + 1);

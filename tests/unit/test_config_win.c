@@ -41,6 +41,14 @@ static void test_cfg_is_path_request__windows(void **state)
         {"python3.12", 0},
         {"pypy3.10", 0},
         {"cpython@3.12", 0},
+        /* PEP 514 Company/Tag: a request (the py launcher's -V:) */
+        {"PythonCore/3.12", 0},
+        {"PythonCore/3.12-32", 0},
+        {"Astral/CPython3.13.1", 0},
+        {"PythonCore/python.exe", 1},
+        {"PythonCore/3.12/x", 1},
+        {"./PythonCore/3.12", 1},
+        {"C:/Python312", 1},
     };
     size_t i;
 
