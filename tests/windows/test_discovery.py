@@ -36,6 +36,7 @@ class Discovery(wintest.WorldTest, unittest.TestCase):
         cls.had = {(HKCU_KEY, ()): reg_exists(HKCU_KEY),
                    (HKLM_KEY, ("/reg:64",)): reg_exists(HKLM_KEY, "/reg:64"),
                    (HKLM_KEY, ("/reg:32",)): reg_exists(HKLM_KEY, "/reg:32")}
+        cls.addClassCleanup(cls._unregister)
         inst = os.path.join(w.root, "installs")
         cls.exe = {}
 
@@ -82,18 +83,15 @@ class Discovery(wintest.WorldTest, unittest.TestCase):
         cls.winenv = {"PYSHIM_T_ROOT": winpath(w.root)}
 
     @classmethod
-    def tearDownClass(cls):
-        try:
-            for (key, view), had in cls.had.items():
-                if had:  # only ours: leave the rest of a user's prefix
-                    tag = {"/reg:64": "3.11", "/reg:32": "3.9"}.get(
-                        view[0] if view else "", "3.12")
-                    wintest.wine("reg", "delete", key + "\\PythonCore\\" + tag,
-                                 *(view + ("/f",)))
-                else:
-                    wintest.wine("reg", "delete", key, *(view + ("/f",)))
-        finally:
-            super().tearDownClass()
+    def _unregister(cls):
+        for (key, view), had in cls.had.items():
+            if had:  # only ours: leave the rest of a user's prefix
+                tag = {"/reg:64": "3.11", "/reg:32": "3.9"}.get(
+                    view[0] if view else "", "3.12")
+                wintest.wine("reg", "delete", key + "\\PythonCore\\" + tag,
+                             *(view + ("/f",)))
+            else:
+                wintest.wine("reg", "delete", key, *(view + ("/f",)))
 
     def run_request(self, request):
         d = self.w.mkdtemp("req")

@@ -31,6 +31,10 @@ class Install(wintest.WorldTest, unittest.TestCase):
         w = cls.w
         cls.saved_path = reg_get(ENV_KEY, "Path")
         cls.saved_docs = reg_get(SHELL_FOLDERS, "Personal")
+        cls.addClassCleanup(wintest.reg_restore, SHELL_FOLDERS, "Personal",
+                            cls.saved_docs)
+        cls.addClassCleanup(wintest.reg_restore, ENV_KEY, "Path",
+                            cls.saved_path)
         cls.docs = os.path.join(w.profile, "Documents")
         reg_set(SHELL_FOLDERS, "Personal", "REG_EXPAND_SZ", winpath(cls.docs))
         cls.data = os.path.join(w.localappdata, "pyshim")
@@ -40,14 +44,6 @@ class Install(wintest.WorldTest, unittest.TestCase):
                                "Microsoft.PowerShell_profile.ps1")
         cls.ps5 = os.path.join(cls.docs, "WindowsPowerShell",
                                "Microsoft.PowerShell_profile.ps1")
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            wintest.reg_restore(ENV_KEY, "Path", cls.saved_path)
-            wintest.reg_restore(SHELL_FOLDERS, "Personal", cls.saved_docs)
-        finally:
-            super().tearDownClass()
 
     def setUp(self):
         shutil.rmtree(self.data, ignore_errors=True)

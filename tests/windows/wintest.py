@@ -352,9 +352,11 @@ class WorldTest(object):
             raise RuntimeError("no Wine prefix at %s (run wineboot.py)" %
                                WINEPREFIX)
         cls.w = World()
+        # A class cleanup also runs when the rest of a setUpClass fails.
+        cls.addClassCleanup(cls._close_world)
 
     @classmethod
-    def tearDownClass(cls):
+    def _close_world(cls):
         if cls.w:
             cls.w.close()
             cls.w = None
