@@ -72,9 +72,21 @@ static int name_eq(const char *a, const char *b)
 int interp_is_self(const struct interp_env *env, const char *path)
 {
     struct plat_stat st;
+    struct sb a = SB_INIT, b = SB_INIT;
+    int ret;
 
-    return !plat_stat(path, &st, 1) && st.dev == env->self_dev &&
-           st.ino == env->self_ino;
+    if (plat_stat(path, &st, 1) < 0)
+        return 0;
+    if (st.dev == env->self_dev && st.ino == env->self_ino)
+        return 1;
+    if (!env->self_path || !st.is_reg || st.size != env->self_size)
+        return 0;
+    ret = !plat_read_file(path, (size_t)st.size + 1, &a) &&
+          !plat_read_file(env->self_path, (size_t)st.size + 1, &b) &&
+          a.len == b.len && !memcmp(a.buf, b.buf, a.len);
+    sb_release(&a);
+    sb_release(&b);
+    return ret;
 }
 
 static int is_pyenv_shims(const struct interp_env *env, const char *dir)

@@ -58,6 +58,9 @@ struct interp_env {
     const char *uv_dir;          /* uv's python install dir, may be NULL */
     const char *cache_dir;       /* for the facts cache */
     uint64_t self_dev, self_ino; /* the running shim */
+    const char *self_path;       /* its path, or NULL: with self_size, a
+                                    copy of it (same bytes) is it too */
+    uint64_t self_size;
 };
 
 /* List every interpreter (see above). Never fails: unreadable places are
@@ -97,7 +100,9 @@ void interp_list_release(struct interp_list *l);
  * there is none. */
 int interp_which(const struct interp_env *env, const char *name,
                  int skip_scripts, struct sb *out);
-/* True if path resolves to the running shim. */
+/* True if path resolves to the running shim, or is a byte-for-byte copy
+ * of it (Windows installs copies; a copy found on PATH would run pyshim
+ * again, and again). Only a file of the shim's size is read. */
 int interp_is_self(const struct interp_env *env, const char *path);
 /* True if dir is the Microsoft Store's alias directory: its last two
  * components are "Microsoft\WindowsApps" (ASCII case and the separator

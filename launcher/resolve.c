@@ -30,6 +30,7 @@ struct ctx {
     int scanned;
     char *pyenv_root;
     char *uv_dir;
+    char *self_path;
     /* One interpreter's facts, read once per run: the overlay's version,
      * the mode and the PEP 668 check all ask about the same one. */
     char *facts_real;
@@ -65,6 +66,7 @@ static void ctx_release(struct ctx *c)
     interp_list_release(&c->interps);
     free(c->pyenv_root);
     free(c->uv_dir);
+    free(c->self_path);
     free(c->facts_real);
     facts_release(&c->facts);
 }
@@ -130,6 +132,9 @@ static int setup_env(struct ctx *c)
     }
     c->ienv.self_dev = st.dev;
     c->ienv.self_ino = st.ino;
+    c->ienv.self_size = st.size;
+    c->self_path = xstrdup(self.buf);
+    c->ienv.self_path = c->self_path;
     c->ienv.path = plat_getenv("PATH");
     c->ienv.cache_dir = c->p->dirs.cache;
     v = plat_getenv("PYENV_ROOT");

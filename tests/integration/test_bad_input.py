@@ -338,6 +338,32 @@ class OddButValid(SandboxTest, unittest.TestCase):
                         timeout=20)
         self.assertShimError(r)
 
+    def test_python_on_path_that_is_a_copy_of_the_shim(self):
+        # A byte-for-byte copy of pyshim named python (what Windows installs
+        # are, and what `cp` makes): no identity to compare, so the bytes
+        # tell. Without that check each copy passes through to the other.
+        self.addCleanup(self.sb.set_global_config(None))
+        cp = os.path.join(self.sb.root, "copydir")
+        os.makedirs(cp, exist_ok=True)
+        real = os.path.realpath(os.path.join(self.sb.bin, "pyshim"))
+        for n in ("python", "python3"):
+            dst = os.path.join(cp, n)
+            if not os.path.lexists(dst):
+                shutil.copy2(real, dst)
+        for first in ([self.sb.bin, cp], [cp, self.sb.bin]):
+            path = os.pathsep.join(first + ["/usr/bin", "/bin"])
+            with self.subTest(path=path):
+                t = time.monotonic()
+                r = self.sb.run("python", "-c", "import sys; print(sys.executable)",
+                                env={"PATH": path}, timeout=20)
+                self.assertLess(time.monotonic() - t, 15)
+                self.assertOK(r)
+                exe = r.stdout.strip()
+                self.assertNotIn(os.path.dirname(exe), (self.sb.bin, cp))
+        r = self.sb.run(os.path.join(cp, "python"), "-c", RAN,
+                        env={"PATH": os.pathsep.join([cp, self.sb.bin])}, timeout=20)
+        self.assertShimError(r)
+
     def test_wrapper_that_calls_python_again(self):
         # Another tool's shim on PATH that runs `python` from PATH again:
         # pyshim passes through to it once and must not ping-pong forever.
