@@ -529,31 +529,6 @@ void plat_closedir(struct plat_dir *d)
     free(d);
 }
 
-static int cmp_names(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-int plat_listdir(const char *path, struct sv *names)
-{
-    struct sv found = SV_INIT;
-    struct plat_dir *d = plat_opendir(path);
-    const char *name;
-    size_t i;
-
-    if (!d)
-        return -1;
-    while ((name = plat_readdir(d)))
-        sv_push(&found, name);
-    plat_closedir(d);
-    if (found.nr)
-        qsort(found.v, found.nr, sizeof(*found.v), cmp_names);
-    for (i = 0; i < found.nr; i++)
-        sv_push(names, found.v[i]);
-    sv_release(&found);
-    return 0;
-}
-
 int plat_exec(const char *path, char *const argv[])
 {
     execv(path, argv);

@@ -4,30 +4,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/ascii.h"
 #include "common/exitcode.h"
 #include "common/path.h"
 #include "common/plat.h"
 #include "common/xalloc.h"
 #include "launcher/facts.h"
 #include "common/banned.h"
-
-static char lower(char c)
-{
-    return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-}
-
-/* ASCII-caseless equality of [s, s + n) and want. */
-static int span_is(const char *s, size_t n, const char *want)
-{
-    size_t i;
-
-    if (strlen(want) != n)
-        return 0;
-    for (i = 0; i < n; i++)
-        if (lower(s[i]) != lower(want[i]))
-            return 0;
-    return 1;
-}
 
 static int is_sep(char c)
 {
@@ -42,13 +25,13 @@ int interp_is_store_dir(const char *dir)
         end--;
     for (start = end; start && !is_sep(dir[start - 1]); start--)
         ;
-    if (!start || !span_is(dir + start, end - start, "WindowsApps"))
+    if (!start || !ascii_ieqn(dir + start, end - start, "WindowsApps"))
         return 0;
     for (pend = start; pend && is_sep(dir[pend - 1]); pend--)
         ;
     for (pstart = pend; pstart && !is_sep(dir[pstart - 1]); pstart--)
         ;
-    return span_is(dir + pstart, pend - pstart, "Microsoft");
+    return ascii_ieqn(dir + pstart, pend - pstart, "Microsoft");
 }
 
 /* Two paths as written: strcmp on POSIX; on Windows ASCII-caseless with
@@ -58,7 +41,7 @@ static int same_path(const char *a, const char *b)
     if (!PLAT_WINDOWS)
         return !strcmp(a, b);
     for (; *a && *b; a++, b++)
-        if (lower(*a) != lower(*b) && !(is_sep(*a) && is_sep(*b)))
+        if (ascii_lower(*a) != ascii_lower(*b) && !(is_sep(*a) && is_sep(*b)))
             return 0;
     return *a == *b;
 }
@@ -66,7 +49,7 @@ static int same_path(const char *a, const char *b)
 /* Names compare caselessly on Windows. */
 static int name_eq(const char *a, const char *b)
 {
-    return PLAT_WINDOWS ? span_is(a, strlen(a), b) : !strcmp(a, b);
+    return PLAT_WINDOWS ? ascii_ieqn(a, strlen(a), b) : !strcmp(a, b);
 }
 
 int interp_is_self(const struct interp_env *env, const char *path)
@@ -763,7 +746,7 @@ static struct interp *by_company_tag(struct interp_list *l, const char *req)
 
         if (!it->name || strcmp(it->origin, "registry") ||
             !(slash = strchr(it->name, '/')) ||
-            !span_is(it->name, (size_t)(slash - it->name), company.buf) ||
+            !ascii_ieqn(it->name, (size_t)(slash - it->name), company.buf) ||
             !pyver_tag_matches(slash + 1, tag.buf))
             continue;
         if (!best || (it->ft == want.ft && best->ft != want.ft) ||

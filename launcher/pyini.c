@@ -2,33 +2,16 @@
 
 #include <string.h>
 
+#include "common/ascii.h"
 #include "common/path.h"
 #include "common/plat.h"
 #include "common/banned.h"
 
 #define PYINI_MAX (64 * 1024) /* py.ini is a few lines */
 
-static char lower(char c)
-{
-    return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-}
-
 static int blank(char c)
 {
     return c == ' ' || c == '\t' || c == '\r';
-}
-
-/* Does [s, s + n) equal want, ignoring ASCII case? */
-static int span_is(const char *s, size_t n, const char *want)
-{
-    size_t i;
-
-    if (strlen(want) != n)
-        return 0;
-    for (i = 0; i < n; i++)
-        if (lower(s[i]) != lower(want[i]))
-            return 0;
-    return 1;
 }
 
 /* [*s, *e) without blanks at either end. */
@@ -98,7 +81,8 @@ static int parse_utf8(const char *p, const char *end, const char *key,
             const char *ns = s + 1, *ne = close ? close : e;
 
             trim(&ns, &ne);
-            in_defaults = close && span_is(ns, (size_t)(ne - ns), "defaults");
+            in_defaults =
+                close && ascii_ieqn(ns, (size_t)(ne - ns), "defaults");
             continue;
         }
         eq = memchr(s, '=', (size_t)(e - s));
@@ -108,7 +92,7 @@ static int parse_utf8(const char *p, const char *end, const char *key,
             const char *ks = s, *ke = eq, *vs = eq + 1, *ve = e;
 
             trim(&ks, &ke);
-            if (!span_is(ks, (size_t)(ke - ks), key))
+            if (!ascii_ieqn(ks, (size_t)(ke - ks), key))
                 continue;
             trim(&vs, &ve);
             if (ve - vs >= 2 && ((*vs == '"' && ve[-1] == '"') ||

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/ascii.h"
 #include "common/plat.h"
 #include "common/xalloc.h"
 #include "config/cfg.h"
@@ -24,25 +25,6 @@ static int number(const char **s)
     return (int)n;
 }
 
-static char lower(char c)
-{
-    return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-}
-
-/* ASCII-caseless: does s start with prefix? */
-static int starts_with(const char *s, const char *prefix)
-{
-    for (; *prefix; s++, prefix++)
-        if (lower(*s) != *prefix)
-            return 0;
-    return 1;
-}
-
-static int equal_nocase(const char *a, const char *b)
-{
-    return strlen(a) == strlen(b) && starts_with(a, b);
-}
-
 /* "[t][-32|-64|-arm64]" exactly (b is lower case). */
 static int tag_suffix(const char *s, struct pyver_tag *t)
 {
@@ -56,14 +38,14 @@ static int tag_suffix(const char *s, struct pyver_tag *t)
 
     t->ft = 0;
     t->plat = PYVER_PLAT_ANY;
-    if (lower(*s) == 't') {
+    if (ascii_lower(*s) == 't') {
         t->ft = 1;
         s++;
     }
     if (!*s)
         return 0;
     for (i = 0; i < sizeof(plats) / sizeof(*plats); i++)
-        if (equal_nocase(s, plats[i].text)) {
+        if (ascii_ieq(s, plats[i].text)) {
             t->plat = plats[i].plat;
             return 0;
         }
@@ -175,7 +157,7 @@ int pyver_parse_tag(const char *s, struct pyver_tag *t)
     struct pyver v;
 
     tag_clear(t);
-    if (numbers(&s, &v) < 0 || (lower(*s) == 't' && v.minor < 0) ||
+    if (numbers(&s, &v) < 0 || (ascii_lower(*s) == 't' && v.minor < 0) ||
         tag_suffix(s, t) < 0) {
         tag_clear(t);
         return -1;
@@ -229,7 +211,7 @@ static enum pyver_plat arch_plat(const char *arch, size_t n)
     size_t i;
 
     for (i = 0; arches[i].name; i++)
-        if (strlen(arches[i].name) == n && starts_with(arch, arches[i].name))
+        if (strlen(arches[i].name) == n && ascii_istarts(arch, arches[i].name))
             return arches[i].plat;
     return PYVER_PLAT_ANY;
 }
@@ -291,7 +273,7 @@ int pyver_parse_pyenv_win(const char *name, struct pyver_tag *t)
         s++;
     }
     for (i = 0; i < sizeof(plats) / sizeof(*plats); i++)
-        if (equal_nocase(s, plats[i].text)) {
+        if (ascii_ieq(s, plats[i].text)) {
             t->ver = v;
             t->ft = ft;
             t->plat = plats[i].plat;
@@ -307,7 +289,7 @@ int pyver_parse_dll(const char *name, struct pyver_tag *t)
     int minor = 0;
 
     tag_clear(t);
-    if (!starts_with(s, "python"))
+    if (!ascii_istarts(s, "python"))
         return -1;
     s += 6;
     /* "3" + minor: "312", "27"; python3.dll is the stable ABI */
@@ -319,11 +301,11 @@ int pyver_parse_dll(const char *name, struct pyver_tag *t)
         minor = minor * 10 + (s[i] - '0');
     if (n > 2 && s[1] == '0')
         return -1; /* "3012" */
-    if (lower(s[n]) == 't') {
+    if (ascii_lower(s[n]) == 't') {
         t->ft = 1;
         n++;
     }
-    if (!equal_nocase(s + n, ".dll")) {
+    if (!ascii_ieq(s + n, ".dll")) {
         tag_clear(t);
         return -1;
     }
@@ -339,8 +321,8 @@ int pyver_parse_exe(const char *name, struct pyver_tag *t)
     int ret = 0;
 
     tag_clear(t);
-    if (n < 10 || !starts_with(name, "python") ||
-        !equal_nocase(name + n - 4, ".exe"))
+    if (n < 10 || !ascii_istarts(name, "python") ||
+        !ascii_ieq(name + n - 4, ".exe"))
         return -1;
     if (n == 10)
         return 0; /* python.exe */
@@ -370,7 +352,7 @@ void pyver_from_pep514(const char *company, const char *tag,
             t->ver.micro = fv.micro;
     } else if (fv.major >= 0) {
         t->ver = fv;
-    } else if (tag_ok && company && equal_nocase(company, "pythoncore")) {
+    } else if (tag_ok && company && ascii_ieq(company, "pythoncore")) {
         t->ver = fromtag.ver;
     }
     if (tag_ok) {
@@ -378,9 +360,9 @@ void pyver_from_pep514(const char *company, const char *tag,
         t->plat = fromtag.plat;
     }
     if (t->plat == PYVER_PLAT_ANY && sys_arch) {
-        if (equal_nocase(sys_arch, "32bit"))
+        if (ascii_ieq(sys_arch, "32bit"))
             t->plat = PYVER_PLAT_32;
-        else if (equal_nocase(sys_arch, "64bit"))
+        else if (ascii_ieq(sys_arch, "64bit"))
             t->plat = PYVER_PLAT_64;
     }
     if (t->plat == PYVER_PLAT_ANY && wow32)
@@ -409,7 +391,7 @@ int pyver_tag_matches(const char *have, const char *want)
     if (strlen(have) < n)
         return 0;
     for (i = 0; i < n; i++)
-        if (lower(have[i]) != lower(want[i]))
+        if (ascii_lower(have[i]) != ascii_lower(want[i]))
             return 0;
     return !have[n] || have[n] == '.' || have[n] == '-';
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/ascii.h"
 #include "common/exitcode.h"
 #include "common/path.h"
 #include "common/plat.h"
@@ -82,8 +83,7 @@ static void invoked_name(const char *invoked, struct sb *out)
     if (!PLAT_WINDOWS)
         return;
     for (i = 0; i < out->len; i++)
-        if (out->buf[i] >= 'A' && out->buf[i] <= 'Z')
-            out->buf[i] = (char)(out->buf[i] + 32);
+        out->buf[i] = ascii_lower(out->buf[i]);
     n = out->len;
     if (n > k && !strcmp(out->buf + n - k, PLAT_EXE_SUFFIX))
         sb_setlen(out, n - k);

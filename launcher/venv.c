@@ -1,10 +1,10 @@
 #include "launcher/venv.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/ascii.h"
 #include "common/exitcode.h"
 #include "common/fs.h"
 #include "common/path.h"
@@ -86,14 +86,6 @@ void venv_done(const char *dir)
     path_join(&p, dir, VENV_INCOMPLETE);
     plat_unlink(p.buf);
     sb_release(&p);
-}
-
-static int ascii_ieq(const char *a, const char *b)
-{
-    for (; *a && *b; a++, b++)
-        if (tolower((unsigned char)*a) != tolower((unsigned char)*b))
-            return 0;
-    return *a == *b;
 }
 
 static void trim(const char **a, const char **b)

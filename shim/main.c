@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include "common/ascii.h"
 #include "common/path.h"
 #include "common/plat.h"
 #include "installer/cli.h"
@@ -16,15 +17,8 @@
  * "pyshim.exe", "PyShim.EXE". */
 static int is_cli(const char *name)
 {
-    static const char cli[] = "pyshim";
-    size_t i;
-
-    if (!PLAT_WINDOWS)
-        return !strncmp(name, cli, 6);
-    for (i = 0; i < 6; i++)
-        if ((name[i] | 0x20) != cli[i])
-            return 0;
-    return 1;
+    return PLAT_WINDOWS ? ascii_istarts(name, "pyshim")
+                        : !strncmp(name, "pyshim", 6);
 }
 
 int main(int argc, char **argv)

@@ -1,0 +1,35 @@
+/*
+ * plat.c: the parts of plat.h that are the same on every OS, built on the
+ * OS-specific primitives of plat_posix.c / plat_win32.c.
+ */
+#include "common/plat.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/banned.h"
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int plat_listdir(const char *path, struct sv *names)
+{
+    struct sv found = SV_INIT;
+    struct plat_dir *d = plat_opendir(path);
+    const char *name;
+    size_t i;
+
+    if (!d)
+        return -1;
+    while ((name = plat_readdir(d)))
+        sv_push(&found, name);
+    plat_closedir(d);
+    if (found.nr)
+        qsort(found.v, found.nr, sizeof(*found.v), cmp_names);
+    for (i = 0; i < found.nr; i++)
+        sv_push(names, found.v[i]);
+    sv_release(&found);
+    return 0;
+}
