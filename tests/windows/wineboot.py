@@ -7,7 +7,9 @@ and run alone (RESOURCE_LOCK).
 """
 import os
 import shutil
+import subprocess
 import sys
+import time
 
 import wintest
 
@@ -19,6 +21,30 @@ def works():
     return r.returncode == 0
 
 
+def settle():
+    """Wait for the prefix's wineserver to exit: Wine writes system.reg
+    only then, seconds after `wineboot -i` has returned."""
+    ws = os.path.join(os.path.dirname(os.path.realpath(wintest.WINE)),
+                      "wineserver")
+    if not os.path.exists(ws):
+        ws = shutil.which("wineserver") or ws
+    try:
+        subprocess.run([ws, "-w"], env=wintest.wine_env(), timeout=120,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    except (OSError, subprocess.TimeoutExpired):
+        pass
+
+
+def works_soon(seconds=30):
+    deadline = time.monotonic() + seconds
+    while True:
+        if works():
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(1)
+
+
 def main():
     if works():
         print("reusing the Wine prefix %s" % wintest.WINEPREFIX)
@@ -26,7 +52,8 @@ def main():
     shutil.rmtree(wintest.WINEPREFIX, ignore_errors=True)
     r = wintest.wine("wineboot", "-i", timeout=170)
     out = (r.stdout + r.stderr).decode("utf-8", "replace")
-    if r.returncode != 0 or not works():
+    settle()
+    if r.returncode != 0 or not works_soon():
         sys.stderr.write("wineboot -i failed (exit %d):\n%s\n" %
                          (r.returncode, out))
         return 1
