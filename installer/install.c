@@ -800,6 +800,27 @@ out:
     return ret;
 }
 
+/* A copy that was running when an earlier install replaced it was renamed
+ * aside to NAME.old-PID (plat_link_or_copy); remove those that no longer
+ * run. One still running stays for the next time. */
+static void sweep_old(const char *bin)
+{
+    struct sv names = SV_INIT;
+    struct sb p = SB_INIT;
+    size_t i;
+
+    if (plat_listdir(bin, &names) < 0)
+        return;
+    for (i = 0; i < names.nr; i++) {
+        if (!strstr(names.v[i], PLAT_EXE_SUFFIX ".old-"))
+            continue;
+        path_join(&p, bin, names.v[i]);
+        plat_unlink(p.buf);
+    }
+    sv_release(&names);
+    sb_release(&p);
+}
+
 static int win_install(const struct dirs *d, const char *bin,
                        const struct sb *self, const struct sv *names,
                        int no_shell, struct err *e)
@@ -810,6 +831,7 @@ static int win_install(const struct dirs *d, const char *bin,
     int made = 0, changed, ret = -1;
 
     record_load(d, &r);
+    sweep_old(bin);
     /* pyshim.exe is a copy, so the install does not depend on where this
      * one runs from (a build tree, Downloads); the other names are hard
      * links to it where the file system allows */
