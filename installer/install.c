@@ -256,8 +256,31 @@ static int default_env(const struct dirs *d, struct err *e)
 
     path_join(&env, d->data, "default");
     if (!venv_is_venv(env.buf) || venv_is_incomplete(env.buf)) {
-        if (resolve_interpreter(NULL, &py, &ver, e) < 0 ||
-            venv_begin(env.buf, e) < 0)
+        struct err pe = ERR_INIT;
+
+        if (resolve_interpreter(NULL, &py, &ver, &pe) < 0) {
+            /* A new machine may get pyshim before any Python: the shim
+             * is in place; the default env can come with a later install. */
+            if (pe.code != PYSHIM_EXIT_NOTFOUND) {
+                err_set(e, pe.code, "%s", pe.msg);
+                if (pe.hint)
+                    err_hint(e, "%s", pe.hint);
+                err_release(&pe);
+                goto out;
+            }
+            printf("pyshim: no Python is installed yet (%s), so there is no "
+                   "default environment: install one (%s), then run `pyshim "
+                   "install` again\n",
+                   pe.msg,
+                   PLAT_WINDOWS
+                       ? "python.org, `winget install "
+                         "Python.Python.3.12` or `uv python install`"
+                       : "e.g. `apt-get install python3 python3-venv`");
+            err_release(&pe);
+            ret = 0;
+            goto out;
+        }
+        if (venv_begin(env.buf, e) < 0)
             goto out;
         sv_push(&argv, py.buf);
         sv_push(&argv, "-m");

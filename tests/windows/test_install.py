@@ -149,6 +149,18 @@ class Install(wintest.WorldTest, unittest.TestCase):
         self.assertOK(self.pyshim("uninstall"))
         self.assertEqual(reg_get(ENV_KEY, "Path"), ("REG_SZ", "C:\\only"))
 
+    def test_install_before_any_python(self):
+        # A new machine: pyshim first, Python later. The shim goes in; the
+        # default environment is left for a later install, and said so.
+        r = self.pyshim("install")
+        self.assertOK(r)
+        self.assertIn("no Python is installed yet", r.stdout)
+        self.assertIn("pyshim install", r.stdout)
+        self.check_installed()
+        self.assertFalse(os.path.exists(os.path.join(self.data, "default")))
+        self.assertOK(self.pyshim("uninstall"))
+        self.assertIsNone(reg_get(ENV_KEY, "Path"))
+
     def test_installed_python_runs_the_fake(self):
         # The installed python.exe is the shim: first on PATH it passes
         # through to the next python.exe (the fake).
