@@ -8,12 +8,14 @@ set -eu
 dir=$1
 [ -f "$dir/cjson/cJSON.c" ] && exit 0
 ver=$(dpkg-query -W -f='${Version}' libcjson-dev)
+# shellcheck disable=SC1091
+rel=$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")
 mkdir -p "$dir/apt/lists/partial" "$dir/dl"
 key=/usr/share/keyrings/debian-archive-keyring.gpg
 cat >"$dir/apt/sources.list" <<EOT
-deb-src [signed-by=$key] http://deb.debian.org/debian bookworm main
-deb-src [signed-by=$key] http://deb.debian.org/debian-security bookworm-security main
-deb-src [signed-by=$key] http://deb.debian.org/debian bookworm-updates main
+deb-src [signed-by=$key] http://deb.debian.org/debian $rel main
+deb-src [signed-by=$key] http://deb.debian.org/debian-security $rel-security main
+deb-src [signed-by=$key] http://deb.debian.org/debian $rel-updates main
 EOT
 o="-o Dir::Etc::SourceList=$dir/apt/sources.list -o Dir::Etc::SourceParts=/dev/null -o Dir::State::Lists=$dir/apt/lists -o APT::Sandbox::User=root"
 # shellcheck disable=SC2086
