@@ -91,6 +91,14 @@ static int win_errno(DWORD e)
         return ENOSYS;
     case ERROR_FILE_TOO_LARGE:
         return EFBIG;
+    case 740: /* ERROR_ELEVATION_REQUIRED, missing from mingw's winerror.h */
+        return EACCES;
+    case ERROR_NOT_READY:
+        return ENOENT; /* an empty card reader or DVD drive on PATH */
+    case ERROR_NO_UNICODE_TRANSLATION:
+        return EILSEQ;
+    case ERROR_TOO_MANY_OPEN_FILES:
+        return EMFILE;
     default:
         return EINVAL;
     }
@@ -172,21 +180,29 @@ static int is_sep(int c)
 static wchar_t *wpath(const char *path)
 {
     wchar_t *w = to_wide(path), *full, *res, *p;
-    DWORD n;
+    DWORD n, m;
 
     if (!w)
         return NULL;
     for (p = w; *p; p++)
         if (*p == L'/')
             *p = L'\\';
-    if (wcslen(w) < LONG_PATH || !wcsncmp(w, L"\\\\?\\", 4) ||
-        !wcsncmp(w, L"\\\\.\\", 4))
+    if (!wcsncmp(w, L"\\\\?\\", 4) || !wcsncmp(w, L"\\\\.\\", 4))
         return w;
+    /* The length that matters is the absolute one: a short relative path
+     * under a deep current directory is long too. */
     n = GetFullPathNameW(w, 0, NULL, NULL);
-    if (!n)
-        return w; /* the call it is meant for fails and says why */
+    if (!n || n <= LONG_PATH)
+        return w; /* short, or the call it is meant for fails and says why */
     full = xmalloc((size_t)n * sizeof(*full));
-    n = GetFullPathNameW(w, n, full, NULL);
+    m = GetFullPathNameW(w, n, full, NULL);
+    if (!m || m >= n || !wcsncmp(full, L"\\\\.\\", 4) ||
+        !wcsncmp(full, L"\\\\?\\", 4)) {
+        /* a device name ("...\\nul" is \\.\nul) or a failure: as given */
+        free(full);
+        return w;
+    }
+    n = m;
     free(w);
     res = xmalloc(((size_t)n + 8) * sizeof(*res));
     if (full[0] == L'\\' && full[1] == L'\\') {
@@ -305,7 +321,12 @@ int plat_stat(const char *path, struct plat_stat *st, int follow)
     /* FILETIME: 100 ns units since 1601-01-01. */
     t = (int64_t)((uint64_t)fi.ftLastWriteTime.dwHighDateTime << 32 |
                   fi.ftLastWriteTime.dwLowDateTime);
-    st->mtime_ns = (t - INT64_C(116444736000000000)) * 100;
+    /* 100 ns ticks since 1601; a FILETIME before 1677 (an all-zero one,
+     * as some archives and shares report) does not fit in int64 ns */
+    t -= INT64_C(116444736000000000);
+    st->mtime_ns = t < INT64_MIN / 100   ? INT64_MIN
+                   : t > INT64_MAX / 100 ? INT64_MAX
+                                         : t * 100;
     if (!st->is_lnk) {
         st->is_dir = !!(fi.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY);
         /* NUL, CON, pipes: not regular files */
@@ -1073,8 +1094,20 @@ int plat_rmtree(const char *path)
     }
     plat_closedir(d);
     sb_release(&child);
-    if (plat_rmdir(path) < 0)
-        ret = -1;
+    if (plat_rmdir(path) < 0) {
+        /* a read-only directory: as for files, its own mode does not
+         * stop removal on POSIX */
+        wchar_t *wd = wpath(path);
+
+        if (wd && errno == EACCES) {
+            SetFileAttributesW(wd, attrs & ~(DWORD)FILE_ATTRIBUTE_READONLY);
+            if (!RemoveDirectoryW(wd))
+                ret = fail();
+        } else {
+            ret = -1;
+        }
+        free(wd);
+    }
     return ret;
 }
 
@@ -1219,9 +1252,16 @@ static HANDLE inheritable_std(DWORD which)
  * same event on the same console, decides what to do and exits with the
  * code that says so. A routine is not inherited; SetConsoleCtrlHandler
  * (NULL, TRUE) would be, and would make the child ignore Ctrl+C too. */
+static HANDLE shim_child; /* the child plat_exec waits for */
+
 static BOOL WINAPI shim_ctrl(DWORD event)
 {
-    (void)event;
+    /* Close, logoff and shutdown end the shim as soon as this returns,
+     * "handled" or not; its job would then kill the child in the middle
+     * of its own clean-up (UCRT gives it SIGBREAK). Waiting here keeps the
+     * shim, and so the child, alive for the grace period Windows allows. */
+    if (event != CTRL_C_EVENT && event != CTRL_BREAK_EVENT && shim_child)
+        WaitForSingleObject(shim_child, INFINITE);
     return TRUE;
 }
 
@@ -1279,7 +1319,19 @@ int plat_exec(const char *path, char *const argv[])
             job = NULL;
         }
     }
-    ResumeThread(pi.hThread);
+    shim_child = pi.hProcess;
+    if (ResumeThread(pi.hThread) == (DWORD)-1) {
+        /* never leave a suspended child behind, waited for forever */
+        fail();
+        TerminateProcess(pi.hProcess, 1);
+        CloseHandle(pi.hThread);
+        CloseHandle(pi.hProcess);
+        shim_child = NULL;
+        if (job)
+            CloseHandle(job);
+        SetConsoleCtrlHandler(shim_ctrl, FALSE);
+        return -1;
+    }
     CloseHandle(pi.hThread);
     WaitForSingleObject(pi.hProcess, INFINITE);
     if (!GetExitCodeProcess(pi.hProcess, &code))
@@ -1343,6 +1395,7 @@ int plat_run(const char *path, char *const argv[], struct sb *out,
     PROCESS_INFORMATION pi;
     LPPROC_THREAD_ATTRIBUTE_LIST al = NULL;
     DWORD code;
+    int rerr = 0;
     BOOL ok;
     int ret = -1, saved;
 
@@ -1395,7 +1448,7 @@ int plat_run(const char *path, char *const argv[], struct sb *out,
     if (out) {
         CloseHandle(wr); /* so the read sees the end when the child exits */
         wr = INVALID_HANDLE_VALUE;
-        read_upto(rd, (size_t)-1, out);
+        rerr = read_upto(rd, (size_t)-1, out) < 0 ? errno : 0;
     }
     WaitForSingleObject(pi.hProcess, INFINITE);
     if (!GetExitCodeProcess(pi.hProcess, &code))
@@ -1403,6 +1456,11 @@ int plat_run(const char *path, char *const argv[], struct sb *out,
     CloseHandle(pi.hProcess);
     if (status)
         *status = (int)code;
+    if (rerr) {
+        /* a truncated answer is no answer */
+        errno = rerr;
+        goto out;
+    }
     ret = 0;
 out:
     saved = errno;
@@ -1708,15 +1766,14 @@ int plat_link_or_copy(const char *from, const char *to)
         fail();
         goto out;
     }
-    if (!MoveFileExW(wtmp, wto, MOVEFILE_REPLACE_EXISTING)) {
+    if (move_over(wtmp, wto, 0) < 0) {
         /* A running program cannot be replaced or deleted, but it can be
          * renamed: python.exe in use while pyshim is reinstalled. The old
          * one moves aside to `to`.old-PID, left for the next install or
-         * the user once the program exits. */
-        if (GetLastError() != ERROR_ACCESS_DENIED) {
-            fail();
+         * the user once the program exits. (A read-only `to` was already
+         * handled by move_over.) */
+        if (errno != EACCES)
             goto out;
-        }
         sb_addf(&old, "%s.old-%ld", to, plat_pid());
         wold = wpath(old.buf);
         if (!wold || !MoveFileExW(wto, wold, MOVEFILE_REPLACE_EXISTING) ||
@@ -1726,6 +1783,7 @@ int plat_link_or_copy(const char *from, const char *to)
                 MoveFileExW(wold, wto, 0); /* put it back if it moved */
             goto out;
         }
+        SetFileAttributesW(wold, FILE_ATTRIBUTE_NORMAL);
         DeleteFileW(wold); /* succeeds if it was not running after all */
     }
     ret = 0;

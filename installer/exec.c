@@ -67,6 +67,10 @@ static int find_in(const char *dir, const char *cmd, struct sb *out)
 {
     int i;
 
+    /* a command name, looked up in the env; an absolute path is not one
+     * (path_join would take it as it is and run it) */
+    if (path_is_abs(cmd))
+        return -1;
     path_join(out, dir, cmd);
     if (!PLAT_WINDOWS)
         return plat_is_executable(out->buf) ? 0 : -1;

@@ -338,6 +338,21 @@ class OddButValid(SandboxTest, unittest.TestCase):
                         timeout=20)
         self.assertShimError(r)
 
+    def test_exec_takes_a_command_name_not_a_path(self):
+        # `pyshim exec` looks a console script up in the env; an absolute
+        # path is not one and is refused, never run with the project's env.
+        marker = os.path.join(self.sb.root, "exec-ran")
+        prog = write(os.path.join(self.sb.root, "prog"),
+                     "#!/bin/sh\necho ran > %s\n" % marker)
+        os.chmod(prog, 0o755)
+        proj = self.sb.mkdtemp("execabs")
+        write_json(os.path.join(proj, ".pyshim.json"),
+                   {"python": self.interp.minor})
+        r = self.sb.pyshim("exec", prog, cwd=proj)
+        self.assertEqual(r.returncode, 69, r)
+        self.assertIn("is not in the environment", r.stderr)
+        self.assertFalse(os.path.exists(marker))
+
     def test_python_on_path_that_is_a_copy_of_the_shim(self):
         # A byte-for-byte copy of pyshim named python (what Windows installs
         # are, and what `cp` makes): no identity to compare, so the bytes
