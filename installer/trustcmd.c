@@ -65,7 +65,8 @@ out:
 }
 
 /* The project's venv python, when it is a program inside the tree (see
- * launcher/resolve.c), is trusted along with the config. */
+ * launcher/resolve.c), is trusted along with the config. On Windows, the
+ * base interpreter the venv runs. */
 static int trust_venv_program(const struct dirs *d, const struct cfg *c,
                               struct err *e)
 {
@@ -76,12 +77,27 @@ static int trust_venv_program(const struct dirs *d, const struct cfg *c,
         sb_set(&venv, c->venv);
     else
         path_join(&venv, c->dir, ".venv");
+    if (PLAT_WINDOWS) {
+        /* what runs is the base pyvenv.cfg's home names, wherever it is
+         * (launcher/resolve.c: shipped_program) */
+        struct venv v = VENV_INIT;
+
+        if (!venv_load(&v, venv.buf, NULL) && v.base &&
+            !plat_realpath(v.base, &real)) {
+            ret = trust_add_program(d->data, real.buf, e);
+            if (!ret)
+                printf("pyshim: trusted the program %s\n", real.buf);
+        }
+        venv_release(&v);
+        goto out;
+    }
     venv_python_path(&venv, venv.buf);
     if (!plat_realpath(venv.buf, &real) && path_is_inside(real.buf, c->dir)) {
         ret = trust_add_program(d->data, real.buf, e);
         if (!ret)
             printf("pyshim: trusted the program %s\n", real.buf);
     }
+out:
     sb_release(&venv);
     sb_release(&real);
     return ret;

@@ -145,17 +145,21 @@ static uint64_t fnv1a_add(uint64_t h, const char *s)
 
 /* Windows: the base's own venv launcher, the program `python -m venv`
  * copies to Scripts\python.exe (venvlauncher.exe from 3.13, python.exe
- * before). Replaces src; -1 with e set if the install has none. */
-static int venv_launcher(const char *base, struct sb *src, struct err *e)
+ * before; venvlaunchert.exe for a free-threaded base). Replaces src; -1
+ * with e set if the install has none. */
+static int venv_launcher(const char *base, int freethreaded, struct sb *src,
+                         struct err *e)
 {
-    static const char *const names[] = {"venvlauncher.exe", "python.exe", NULL};
+    /* venvlaunchert.exe runs the free-threaded python3.Nt.exe */
+    static const char *const names[] = {"venvlaunchert.exe", "venvlauncher.exe",
+                                        "python.exe", NULL};
     struct sb dir = SB_INIT;
     int i;
 
     sb_set(&dir, base);
     path_dirname(&dir);
     path_join(&dir, dir.buf, "Lib\\venv\\scripts\\nt");
-    for (i = 0; names[i]; i++) {
+    for (i = freethreaded ? 0 : 1; names[i]; i++) {
         path_join(src, dir.buf, names[i]);
         if (plat_is_file(src->buf))
             break;
@@ -216,7 +220,7 @@ static int build_overlay(const char *final, const char *root, const char *base,
     char vb[32];
     const char *t = strchr(abiflags ? abiflags : "", 't') ? "t" : "";
 
-    if (PLAT_WINDOWS && venv_launcher(base, &launcher, e) < 0)
+    if (PLAT_WINDOWS && venv_launcher(base, *t != '\0', &launcher, e) < 0)
         goto out;
     path_join(&tmp, root, ".tmp-XXXXXX");
     if (plat_mkdirs(root, 0755) < 0 || plat_mkdtemp(&tmp) < 0) {

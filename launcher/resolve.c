@@ -606,6 +606,33 @@ static void venv_launch(struct plan *p, const char *base,
  * or a venv made with --copies) is somebody's program: it runs only once
  * trusted, and pyshim does not even probe it before that.
  */
+/* True if real (a canonical path) is one of the interpreters the search
+ * finds: the same file, by identity, or by path where the file system
+ * tells no identity. */
+static int is_discovered(struct ctx *c, const char *real)
+{
+    struct interp_list *l = interps(c);
+    struct plat_stat st;
+    size_t i;
+
+    if (plat_stat(real, &st, 1) < 0)
+        return 0;
+    for (i = 0; i < l->nr; i++) {
+        struct sb r = SB_INIT;
+        int same;
+
+        if (st.dev || st.ino) {
+            same = l->v[i].dev == st.dev && l->v[i].ino == st.ino;
+        } else {
+            same = !plat_realpath(l->v[i].path, &r) && path_equal(r.buf, real);
+            sb_release(&r);
+        }
+        if (same)
+            return 1;
+    }
+    return 0;
+}
+
 static int shipped_program(struct ctx *c, const struct venv *v)
 {
     struct plan *p = c->p;
@@ -618,6 +645,27 @@ static int shipped_program(struct ctx *c, const struct venv *v)
         goto out;
     free(p->exe_real);
     p->exe_real = xstrdup(real.buf); /* facts_get needs it too */
+    if (v->base && !path_is_inside(real.buf, tree)) {
+        /* Windows: pyvenv.cfg's home, a line of text in the project, names
+         * what runs; owner and mode say nothing there (ACLs). It must be an
+         * interpreter the search finds (PATH, PEP 514, pyenv-win, uv), or
+         * one the user trusted. */
+        if (is_discovered(c, real.buf) ||
+            trust_check_program(p->dirs.data, real.buf, NULL) == 1)
+            goto out;
+        err_set(c->e, PYSHIM_EXIT_NOPERM,
+                "venv '%s' runs '%s' (pyvenv.cfg's home), which is not an "
+                "installed interpreter pyshim finds (PATH, the registry, "
+                "pyenv-win, uv): not run",
+                v->dir, real.buf);
+        err_hint(c->e,
+                 "recreate the venv with an installed Python (`py -3.N -m "
+                 "venv %s`), or if you know that program, `pyshim trust "
+                 "%s`",
+                 v->dir, tree);
+        ret = -1;
+        goto out;
+    }
     if (!path_is_inside(real.buf, tree)) {
         /* A committed link may lead anywhere (`-> /bin/sh`, or a file
          * another user planted): it must reach something named like an

@@ -203,21 +203,23 @@ static void find_site(struct venv *v)
 }
 
 /* Windows: the interpreter Scripts\python.exe redirects to, as CPython's
- * venv launcher finds it: pyvenv.cfg's home\python.exe (the executable
- * key names the same file on 3.11+). Missing: the venv is broken. */
+ * venv launcher finds it: pyvenv.cfg's executable when it lies in home
+ * (a free-threaded venv names python3.13t.exe there, and its launcher,
+ * venvlaunchert.exe, runs that one, not home\python.exe), else
+ * home\python.exe. Missing: the venv is broken. */
 static int find_base_win(struct venv *v, struct err *e)
 {
-    struct sb p = SB_INIT;
+    struct sb p = SB_INIT, dir = SB_INIT;
     int ret = -1;
 
-    if (v->home) {
-        path_join(&p, v->home, "python" PLAT_EXE_SUFFIX);
-        if (!plat_is_file(p.buf) && v->executable &&
-            plat_is_file(v->executable))
+    if (v->executable && plat_is_file(v->executable)) {
+        sb_set(&dir, v->executable);
+        path_dirname(&dir);
+        if (!v->home || path_equal(dir.buf, v->home))
             sb_set(&p, v->executable);
-    } else if (v->executable) {
-        sb_set(&p, v->executable);
     }
+    if (!p.len && v->home)
+        path_join(&p, v->home, "python" PLAT_EXE_SUFFIX);
     if (!p.len || !plat_is_file(p.buf)) {
         err_set(e, PYSHIM_EXIT_NOINPUT,
                 "venv '%s' is broken: its base interpreter '%s' no longer "
@@ -233,6 +235,7 @@ static int find_base_win(struct venv *v, struct err *e)
     ret = 0;
 out:
     sb_release(&p);
+    sb_release(&dir);
     return ret;
 }
 

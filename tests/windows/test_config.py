@@ -95,18 +95,84 @@ class Discovery(wintest.WorldTest, unittest.TestCase):
         self.assertIn("pyshim: error: ", r.stderr)
 
 
+def make_venv(proj, base):
+    """proj\\.venv as `python -m venv` makes it on Windows, from the
+    install at base: pyvenv.cfg, Scripts\\python.exe (a copy of a program:
+    the fake itself, so running it by mistake shows), Lib\\site-packages."""
+    base_exe = winpath(os.path.join(base, "python.exe"))
+    venv = os.path.join(proj, ".venv")
+    write(os.path.join(venv, "pyvenv.cfg"),
+          "home = %s\ninclude-system-site-packages = false\n"
+          "version = 3.12.4\nexecutable = %s\n"
+          "command = %s -m venv %s\n" %
+          (winpath(base), base_exe, base_exe, winpath(venv)))
+    exe = os.path.join(venv, "Scripts", "python.exe")
+    write(os.path.join(venv, "Scripts", "fake_version.txt"), "3.12.4\n")
+    shutil.copyfile(wintest.FAKE_PYTHON, exe)
+    os.makedirs(os.path.join(venv, "Lib", "site-packages"))
+    return venv, exe
+
+
+class UndiscoveredBase(wintest.WorldTest, unittest.TestCase):
+    """pyvenv.cfg's home is a line of text in the project: a base that is
+    no installed interpreter pyshim finds (not on PATH, not in the
+    registry, pyenv-win or uv) runs only once the project is trusted."""
+
+    def test_refused_until_trusted(self):
+        w = self.w
+        w.install_fake("py312", "3.12.4")
+        base = w.install_fake("elsewhere", "3.12.4", on_path=False)
+        proj = w.mkdtemp("proj")
+        venv, exe = make_venv(proj, base)
+        r = w.run("-c", "pass", cwd=proj)
+        self.assertEqual(r.returncode, 77, r)
+        self.assertIsNone(r.report, "a python ran: %r" % (r,))
+        self.assertIn("pyvenv.cfg's home", r.stderr)
+        self.assertIn("pyshim trust", r.stderr)
+        t = w.pyshim("trust", winpath(proj))
+        self.assertEqual(t.returncode, 0, t)
+        r = w.run("-c", "pass", cwd=proj)
+        self.assertRan(r)
+        self.assertSameWinPath(r.report["exe"],
+                               winpath(os.path.join(base, "python.exe")))
+        self.assertSameWinPath(r.report["pyvenv_launcher"], winpath(exe))
+
+
+class FreeThreadedVenv(wintest.WorldTest, unittest.TestCase):
+    """A venv of a free-threaded build names python3.13t.exe as its
+    executable (its launcher, venvlaunchert.exe, runs that one): pyshim
+    runs it too, not the regular python.exe beside it."""
+
+    def test_runs_the_t_interpreter(self):
+        w = self.w
+        base = w.install_fake("py313", "3.13.1")
+        ft = os.path.join(base, "python3.13t.exe")
+        shutil.copyfile(wintest.FAKE_PYTHON, ft)
+        proj = w.mkdtemp("ftproj")
+        venv, exe = make_venv(proj, base)
+        write(os.path.join(venv, "pyvenv.cfg"),
+              "home = %s\ninclude-system-site-packages = false\n"
+              "version = 3.13.1\nexecutable = %s\n" %
+              (winpath(base), winpath(ft)))
+        r = w.run("-c", "pass", cwd=proj)
+        self.assertRan(r)
+        self.assertSameWinPath(r.report["exe"], winpath(ft))
+        self.assertSameWinPath(r.report["pyvenv_launcher"], winpath(exe))
+
+
 class Venv(wintest.WorldTest, unittest.TestCase):
-    """proj\\.venv made from an install that is not on PATH: pyshim runs
-    the venv's base (home\\python.exe) with __PYVENV_LAUNCHER__ naming
-    proj\\.venv\\Scripts\\python.exe, as CPython's venv launcher does;
-    never the python.exe copy inside the project tree."""
+    """proj\\.venv made from an installed interpreter that is not the first
+    on PATH: pyshim runs the venv's base (home\\python.exe) with
+    __PYVENV_LAUNCHER__ naming proj\\.venv\\Scripts\\python.exe, as
+    CPython's venv launcher does; never the python.exe copy inside the
+    project tree, nor the first python on PATH."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         w = cls.w
-        w.install_fake("py312", "3.12.4")  # on PATH: must not be chosen
-        cls.base = w.install_fake("venvbase", "3.12.4", on_path=False)
+        w.install_fake("py312", "3.12.4")  # first on PATH: must not be chosen
+        cls.base = w.install_fake("venvbase", "3.12.4")
         cls.base_exe = winpath(os.path.join(cls.base, "python.exe"))
         cls.proj = w.mkdtemp("proj")
         cls.venv = os.path.join(cls.proj, ".venv")
