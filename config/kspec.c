@@ -98,8 +98,8 @@ static int on_path(const char *name)
     for (i = 0; i < dirs.nr && !found; i++) {
         path_join(&cand, dirs.v[i], name);
         found = plat_is_executable(cand.buf);
-        /* Windows finds "jupyter" as jupyter.exe */
-        if (!found && PLAT_WINDOWS && !strchr(name, '.')) {
+        /* Windows finds "jupyter" (and "python3.12") as NAME.exe */
+        if (!found && PLAT_WINDOWS) {
             sb_addstr(&cand, PLAT_EXE_SUFFIX);
             found = plat_is_executable(cand.buf);
         }

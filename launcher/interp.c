@@ -60,7 +60,9 @@ int interp_is_self(const struct interp_env *env, const char *path)
 
     if (plat_stat(path, &st, 1) < 0)
         return 0;
-    if (st.dev == env->self_dev && st.ino == env->self_ino)
+    /* a file system that tells no identity (0/0) is compared by bytes */
+    if ((st.dev || st.ino) && st.dev == env->self_dev &&
+        st.ino == env->self_ino)
         return 1;
     if (!env->self_path || !st.is_reg || st.size != env->self_size)
         return 0;

@@ -259,17 +259,20 @@ static int pick_interp(struct ctx *c, const char *req, const char *from)
 
         /* Windows: the py launcher's own default (PY_PYTHON, py.ini)
          * first, so `python` and `py` agree outside projects. */
+        const char *whose = "pyenv's";
+
         if (PLAT_WINDOWS && !system && pyini_request(&pyreq, &pyfrom)) {
             def = sb_detach(&pyreq, NULL);
             pfrom = sb_detach(&pyfrom, NULL);
+            whose = "the py launcher's";
         } else if (!system) {
             def = pyenv_default(c, &pfrom);
         }
         sb_release(&pyreq);
         sb_release(&pyfrom);
         if (def) {
-            trace_add(&p->trace, "no version asked; the default '%s' from '%s'",
-                      def, pfrom);
+            trace_add(&p->trace, "no version asked; %s default '%s' from '%s'",
+                      whose, def, pfrom);
             ret = pick_interp(c, def, pfrom);
             free(def);
             free(pfrom);
@@ -761,8 +764,9 @@ static int project_env(struct ctx *c, const struct settings *s)
                 goto out;
         } else if (p->shared.nr) {
             err_set(c->e, PYSHIM_EXIT_NOINPUT,
-                    "venv '%s' has no lib/python*/site-packages for the hook",
-                    v.dir);
+                    "venv '%s' has no %s for the hook", v.dir,
+                    PLAT_WINDOWS ? "Lib\\site-packages"
+                                 : "lib/python*/site-packages");
             err_hint(c->e, "the venv is damaged: recreate it");
             goto out;
         }
