@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/ascii.h"
 #include "common/exitcode.h"
 #include "common/fs.h"
 #include "common/path.h"
@@ -62,7 +63,9 @@ static const char usage_uninstall[] =
     "Remove the links and the binary from DIR (default: DATA/bin) and the\n"
     "marked block from every shell start-up file, giving each file back\n"
     "byte for byte as it was. On Windows also the PowerShell profiles' block\n"
-    "and the user PATH entry that install added (entries added since stay).\n"
+    "and the user PATH entry that install added (entries added since stay);\n"
+    "in a DIR other than the one install recorded, only exact copies of\n"
+    "this pyshim (and pyshim.exe) are removed: other files stay.\n"
     "--purge also deletes pyshim's data dir\n"
     "(shared envs, overlays, the default env, trust records) and cache, and\n"
     "the global config if it is still the one install wrote.\n";
@@ -343,7 +346,15 @@ static int read_self(struct sb *self, struct err *e)
  * that every terminal reads, and PATH lives in the registry. install
  * therefore writes DATA\install-record.txt saying what it did, and
  * uninstall undoes exactly that: the PATH entry it added (entries the
- * user added since stay), the value itself if install created it. */
+ * user added since stay), the value itself if install created it.
+ *
+ * The record is about one bin dir (bin=), the one whose files it names.
+ * Only there is a file trusted as pyshim's by its name (an older pyshim's
+ * copy that an upgrade replaces); in any other dir a file is pyshim's only
+ * if it is byte for byte this pyshim, so a user's own python.exe in a dir
+ * given with --bin-dir is neither replaced nor deleted. PATH entries are
+ * recorded as the bin dirs they are, and uninstall takes out only the
+ * entry of the dir it uninstalls. */
 
 #define ENV_KEY "Environment"
 #define RECORD_NAME "install-record.txt"
@@ -352,20 +363,32 @@ static int read_self(struct sb *self, struct err *e)
     "Folders"
 
 struct record {
-    struct sv path_added; /* HKCU Path entries install added, as written */
+    struct sv path_added; /* HKCU Path entries install added, as written:
+                             each one a bin dir */
     int path_created;     /* the Path value did not exist before */
-    struct sv files;      /* names install put in the bin dir */
+    struct sb bin;        /* the bin dir files names ("": none yet) */
+    struct sv files;      /* names install put in bin */
+    struct sv dirs_made;  /* directories install created for the profiles */
+    int profiled;         /* the profiles' block is bin's */
 };
 
 #define RECORD_INIT                                                            \
     {                                                                          \
-        SV_INIT, 0, SV_INIT                                                    \
+        SV_INIT, 0, SB_INIT, SV_INIT, SV_INIT, 0                               \
     }
 
 static void record_release(struct record *r)
 {
     sv_release(&r->path_added);
+    sb_release(&r->bin);
     sv_release(&r->files);
+    sv_release(&r->dirs_made);
+}
+
+/* Is the record about bin (so its file names are trusted there)? */
+static int record_is_for(const struct record *r, const char *bin)
+{
+    return r->bin.len && path_equal(r->bin.buf, bin);
 }
 
 static void record_path(const struct dirs *d, struct sb *out)
@@ -392,9 +415,18 @@ static void record_load(const struct dirs *d, struct record *r)
             sv_push(&r->path_added, line + 11);
         else if (!strcmp(line, "path-created=1"))
             r->path_created = 1;
+        else if (!strcmp(line, "profiles=1"))
+            r->profiled = 1;
+        else if (!strncmp(line, "bin=", 4) && line[4])
+            sb_set(&r->bin, line + 4);
         else if (!strncmp(line, "file=", 5) && line[5])
             sv_push(&r->files, line + 5);
+        else if (!strncmp(line, "dir-created=", 12) && line[12])
+            sv_push(&r->dirs_made, line + 12);
     }
+    /* a record from before bin= was written: the default bin dir */
+    if (r->files.nr && !r->bin.len)
+        path_join(&r->bin, d->data, "bin");
 out:
     sb_release(&p);
     sb_release(&text);
@@ -412,8 +444,14 @@ static int record_save(const struct dirs *d, const struct record *r,
     for (i = 0; i < r->path_added.nr; i++)
         sb_addf(&text, "path-added=%s\n", r->path_added.v[i]);
     sb_addf(&text, "path-created=%d\n", r->path_created);
+    if (r->bin.len)
+        sb_addf(&text, "bin=%s\n", r->bin.buf);
+    if (r->profiled)
+        sb_addstr(&text, "profiles=1\n");
     for (i = 0; i < r->files.nr; i++)
         sb_addf(&text, "file=%s\n", r->files.v[i]);
+    for (i = 0; i < r->dirs_made.nr; i++)
+        sb_addf(&text, "dir-created=%s\n", r->dirs_made.v[i]);
     record_path(d, &p);
     ret = fs_write_file(p.buf, text.buf, text.len, 0644, 0755, e);
     sb_release(&p);
@@ -560,12 +598,17 @@ static int path_prepend(const char *bin, struct record *r, int *changed,
     split_value(val.buf, &entries);
     at = find_entry(&entries, bin);
     if (at == 0) {
-        ret = 0; /* already first */
+        /* Already first. If install did not record it, the user put it
+         * there (or the record was deleted: no telling which), so it is
+         * not recorded now either: uninstall leaves it, and says so. */
+        ret = 0;
         goto out;
     }
     /* our own entry further down moves to the front; one the user put
-     * there stays where it is, and ours goes in front of it */
-    if (at < 0 || sv_find(&r->path_added, entries.v[at]) < 0)
+     * there stays where it is, and ours goes in front of it (a duplicate
+     * that is the user's to keep; uninstall takes out only ours, the
+     * first) */
+    if (at < 0 || find_entry(&r->path_added, entries.v[at]) < 0)
         at = -1;
     join_value(&entries, at, &val);
     sb_addstr(&neu, bin);
@@ -590,39 +633,53 @@ out:
     return ret;
 }
 
-/* Take out the entries install added (the first match of each); delete
- * the value if install created it and nothing else is in it now. */
-static int path_restore(const struct record *r, int *changed, struct err *e)
+/* The record's PATH entries without those for bin. */
+static void drop_added(struct record *r, const char *bin)
+{
+    struct sv keep = SV_INIT;
+    size_t i;
+
+    for (i = 0; i < r->path_added.nr; i++)
+        if (!same_entry(r->path_added.v[i], bin))
+            sv_push(&keep, r->path_added.v[i]);
+    sv_release(&r->path_added);
+    r->path_added = keep;
+}
+
+/* Take bin's entry out of the user's PATH if install added it (the first
+ * match: a later one is the user's own), and out of the record; delete
+ * the value if install created it and nothing else is in it now. Other
+ * dirs' entries stay. removed: the entry taken out, as it was written
+ * ("" if none); left: the entry for bin install did not add ("" if
+ * none). Both are replaced. */
+static int path_restore(struct record *r, const char *bin, struct sb *removed,
+                        struct sb *left, struct err *e)
 {
     struct sb val = SB_INIT;
     struct sv entries = SV_INIT;
     int expand = 0, ret = -1;
-    size_t i;
+    long at;
 
-    *changed = 0;
-    if (!r->path_added.nr)
-        return 0;
+    sb_reset(removed);
+    sb_reset(left);
     if (plat_reg_get(PLAT_HKCU, ENV_KEY, "Path", &val, &expand) < 0) {
-        if (errno == ENOENT)
-            return 0; /* someone removed it all already */
-        return reg_failed(e, "read");
+        if (errno != ENOENT) {
+            reg_failed(e, "read");
+            goto out;
+        }
+        ret = 0; /* someone removed it all already */
+        goto out;
     }
     split_value(val.buf, &entries);
-    for (i = 0; i < r->path_added.nr; i++) {
-        long at = find_entry(&entries, r->path_added.v[i]);
-
-        if (at < 0)
-            continue;
-        join_value(&entries, at, &val);
-        sv_release(&entries);
-        split_value(val.buf, &entries);
-        *changed = 1;
-    }
-    if (!*changed) {
+    at = find_entry(&entries, bin);
+    if (at < 0 || find_entry(&r->path_added, bin) < 0) {
+        if (at >= 0)
+            sb_set(left, entries.v[at]);
         ret = 0;
         goto out;
     }
-    join_value(&entries, -1, &val);
+    sb_set(removed, entries.v[at]);
+    join_value(&entries, at, &val);
     if (!val.len && r->path_created) {
         if (plat_reg_delete(PLAT_HKCU, ENV_KEY, "Path") < 0 &&
             errno != ENOENT) {
@@ -635,6 +692,8 @@ static int path_restore(const struct record *r, int *changed, struct err *e)
     }
     ret = 0;
 out:
+    if (!ret)
+        drop_added(r, bin);
     sb_release(&val);
     sv_release(&entries);
     return ret;
@@ -733,32 +792,88 @@ static void ps_block(const char *bin, struct sb *out)
                    "Remove-Variable pyshimBin\n");
 }
 
+/* "'s;' + $env:Path" for a hint to paste into PowerShell: s single
+ * quoted, each quote doubled, the typographic ones (U+2018..U+201B, which
+ * PowerShell also takes for ') included. Appends to out. */
+static void ps_path_hint(struct sb *out, const char *s)
+{
+    sb_addstr(out, "$env:Path = '");
+    for (; *s; s++) {
+        if (*s == '\'') {
+            sb_addstr(out, "''");
+        } else if ((unsigned char)s[0] == 0xE2 && (unsigned char)s[1] == 0x80 &&
+                   (unsigned char)s[2] >= 0x98 && (unsigned char)s[2] <= 0x9B) {
+            sb_add(out, s, 3);
+            sb_add(out, s, 3);
+            s += 2;
+        } else {
+            sb_addch(out, *s);
+        }
+    }
+    sb_addstr(out, ";' + $env:Path");
+}
+
 /* Windows PowerShell runs no profile under its default execution policy
  * (Restricted, on Windows clients): say so rather than leave the user
- * wondering. True if a policy that runs local scripts is set. */
+ * wondering. True if a policy that runs local scripts is in effect: the
+ * first scope that sets one wins, in PowerShell's order (Group Policy
+ * for the machine, then for the user, then CurrentUser, LocalMachine;
+ * "Undefined" sets nothing). */
 static int ps_scripts_allowed(void)
 {
-    static const char *const keys[] = {
-        "Software\\Policies\\Microsoft\\Windows\\PowerShell",
-        "Software\\Microsoft\\PowerShell\\1\\ShellIds\\Microsoft.PowerShell",
-        NULL};
+    static const char policies[] =
+        "Software\\Policies\\Microsoft\\Windows\\PowerShell";
+    static const char shellids[] =
+        "Software\\Microsoft\\PowerShell\\1\\ShellIds\\Microsoft.PowerShell";
+    static const struct {
+        enum plat_hive hive;
+        const char *key;
+    } scopes[] = {{PLAT_HKLM, policies},
+                  {PLAT_HKCU, policies},
+                  {PLAT_HKCU, shellids},
+                  {PLAT_HKLM, shellids}};
     struct sb v = SB_INIT;
-    int i, ret = 0;
+    size_t i;
+    int ret = 0;
 
-    for (i = 0; keys[i] && !ret; i++) {
-        if (!plat_reg_get(PLAT_HKCU, keys[i], "ExecutionPolicy", &v, NULL) ||
-            !plat_reg_get(PLAT_HKLM, keys[i], "ExecutionPolicy", &v, NULL))
-            ret = strcmp(v.buf, "Restricted") && strcmp(v.buf, "AllSigned");
+    for (i = 0; i < sizeof(scopes) / sizeof(scopes[0]); i++) {
+        if (plat_reg_get(scopes[i].hive, scopes[i].key, "ExecutionPolicy", &v,
+                         NULL) < 0 ||
+            !v.len || ascii_ieq(v.buf, "Undefined"))
+            continue;
+        ret = !ascii_ieq(v.buf, "Restricted") && !ascii_ieq(v.buf, "AllSigned");
+        break;
     }
     sb_release(&v);
     return ret;
 }
 
-static int edit_profiles(const struct dirs *d, const char *bin, struct err *e)
+/* The directories above path that do not exist, deepest first
+ * (appended to out). */
+static void missing_dirs(const char *path, struct sv *out)
 {
-    struct sv profiles = SV_INIT;
+    struct sb dir = SB_INIT;
+    size_t before;
+
+    sb_set(&dir, path);
+    for (;;) {
+        before = dir.len;
+        path_dirname(&dir);
+        if (dir.len >= before || plat_is_dir(dir.buf))
+            break;
+        sv_push(out, dir.buf);
+    }
+    sb_release(&dir);
+}
+
+/* Put the block in both profiles; the directories made for them go in
+ * the record, for uninstall to remove once empty again. */
+static int edit_profiles(const struct dirs *d, const char *bin,
+                         struct record *r, struct err *e)
+{
+    struct sv profiles = SV_INIT, made = SV_INIT;
     struct sb body = SB_INIT;
-    size_t i;
+    size_t i, k;
     int changed, ret = 0;
 
     if (ps_profiles(d, &profiles) < 0) {
@@ -768,7 +883,12 @@ static int edit_profiles(const struct dirs *d, const char *bin, struct err *e)
     }
     ps_block(bin, &body);
     for (i = 0; i < profiles.nr && !ret; i++) {
+        sv_release(&made);
+        missing_dirs(profiles.v[i], &made);
         ret = rc_edit(profiles.v[i], body.buf, &changed, e);
+        for (k = 0; k < made.nr; k++)
+            if (plat_is_dir(made.v[k]) && sv_find(&r->dirs_made, made.v[k]) < 0)
+                sv_push(&r->dirs_made, made.v[k]);
         if (!ret)
             printf("pyshim: %s %s\n", profiles.v[i],
                    changed ? "now puts it first on $env:Path"
@@ -781,33 +901,44 @@ static int edit_profiles(const struct dirs *d, const char *bin, struct err *e)
     }
 out:
     sv_release(&profiles);
+    sv_release(&made);
     sb_release(&body);
     return ret;
 }
 
+/* May install put its copy at bin\name? Yes if nothing is there, this
+ * pyshim already is, or the file is pyshim's by name: pyshim.exe, or a
+ * name in trusted (the record's files, when the record is about bin). */
+static int check_free(const char *bin, const char *name, const struct sb *self,
+                      const struct sv *trusted, struct err *e)
+{
+    struct sb dst = SB_INIT;
+    int ret = 0;
+
+    path_join(&dst, bin, name);
+    if ((plat_is_file(dst.buf) || plat_is_dir(dst.buf)) &&
+        !is_ours(dst.buf, self) && strcmp(name, "pyshim" PLAT_EXE_SUFFIX) &&
+        (!trusted || sv_find(trusted, name) < 0)) {
+        ret = err_set(e, PYSHIM_EXIT_CANTCREAT,
+                      "'%s' exists and is not pyshim's", dst.buf);
+        err_hint(e, "move it away, or install with --bin-dir elsewhere");
+    }
+    sb_release(&dst);
+    return ret;
+}
+
 /* Put one copy (or hard link) of pyshim.exe at bin\name, unless an
- * identical one is there. A different file is replaced only if it is
- * pyshim's (install made it: record, or pyshim.exe itself). */
+ * identical one is there (check_free said it may). */
 static int place_exe(const char *src, const char *bin, const char *name,
-                     const struct sb *self, const struct record *r, int *made,
-                     struct err *e)
+                     const struct sb *self, int *made, struct err *e)
 {
     struct sb dst = SB_INIT;
     int ret = -1;
 
     path_join(&dst, bin, name);
-    if (plat_is_file(dst.buf) || plat_is_dir(dst.buf)) {
-        if (is_ours(dst.buf, self)) {
-            ret = 0; /* already right */
-            goto out;
-        }
-        if (strcmp(name, "pyshim" PLAT_EXE_SUFFIX) &&
-            sv_find(&r->files, name) < 0) {
-            err_set(e, PYSHIM_EXIT_CANTCREAT, "'%s' exists and is not pyshim's",
-                    dst.buf);
-            err_hint(e, "move it away, or install with --bin-dir elsewhere");
-            goto out;
-        }
+    if (is_ours(dst.buf, self)) {
+        ret = 0; /* already right */
+        goto out;
     }
     if (plat_link_or_copy(src, dst.buf) < 0) {
         err_set(e, PYSHIM_EXIT_CANTCREAT, "cannot create '%s': %s", dst.buf,
@@ -823,9 +954,37 @@ out:
     return ret;
 }
 
+/* Is name what plat_link_or_copy renames a program install placed to:
+ * pyshim.exe, pythonX.exe or pipX.exe (X: digits and dots), then
+ * ".old-" and the PID? */
+static int is_old_copy(const char *name)
+{
+    static const char *const stems[] = {"python", "pip", "pyshim", NULL};
+    static const char old[] = PLAT_EXE_SUFFIX ".old-";
+    const char *p = NULL;
+    int i;
+
+    for (i = 0; stems[i] && !p; i++)
+        if (ascii_istarts(name, stems[i]))
+            p = name + strlen(stems[i]);
+    if (!p)
+        return 0;
+    if (strcmp(stems[i - 1], "pyshim")) /* python3.12, pip3 */
+        while ((*p >= '0' && *p <= '9') ||
+               (*p == '.' && p[1] >= '0' && p[1] <= '9'))
+            p++;
+    if (!ascii_istarts(p, old) || !p[strlen(old)])
+        return 0;
+    for (p += strlen(old); *p; p++)
+        if (*p < '0' || *p > '9')
+            return 0;
+    return 1;
+}
+
 /* A copy that was running when an earlier install replaced it was renamed
  * aside to NAME.old-PID (plat_link_or_copy); remove those that no longer
- * run. One still running stays for the next time. */
+ * run. One still running stays for the next time. Only the names install
+ * places: any other file of a --bin-dir the user chose is theirs. */
 static void sweep_old(const char *bin)
 {
     struct sv names = SV_INIT;
@@ -835,7 +994,7 @@ static void sweep_old(const char *bin)
     if (plat_listdir(bin, &names) < 0)
         return;
     for (i = 0; i < names.nr; i++) {
-        if (!strstr(names.v[i], PLAT_EXE_SUFFIX ".old-"))
+        if (!is_old_copy(names.v[i]))
             continue;
         path_join(&p, bin, names.v[i]);
         plat_unlink(p.buf);
@@ -844,16 +1003,48 @@ static void sweep_old(const char *bin)
     sb_release(&p);
 }
 
+/* Make the record about bin when it is about no dir yet or its dir holds
+ * none of its files any more (that install is gone). 1: it is about bin,
+ * so its file names are trusted there and it may be deleted with it. */
+static int record_claim(struct record *r, const char *bin)
+{
+    struct sb p = SB_INIT;
+    size_t i;
+    int held = 0;
+
+    if (record_is_for(r, bin))
+        return 1;
+    for (i = 0; i < r->files.nr && !held; i++) {
+        path_join(&p, r->bin.buf, r->files.v[i]);
+        held = plat_is_file(p.buf);
+    }
+    sb_release(&p);
+    if (held)
+        return 0;
+    sb_set(&r->bin, bin);
+    sv_release(&r->files);
+    r->profiled = 0;
+    return 1;
+}
+
 static int win_install(const struct dirs *d, const char *bin,
                        const struct sb *self, const struct sv *names,
                        int no_shell, struct err *e)
 {
     struct record r = RECORD_INIT;
-    struct sb src = SB_INIT;
+    struct sb src = SB_INIT, hint = SB_INIT;
+    struct sv exes = SV_INIT;
     size_t k;
-    int made = 0, changed, ret = -1;
+    int made = 0, changed, mine, ret = -1;
 
     record_load(d, &r);
+    mine = record_claim(&r, bin);
+    for (k = 0; k < names->nr; k++)
+        sv_pushf(&exes, "%s" PLAT_EXE_SUFFIX, names->v[k]);
+    /* every name first, so a refused install leaves nothing behind */
+    for (k = 0; k < exes.nr; k++)
+        if (check_free(bin, exes.v[k], self, mine ? &r.files : NULL, e) < 0)
+            goto out;
     sweep_old(bin);
     /* pyshim.exe is a copy, so the install does not depend on where this
      * one runs from (a build tree, Downloads); the other names are hard
@@ -861,20 +1052,14 @@ static int win_install(const struct dirs *d, const char *bin,
     path_join(&src, bin, "pyshim" PLAT_EXE_SUFFIX);
     if (copy_self(bin, self, &made, e) < 0)
         goto out;
-    for (k = 0; k < names->nr; k++) {
-        struct sb name = SB_INIT;
-
-        sb_addf(&name, "%s" PLAT_EXE_SUFFIX, names->v[k]);
-        ret = place_exe(src.buf, bin, name.buf, self, &r, &made, e);
-        if (!ret && sv_find(&r.files, name.buf) < 0)
-            sv_push(&r.files, name.buf);
-        sb_release(&name);
-        if (ret < 0)
-            goto out;
-    }
-    ret = -1;
-    if (sv_find(&r.files, "pyshim" PLAT_EXE_SUFFIX) < 0)
+    if (mine && sv_find(&r.files, "pyshim" PLAT_EXE_SUFFIX) < 0)
         sv_push(&r.files, "pyshim" PLAT_EXE_SUFFIX);
+    for (k = 0; k < exes.nr; k++) {
+        if (place_exe(src.buf, bin, exes.v[k], self, &made, e) < 0)
+            goto out;
+        if (mine && sv_find(&r.files, exes.v[k]) < 0)
+            sv_push(&r.files, exes.v[k]);
+    }
     if (made)
         printf("pyshim: installed into %s (%d file%s created or updated)\n",
                bin, made, made == 1 ? "" : "s");
@@ -882,10 +1067,11 @@ static int win_install(const struct dirs *d, const char *bin,
         printf("pyshim: %s is up to date\n", bin);
     if (record_save(d, &r, e) < 0)
         goto out;
+    ps_path_hint(&hint, bin);
     if (no_shell) {
         printf("pyshim: PATH and PowerShell profiles left alone; in "
-               "PowerShell: $env:Path = '%s;' + $env:Path\n",
-               bin);
+               "PowerShell: %s\n",
+               hint.buf);
         ret = 0;
         goto out;
     }
@@ -904,14 +1090,21 @@ static int win_install(const struct dirs *d, const char *bin,
                "with %s\n",
                bin);
     }
-    ret = edit_profiles(d, bin, e);
+    ret = edit_profiles(d, bin, &r, e);
+    if (mine && !ret)
+        r.profiled = 1;
+    /* the directories made for the profiles, also when one failed */
+    if (record_save(d, &r, ret ? NULL : e) < 0)
+        ret = -1;
     if (!ret)
         printf("pyshim: open a new terminal to use it (in this PowerShell: "
-               "$env:Path = '%s;' + $env:Path)\n",
-               bin);
+               "%s)\n",
+               hint.buf);
 out:
     record_release(&r);
     sb_release(&src);
+    sb_release(&hint);
+    sv_release(&exes);
     return ret;
 }
 
@@ -951,52 +1144,123 @@ static int remove_exe(const struct dirs *d, const char *path)
     return ret;
 }
 
+/* Does the profile's block name bin (install into bin wrote it)? */
+static int profile_names(const char *profile, const char *bin)
+{
+    struct sb text = SB_INIT, u8 = SB_INIT, want = SB_INIT;
+    const char *t;
+    int ret;
+
+    if (plat_read_file(profile, 16u << 20, &text) < 0)
+        return 0;
+    t = text.buf;
+    if (text.len >= 2 && (unsigned char)t[0] == 0xFF &&
+        (unsigned char)t[1] == 0xFE) {
+        if (rc_utf16_to_utf8(t + 2, text.len - 2, 1, &u8) < 0)
+            sb_reset(&u8);
+        t = u8.buf;
+    }
+    sb_addstr(&want, "$pyshimBin = ");
+    ps_string(&want, bin);
+    ret = t && strstr(t, want.buf) != NULL;
+    sb_release(&text);
+    sb_release(&u8);
+    sb_release(&want);
+    return ret;
+}
+
+/* Remove bin's files and what install did for bin. The record is about
+ * one dir (record_claim): uninstalling it removes the files it names, the
+ * profile blocks, the directories made for them, and the record; any other
+ * dir loses only the files that are byte for byte this pyshim (and
+ * pyshim.exe), and a profile block only if it names that dir. Either way
+ * the PATH entry goes only if install added it for this dir. */
 static int win_uninstall(const struct dirs *d, const char *bin,
                          const struct sb *self, int *removed, struct err *e)
 {
     struct record r = RECORD_INIT;
     struct sv profiles = SV_INIT, names = SV_INIT;
-    struct sb p = SB_INIT;
+    struct sb p = SB_INIT, gone = SB_INIT, left = SB_INIT, body = SB_INIT;
     size_t i;
-    int changed, ret = -1;
+    int changed, mine, progress, ret = -1;
 
     record_load(d, &r);
+    mine = record_claim(&r, bin);
     plat_listdir(bin, &names);
     for (i = 0; i < names.nr; i++) {
         path_join(&p, bin, names.v[i]);
-        if ((sv_find(&r.files, names.v[i]) >= 0 || is_ours(p.buf, self)) &&
-            plat_is_file(p.buf))
+        if (!plat_is_file(p.buf))
+            continue;
+        if ((mine && sv_find(&r.files, names.v[i]) >= 0) ||
+            !strcmp(names.v[i], "pyshim" PLAT_EXE_SUFFIX) ||
+            is_ours(p.buf, self))
             *removed += remove_exe(d, p.buf);
     }
     plat_rmdir(bin); /* only if now empty */
     printf("pyshim: removed %d file%s from %s\n", *removed,
            *removed == 1 ? "" : "s", bin);
-    if (path_restore(&r, &changed, e) < 0)
+    if (path_restore(&r, bin, &gone, &left, e) < 0)
         goto out;
-    if (changed) {
+    if (gone.len) {
         plat_env_changed();
         printf("pyshim: took %s out of your user PATH (HKCU\\Environment); "
                "new terminals pick it up\n",
-               r.path_added.v[0]);
+               gone.buf);
     }
+    if (left.len)
+        printf("pyshim: PATH entry %s was not added by this install: left "
+               "alone\n",
+               left.buf);
+    /* another dir's install had the profiles before this one's took them
+     * over: it gets its block back */
+    if (!mine && r.profiled)
+        ps_block(r.bin.buf, &body);
     if (!ps_profiles(d, &profiles)) {
         for (i = 0; i < profiles.nr; i++) {
-            if (!plat_is_file(profiles.v[i]))
+            if (!plat_is_file(profiles.v[i]) ||
+                (!mine && !profile_names(profiles.v[i], bin)))
                 continue;
-            if (rc_edit(profiles.v[i], NULL, &changed, e) < 0)
+            if (rc_edit(profiles.v[i], body.len ? body.buf : NULL, &changed,
+                        e) < 0)
                 goto out;
-            if (changed)
+            if (changed && body.len)
+                printf("pyshim: %s puts %s first again\n", profiles.v[i],
+                       r.bin.buf);
+            else if (changed)
                 printf("pyshim: restored %s\n", profiles.v[i]);
         }
     }
-    record_path(d, &p);
-    plat_unlink(p.buf);
+    if (mine) {
+        /* the directories made for the profiles, once empty (a parent
+         * after its children) */
+        do {
+            progress = 0;
+            for (i = 0; i < r.dirs_made.nr; i++)
+                if (plat_is_dir(r.dirs_made.v[i]) &&
+                    !plat_rmdir(r.dirs_made.v[i]))
+                    progress = 1;
+        } while (progress);
+        sv_release(&r.dirs_made);
+        sv_release(&r.files);
+        sb_reset(&r.bin);
+    }
+    if (r.path_added.nr || r.files.nr) {
+        /* another dir's install is still recorded */
+        if (record_save(d, &r, e) < 0)
+            goto out;
+    } else {
+        record_path(d, &p);
+        plat_unlink(p.buf);
+    }
     ret = 0;
 out:
     record_release(&r);
     sv_release(&profiles);
     sv_release(&names);
     sb_release(&p);
+    sb_release(&gone);
+    sb_release(&left);
+    sb_release(&body);
     return ret;
 }
 

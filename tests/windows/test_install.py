@@ -5,7 +5,12 @@ pip.exe, pyshim.exe in %LOCALAPPDATA%\\pyshim\\bin; that dir first in
 HKCU\\Environment Path (the value's type kept); a marked block in both
 PowerShell profiles (Documents\\PowerShell and Documents\\WindowsPowerShell).
 uninstall gives back the Path value and the profile files byte for byte
-(a UTF-16 LE profile with BOM included).
+(a UTF-16 LE profile with BOM included), and removes the profile dirs it
+made. A --bin-dir other than the recorded one: a user's files there are
+neither replaced nor deleted, and only that dir's own PATH entry goes.
+A PATH entry install did not add stays (and uninstall says so). The
+Windows PowerShell execution-policy note follows PowerShell's precedence
+(machine Group Policy, user Group Policy, CurrentUser, LocalMachine).
 
 The registry is the prefix's own: this test holds ctest's RESOURCE_LOCK
 wine.registry and restores the Path value and the Documents shell folder
@@ -177,6 +182,206 @@ class Install(wintest.WorldTest, unittest.TestCase):
         finally:
             self.w.fakes.remove(fake)
             self.assertOK(self.pyshim("uninstall"))
+
+    # -- a bin dir that is not the recorded one -------------------------
+
+    def test_foreign_bin_dir_left_alone(self):
+        # After a default install recorded python.exe, a user's own
+        # python.exe in another dir is neither replaced by install
+        # --bin-dir nor deleted by uninstall --bin-dir, and uninstalling
+        # that dir leaves the default install's PATH entry and record.
+        self.assertOK(self.pyshim("install", "--no-default-env"))
+        record = os.path.join(self.data, "install-record.txt")
+        self.assertTrue(os.path.isfile(record))
+        # A record written before bin= existed is about the default dir.
+        with open(record) as f:
+            lines = f.read().splitlines(True)
+        self.assertTrue(any(x.startswith("bin=") for x in lines), lines)
+        write(record, "".join(x for x in lines if not x.startswith("bin=")))
+        real = self.w.mkdtemp("realpy")
+        write(os.path.join(real, "python.exe"), "REAL PYTHON")
+        write(os.path.join(real, "pip.exe"), "REAL PIP")
+
+        r = self.pyshim("install", "--bin-dir", winpath(real),
+                        "--no-default-env")
+        self.assertNotEqual(r.returncode, 0, r)
+        self.assertIn("exists and is not pyshim's", r.stderr)
+        self.assertEqual(read_bytes(os.path.join(real, "python.exe")),
+                         b"REAL PYTHON")
+        self.assertEqual(read_bytes(os.path.join(real, "pip.exe")),
+                         b"REAL PIP")
+        self.assertEqual(sorted(os.listdir(real)), ["pip.exe", "python.exe"],
+                         "a refused install left files behind")
+
+        r = self.pyshim("uninstall", "--bin-dir", winpath(real))
+        self.assertOK(r)
+        self.assertEqual(read_bytes(os.path.join(real, "python.exe")),
+                         b"REAL PYTHON")
+        self.assertEqual(read_bytes(os.path.join(real, "pip.exe")),
+                         b"REAL PIP")
+        typ, val = reg_get(ENV_KEY, "Path") or (None, "")
+        self.assertEqual(val.split(";")[0].lower(), self.wbin.lower(),
+                         "uninstall of another dir took the default's entry")
+        self.assertTrue(os.path.isfile(record), "the record went")
+        self.check_installed()
+
+        self.assertOK(self.pyshim("uninstall"))
+        self.assertIsNone(reg_get(ENV_KEY, "Path"))
+        self.assertFalse(os.path.exists(self.bin))
+        self.assertFalse(os.path.exists(record))
+
+    def test_second_bin_dir_uninstall_takes_only_its_entry(self):
+        # Two installs: uninstalling the second takes out its own PATH
+        # entry, names that entry, and leaves the first's.
+        self.assertOK(self.pyshim("install", "--no-default-env"))
+        other = self.w.mkdtemp("other")
+        wother = winpath(other)
+        self.assertOK(self.pyshim("install", "--bin-dir", wother,
+                                  "--no-default-env"))
+        self.assertEqual(reg_get(ENV_KEY, "Path")[1].lower(),
+                         (wother + ";" + self.wbin).lower())
+        r = self.pyshim("uninstall", "--bin-dir", wother)
+        self.assertOK(r)
+        self.assertIn("took %s out of your user PATH" % wother, r.stdout)
+        self.assertNotIn("took %s out" % self.wbin, r.stdout)
+        self.assertEqual(reg_get(ENV_KEY, "Path"),
+                         ("REG_EXPAND_SZ", self.wbin))
+        self.assertFalse(os.path.exists(other))
+        self.check_installed()
+        for p in (self.ps7, self.ps5):  # the first install's block again
+            self.check_block(p)
+        r = self.pyshim("uninstall")
+        self.assertOK(r)
+        self.assertIn("took %s out of your user PATH" % self.wbin, r.stdout)
+        self.assertIsNone(reg_get(ENV_KEY, "Path"))
+        self.assertFalse(os.path.exists(self.bin))
+
+    def test_sweep_removes_only_pyshims_old_copies(self):
+        # install removes NAME.exe.old-PID copies an earlier install moved
+        # aside, and nothing else of a user-chosen bin dir.
+        bin_ = self.w.mkdtemp("sweep")
+        keep = ("notes.exe.old-1", "tool.exe.old-42", "python.exe.old-x1",
+                "mypython.exe.old-5", "pip.exe.old-")
+        gone = ("python.exe.old-4242", "python3.12.exe.old-7",
+                "pip3.exe.old-8", "pyshim.exe.old-99")
+        for n in keep + gone:
+            write(os.path.join(bin_, n), "x")
+        self.assertOK(self.pyshim("install", "--bin-dir", winpath(bin_),
+                                  "--no-shell", "--no-default-env"))
+        names = os.listdir(bin_)
+        for n in keep:
+            self.assertIn(n, names)
+        for n in gone:
+            self.assertNotIn(n, names)
+        self.assertOK(self.pyshim("uninstall", "--bin-dir", winpath(bin_)))
+        self.assertEqual(sorted(os.listdir(bin_)), sorted(keep))
+
+    # -- PATH entries install did not add --------------------------------
+
+    def test_path_entry_already_first_is_left_alone(self):
+        # The user (or an install whose record was deleted) already put
+        # the bin dir first: install records nothing, and uninstall says
+        # it leaves the entry.
+        user_path = self.wbin + ";C:\\a"
+        reg_set(ENV_KEY, "Path", "REG_EXPAND_SZ", user_path)
+        self.assertOK(self.pyshim("install", "--no-default-env"))
+        self.assertEqual(reg_get(ENV_KEY, "Path"),
+                         ("REG_EXPAND_SZ", user_path))
+        r = self.pyshim("uninstall")
+        self.assertOK(r)
+        self.assertEqual(reg_get(ENV_KEY, "Path"),
+                         ("REG_EXPAND_SZ", user_path))
+        self.assertIn("PATH entry %s was not added by this install: left "
+                      "alone" % self.wbin, r.stdout)
+
+    def test_users_later_entry_for_the_bin_dir_is_kept(self):
+        # The user has the bin dir further down: install puts its own in
+        # front and keeps the user's; uninstall takes out only its own.
+        user_path = "C:\\a;" + self.wbin + ";C:\\b"
+        reg_set(ENV_KEY, "Path", "REG_EXPAND_SZ", user_path)
+        self.assertOK(self.pyshim("install", "--no-default-env"))
+        self.assertEqual(reg_get(ENV_KEY, "Path")[1],
+                         self.wbin + ";" + user_path)
+        self.assertOK(self.pyshim("install", "--no-default-env"))
+        self.assertEqual(reg_get(ENV_KEY, "Path")[1],
+                         self.wbin + ";" + user_path)
+        self.assertOK(self.pyshim("uninstall"))
+        self.assertEqual(reg_get(ENV_KEY, "Path"),
+                         ("REG_EXPAND_SZ", user_path))
+
+    # -- PowerShell ------------------------------------------------------
+
+    def test_path_hints_quote_a_single_quote(self):
+        # PowerShell's '...' doubles a quote: O'Brien -> 'O''Brien'.
+        bin_ = os.path.join(self.w.root, "Users", "O'Brien", "bin")
+        wb = winpath(bin_)
+        want = "$env:Path = '%s;' + $env:Path" % wb.replace("'", "''")
+        r = self.pyshim("install", "--bin-dir", wb, "--no-shell",
+                        "--no-default-env")
+        self.assertOK(r)
+        self.assertIn(want, r.stdout)
+        r = self.w.pyshim("doctor", exe=os.path.join(bin_, "pyshim.exe"),
+                          pyshim_home=False)
+        self.assertIn("is not on PATH", r.stdout + r.stderr)
+        self.assertIn(want, r.stdout + r.stderr)
+        self.assertOK(self.pyshim("uninstall", "--bin-dir", wb))
+
+    def test_profile_dirs_install_made_are_removed(self):
+        # install made Documents\PowerShell and Documents\WindowsPowerShell
+        # for the profiles: uninstall removes them; a dir the user had
+        # stays.
+        ps7dir = os.path.dirname(self.ps7)
+        ps5dir = os.path.dirname(self.ps5)
+        self.assertOK(self.pyshim("install", "--no-default-env"))
+        self.assertTrue(os.path.isdir(ps7dir) and os.path.isdir(ps5dir))
+        self.assertOK(self.pyshim("uninstall"))
+        self.assertFalse(os.path.exists(ps7dir), "left the dir it made")
+        self.assertFalse(os.path.exists(ps5dir), "left the dir it made")
+        self.assertTrue(os.path.isdir(self.docs))
+
+        os.makedirs(ps5dir)  # the user's own (empty) dir
+        self.assertOK(self.pyshim("install", "--no-default-env"))
+        self.assertOK(self.pyshim("uninstall"))
+        self.assertFalse(os.path.exists(ps7dir))
+        self.assertTrue(os.path.isdir(ps5dir), "removed the user's dir")
+
+    POLICY = "Software\\Policies\\Microsoft\\Windows\\PowerShell"
+    SHELLIDS = ("Software\\Microsoft\\PowerShell\\1\\ShellIds\\"
+                "Microsoft.PowerShell")
+    NOTE = "Windows PowerShell runs profiles only when scripts are allowed"
+
+    def set_policies(self, **values):
+        # values: HKCU_POLICY=..., HKLM_POLICY=..., HKCU_SHELLIDS=...
+        for k, v in values.items():
+            hive, which = k.split("_")
+            key = hive + "\\" + (self.POLICY if which == "POLICY"
+                                   else self.SHELLIDS)
+            self.addCleanup(wintest.reg_restore, key, "ExecutionPolicy",
+                            reg_get(key, "ExecutionPolicy"))
+            reg_set(key, "ExecutionPolicy", "REG_SZ", v)
+
+    def test_group_policy_restricted_beats_shellids(self):
+        self.set_policies(HKCU_POLICY="Restricted",
+                          HKCU_SHELLIDS="RemoteSigned")
+        r = self.pyshim("install", "--no-default-env")
+        self.assertOK(r)
+        self.assertIn(self.NOTE, r.stdout)
+        self.assertOK(self.pyshim("uninstall"))
+
+    def test_machine_group_policy_beats_user_group_policy(self):
+        self.set_policies(HKCU_POLICY="Restricted",
+                          HKLM_POLICY="RemoteSigned")
+        r = self.pyshim("install", "--no-default-env")
+        self.assertOK(r)
+        self.assertNotIn(self.NOTE, r.stdout)
+        self.assertOK(self.pyshim("uninstall"))
+
+    def test_shellids_remotesigned_without_policy(self):
+        self.set_policies(HKCU_SHELLIDS="RemoteSigned")
+        r = self.pyshim("install", "--no-default-env")
+        self.assertOK(r)
+        self.assertNotIn(self.NOTE, r.stdout)
+        self.assertOK(self.pyshim("uninstall"))
 
 
 if __name__ == "__main__":
