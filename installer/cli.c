@@ -124,3 +124,19 @@ int inst_main(int argc, char **argv)
     fprintf(stderr, "pyshim: hint: run `pyshim help` for the commands\n");
     return PYSHIM_EXIT_USAGE;
 }
+
+void inst_ps_quote(struct sb *out, const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '\'') {
+            sb_addstr(out, "''");
+        } else if ((unsigned char)s[0] == 0xE2 && (unsigned char)s[1] == 0x80 &&
+                   (unsigned char)s[2] >= 0x98 && (unsigned char)s[2] <= 0x9B) {
+            sb_add(out, s, 3);
+            sb_add(out, s, 3);
+            s += 2;
+        } else {
+            sb_addch(out, *s);
+        }
+    }
+}

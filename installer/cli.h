@@ -45,6 +45,11 @@ int inst_shim_python(const struct dirs *d, struct sb *out, struct err *e);
  * the nearest one at or above the current directory (replaces file). */
 int inst_find_config(const char *arg, struct sb *file, struct err *e);
 
+/* Append s for the inside of a PowerShell '...' string (hints to paste):
+ * each quote doubled, the typographic ones (U+2018..U+201B, which
+ * PowerShell also takes for ') included. */
+void inst_ps_quote(struct sb *out, const char *s);
+
 /* Remember dir as a project (DATA/projects), for `shared list/remove`. */
 void inst_register_project(const struct dirs *d, const char *dir);
 /* The registered projects whose config lists shared env name. */

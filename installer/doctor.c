@@ -139,26 +139,6 @@ static void fix_failed(struct check *c, const struct err *e)
 
 /* --- install: bin dir, PATH order, data dir ------------------------------ */
 
-/* s for the inside of a PowerShell '...' string: each quote doubled,
- * the typographic ones (U+2018..U+201B, also quotes to PowerShell)
- * included. Replaces out. */
-static void ps_quote(struct sb *out, const char *s)
-{
-    sb_reset(out);
-    for (; *s; s++) {
-        if (*s == '\'') {
-            sb_addstr(out, "''");
-        } else if ((unsigned char)s[0] == 0xE2 && (unsigned char)s[1] == 0x80 &&
-                   (unsigned char)s[2] >= 0x98 && (unsigned char)s[2] <= 0x9B) {
-            sb_add(out, s, 3);
-            sb_add(out, s, 3);
-            s += 2;
-        } else {
-            sb_addch(out, *s);
-        }
-    }
-}
-
 static int same_dir(const char *a, const char *b)
 {
     struct sb ra = SB_INIT, rb = SB_INIT;
@@ -358,7 +338,8 @@ static void check_path(struct doctor *dr)
         c = add(dr, "bin-dir", ST_FAIL, "pyshim's bin dir %s is not on PATH",
                 py.buf);
         if (PLAT_WINDOWS) {
-            ps_quote(&cand, py.buf);
+            sb_reset(&cand);
+            inst_ps_quote(&cand, py.buf);
             hint(c,
                  "run `pyshim install` and open a new terminal (or, in "
                  "PowerShell: $env:Path = '%s;' + $env:Path)",

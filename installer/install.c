@@ -792,24 +792,12 @@ static void ps_block(const char *bin, struct sb *out)
                    "Remove-Variable pyshimBin\n");
 }
 
-/* "'s;' + $env:Path" for a hint to paste into PowerShell: s single
- * quoted, each quote doubled, the typographic ones (U+2018..U+201B, which
- * PowerShell also takes for ') included. Appends to out. */
+/* "$env:Path = 's;' + $env:Path" for a hint to paste into PowerShell
+ * (inst_ps_quote). Appends to out. */
 static void ps_path_hint(struct sb *out, const char *s)
 {
     sb_addstr(out, "$env:Path = '");
-    for (; *s; s++) {
-        if (*s == '\'') {
-            sb_addstr(out, "''");
-        } else if ((unsigned char)s[0] == 0xE2 && (unsigned char)s[1] == 0x80 &&
-                   (unsigned char)s[2] >= 0x98 && (unsigned char)s[2] <= 0x9B) {
-            sb_add(out, s, 3);
-            sb_add(out, s, 3);
-            s += 2;
-        } else {
-            sb_addch(out, *s);
-        }
-    }
+    inst_ps_quote(out, s);
     sb_addstr(out, ";' + $env:Path");
 }
 
