@@ -22,7 +22,10 @@ static const char usage_trust[] =
     "Trust the .pyshim.json in PATH (a directory or the file itself; default:\n"
     "the nearest one at or above the current directory) as it is now. A\n"
     "config needs trust when it names an interpreter by path, sets \"env\",\n"
-    "or points outside its own directory; editing it asks again.\n";
+    "or points outside its own directory; editing it asks again. A program\n"
+    "in the project's venv that runs (a copy inside the tree; on Windows, a\n"
+    "base interpreter pyvenv.cfg names that pyshim's search does not find)\n"
+    "is trusted along with it.\n";
 
 static const char usage_untrust[] =
     "usage: pyshim untrust [PATH]\n"
