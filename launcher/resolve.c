@@ -256,11 +256,10 @@ static int pick_interp(struct ctx *c, const char *req, const char *from)
         char *pfrom = NULL;
         char *def = NULL;
         struct sb pyreq = SB_INIT, pyfrom = SB_INIT;
+        const char *whose = "pyenv's";
 
         /* Windows: the py launcher's own default (PY_PYTHON, py.ini)
          * first, so `python` and `py` agree outside projects. */
-        const char *whose = "pyenv's";
-
         if (PLAT_WINDOWS && !system && pyini_request(&pyreq, &pyfrom)) {
             def = sb_detach(&pyreq, NULL);
             pfrom = sb_detach(&pyfrom, NULL);
@@ -603,12 +602,6 @@ static void venv_launch(struct plan *p, const char *base,
     sv_push_nodup(&p->setenv, sb_detach(&kv, NULL));
 }
 
-/*
- * The venv's python must lead out of the project tree to an installed
- * interpreter. A real binary inside the tree (committed to a repository,
- * or a venv made with --copies) is somebody's program: it runs only once
- * trusted, and pyshim does not even probe it before that.
- */
 /* True if real (a canonical path) is one of the interpreters the search
  * finds: the same file, by identity, or by path where the file system
  * tells no identity. */
@@ -636,6 +629,12 @@ static int is_discovered(struct ctx *c, const char *real)
     return 0;
 }
 
+/*
+ * The venv's python must lead out of the project tree to an installed
+ * interpreter. A real binary inside the tree (committed to a repository,
+ * or a venv made with --copies) is somebody's program: it runs only once
+ * trusted, and pyshim does not even probe it before that.
+ */
 static int shipped_program(struct ctx *c, const struct venv *v)
 {
     struct plan *p = c->p;
