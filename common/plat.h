@@ -117,7 +117,12 @@ void plat_closedir(struct plat_dir *d);
 int plat_listdir(const char *path, struct sv *names);
 
 /* Replace this process with path, argv (NULL-terminated), the current
- * environment. Returns only on failure (-1, errno). */
+ * environment. Returns only on failure (-1, errno).
+ * Windows has no exec: there path runs as a child of CreateProcessW (argv
+ * quoted so that the child's CommandLineToArgvW/CRT parsing gives back
+ * exactly argv, see common/winargv.h), inheriting handles, in a job
+ * object that kills it if the shim dies, with Ctrl+C and Ctrl+Break left
+ * to it; this process waits and exits with the child's exit code. */
 int plat_exec(const char *path, char *const argv[]);
 /* Run path with argv and wait. If out is not NULL, the child's stdout is
  * captured into it (replaced) and its stdin is /dev/null; stderr is kept
@@ -129,13 +134,6 @@ int plat_run(const char *path, char *const argv[], struct sb *out,
  * paths). Windows: rebuilt from GetCommandLineW, so no argument is lost to
  * the ANSI code page. The new array lives until the process ends. */
 void plat_main_args(int *argc, char ***argv);
-
-/* Windows has no exec: plat_exec there spawns path as a child with
- * CreateProcessW (argv quoted so that the child's CommandLineToArgvW/CRT
- * parsing gives back exactly argv, see common/winargv.h), inheriting
- * handles, in a job object that kills it if the shim dies, with Ctrl+C and
- * Ctrl+Break ignored by the shim (the child gets them), waits, and exits
- * this process with the child's exit code. It returns only on failure. */
 
 /* Registry access (Windows); POSIX returns -1 with ENOSYS. key is a
  * subkey path with backslashes ("Software\\Python"). Values are strings
