@@ -202,6 +202,15 @@ static void find_site(struct venv *v)
     sb_release(&p);
 }
 
+/* "python3.13t.exe" (any case): the name of a free-threaded build. */
+static int is_freethreaded_name(const char *name)
+{
+    size_t n = strlen(name);
+
+    return ascii_istarts(name, "python") && n > 5 &&
+           ascii_ieq(name + n - 5, "t.exe");
+}
+
 /* Windows: the interpreter Scripts\python.exe redirects to, as CPython's
  * venv launcher finds it: pyvenv.cfg's executable when it lies in home
  * (a free-threaded venv names python3.13t.exe there, and its launcher,
@@ -232,6 +241,15 @@ static int find_base_win(struct venv *v, struct err *e)
         goto out;
     }
     v->base = sb_detach(&p, NULL);
+    /* Lib\site-packages does not tell the ABI; the base's name does:
+     * python3.13t.exe is the free-threaded build */
+    if (v->libname && is_freethreaded_name(path_basename(v->base))) {
+        size_t n = strlen(v->libname);
+
+        v->libname = xrealloc(v->libname, n + 2);
+        v->libname[n] = 't';
+        v->libname[n + 1] = '\0';
+    }
     ret = 0;
 out:
     sb_release(&p);

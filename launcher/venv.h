@@ -21,7 +21,8 @@ struct venv {
     char *site;       /* dir/lib/pythonX.Y[t]/site-packages, or NULL;
                          Windows: dir\Lib\site-packages */
     char *libname;    /* "python3.12" or "python3.13t": the ABI dir name
-                         (Windows: from the version; "t" is not told) */
+                         (Windows: from the version, "t" from a
+                         python3.Nt.exe base) */
     char *base;       /* Windows: the base interpreter the venv's python.exe
                          redirects to (home\python.exe, or the executable
                          key); NULL elsewhere, where python is a link */

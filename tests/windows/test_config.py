@@ -158,6 +158,22 @@ class FreeThreadedVenv(wintest.WorldTest, unittest.TestCase):
         self.assertRan(r)
         self.assertSameWinPath(r.report["exe"], winpath(ft))
         self.assertSameWinPath(r.report["pyvenv_launcher"], winpath(exe))
+        # A shared env of the regular build cannot serve it: its packages
+        # are built for another ABI (cp313 vs cp313t).
+        ai = os.path.join(w.pyshim_home, "shared", "ai")
+        write(os.path.join(ai, "pyvenv.cfg"),
+              "home = %s\nversion = 3.13.1\nexecutable = %s\n" %
+              (winpath(base), winpath(os.path.join(base, "python.exe"))))
+        os.makedirs(os.path.join(ai, "Scripts"))
+        os.makedirs(os.path.join(ai, "Lib", "site-packages"))
+        shutil.copyfile(wintest.FAKE_PYTHON,
+                        os.path.join(ai, "Scripts", "python.exe"))
+        write_json(os.path.join(proj, ".pyshim.json"), {"shared": ["ai"]})
+        r = w.run("-c", "pass", cwd=proj)
+        self.assertEqual(r.returncode, 65, r)
+        self.assertIsNone(r.report)
+        self.assertIn("ABI", r.stderr)
+        self.assertIn("python3.13t", r.stderr)
 
 
 class Venv(wintest.WorldTest, unittest.TestCase):
