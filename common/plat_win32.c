@@ -1752,18 +1752,31 @@ int plat_link_or_copy(const char *from, const char *to)
 {
     struct sb tmp = SB_INIT, old = SB_INIT;
     wchar_t *wfrom = wpath(from), *wto = wpath(to), *wtmp = NULL, *wold = NULL;
-    int ret = -1;
+    int ret = -1, i, made = 0;
 
-    sb_addf(&tmp, "%s.tmp%ld", to, plat_pid());
-    wtmp = wpath(tmp.buf);
-    if (!wfrom || !wto || !wtmp)
+    if (!wfrom || !wto)
         goto out;
-    /* Made under a temp name and moved over `to`, so `to` is never
-     * missing or half there. */
-    SetFileAttributesW(wtmp, FILE_ATTRIBUTE_NORMAL);
-    DeleteFileW(wtmp);
-    if (!CreateHardLinkW(wtmp, wfrom, NULL) && !CopyFileW(wfrom, wtmp, FALSE)) {
+    /* Made under a fresh temp name (never one that exists: a user's file
+     * there is not touched) and moved over `to`, so `to` is never missing
+     * or half there. */
+    for (i = 0; i < 100 && !made; i++) {
+        sb_reset(&tmp);
+        sb_addf(&tmp, "%s.tmp-%ld-%llx", to, plat_pid(),
+                (unsigned long long)(next_random() & 0xffffffffffULL));
+        free(wtmp);
+        wtmp = wpath(tmp.buf);
+        if (!wtmp)
+            goto out;
+        made =
+            CreateHardLinkW(wtmp, wfrom, NULL) || CopyFileW(wfrom, wtmp, TRUE);
+        if (!made && GetLastError() != ERROR_FILE_EXISTS &&
+            GetLastError() != ERROR_ALREADY_EXISTS)
+            break;
+    }
+    if (!made) {
         fail();
+        free(wtmp);
+        wtmp = NULL; /* nothing of ours to delete */
         goto out;
     }
     if (move_over(wtmp, wto, 0) < 0) {
