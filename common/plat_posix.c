@@ -657,17 +657,21 @@ int plat_link_or_copy(const char *from, const char *to)
 {
     struct sb data = SB_INIT, tmp = SB_INIT;
     struct stat s;
-    int ret = -1;
+    int ret = -1, attempt;
 
-    /* A link made under a temp name and renamed over `to`, so `to` is
-     * never missing or half there. */
-    sb_addf(&tmp, "%s.tmp%ld", to, (long)getpid());
-    unlink(tmp.buf);
-    if (!link(from, tmp.buf)) {
-        ret = rename(tmp.buf, to);
-        if (ret < 0)
-            unlink(tmp.buf);
-        goto out;
+    /* A link made under a fresh temp name (link() never replaces a file
+     * that is there) and renamed over `to`, so `to` is never missing or
+     * half there. */
+    for (attempt = 0; attempt < 100; attempt++) {
+        temp_name(&tmp, to, attempt);
+        if (!link(from, tmp.buf)) {
+            ret = rename(tmp.buf, to);
+            if (ret < 0)
+                unlink(tmp.buf);
+            goto out;
+        }
+        if (errno != EEXIST)
+            break;
     }
     if (stat(from, &s) < 0 || plat_read_file(from, (size_t)1 << 30, &data) < 0)
         goto out;
