@@ -63,15 +63,55 @@ static const char usage_uninstall[] =
     "Remove the links and the binary from DIR (default: DATA/bin) and the\n"
     "marked block from every shell start-up file, giving each file back\n"
     "byte for byte as it was. On Windows also the PowerShell profiles' block\n"
-    "and the user PATH entry that install added (entries added since stay);\n"
-    "in a DIR other than the one install recorded, only exact copies of\n"
-    "this pyshim (and pyshim.exe) are removed: other files stay.\n"
+    "and the user PATH entry that install added (entries added since stay),\n"
+    "a profile's block only if it names DIR. Only pyshim's own programs (of\n"
+    "any version) and the files install recorded in DIR are removed: other\n"
+    "files stay.\n"
     "--purge also deletes pyshim's data dir\n"
     "(shared envs, overlays, the default env, trust records) and cache, and\n"
     "the global config if it is still the one install wrote.\n";
 
-/* Is path pyshim's: a link to "pyshim", or a copy of this binary? */
-static int is_ours(const char *path, const struct sb *self_bytes)
+/* Every pyshim binary holds this string, so that any version's copy of
+ * pyshim (an older release that an upgrade replaces, a newer one) is known
+ * as pyshim's, not only a copy of the running binary. The search reads it
+ * through a volatile pointer, so the compiler keeps the bytes in the
+ * binary and cannot fold the comparison into immediates. */
+static const char pyshim_mark[] =
+    "pyshim-binary-mark:bee71685de43fb6594ea46ef51119f68";
+static const char *volatile pyshim_mark_p = pyshim_mark;
+
+#define MARKED_MAX (64u << 20)
+
+/* Does data start like a program (PE, ELF or Mach-O) and hold the mark? */
+static int has_mark(const char *data, size_t len)
+{
+    static const char *const magics[] = {"MZ",
+                                         "\x7f"
+                                         "ELF",
+                                         "\xfe\xed\xfa\xce",
+                                         "\xfe\xed\xfa\xcf",
+                                         "\xce\xfa\xed\xfe",
+                                         "\xcf\xfa\xed\xfe",
+                                         "\xca\xfe\xba\xbe",
+                                         NULL};
+    const char *mark = pyshim_mark_p;
+    size_t i, n = strlen(mark);
+    int exe = 0;
+
+    for (i = 0; magics[i] && !exe; i++)
+        exe = len >= strlen(magics[i]) &&
+              !memcmp(data, magics[i], strlen(magics[i]));
+    if (!exe || len < n)
+        return 0;
+    for (i = 0; i + n <= len; i++)
+        if (data[i] == mark[0] && !memcmp(data + i, mark, n))
+            return 1;
+    return 0;
+}
+
+/* Is path this very pyshim: a link to "pyshim", or a byte-for-byte copy
+ * of the running binary (nothing to replace)? */
+static int is_self(const char *path, const struct sb *self_bytes)
 {
     struct plat_stat st;
     struct sb s = SB_INIT;
@@ -86,6 +126,23 @@ static int is_ours(const char *path, const struct sb *self_bytes)
                !plat_read_file(path, self_bytes->len, &s)) {
         ret = !memcmp(s.buf, self_bytes->buf, s.len);
     }
+    sb_release(&s);
+    return ret;
+}
+
+/* Is path pyshim's, of any version: this pyshim (is_self), or a regular
+ * file under 64 MiB that is a program holding pyshim_mark? */
+static int is_ours(const char *path, const struct sb *self_bytes)
+{
+    struct plat_stat st;
+    struct sb s = SB_INIT;
+    int ret;
+
+    if (is_self(path, self_bytes))
+        return 1;
+    if (plat_stat(path, &st, 0) < 0 || !st.is_reg || st.size >= MARKED_MAX)
+        return 0;
+    ret = !plat_read_file(path, MARKED_MAX, &s) && has_mark(s.buf, s.len);
     sb_release(&s);
     return ret;
 }
@@ -348,13 +405,15 @@ static int read_self(struct sb *self, struct err *e)
  * uninstall undoes exactly that: the PATH entry it added (entries the
  * user added since stay), the value itself if install created it.
  *
- * The record is about one bin dir (bin=), the one whose files it names.
- * Only there is a file trusted as pyshim's by its name (an older pyshim's
- * copy that an upgrade replaces); in any other dir a file is pyshim's only
- * if it is byte for byte this pyshim, so a user's own python.exe in a dir
- * given with --bin-dir is neither replaced nor deleted. PATH entries are
- * recorded as the bin dirs they are, and uninstall takes out only the
- * entry of the dir it uninstalls. */
+ * A file is pyshim's if it is a pyshim program of any version (is_ours:
+ * it holds pyshim_mark), so an upgrade replaces and uninstall removes
+ * copies that another pyshim made, record or not, while a user's own
+ * python.exe in a dir given with --bin-dir is neither replaced nor
+ * deleted. The record is about one bin dir (bin=), the one whose files it
+ * names; there a file is also trusted by its name (a pyshim from before
+ * the mark). PATH entries are recorded as the bin dirs they are, and
+ * uninstall takes out only the entry of the dir it uninstalls; a profile
+ * block goes only with the dir it names. */
 
 #define ENV_KEY "Environment"
 #define RECORD_NAME "install-record.txt"
@@ -424,9 +483,17 @@ static void record_load(const struct dirs *d, struct record *r)
         else if (!strncmp(line, "dir-created=", 12) && line[12])
             sv_push(&r->dirs_made, line + 12);
     }
-    /* a record from before bin= was written: the default bin dir */
-    if (r->files.nr && !r->bin.len)
-        path_join(&r->bin, d->data, "bin");
+    /* A record from before bin= was written (it always named files): its
+     * dir is the one PATH entry it added, else the default bin dir; and
+     * those versions edited the profiles exactly when they edited PATH. */
+    if (r->files.nr && !r->bin.len) {
+        if (r->path_added.nr == 1)
+            sb_set(&r->bin, r->path_added.v[0]);
+        else
+            path_join(&r->bin, d->data, "bin");
+        if (r->path_added.nr)
+            r->profiled = 1;
+    }
 out:
     sb_release(&p);
     sb_release(&text);
@@ -894,9 +961,10 @@ out:
     return ret;
 }
 
-/* May install put its copy at bin\name? Yes if nothing is there, this
- * pyshim already is, or the file is pyshim's by name: pyshim.exe, or a
- * name in trusted (the record's files, when the record is about bin). */
+/* May install put its copy at bin\name? Yes if nothing is there, the
+ * file is pyshim's (any version: is_ours), or it is pyshim's by name:
+ * pyshim.exe, or a name in trusted (the record's files, when the record
+ * is about bin: a pyshim from before the mark). */
 static int check_free(const char *bin, const char *name, const struct sb *self,
                       const struct sv *trusted, struct err *e)
 {
@@ -916,7 +984,8 @@ static int check_free(const char *bin, const char *name, const struct sb *self,
 }
 
 /* Put one copy (or hard link) of pyshim.exe at bin\name, unless an
- * identical one is there (check_free said it may). */
+ * identical one is there (check_free said it may: another version of
+ * pyshim, or a name the record trusts, is replaced). */
 static int place_exe(const char *src, const char *bin, const char *name,
                      const struct sb *self, int *made, struct err *e)
 {
@@ -924,7 +993,7 @@ static int place_exe(const char *src, const char *bin, const char *name,
     int ret = -1;
 
     path_join(&dst, bin, name);
-    if (is_ours(dst.buf, self)) {
+    if (is_self(dst.buf, self)) {
         ret = 0; /* already right */
         goto out;
     }
@@ -1132,37 +1201,109 @@ static int remove_exe(const struct dirs *d, const char *path)
     return ret;
 }
 
-/* Does the profile's block name bin (install into bin wrote it)? */
+/* The dir a block's "$pyshimBin = ..." line names, as ps_string wrote
+ * it: 'quoted' or (-join [char[]](0x..,...)). Replaces out; -1 if the
+ * line is not one of those. */
+static int ps_parse_bin(const char *v, struct sb *out)
+{
+    static const char join[] = "(-join [char[]](";
+    static const char hex[] = "0123456789abcdef";
+    struct sb u16 = SB_INIT;
+    int ret = -1;
+
+    sb_reset(out);
+    if (*v == '\'') {
+        for (v++; *v && *v != '\n'; v++) {
+            if (*v == '\'' && v[1] != '\'')
+                return 0;
+            if (*v == '\'')
+                v++;
+            sb_addch(out, *v);
+        }
+        return -1;
+    }
+    if (strncmp(v, join, strlen(join)))
+        return -1;
+    for (v += strlen(join);;) {
+        unsigned long u = 0;
+        int digits = 0;
+
+        if (strncmp(v, "0x", 2))
+            goto out;
+        for (v += 2; digits < 5; v++, digits++) {
+            const char *x = strchr(hex, ascii_lower(*v));
+
+            if (!*v || !x)
+                break;
+            u = u * 16 + (unsigned long)(x - hex);
+        }
+        if (!digits || u > 0xFFFF)
+            goto out;
+        sb_addch(&u16, (char)(u & 0xFF));
+        sb_addch(&u16, (char)(u >> 8));
+        if (*v == ',') {
+            v++;
+            continue;
+        }
+        if (strncmp(v, "))", 2))
+            goto out;
+        break;
+    }
+    ret = rc_utf16_to_utf8(u16.buf, u16.len, 1, out);
+out:
+    sb_release(&u16);
+    return ret;
+}
+
+/* Does the profile's block name bin (install into bin wrote it)? The dir
+ * compares as Windows file names do (path_equal), so `uninstall --bin-dir
+ * c:\x` finds the block of `install --bin-dir C:\X`. A block without its
+ * end line counts too, so that uninstall reports it (rc_edit). */
 static int profile_names(const char *profile, const char *bin)
 {
-    struct sb text = SB_INIT, u8 = SB_INIT, want = SB_INIT;
-    const char *t;
-    int ret;
+    static const char var[] = "\n$pyshimBin = ";
+    struct sb text = SB_INIT, u8 = SB_INIT, named = SB_INIT;
+    const char *t, *b, *end, *v;
+    int ret = 0;
 
     if (plat_read_file(profile, 16u << 20, &text) < 0)
         return 0;
     t = text.buf;
-    if (text.len >= 2 && (unsigned char)t[0] == 0xFF &&
-        (unsigned char)t[1] == 0xFE) {
-        if (rc_utf16_to_utf8(t + 2, text.len - 2, 1, &u8) < 0)
-            sb_reset(&u8);
+    if (text.len >= 2 &&
+        ((unsigned char)t[0] == 0xFF || (unsigned char)t[0] == 0xFE)) {
+        int le = (unsigned char)t[0] == 0xFF;
+
+        if (((unsigned char)t[1] != (le ? 0xFE : 0xFF)) ||
+            rc_utf16_to_utf8(t + 2, text.len - 2, le, &u8) < 0)
+            goto out;
         t = u8.buf;
     }
-    sb_addstr(&want, "$pyshimBin = ");
-    ps_string(&want, bin);
-    ret = t && strstr(t, want.buf) != NULL;
+    b = strstr(t, RC_BEGIN);
+    if (!b)
+        goto out;
+    end = strstr(b, RC_END);
+    for (v = strstr(b, var); v && (!end || v < end); v = strstr(v + 1, var))
+        if (!ps_parse_bin(v + strlen(var), &named) &&
+            path_equal(named.buf, bin)) {
+            ret = 1;
+            break;
+        }
+out:
     sb_release(&text);
     sb_release(&u8);
-    sb_release(&want);
+    sb_release(&named);
     return ret;
 }
 
-/* Remove bin's files and what install did for bin. The record is about
- * one dir (record_claim): uninstalling it removes the files it names, the
- * profile blocks, the directories made for them, and the record; any other
- * dir loses only the files that are byte for byte this pyshim (and
- * pyshim.exe), and a profile block only if it names that dir. Either way
- * the PATH entry goes only if install added it for this dir. */
+/* Remove bin's files and what install did for bin. Any dir loses the
+ * files that are pyshim's (is_ours), the recorded one (record_claim) also
+ * the files the record names, then the directories made for the profiles
+ * and its part of the record. The PATH entry goes only if install added
+ * it for this dir (and the record says so at once, so a rerun after a
+ * later failure does not take out a user's own entry for it); a profile
+ * block only if it names this dir: another install's block is left for
+ * that install's uninstall, and where this dir's block had replaced the
+ * recorded dir's, that one's block comes back. */
 static int win_uninstall(const struct dirs *d, const char *bin,
                          const struct sb *self, int *removed, struct err *e)
 {
@@ -1180,7 +1321,6 @@ static int win_uninstall(const struct dirs *d, const char *bin,
         if (!plat_is_file(p.buf))
             continue;
         if ((mine && sv_find(&r.files, names.v[i]) >= 0) ||
-            !strcmp(names.v[i], "pyshim" PLAT_EXE_SUFFIX) ||
             is_ours(p.buf, self))
             *removed += remove_exe(d, p.buf);
     }
@@ -1190,6 +1330,8 @@ static int win_uninstall(const struct dirs *d, const char *bin,
     if (path_restore(&r, bin, &gone, &left, e) < 0)
         goto out;
     if (gone.len) {
+        if (record_save(d, &r, e) < 0)
+            goto out;
         plat_env_changed();
         printf("pyshim: took %s out of your user PATH (HKCU\\Environment); "
                "new terminals pick it up\n",
@@ -1206,7 +1348,7 @@ static int win_uninstall(const struct dirs *d, const char *bin,
     if (!ps_profiles(d, &profiles)) {
         for (i = 0; i < profiles.nr; i++) {
             if (!plat_is_file(profiles.v[i]) ||
-                (!mine && !profile_names(profiles.v[i], bin)))
+                !profile_names(profiles.v[i], bin))
                 continue;
             if (rc_edit(profiles.v[i], body.len ? body.buf : NULL, &changed,
                         e) < 0)
@@ -1231,6 +1373,7 @@ static int win_uninstall(const struct dirs *d, const char *bin,
         sv_release(&r.dirs_made);
         sv_release(&r.files);
         sb_reset(&r.bin);
+        r.profiled = 0;
     }
     if (r.path_added.nr || r.files.nr) {
         /* another dir's install is still recorded */

@@ -60,6 +60,25 @@ class Install(SandboxTest, unittest.TestCase):
         with open(mine) as f:
             self.assertEqual(f.read(), "#!/bin/sh\necho mine\n")
 
+    def test_another_pyshim_versions_copy_is_pyshims(self):
+        # A copy of another pyshim version (other bytes, the same mark)
+        # is replaced by install and removed by uninstall; a program
+        # without the mark stays.
+        other = os.path.join(self.sb.root, "upgradebin")
+        with open(PYSHIM_BIN, "rb") as f:
+            older = f.read() + b"\0"
+        write(os.path.join(other, "python3"), older, "wb")
+        with open("/bin/true", "rb") as f:
+            write(os.path.join(other, "tool"), f.read(), "wb")
+        r = self.sb.pyshim("install", "--bin-dir", other, "--no-shell",
+                           "--no-default-env")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(os.readlink(os.path.join(other, "python3")), "pyshim")
+        write(os.path.join(other, "python3"), older, "wb")
+        r = self.sb.pyshim("uninstall", "--bin-dir", other)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(os.listdir(other), ["tool"])
+
     def test_install_into_dir_with_spaces(self):
         d = os.path.join(self.sb.root, "bin dir ü")
         r = self.sb.pyshim("install", "--bin-dir", d)

@@ -8,6 +8,10 @@ uninstall gives back the Path value and the profile files byte for byte
 (a UTF-16 LE profile with BOM included), and removes the profile dirs it
 made. A --bin-dir other than the recorded one: a user's files there are
 neither replaced nor deleted, and only that dir's own PATH entry goes.
+Copies any pyshim version made are pyshim's (the mark every pyshim
+binary carries), record or not, so an upgrade replaces and uninstalls
+them; a profile block goes only with the dir it names; a record older
+than bin= is about its one PATH entry's dir and had the profiles.
 A PATH entry install did not add stays (and uninstall says so). The
 Windows PowerShell execution-policy note follows PowerShell's precedence
 (machine Group Policy, user Group Policy, CurrentUser, LocalMachine).
@@ -275,6 +279,224 @@ class Install(wintest.WorldTest, unittest.TestCase):
             self.assertNotIn(n, names)
         self.assertOK(self.pyshim("uninstall", "--bin-dir", winpath(bin_)))
         self.assertEqual(sorted(os.listdir(bin_)), sorted(keep))
+
+    # -- copies another pyshim made; other installs' profile blocks -----
+
+    def other_exe(self, tag=b"\0"):
+        # Another pyshim version (a newer release): different bytes, the
+        # same mark.
+        path = os.path.join(self.w.mkdtemp("v3"), "pyshim.exe")
+        write(path, read_bytes(wintest.PYSHIM_EXE) + tag, "wb")
+        return path
+
+    def run_exe(self, exe, *args):
+        return self.w.pyshim(*args, exe=exe, pyshim_home=False)
+
+    def block_bin(self, path):
+        # The dir the profile's block names (None: no block, no file).
+        if not os.path.exists(path):
+            return None
+        t = self.profile_text(path)
+        if BEGIN not in t:
+            return None
+        line = [x for x in t[t.index(BEGIN):t.index(END)].splitlines()
+                if x.startswith("$pyshimBin = ")]
+        self.assertEqual(len(line), 1, t)
+        return line[0][len("$pyshimBin = "):].strip("'").lower()
+
+    def strip_record(self, *prefixes):
+        # The record as a version from before bin= wrote it.
+        record = os.path.join(self.data, "install-record.txt")
+        with open(record) as f:
+            lines = f.read().splitlines(True)
+        write(record, "".join(x for x in lines if not x.startswith(prefixes)))
+
+    def test_upgrade_after_the_record_was_lost(self):
+        # Another version's copies are pyshim's without the record: the
+        # upgrade replaces them and its uninstall removes them. (The PATH
+        # entry was already first when nothing was recorded: it stays, as
+        # test_path_entry_already_first_is_left_alone says.)
+        self.assertOK(self.pyshim("install", "--no-default-env"))
+        os.remove(os.path.join(self.data, "install-record.txt"))
+        v3 = self.other_exe()
+        r = self.run_exe(v3, "install", "--no-default-env")
+        self.assertOK(r)
+        for n in PROGRAMS:
+            self.assertEqual(read_bytes(os.path.join(self.bin, n)),
+                             read_bytes(v3), n)
+        self.assertOK(self.run_exe(v3, "uninstall"))
+        self.assertFalse(os.path.exists(self.bin),
+                         os.listdir(self.bin) if os.path.isdir(self.bin)
+                         else None)
+
+    def test_upgrade_of_a_second_bin_dir(self):
+        self.assertOK(self.pyshim("install", "--no-default-env"))
+        x = self.w.mkdtemp("X")
+        wx = winpath(x)
+        self.assertOK(self.pyshim("install", "--bin-dir", wx,
+                                  "--no-default-env"))
+        v3 = self.other_exe()
+        self.assertOK(self.run_exe(v3, "install", "--bin-dir", wx,
+                                   "--no-default-env"))
+        self.assertEqual(read_bytes(os.path.join(x, "python.exe")),
+                         read_bytes(v3))
+        self.assertOK(self.run_exe(v3, "uninstall", "--bin-dir", wx))
+        self.assertFalse(os.path.exists(x))
+        self.assertEqual(reg_get(ENV_KEY, "Path"),
+                         ("REG_EXPAND_SZ", self.wbin))
+        self.check_installed()
+        for p in (self.ps7, self.ps5):
+            self.assertEqual(self.block_bin(p), self.wbin.lower())
+
+    def test_legacy_record_of_a_bin_dir(self):
+        # An older pyshim installed into X and wrote its record without
+        # bin=: the record is about X (its one PATH entry), so a newer
+        # pyshim replaces X's copies and uninstalls X completely.
+        x = self.w.mkdtemp("X")
+        wx = winpath(x)
+        old = self.other_exe(b"OLD")
+        self.assertOK(self.run_exe(old, "install", "--bin-dir", wx,
+                                   "--no-default-env"))
+        self.strip_record("bin=", "profiles=", "dir-created=")
+        self.assertOK(self.pyshim("install", "--bin-dir", wx,
+                                  "--no-default-env"))
+        self.assertOK(self.pyshim("uninstall", "--bin-dir", wx))
+        self.assertFalse(os.path.exists(x))
+        self.assertIsNone(reg_get(ENV_KEY, "Path"))
+        self.assertFalse(os.path.exists(self.ps7))
+        self.assertFalse(os.path.exists(self.ps5))
+
+    def test_legacy_record_gets_its_block_back(self):
+        # A default install recorded without bin= and profiles=: it had
+        # the profiles, so uninstalling a second dir puts its block back.
+        self.assertOK(self.pyshim("install", "--no-default-env"))
+        self.strip_record("bin=", "profiles=", "dir-created=")
+        x = self.w.mkdtemp("X")
+        wx = winpath(x)
+        self.assertOK(self.pyshim("install", "--bin-dir", wx,
+                                  "--no-default-env"))
+        self.assertOK(self.pyshim("uninstall", "--bin-dir", wx))
+        self.check_installed()
+        for p in (self.ps7, self.ps5):
+            self.assertEqual(self.block_bin(p), self.wbin.lower(), p)
+        self.assertEqual(reg_get(ENV_KEY, "Path"),
+                         ("REG_EXPAND_SZ", self.wbin))
+
+    def test_recorded_uninstall_keeps_another_installs_block(self):
+        x = self.w.mkdtemp("X")
+        y = self.w.mkdtemp("Y")
+        wx, wy = winpath(x), winpath(y)
+        self.assertOK(self.pyshim("install", "--bin-dir", wx,
+                                  "--no-default-env"))
+        self.assertOK(self.pyshim("install", "--bin-dir", wy,
+                                  "--no-default-env"))
+        self.assertOK(self.pyshim("uninstall", "--bin-dir", wx))
+        self.assertFalse(os.path.exists(x))
+        self.assertIn("python.exe", os.listdir(y))
+        self.assertEqual(reg_get(ENV_KEY, "Path"), ("REG_EXPAND_SZ", wy))
+        for p in (self.ps7, self.ps5):
+            self.assertEqual(self.block_bin(p), wy.lower(), p)
+        # Y's own uninstall then takes all the rest.
+        self.assertOK(self.pyshim("uninstall", "--bin-dir", wy))
+        self.assertFalse(os.path.exists(y))
+        self.assertIsNone(reg_get(ENV_KEY, "Path"))
+        self.assertFalse(os.path.exists(self.ps7))
+        self.assertFalse(os.path.exists(self.ps5))
+        self.assertFalse(os.path.exists(os.path.join(
+            self.data, "install-record.txt")))
+
+    def test_default_uninstall_keeps_a_second_dirs_block(self):
+        self.assertOK(self.pyshim("install", "--no-default-env"))
+        x = self.w.mkdtemp("X")
+        wx = winpath(x)
+        self.assertOK(self.pyshim("install", "--bin-dir", wx,
+                                  "--no-default-env"))
+        self.assertOK(self.pyshim("uninstall"))
+        self.assertFalse(os.path.exists(self.bin))
+        self.assertEqual(reg_get(ENV_KEY, "Path"), ("REG_EXPAND_SZ", wx))
+        for p in (self.ps7, self.ps5):
+            self.assertEqual(self.block_bin(p), wx.lower(), p)
+
+    def test_bin_dir_spelled_in_another_case(self):
+        # Windows file names ignore case: the block of C:\...\Xcase is
+        # the block of c:\...\xcase.
+        self.assertOK(self.pyshim("install", "--no-default-env"))
+        x = self.w.mkdtemp("Xcase")
+        wx = winpath(x)
+        self.assertOK(self.pyshim("install", "--bin-dir", wx,
+                                  "--no-default-env"))
+        self.assertOK(self.pyshim("uninstall", "--bin-dir", wx.lower()))
+        self.assertFalse(os.path.exists(x))
+        for p in (self.ps7, self.ps5):
+            self.assertEqual(self.block_bin(p), self.wbin.lower(), p)
+        self.assertEqual(reg_get(ENV_KEY, "Path"),
+                         ("REG_EXPAND_SZ", self.wbin))
+
+    def test_non_ascii_bin_dir_block_is_found(self):
+        # A non-ASCII dir is written as (-join [char[]](0x..,...)): read
+        # back, it names the dir.
+        self.assertOK(self.pyshim("install", "--no-default-env"))
+        x = self.w.mkdtemp("X\u00e9\u4e2d")
+        wx = winpath(x)
+        self.assertOK(self.pyshim("install", "--bin-dir", wx,
+                                  "--no-default-env"))
+        self.assertIn("-join [char[]]", self.profile_text(self.ps7))
+        self.assertOK(self.pyshim("uninstall", "--bin-dir", wx))
+        self.assertFalse(os.path.exists(x))
+        for p in (self.ps7, self.ps5):
+            self.assertEqual(self.block_bin(p), self.wbin.lower(), p)
+
+    def test_utf16_be_profile_block_is_found(self):
+        ps7 = "\ufeff# big-endian profile\r\n".encode("utf-16-be")
+        write(self.ps7, ps7, "wb")
+        self.assertOK(self.pyshim("install", "--no-default-env"))
+        x = self.w.mkdtemp("X")
+        wx = winpath(x)
+        self.assertOK(self.pyshim("install", "--bin-dir", wx,
+                                  "--no-default-env"))
+        self.assertOK(self.pyshim("uninstall", "--bin-dir", wx))
+        raw = read_bytes(self.ps7)
+        self.assertEqual(raw[:2], b"\xfe\xff")
+        t = raw[2:].decode("utf-16-be")
+        self.assertEqual(t.count(BEGIN), 1, t)
+        self.assertIn("$pyshimBin = '%s'" % self.wbin, t)
+        self.assertNotIn(wx, t)
+        self.assertOK(self.pyshim("uninstall"))
+        self.assertEqual(read_bytes(self.ps7), ps7)
+
+    def test_failed_uninstall_rerun_keeps_users_entry(self):
+        # uninstall took its PATH entry out, then stopped at a profile
+        # whose end line the user deleted (exit 65). The record says the
+        # entry is gone, so the rerun leaves the user's own entry for the
+        # same dir.
+        user_path = "C:\\a;" + self.wbin + ";C:\\b"
+        reg_set(ENV_KEY, "Path", "REG_EXPAND_SZ", user_path)
+        self.assertOK(self.pyshim("install", "--no-default-env"))
+        good = read_bytes(self.ps5)
+        write(self.ps5, good.replace((END + "\n").encode(), b""), "wb")
+        r = self.pyshim("uninstall")
+        self.assertEqual(r.returncode, 65, r)
+        self.assertEqual(reg_get(ENV_KEY, "Path"),
+                         ("REG_EXPAND_SZ", user_path))
+        write(self.ps5, good, "wb")  # the user mends the block
+        r = self.pyshim("uninstall")
+        self.assertOK(r)
+        self.assertEqual(reg_get(ENV_KEY, "Path"),
+                         ("REG_EXPAND_SZ", user_path))
+        self.assertFalse(os.path.exists(self.ps5))
+
+    def test_users_pyshim_exe_in_another_dir_stays(self):
+        # Outside the recorded dir a file is pyshim's by its content, not
+        # its name.
+        self.assertOK(self.pyshim("install", "--no-default-env"))
+        z = self.w.mkdtemp("Z")
+        write(os.path.join(z, "pyshim.exe"), "MZ not pyshim")
+        self.assertOK(self.pyshim("uninstall", "--bin-dir", winpath(z)))
+        self.assertTrue(os.path.exists(os.path.join(z, "pyshim.exe")),
+                        "removed a user's file by its name")
+        self.assertEqual(read_bytes(os.path.join(z, "pyshim.exe")),
+                         b"MZ not pyshim")
+        self.check_installed()
 
     # -- PATH entries install did not add --------------------------------
 
