@@ -725,7 +725,8 @@ static int read_upto(HANDLE h, size_t limit, struct sb *out)
     return 0;
 }
 
-int plat_read_file(const char *path, size_t max, struct sb *out)
+/* The first limit bytes of path (all of it if shorter) into out. */
+static int read_path(const char *path, size_t limit, struct sb *out)
 {
     HANDLE h;
     int ret;
@@ -734,13 +735,20 @@ int plat_read_file(const char *path, size_t max, struct sb *out)
     h = open_read(path);
     if (h == INVALID_HANDLE_VALUE)
         return -1;
+    ret = read_upto(h, limit, out);
+    CloseHandle(h);
+    return ret;
+}
+
+int plat_read_file(const char *path, size_t max, struct sb *out)
+{
     /* one byte past max tells a file of exactly max from a larger one */
-    ret = read_upto(h, max == (size_t)-1 ? max : max + 1, out);
+    int ret = read_path(path, max == (size_t)-1 ? max : max + 1, out);
+
     if (!ret && out->len > max) {
         errno = EFBIG;
         ret = -1;
     }
-    CloseHandle(h);
     if (ret)
         sb_reset(out);
     return ret;
@@ -748,16 +756,7 @@ int plat_read_file(const char *path, size_t max, struct sb *out)
 
 int plat_read_head(const char *path, size_t n, struct sb *out)
 {
-    HANDLE h;
-    int ret;
-
-    sb_reset(out);
-    h = open_read(path);
-    if (h == INVALID_HANDLE_VALUE)
-        return -1;
-    ret = read_upto(h, n, out);
-    CloseHandle(h);
-    return ret;
+    return read_path(path, n, out);
 }
 
 static int write_all(HANDLE h, const char *p, size_t len)
