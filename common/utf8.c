@@ -44,3 +44,53 @@ int utf8_valid(const char *s, size_t n)
     }
     return 1;
 }
+
+void utf8_add(struct sb *out, unsigned long cp)
+{
+    if (cp < 0x80) {
+        sb_addch(out, (int)cp);
+    } else if (cp < 0x800) {
+        sb_addch(out, (int)(0xc0 | (cp >> 6)));
+        sb_addch(out, (int)(0x80 | (cp & 0x3f)));
+    } else if (cp < 0x10000) {
+        sb_addch(out, (int)(0xe0 | (cp >> 12)));
+        sb_addch(out, (int)(0x80 | ((cp >> 6) & 0x3f)));
+        sb_addch(out, (int)(0x80 | (cp & 0x3f)));
+    } else {
+        sb_addch(out, (int)(0xf0 | (cp >> 18)));
+        sb_addch(out, (int)(0x80 | ((cp >> 12) & 0x3f)));
+        sb_addch(out, (int)(0x80 | ((cp >> 6) & 0x3f)));
+        sb_addch(out, (int)(0x80 | (cp & 0x3f)));
+    }
+}
+
+static unsigned long u16_at(const unsigned char *s, int le)
+{
+    return le ? (unsigned long)(s[0] | (s[1] << 8))
+              : (unsigned long)((s[0] << 8) | s[1]);
+}
+
+int utf8_from_utf16(const unsigned char *s, size_t n, int flags, struct sb *out)
+{
+    int le = flags & UTF16_LE, replace = flags & UTF16_REPLACE;
+    size_t i;
+
+    if (n % 2 && !replace)
+        return -1;
+    for (i = 0; i + 1 < n; i += 2) {
+        unsigned long u = u16_at(s + i, le), lo;
+
+        if (u >= 0xd800 && u <= 0xdbff && i + 3 < n &&
+            (lo = u16_at(s + i + 2, le)) >= 0xdc00 && lo <= 0xdfff) {
+            u = 0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00);
+            i += 2;
+        } else if (u >= 0xd800 && u <= 0xdfff) {
+            if (!replace)
+                return -1;
+            u = 0xfffd;
+        }
+        if (u != 0xfeff || !(flags & UTF16_DROP_BOM))
+            utf8_add(out, u);
+    }
+    return 0;
+}

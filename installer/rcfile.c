@@ -131,11 +131,6 @@ int rc_remove_block(const char *text, size_t len, struct sb *out)
     return ret;
 }
 
-static unsigned u16_at(const unsigned char *s, int le)
-{
-    return le ? (unsigned)(s[0] | (s[1] << 8)) : (unsigned)((s[0] << 8) | s[1]);
-}
-
 static void add_u16(struct sb *out, unsigned u, int le)
 {
     sb_addch(out, (char)(le ? u & 0xff : u >> 8));
@@ -144,43 +139,9 @@ static void add_u16(struct sb *out, unsigned u, int le)
 
 int rc_utf16_to_utf8(const char *data, size_t len, int le, struct sb *out)
 {
-    const unsigned char *s = (const unsigned char *)data;
-    size_t i;
-
     sb_reset(out);
-    if (len % 2)
-        return -1;
-    for (i = 0; i < len; i += 2) {
-        unsigned long u = u16_at(s + i, le), lo;
-
-        if (u >= 0xdc00 && u <= 0xdfff)
-            return -1;
-        if (u >= 0xd800 && u <= 0xdbff) {
-            if (i + 3 >= len)
-                return -1;
-            lo = u16_at(s + i + 2, le);
-            if (lo < 0xdc00 || lo > 0xdfff)
-                return -1;
-            u = 0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00);
-            i += 2;
-        }
-        if (u < 0x80) {
-            sb_addch(out, (char)u);
-        } else if (u < 0x800) {
-            sb_addch(out, (char)(0xc0 | (u >> 6)));
-            sb_addch(out, (char)(0x80 | (u & 0x3f)));
-        } else if (u < 0x10000) {
-            sb_addch(out, (char)(0xe0 | (u >> 12)));
-            sb_addch(out, (char)(0x80 | ((u >> 6) & 0x3f)));
-            sb_addch(out, (char)(0x80 | (u & 0x3f)));
-        } else {
-            sb_addch(out, (char)(0xf0 | (u >> 18)));
-            sb_addch(out, (char)(0x80 | ((u >> 12) & 0x3f)));
-            sb_addch(out, (char)(0x80 | ((u >> 6) & 0x3f)));
-            sb_addch(out, (char)(0x80 | (u & 0x3f)));
-        }
-    }
-    return 0;
+    return utf8_from_utf16((const unsigned char *)data, len, le ? UTF16_LE : 0,
+                           out);
 }
 
 int rc_utf8_to_utf16(const char *data, size_t len, int le, struct sb *out)

@@ -5,6 +5,7 @@
 #include "common/ascii.h"
 #include "common/path.h"
 #include "common/plat.h"
+#include "common/utf8.h"
 #include "common/banned.h"
 
 #define PYINI_MAX (64 * 1024) /* py.ini is a few lines */
@@ -21,45 +22,6 @@ static void trim(const char **s, const char **e)
         (*s)++;
     while (*e > *s && blank((*e)[-1]))
         (*e)--;
-}
-
-/* UTF-16LE (after its BOM) to UTF-8 into out; a lone surrogate becomes
- * U+FFFD. */
-static void from_utf16le(const unsigned char *p, size_t len, struct sb *out)
-{
-    size_t i;
-
-    for (i = 0; i + 1 < len; i += 2) {
-        unsigned long c = p[i] | (unsigned)p[i + 1] << 8;
-
-        if (c >= 0xd800 && c < 0xdc00 && i + 3 < len) {
-            unsigned long lo = p[i + 2] | (unsigned)p[i + 3] << 8;
-
-            if (lo >= 0xdc00 && lo < 0xe000) {
-                c = 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00);
-                i += 2;
-            } else {
-                c = 0xfffd;
-            }
-        } else if (c >= 0xd800 && c < 0xe000) {
-            c = 0xfffd;
-        }
-        if (c < 0x80) {
-            sb_addch(out, (int)c);
-        } else if (c < 0x800) {
-            sb_addch(out, (int)(0xc0 | c >> 6));
-            sb_addch(out, (int)(0x80 | (c & 0x3f)));
-        } else if (c < 0x10000) {
-            sb_addch(out, (int)(0xe0 | c >> 12));
-            sb_addch(out, (int)(0x80 | ((c >> 6) & 0x3f)));
-            sb_addch(out, (int)(0x80 | (c & 0x3f)));
-        } else {
-            sb_addch(out, (int)(0xf0 | c >> 18));
-            sb_addch(out, (int)(0x80 | ((c >> 12) & 0x3f)));
-            sb_addch(out, (int)(0x80 | ((c >> 6) & 0x3f)));
-            sb_addch(out, (int)(0x80 | (c & 0x3f)));
-        }
-    }
 }
 
 /* The value of key in [defaults] of UTF-8 text. */
@@ -117,7 +79,8 @@ int pyini_parse(const char *text, size_t len, const char *key, struct sb *out)
     int ret;
 
     if (len >= 2 && u[0] == 0xff && u[1] == 0xfe) {
-        from_utf16le(u + 2, len - 2, &conv);
+        /* a lone surrogate becomes U+FFFD, as Windows reads it */
+        utf8_from_utf16(u + 2, len - 2, UTF16_LE | UTF16_REPLACE, &conv);
         ret = parse_utf8(conv.buf, conv.buf + conv.len, key, out);
         sb_release(&conv);
         return ret;

@@ -62,55 +62,11 @@ int sitecheck_enc_fixable(enum sitecheck_enc enc)
     return enc != SITECHECK_UTF8 && enc != SITECHECK_OTHER;
 }
 
-static void add_utf8(struct sb *out, unsigned long cp)
-{
-    if (cp < 0x80) {
-        sb_addch(out, (int)cp);
-    } else if (cp < 0x800) {
-        sb_addch(out, (int)(0xc0 | (cp >> 6)));
-        sb_addch(out, (int)(0x80 | (cp & 0x3f)));
-    } else if (cp < 0x10000) {
-        sb_addch(out, (int)(0xe0 | (cp >> 12)));
-        sb_addch(out, (int)(0x80 | ((cp >> 6) & 0x3f)));
-        sb_addch(out, (int)(0x80 | (cp & 0x3f)));
-    } else {
-        sb_addch(out, (int)(0xf0 | (cp >> 18)));
-        sb_addch(out, (int)(0x80 | ((cp >> 12) & 0x3f)));
-        sb_addch(out, (int)(0x80 | ((cp >> 6) & 0x3f)));
-        sb_addch(out, (int)(0x80 | (cp & 0x3f)));
-    }
-}
-
+/* A second BOM (files concatenated by `>>`) is not text either. */
 static int utf16_to_utf8(const unsigned char *s, size_t n, int le,
                          struct sb *out)
 {
-    size_t i;
-
-    if (n % 2)
-        return -1;
-    for (i = 0; i < n; i += 2) {
-        unsigned long u = le ? (unsigned long)(s[i] | (s[i + 1] << 8))
-                             : (unsigned long)((s[i] << 8) | s[i + 1]);
-
-        if (u >= 0xdc00 && u <= 0xdfff)
-            return -1;
-        if (u >= 0xd800 && u <= 0xdbff) {
-            unsigned long lo;
-
-            if (i + 3 >= n)
-                return -1;
-            lo = le ? (unsigned long)(s[i + 2] | (s[i + 3] << 8))
-                    : (unsigned long)((s[i + 2] << 8) | s[i + 3]);
-            if (lo < 0xdc00 || lo > 0xdfff)
-                return -1;
-            u = 0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00);
-            i += 2;
-        }
-        /* A second BOM (files concatenated by `>>`) is not text either. */
-        if (u != 0xfeff)
-            add_utf8(out, u);
-    }
-    return 0;
+    return utf8_from_utf16(s, n, (le ? UTF16_LE : 0) | UTF16_DROP_BOM, out);
 }
 
 int sitecheck_to_utf8(const char *data, size_t len, enum sitecheck_enc enc,
