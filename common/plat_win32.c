@@ -1251,6 +1251,25 @@ static HANDLE inheritable_std(DWORD which)
  * same event on the same console, decides what to do and exits with the
  * code that says so. A routine is not inherited; SetConsoleCtrlHandler
  * (NULL, TRUE) would be, and would make the child ignore Ctrl+C too. */
+/* CreateProcessW with inheritance on (bInheritHandles), retried a few
+ * times on ERROR_INTERNAL_ERROR, which Wine returns now and then under
+ * load (seen for pyshim and for a plain test driver alike) and which no
+ * permanent condition produces. Any other failure is returned at once. */
+static BOOL create_process(const wchar_t *exe, wchar_t *line, DWORD flags,
+                           STARTUPINFOW *si, PROCESS_INFORMATION *pi)
+{
+    int attempt;
+
+    for (attempt = 0;; attempt++) {
+        if (CreateProcessW(exe, line, NULL, NULL, TRUE, flags, NULL, NULL, si,
+                           pi))
+            return TRUE;
+        if (GetLastError() != ERROR_INTERNAL_ERROR || attempt == 4)
+            return FALSE;
+        Sleep(50u << attempt);
+    }
+}
+
 static HANDLE shim_child; /* the child plat_exec waits for */
 
 static BOOL WINAPI shim_ctrl(DWORD event)
@@ -1290,8 +1309,7 @@ int plat_exec(const char *path, char *const argv[])
     /* Inheriting handles lets Jupyter's JPY_INTERRUPT_EVENT (and whatever
      * else a parent meant for python) through. Suspended until it is in
      * the job, so nothing it starts escapes it. */
-    if (!CreateProcessW(wexe, wline, NULL, NULL, TRUE, CREATE_SUSPENDED, NULL,
-                        NULL, &si, &pi)) {
+    if (!create_process(wexe, wline, CREATE_SUSPENDED, &si, &pi)) {
         fail();
         SetConsoleCtrlHandler(shim_ctrl, FALSE);
         free(wexe);
@@ -1431,13 +1449,11 @@ int plat_run(const char *path, char *const argv[], struct sb *out,
     hs[2] = si.StartupInfo.hStdError;
     al = handle_list(hs, &nh);
     si.lpAttributeList = al;
-    ok = CreateProcessW(wexe, wline, NULL, NULL, TRUE,
-                        al ? EXTENDED_STARTUPINFO_PRESENT : 0, NULL, NULL,
+    ok = create_process(wexe, wline, al ? EXTENDED_STARTUPINFO_PRESENT : 0,
                         &si.StartupInfo, &pi);
     if (!ok && al && GetLastError() == ERROR_INVALID_PARAMETER) {
         si.StartupInfo.cb = sizeof(si.StartupInfo);
-        ok = CreateProcessW(wexe, wline, NULL, NULL, TRUE, 0, NULL, NULL,
-                            &si.StartupInfo, &pi);
+        ok = create_process(wexe, wline, 0, &si.StartupInfo, &pi);
     }
     if (!ok) {
         fail();

@@ -152,6 +152,8 @@ static PROCESS_INFORMATION start(wchar_t **argv, int argc, BOOL inherit)
     STARTUPINFOW si;
     PROCESS_INFORMATION pi;
     wchar_t *cl = cmdline(argv, argc);
+    BOOL ok;
+    int attempt;
 
     memset(&si, 0, sizeof(si));
     si.cb = sizeof(si);
@@ -162,8 +164,15 @@ static PROCESS_INFORMATION start(wchar_t **argv, int argc, BOOL inherit)
     si.hStdOutput = GetStdHandle(STD_OUTPUT_HANDLE);
     si.hStdError = GetStdHandle(STD_ERROR_HANDLE);
     inherit_std();
-    if (!CreateProcessW(argv[0], cl, NULL, NULL, inherit, 0, NULL, NULL, &si,
-                        &pi)) {
+    /* Wine fails a CreateProcessW now and then under load with
+     * ERROR_INTERNAL_ERROR: retried, as pyshim's own spawn does; any other
+     * error is the test's answer. */
+    for (attempt = 0; !(ok = CreateProcessW(argv[0], cl, NULL, NULL, inherit, 0,
+                                            NULL, NULL, &si, &pi)) &&
+                      GetLastError() == ERROR_INTERNAL_ERROR && attempt < 4;
+         attempt++)
+        Sleep(50u << attempt);
+    if (!ok) {
         fwprintf(stderr, L"jobctl: cannot start '%ls': error %lu\n", argv[0],
                  GetLastError());
         ExitProcess(201);
