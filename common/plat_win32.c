@@ -797,6 +797,17 @@ static int move_over(const wchar_t *from, const wchar_t *to, DWORD flags)
     return -1;
 }
 
+/* A fresh temp name beside path (into tmp), for the Win32 call (caller
+ * frees; NULL with errno). Callers create it exclusively and try again
+ * when it exists. */
+static wchar_t *temp_wpath(const char *path, struct sb *tmp)
+{
+    sb_reset(tmp);
+    sb_addf(tmp, "%s.tmp-%ld-%llx", path, plat_pid(),
+            (unsigned long long)(next_random() & 0xffffffffffULL));
+    return wpath(tmp->buf);
+}
+
 int plat_write_atomic(const char *path, const void *data, size_t len,
                       unsigned mode)
 {
@@ -814,11 +825,8 @@ int plat_write_atomic(const char *path, const void *data, size_t len,
      * file or link there makes the create fail, it is never written
      * through. */
     for (i = 0; i < 100; i++) {
-        sb_reset(&tmp);
-        sb_addf(&tmp, "%s.tmp-%ld-%llx", path, plat_pid(),
-                (unsigned long long)(next_random() & 0xffffffffffULL));
         free(wtmp);
-        wtmp = wpath(tmp.buf);
+        wtmp = temp_wpath(path, &tmp);
         if (!wtmp)
             goto out;
         h = CreateFileW(wtmp, GENERIC_WRITE, 0, NULL, CREATE_NEW, attrs, NULL);
@@ -1775,11 +1783,8 @@ int plat_link_or_copy(const char *from, const char *to)
      * there is not touched) and moved over `to`, so `to` is never missing
      * or half there. */
     for (i = 0; i < 100 && !made; i++) {
-        sb_reset(&tmp);
-        sb_addf(&tmp, "%s.tmp-%ld-%llx", to, plat_pid(),
-                (unsigned long long)(next_random() & 0xffffffffffULL));
         free(wtmp);
-        wtmp = wpath(tmp.buf);
+        wtmp = temp_wpath(to, &tmp);
         if (!wtmp)
             goto out;
         made =
