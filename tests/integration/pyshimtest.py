@@ -10,11 +10,13 @@ The interpreters under test: Debian's /usr/bin/python3, and each CPython
 test class per interpreter; the ones not installed are skipped.
 """
 import csv
+import grp
 import hashlib
 import base64
 import io
 import json
 import os
+import pwd
 import re
 import shutil
 import subprocess
@@ -188,6 +190,61 @@ def build_wheel(dest_dir, name, version="1.0", code=None):
     return whl
 
 
+# -- other users --------------------------------------------------------
+# Trust is about who wrote a file, so the cross-user cases run as real
+# users: made with useradd when the suite runs as root (CI does), skipped
+# otherwise. setpriv switches uid/gid without PAM or a login shell.
+TEST_USERS = ("pyshim-alice", "pyshim-mallory")
+
+
+def users_unavailable():
+    """None when other users can be used, else why not (a skip reason)."""
+    if os.geteuid() != 0:
+        return "not root: cannot create or switch to other users"
+    for tool in ("useradd", "setpriv"):
+        if not shutil.which(tool, path=os.environ.get("PATH", "") +
+                            ":/usr/sbin:/sbin"):
+            return "no %s on this machine" % tool
+    return None
+
+
+def test_user(name):
+    """The pwd entry of test user NAME (one of TEST_USERS), made with
+    useradd (no home directory, no login shell) on first use."""
+    assert name in TEST_USERS, name
+    try:
+        return pwd.getpwnam(name)
+    except KeyError:
+        pass
+    useradd = shutil.which("useradd", path=os.environ.get("PATH", "") +
+                           ":/usr/sbin:/sbin")
+    r = subprocess.run([useradd, "--system", "--no-create-home", "--user-group",
+                        "--shell", "/usr/sbin/nologin", name],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       universal_newlines=True, timeout=TIMEOUT)
+    # two suites may race to create the same user: either one wins
+    try:
+        return pwd.getpwnam(name)
+    except KeyError:
+        raise RuntimeError("useradd %s failed: %s" % (name, r.stdout))
+
+
+def as_user_argv(pw):
+    """argv prefix that runs the rest as user pw (a pwd entry)."""
+    return [shutil.which("setpriv", path=os.environ.get("PATH", "") + ":/usr/bin"),
+            "--reuid=%d" % pw.pw_uid, "--regid=%d" % pw.pw_gid,
+            "--clear-groups", "--"]
+
+
+def chown_tree(path, pw):
+    """Give path (and everything under it, links not followed) to pw."""
+    os.lchown(path, pw.pw_uid, pw.pw_gid)
+    if os.path.isdir(path) and not os.path.islink(path):
+        for dirpath, dirnames, filenames in os.walk(path):
+            for n in dirnames + filenames:
+                os.lchown(os.path.join(dirpath, n), pw.pw_uid, pw.pw_gid)
+
+
 _QUIET = None
 
 
@@ -205,9 +262,17 @@ def install_quiet_flags():
 
 
 class Sandbox(object):
-    """A private world: HOME, PYSHIM_HOME and the installed links."""
+    """A private world: HOME, PYSHIM_HOME and the installed links.
 
-    def __init__(self):
+    With user=NAME (one of TEST_USERS; the caller checks
+    users_unavailable() first), the world belongs to that user and every
+    program run()/pyshim()/call() starts runs as them; files a test makes
+    as root go to them with give(). The user cannot read ~root, so only
+    the system interpreter is theirs."""
+
+    def __init__(self, user=None):
+        self.user = test_user(user) if user else None
+        self.prefix = as_user_argv(self.user) if self.user else []
         self.root = os.path.realpath(tempfile.mkdtemp(prefix="pyshim-it-"))
         self.home = os.path.join(self.root, "home")
         self.pyshim_home = os.path.join(self.root, "pyshim-home")
@@ -215,6 +280,8 @@ class Sandbox(object):
         self.work = os.path.join(self.root, "work")
         for d in (self.home, self.pyshim_home, self.work):
             os.makedirs(d)
+        if self.user:
+            os.chmod(self.root, 0o755)
         env = base_env()
         env["HOME"] = self.home
         env["PYSHIM_HOME"] = self.pyshim_home
@@ -230,6 +297,8 @@ class Sandbox(object):
         if "LSAN_OPTIONS" not in env:
             env["LSAN_OPTIONS"] = "suppressions=%s:print_suppressions=0" % supp
         self.env = env
+        if self.user:
+            chown_tree(self.root, self.user)
         self.install_result = self.pyshim("install", "--bin-dir", self.bin,
                                           *install_quiet_flags())
         if self.install_result.returncode != 0:
@@ -251,7 +320,22 @@ class Sandbox(object):
         self._counter += 1
         d = os.path.join(self.work, "%s%d" % (prefix, self._counter))
         os.makedirs(d)
+        self.give(d)
         return d
+
+    def give(self, path):
+        """Make path (a tree) the sandbox user's; a no-op without one."""
+        if self.user:
+            chown_tree(path, self.user)
+        return path
+
+    def call(self, argv, cwd=None, env=None, input=None, timeout=None):
+        """Run argv (any program) as the sandbox user, in its environment."""
+        return subprocess.run(
+            self.prefix + list(argv), cwd=cwd or self.work,
+            env=self.envwith(env), input=input, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, universal_newlines=True,
+            timeout=timeout or TIMEOUT)
 
     def envwith(self, extra=None, drop=()):
         env = dict(self.env)
@@ -263,9 +347,13 @@ class Sandbox(object):
     def run(self, name, *args, cwd=None, env=None, input=None, text=True,
             timeout=None, drop=()):
         """Run the link NAME (found through PATH) with args."""
+        env = self.envwith(env, drop)
+        if self.user:
+            # setpriv runs NAME through PATH as well
+            name = shutil.which(name, path=env.get("PATH")) or name
         return subprocess.run(
-            [name] + list(args), cwd=cwd or self.work,
-            env=self.envwith(env, drop), input=input,
+            self.prefix + [name] + list(args), cwd=cwd or self.work,
+            env=env, input=input,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             universal_newlines=text, timeout=timeout or TIMEOUT)
 
@@ -274,8 +362,8 @@ class Sandbox(object):
         if not os.path.exists(exe):
             exe = PYSHIM_BIN
         return subprocess.run(
-            [exe] + list(args), cwd=cwd or self.work, env=self.envwith(env),
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            self.prefix + [exe] + list(args), cwd=cwd or self.work,
+            env=self.envwith(env), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             universal_newlines=True, timeout=TIMEOUT)
 
     @property
@@ -328,13 +416,20 @@ class SandboxTest(object):
     """Mixin: one sandbox per test class, as self.sb."""
 
     sb = None
+    # a TEST_USERS name: the sandbox is theirs and runs as them (the class
+    # is skipped where other users cannot be used)
+    sandbox_user = None
 
     @classmethod
     def setUpClass(cls):
         # A missing binary is a failure, never a silent skip.
         if not os.access(PYSHIM_BIN, os.X_OK):
             raise RuntimeError("no pyshim binary at %s (set PYSHIM_BIN)" % PYSHIM_BIN)
-        cls.sb = Sandbox()
+        if cls.sandbox_user:
+            why = users_unavailable()
+            if why:
+                raise unittest.SkipTest(why)
+        cls.sb = Sandbox(user=cls.sandbox_user)
 
     @classmethod
     def tearDownClass(cls):
