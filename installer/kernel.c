@@ -20,7 +20,9 @@
 #include "common/path.h"
 #include "common/plat.h"
 #include "common/sb.h"
+#include "common/sha256.h"
 #include "common/sv.h"
+#include "common/utf8.h"
 #include "config/dirs.h"
 #include "config/discover.h"
 #include "config/kspec.h"
@@ -56,18 +58,24 @@ static const char usage_install[] =
     "Write KERNELS/N/kernel.json: a kernel that runs pyshim's `python`\n"
     "(by absolute path) with PYSHIM_PROJECT set to the project, so the\n"
     "notebook gets the project's venv and its shared envs. Running it again\n"
-    "with the same arguments changes nothing.\n"
+    "with the same arguments changes nothing; a kernel of another project\n"
+    "is never replaced without --force.\n"
     "\n"
     "  --project DIR     the project at or above DIR (default: the one at\n"
     "                    or above the current directory)\n"
     "  --auto            one kernel for every project: the project is found\n"
     "                    from the notebook's directory, as `python` would\n"
     "  --name N          kernel name, [a-z0-9._-] (default: the project\n"
-    "                    directory's name, lowercased; pyshim-auto for\n"
-    "                    --auto)\n"
-    "  --display-name D  the name Jupyter shows (default: \"Python (NAME)\"\n"
-    "                    with the project directory's name)\n"
-    "  --force           overwrite a kernelspec that pyshim did not write\n";
+    "                    directory's name, lowercased, plus a short suffix\n"
+    "                    from the project's path when another project has\n"
+    "                    that name or the directory's name is not ASCII;\n"
+    "                    pyshim-auto for --auto)\n"
+    "  --display-name D  the name Jupyter shows (default: \"Python (DIR)\"\n"
+    "                    with the project directory's name, or\n"
+    "                    \"Python (PARENT/DIR)\" when another project's\n"
+    "                    kernel already shows that)\n"
+    "  --force           replace a kernelspec that pyshim did not write, or\n"
+    "                    one that runs another project\n";
 
 static const char usage_list[] =
     "usage: pyshim kernel list\n"
@@ -128,22 +136,183 @@ static int valid_name(const char *s)
     return 1;
 }
 
-/* A kernel name from a directory's name: lowercased, other bytes (a
- * UTF-8 sequence counts once) replaced by '-'. Replaces out. */
-static void name_from(const char *dir, struct sb *out)
+/* The readable part of a default kernel name, from a directory's name:
+ * ASCII letters lowercased, digits and "._-" kept, every run of other
+ * characters one '-', no '-' or '.' at either end ("Alpha Notes" ->
+ * "alpha-notes"). Replaces out, possibly with "". Returns 1 if the name
+ * held a character beyond ASCII: such a name says little once folded
+ * ("项目一" and "项目二" both fold to ""), so it always gets the suffix. */
+static int name_from(const char *dir, struct sb *out)
 {
     const unsigned char *p = (const unsigned char *)path_basename(dir);
+    int wide = 0, gap = 0;
 
     sb_reset(out);
     for (; *p; p++) {
-        if (*p >= 'A' && *p <= 'Z')
-            sb_addch(out, *p - 'A' + 'a');
-        else if ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-                 *p == '.' || *p == '_' || *p == '-')
-            sb_addch(out, *p);
-        else if ((*p & 0xC0) != 0x80)
-            sb_addch(out, '-');
+        int c = *p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p;
+
+        if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
+            c == '_' || c == '-') {
+            if (gap && out->len)
+                sb_addch(out, '-');
+            sb_addch(out, (char)c);
+            gap = 0;
+        } else {
+            wide |= c >= 0x80;
+            gap = 1;
+        }
     }
+    while (out->len && strchr("-.", out->buf[out->len - 1]))
+        sb_setlen(out, out->len - 1);
+    while (out->len && strchr("-.", out->buf[0]))
+        memmove(out->buf, out->buf + 1, out->len--);
+    return wide;
+}
+
+/* The project's real path (the path itself if it cannot be resolved):
+ * what says whether two kernels run the same project. Replaces out. */
+static void real_project(const char *dir, struct sb *out)
+{
+    if (plat_realpath(dir, out) < 0)
+        sb_set(out, dir);
+}
+
+/* A short stable suffix for root's kernel: 8 hex digits of the SHA-256 of
+ * its real path. Replaces out. */
+static void name_suffix(const char *root, struct sb *out)
+{
+    struct sha256 h;
+    struct sb real = SB_INIT;
+    char hex[65];
+
+    real_project(root, &real);
+    sha256_init(&h);
+    sha256_update(&h, real.buf, real.len);
+    sha256_hex(&h, hex);
+    sb_reset(out);
+    sb_add(out, hex, 8);
+    sb_release(&real);
+}
+
+/* Whose is the kernelspec KDIR/name? */
+enum owner {
+    OWN_NONE,    /* no kernel.json there */
+    OWN_SAME,    /* pyshim's, for this project (or both --auto) */
+    OWN_OTHER,   /* pyshim's, for another project (k->project says which) */
+    OWN_FOREIGN, /* someone else's, or unreadable */
+};
+
+/* root: the project (NULL for --auto). k is replaced with the spec read. */
+static enum owner owner_of(const char *kdir, const char *name,
+                           const char *root, struct kspec *k)
+{
+    struct sb file = SB_INIT, a = SB_INIT, b = SB_INIT;
+    struct plat_stat st;
+    enum owner o = OWN_FOREIGN;
+
+    kspec_release(k);
+    path_join(&file, kdir, name);
+    path_join(&file, file.buf, "kernel.json");
+    if (plat_stat(file.buf, &st, 0) < 0 && errno == ENOENT)
+        o = OWN_NONE;
+    else if (kspec_load(k, file.buf, NULL) < 0 || !k->is_pyshim)
+        o = OWN_FOREIGN;
+    else if (!k->project || !*k->project)
+        o = root ? OWN_OTHER : OWN_SAME;
+    else if (!root)
+        o = OWN_OTHER;
+    else {
+        real_project(root, &a);
+        real_project(k->project, &b);
+        o = !strcmp(a.buf, b.buf) ? OWN_SAME : OWN_OTHER;
+    }
+    sb_release(&file);
+    sb_release(&a);
+    sb_release(&b);
+    return o;
+}
+
+/* The default name of root's kernel (replaces out): the readable name
+ * when it is free or already this project's; else that name with the
+ * suffix, which no other project gets. A kernel of this project under the
+ * suffixed name is kept, so the name stays the same from run to run.
+ * -1 with e set when both are taken by someone else (only --force then
+ * takes the suffixed one). */
+static int default_name(const char *kdir, const char *root, int force,
+                        struct sb *out, struct err *e)
+{
+    struct sb plain = SB_INIT, sfx = SB_INIT;
+    struct kspec k = KSPEC_INIT;
+    enum owner o;
+    int wide, ret = 0;
+
+    wide = name_from(root, &plain);
+    name_suffix(root, &sfx);
+    sb_reset(out);
+    sb_addf(out, "%s-%s", plain.len ? plain.buf : "project", sfx.buf);
+    if (owner_of(kdir, out->buf, root, &k) == OWN_SAME)
+        goto out;
+    if (!wide && plain.len && valid_name(plain.buf)) {
+        o = owner_of(kdir, plain.buf, root, &k);
+        if (o == OWN_NONE || o == OWN_SAME) {
+            sb_set(out, plain.buf);
+            goto out;
+        }
+    }
+    if (owner_of(kdir, out->buf, root, &k) == OWN_NONE || force)
+        goto out;
+    err_set(e, PYSHIM_EXIT_FAILURE,
+            "kernel '%s' exists and is not this project's kernel", out->buf);
+    err_hint(e, "choose a name with --name, or use --force to replace it");
+    ret = -1;
+out:
+    sb_release(&plain);
+    sb_release(&sfx);
+    kspec_release(&k);
+    return ret;
+}
+
+/* The default display name: "Python (DIR)" with the project directory's
+ * name; "Python (PARENT/DIR)" when another pyshim kernel already shows
+ * "Python (DIR)" for another project, so Jupyter's launcher tells the
+ * two apart. Replaces out. */
+static void default_display(const char *kdir, const char *root,
+                            struct sb *out)
+{
+    struct sv names = SV_INIT;
+    struct sb parent = SB_INIT;
+    struct kspec k = KSPEC_INIT;
+    size_t i;
+    int clash = 0;
+
+    sb_reset(out);
+    sb_addf(out, "Python (%s)", path_basename(root));
+    plat_listdir(kdir, &names);
+    for (i = 0; i < names.nr && !clash; i++)
+        clash = owner_of(kdir, names.v[i], root, &k) == OWN_OTHER &&
+                k.display_name && !strcmp(k.display_name, out->buf);
+    if (clash) {
+        sb_set(&parent, root);
+        path_dirname(&parent);
+        sb_reset(out);
+        sb_addf(out, "Python (%s/%s)", path_basename(parent.buf),
+                path_basename(root));
+    }
+    sv_release(&names);
+    sb_release(&parent);
+    kspec_release(&k);
+}
+
+/* kernel.json is JSON, which is UTF-8: a path or name that is not cannot
+ * be written there without turning into another path. */
+static int check_utf8(const char *what, const char *s, struct err *e)
+{
+    if (utf8_valid(s, strlen(s)))
+        return 0;
+    err_set(e, PYSHIM_EXIT_FAILURE,
+            "%s '%s' is not valid UTF-8, so kernel.json cannot name it", what,
+            s);
+    return -1;
 }
 
 /* The kernel.json pyshim writes; project NULL for --auto. */
@@ -308,6 +477,7 @@ static int install(const struct dirs *d, int argc, char **argv, struct err *e)
     struct kspec k = KSPEC_INIT;
     const char *name = NULL, *display = NULL, *project = NULL;
     int i, is_auto = 0, force = 0, exists, ret = -1;
+    enum owner o;
 
     for (i = 0; i < argc; i++) {
         if (inst_is_help(argv[i])) {
@@ -343,48 +513,62 @@ static int install(const struct dirs *d, int argc, char **argv, struct err *e)
         err_hint(e, "use lowercase letters, digits, '.', '_' and '-'");
         goto out;
     }
+    if (display && check_utf8("display name", display, e) < 0) {
+        err_hint(e, "give --display-name as UTF-8 text");
+        goto out;
+    }
     if (inst_shim_python(d, &python, e) < 0 ||
         (!is_auto && find_project(d, project, &root, e) < 0) ||
         kernels_dir(d, &kdir, e) < 0)
         goto out;
+    if (check_utf8("pyshim's python", python.buf, e) < 0) {
+        err_hint(e, "install pyshim under a path that is valid UTF-8 "
+                    "(PYSHIM_HOME)");
+        goto out;
+    }
+    if (!is_auto && check_utf8("the project directory", root.buf, e) < 0) {
+        err_hint(e, "rename the directory to a UTF-8 name, or use `pyshim "
+                    "kernel install --auto` (a kernel that follows the "
+                    "notebook's directory)");
+        goto out;
+    }
 
     if (name)
         sb_set(&kname, name);
     else if (is_auto)
         sb_set(&kname, AUTO_NAME);
-    else
-        name_from(root.buf, &kname);
-    if (!valid_name(kname.buf)) {
-        err_set(e, PYSHIM_EXIT_USAGE, "no kernel name can be made from '%s'",
-                root.buf);
-        err_hint(e, "choose one with --name");
+    else if (default_name(kdir.buf, root.buf, force, &kname, e) < 0)
         goto out;
-    }
     if (display)
         sb_set(&disp, display);
     else if (is_auto)
         sb_set(&disp, AUTO_DISPLAY);
     else
-        sb_addf(&disp, "Python (%s)", path_basename(root.buf));
+        default_display(kdir.buf, root.buf, &disp);
     spec_json(python.buf, is_auto ? NULL : root.buf, disp.buf, &json);
 
+    /* Never take over someone else's kernel unasked: its notebooks would
+     * silently run another project. */
+    o = owner_of(kdir.buf, kname.buf, is_auto ? NULL : root.buf, &k);
+    if (o == OWN_FOREIGN && !force) {
+        err_set(e, PYSHIM_EXIT_FAILURE,
+                "kernel '%s' exists and was not written by pyshim (%s)",
+                kname.buf, kdir.buf);
+        err_hint(e, "choose another --name, or use --force to replace it");
+        goto out;
+    }
+    if (o == OWN_OTHER && !force) {
+        err_set(e, PYSHIM_EXIT_FAILURE,
+                "kernel '%s' belongs to another project (%s)", kname.buf,
+                k.project && *k.project ? k.project
+                                        : "the notebook's directory: --auto");
+        err_hint(e, "choose another --name (or none: pyshim picks a free "
+                    "one), or use --force to make it run this project");
+        goto out;
+    }
+    exists = o != OWN_NONE;
     path_join(&kdir, kdir.buf, kname.buf);
     path_join(&file, kdir.buf, "kernel.json");
-    exists = plat_is_file(file.buf);
-    if (exists && !force) {
-        struct err ke = ERR_INIT;
-
-        if (kspec_load(&k, file.buf, &ke) < 0 || !k.is_pyshim) {
-            err_set(e, PYSHIM_EXIT_FAILURE,
-                    "kernel '%s' exists and was not written by pyshim (%s)",
-                    kname.buf, file.buf);
-            err_hint(e, "choose another --name, or use --force to replace "
-                        "it");
-            err_release(&ke);
-            goto out;
-        }
-        err_release(&ke);
-    }
     if (!is_auto && check_project(python.buf, root.buf, e) < 0)
         goto out;
     if (exists && !plat_read_file(file.buf, KSPEC_MAX_BYTES, &old) &&
@@ -397,7 +581,10 @@ static int install(const struct dirs *d, int argc, char **argv, struct err *e)
     if (fs_write_file(file.buf, json.buf, json.len, 0644, 0755, e) < 0)
         goto out;
     printf("pyshim: %s kernel '%s' (\"%s\"): %s\n",
-           exists ? "updated" : "installed", kname.buf, disp.buf, file.buf);
+           o == OWN_NONE   ? "installed"
+           : o == OWN_SAME ? "updated"
+                           : "replaced",
+           kname.buf, disp.buf, file.buf);
     if (is_auto)
         printf("pyshim: it runs the project of the notebook's directory "
                "(walking up), as `python` there would\n");

@@ -10,9 +10,11 @@ beside the shared env "ai" that holds a small module.
 import json
 import os
 import shutil
+import subprocess
 import unittest
 
-from pyshimtest import SandboxTest, SYSTEM, site_packages, write, write_json
+from pyshimtest import (TIMEOUT, SandboxTest, SYSTEM, site_packages, write,
+                        write_json)
 
 try:
     from jupyter_client import KernelManager
@@ -281,6 +283,130 @@ class KernelWorkflow(SandboxTest, unittest.TestCase):
         self.assertIn("removed kernel 'to-remove'", r.stdout)
         self.assertFalse(os.path.exists(os.path.join(self.kernels, "to-remove")))
         self.assertNotIn("to-remove", KernelSpecManager().find_kernel_specs())
+
+
+@unittest.skipIf(not SYSTEM.present, "no system python")
+class KernelNames(SandboxTest, unittest.TestCase):
+    """Issue 10 item 13: one kernel per project, never taken over. The
+    projects are bare `.python-version` projects (no jupyter needed: the
+    kernels are only written, not started)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.jupyter = os.path.join(cls.sb.root, "jupyter-names")
+        cls.kernels = os.path.join(cls.jupyter, "kernels")
+        cls.sb.env["JUPYTER_DATA_DIR"] = cls.jupyter
+
+    def project(self, *parts):
+        """A project at work/PARTS (str or bytes parts)."""
+        base = self.sb.work
+        if any(isinstance(p, bytes) for p in parts):
+            base = os.fsencode(base)
+            parts = [os.fsencode(p) for p in parts]
+        d = os.path.join(base, *parts)
+        os.makedirs(d)
+        write(os.path.join(d, b".python-version" if isinstance(d, bytes)
+                           else ".python-version"), SYSTEM.minor + "\n")
+        return d
+
+    def install(self, *args, cwd=None):
+        r = self.sb.pyshim("kernel", "install", *args, cwd=cwd)
+        self.assertEqual(r.returncode, 0, r)
+        return r.stdout
+
+    def specs(self):
+        """{name: kernel.json} for every kernelspec; each must be JSON."""
+        out = {}
+        for name in sorted(os.listdir(self.kernels)):
+            path = os.path.join(self.kernels, name, "kernel.json")
+            with open(path, "rb") as f:
+                data = f.read()
+            out[name] = (json.loads(data.decode("utf-8")), data)
+        return out
+
+    def owned(self, proj):
+        """The names of the kernels that run proj."""
+        return sorted(n for n, (s, _) in self.specs().items()
+                      if s["env"].get("PYSHIM_PROJECT") == proj)
+
+    def test_two_projects_with_one_name_get_two_kernels(self):
+        first = self.project("code", "demo")
+        second = self.project("lesson2025", "demo")
+        self.install(cwd=first)
+        [k1] = self.owned(first)
+        self.assertEqual(k1, "demo")
+        before = self.specs()[k1][1]
+        out = self.install(cwd=second)
+        self.assertNotIn("updated", out)
+        self.assertEqual(self.specs()[k1][1], before)
+        [k2] = self.owned(second)
+        self.assertNotEqual(k1, k2)
+        self.assertTrue(k2.startswith("demo-"), k2)
+        # Jupyter's launcher tells them apart.
+        self.assertNotEqual(self.specs()[k2][0]["display_name"],
+                            self.specs()[k1][0]["display_name"])
+        self.assertIn("lesson2025", self.specs()[k2][0]["display_name"])
+        # Again, in either order: the same names, nothing rewritten.
+        self.assertIn("nothing to change", self.install(cwd=second))
+        self.assertIn("nothing to change", self.install(cwd=first))
+        self.assertEqual((self.owned(first), self.owned(second)), ([k1], [k2]))
+        # A stable suffix: the same path gives the same name elsewhere.
+        shutil.rmtree(os.path.join(self.kernels, k2))
+        self.install(cwd=second)
+        self.assertEqual(self.owned(second), [k2])
+
+    def test_chinese_project_names(self):
+        one = self.project("项目一")
+        two = self.project("项目二")
+        self.install(cwd=one)
+        self.install(cwd=two)
+        [k1], [k2] = self.owned(one), self.owned(two)
+        self.assertNotEqual(k1, k2)
+        specs = self.specs()
+        self.assertEqual(specs[k1][0]["display_name"], "Python (项目一)")
+        self.assertEqual(specs[k2][0]["display_name"], "Python (项目二)")
+        # Jupyter's rule for kernel names.
+        for k in (k1, k2):
+            self.assertRegex(k, r"^[a-z0-9._-]+$")
+            self.assertNotRegex(k, r"^-|--|-$")
+
+    def test_another_projects_kernel_needs_force(self):
+        first = self.project("f1", "app")
+        second = self.project("f2", "app")
+        self.install("--name", "shared-name", cwd=first)
+        spec = os.path.join(self.kernels, "shared-name", "kernel.json")
+        with open(spec, "rb") as f:
+            before = f.read()
+        r = self.sb.pyshim("kernel", "install", "--name", "shared-name",
+                           cwd=second)
+        self.assertShimError(r, "shared-name", "another project", first)
+        with open(spec, "rb") as f:
+            self.assertEqual(f.read(), before)
+        out = self.install("--name", "shared-name", "--force", cwd=second)
+        self.assertIn("replaced kernel 'shared-name'", out)
+        self.assertEqual(self.owned(second), ["shared-name"])
+        # An --auto kernel is "another project" to a project kernel.
+        self.install("--auto")
+        r = self.sb.pyshim("kernel", "install", "--name", "pyshim-auto",
+                           cwd=first)
+        self.assertShimError(r, "pyshim-auto", "another project")
+
+    def test_path_not_utf8(self):
+        proj = self.project(b"bytes-\xff\xfe")
+        r = subprocess.run([os.path.join(self.sb.bin, "pyshim"), "kernel",
+                            "install"], cwd=proj, env=self.sb.env,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           timeout=TIMEOUT)
+        err = r.stderr.decode("utf-8", "replace")
+        self.assertNotEqual(r.returncode, 0, err)
+        self.assertIn("not valid UTF-8", err)
+        self.assertIn("--auto", err)
+        # Every kernel.json there is JSON, and names a directory that exists.
+        for name, (spec, _) in self.specs().items():
+            p = spec["env"].get("PYSHIM_PROJECT")
+            if p:
+                self.assertTrue(os.path.isdir(os.fsencode(p)), (name, p))
 
 
 if __name__ == "__main__":
