@@ -203,8 +203,8 @@ enum owner {
 };
 
 /* root: the project (NULL for --auto). k is replaced with the spec read. */
-static enum owner owner_of(const char *kdir, const char *name,
-                           const char *root, struct kspec *k)
+static enum owner owner_of(const char *kdir, const char *name, const char *root,
+                           struct kspec *k)
 {
     struct sb file = SB_INIT, a = SB_INIT, b = SB_INIT;
     struct plat_stat st;
@@ -276,8 +276,7 @@ out:
  * name; "Python (PARENT/DIR)" when another pyshim kernel already shows
  * "Python (DIR)" for another project, so Jupyter's launcher tells the
  * two apart. Replaces out. */
-static void default_display(const char *kdir, const char *root,
-                            struct sb *out)
+static void default_display(const char *kdir, const char *root, struct sb *out)
 {
     struct sv names = SV_INIT;
     struct sb parent = SB_INIT;
