@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pwd.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -539,15 +540,33 @@ int plat_run(const char *path, char *const argv[], struct sb *out,
              int keep_stderr, int *status)
 {
     posix_spawn_file_actions_t fa;
+    posix_spawnattr_t attr;
+    struct sigaction dfl, saved;
+    sigset_t def;
     pid_t pid;
     int pipefd[2] = {-1, -1};
-    int rc, ws, ret = -1;
+    int rc, ws, err, ret = -1;
 
     if (out) {
         sb_reset(out);
         if (pipe2(pipefd, O_CLOEXEC) < 0)
             return -1;
     }
+    /* A caller may have left SIGCHLD ignored (SIG_IGN is inherited across
+     * exec): then the kernel reaps our child itself and waitpid() fails
+     * with ECHILD, so a `python -m venv` that worked looks failed. Take the
+     * default disposition while this child runs, and give the caller's
+     * back before returning: the shim's exec path (and an embedded Python)
+     * must see what the shim inherited. The child gets the default too. */
+    memset(&dfl, 0, sizeof(dfl));
+    dfl.sa_handler = SIG_DFL;
+    sigemptyset(&dfl.sa_mask);
+    sigaction(SIGCHLD, &dfl, &saved);
+    posix_spawnattr_init(&attr);
+    sigemptyset(&def);
+    sigaddset(&def, SIGCHLD);
+    posix_spawnattr_setsigdefault(&attr, &def);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF);
     posix_spawn_file_actions_init(&fa);
     if (out) {
         posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
@@ -555,8 +574,9 @@ int plat_run(const char *path, char *const argv[], struct sb *out,
     }
     if (!keep_stderr)
         posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-    rc = posix_spawn(&pid, path, &fa, NULL, argv, environ);
+    rc = posix_spawn(&pid, path, &fa, &attr, argv, environ);
     posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&attr);
     if (out)
         close(pipefd[1]);
     if (rc) {
@@ -583,8 +603,11 @@ int plat_run(const char *path, char *const argv[], struct sb *out,
         *status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
     ret = 0;
 out:
+    err = errno;
     if (out)
         close(pipefd[0]);
+    sigaction(SIGCHLD, &saved, NULL);
+    errno = err;
     return ret;
 }
 

@@ -596,5 +596,65 @@ class InterpreterChanges(SandboxTest, unittest.TestCase):
             self.assertEqual(rebuilt, 1, "damage #%d" % i)
 
 
+def _ignore_sigchld():
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+
+
+class IgnoredSIGCHLD(SandboxTest, unittest.TestCase):
+    """Issue 10 item 16: a caller that leaves SIGCHLD ignored (SIG_IGN is
+    inherited across exec) must not make the commands that wait for a
+    child report failure (the kernel reaps it, waitpid gets ECHILD), nor
+    `shared create` delete the env it just made; and Python run through
+    the shim still sees the SIG_IGN it would see run directly."""
+
+    @classmethod
+    def setUpClass(cls):
+        if not SYSTEM.present:
+            raise unittest.SkipTest("no system python")
+        super().setUpClass()
+
+    def run_ign(self, argv, cwd):
+        return subprocess.run(argv, cwd=cwd, env=self.sb.env,
+                              preexec_fn=_ignore_sigchld,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              universal_newlines=True, timeout=120)
+
+    def test_shared_create_and_init(self):
+        sb = self.sb
+        r = self.run_ign([os.path.join(sb.bin, "pyshim"), "shared", "create",
+                          "ign", "--python", SYSTEM.path], sb.work)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        env_dir = sb.shared_dir("ign")
+        self.assertTrue(os.path.isfile(os.path.join(env_dir, "pyvenv.cfg")))
+        self.assertFalse(os.path.exists(os.path.join(env_dir,
+                                                     ".pyshim-incomplete")))
+        proj = sb.mkdtemp("ign")
+        r = self.run_ign([os.path.join(sb.bin, "pyshim"), "init", "--python",
+                          SYSTEM.path, "--shared", "ign"], proj)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        out = self.runpy("import sys; print(sys.prefix)", cwd=proj)
+        self.assertEqual(out.strip(), os.path.join(proj, ".venv"))
+
+    def test_python_sees_the_inherited_disposition(self):
+        sb = self.sb
+        code = ("import signal; "
+                "print(signal.getsignal(signal.SIGCHLD) is signal.SIG_IGN)")
+        direct = self.run_ign([SYSTEM.path, "-c", code], sb.work)
+        self.assertEqual(direct.stdout, "True\n", direct.stderr)
+        proj = sb.mkdtemp("sig")
+        write(os.path.join(proj, ".python-version"), SYSTEM.minor + "\n")
+        for mode in ("exec", "embed"):
+            # A cold facts cache: the shim first waits for a probe child.
+            shutil.rmtree(os.path.join(sb.pyshim_home, "cache"),
+                          ignore_errors=True)
+            r = subprocess.run(["python", "-c", code], cwd=proj,
+                               env=sb.envwith({"PYSHIM_MODE": mode}),
+                               preexec_fn=_ignore_sigchld,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               universal_newlines=True, timeout=TIMEOUT)
+            self.assertEqual((r.returncode, r.stdout, r.stderr),
+                             (0, direct.stdout, ""), mode)
+
+
 if __name__ == "__main__":
     unittest.main()
