@@ -107,6 +107,20 @@ int plat_rmtree(const char *path);
 /* Create a fresh directory from template ending in XXXXXX (edited). */
 int plat_mkdtemp(struct sb *tmpl);
 
+/* An advisory lock on a file, for pyshim processes to take turns. It is
+ * released by plat_unlock, or by the OS when the holder dies, so a killed
+ * holder never leaves it held. POSIX: flock(); Windows: LockFileEx. */
+struct plat_lock;
+#define PLAT_LOCK_SHARED 1u /* shared with other shared holders */
+#define PLAT_LOCK_NOWAIT 2u /* fail with EWOULDBLOCK rather than wait */
+/* Open path (a regular file, created with mode 0644 if missing, never
+ * through a symlink) and lock it: exclusive unless PLAT_LOCK_SHARED. *out
+ * gets the handle (release it with plat_unlock). -1 with errno; EWOULDBLOCK
+ * when PLAT_LOCK_NOWAIT and another process holds a conflicting lock. */
+int plat_lock(const char *path, unsigned flags, struct plat_lock **out);
+/* Release and close the lock (NULL: nothing). The file stays. */
+void plat_unlock(struct plat_lock *l);
+
 /* Directory listing: names other than "." and "..", in OS order. */
 struct plat_dir;
 struct plat_dir *plat_opendir(const char *path);

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -528,6 +529,51 @@ void plat_closedir(struct plat_dir *d)
         return;
     closedir(d->d);
     free(d);
+}
+
+struct plat_lock {
+    int fd;
+};
+
+int plat_lock(const char *path, unsigned flags, struct plat_lock **out)
+{
+    struct stat st;
+    int fd, op, err;
+
+    *out = NULL;
+    /* O_NONBLOCK: a FIFO planted there must not hang the open. */
+    fd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK,
+              0644);
+    if (fd < 0)
+        return -1;
+    if (fstat(fd, &st) < 0)
+        goto fail;
+    if (!S_ISREG(st.st_mode)) {
+        errno = EINVAL;
+        goto fail;
+    }
+    op = flags & PLAT_LOCK_SHARED ? LOCK_SH : LOCK_EX;
+    if (flags & PLAT_LOCK_NOWAIT)
+        op |= LOCK_NB;
+    while (flock(fd, op) < 0)
+        if (errno != EINTR)
+            goto fail;
+    *out = xmalloc(sizeof(**out));
+    (*out)->fd = fd;
+    return 0;
+fail:
+    err = errno == EAGAIN ? EWOULDBLOCK : errno;
+    close(fd);
+    errno = err;
+    return -1;
+}
+
+void plat_unlock(struct plat_lock *l)
+{
+    if (!l)
+        return;
+    close(l->fd); /* drops the flock */
+    free(l);
 }
 
 int plat_exec(const char *path, char *const argv[])

@@ -1291,6 +1291,62 @@ static BOOL WINAPI shim_ctrl(DWORD event)
     return TRUE;
 }
 
+struct plat_lock {
+    HANDLE h;
+};
+
+int plat_lock(const char *path, unsigned flags, struct plat_lock **out)
+{
+    wchar_t *w = wpath(path);
+    OVERLAPPED ov;
+    DWORD how = 0;
+    HANDLE h;
+    int err;
+
+    *out = NULL;
+    if (!w)
+        return -1;
+    /* FILE_FLAG_OPEN_REPARSE_POINT: never through a link. Shared access:
+     * the lock, not the open, decides who waits. */
+    h = CreateFileW(w, GENERIC_READ | GENERIC_WRITE,
+                    FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+                    NULL, OPEN_ALWAYS,
+                    FILE_ATTRIBUTE_NORMAL | FILE_FLAG_OPEN_REPARSE_POINT, NULL);
+    free(w);
+    if (h == INVALID_HANDLE_VALUE)
+        return fail();
+    if (GetFileType(h) != FILE_TYPE_DISK) {
+        CloseHandle(h);
+        errno = EINVAL;
+        return -1;
+    }
+    if (!(flags & PLAT_LOCK_SHARED))
+        how |= LOCKFILE_EXCLUSIVE_LOCK;
+    if (flags & PLAT_LOCK_NOWAIT)
+        how |= LOCKFILE_FAIL_IMMEDIATELY;
+    memset(&ov, 0, sizeof(ov));
+    if (!LockFileEx(h, how, 0, 1, 0, &ov)) {
+        DWORD e = GetLastError();
+
+        err = e == ERROR_LOCK_VIOLATION || e == ERROR_IO_PENDING ? EWOULDBLOCK
+                                                                 : win_errno(e);
+        CloseHandle(h);
+        errno = err;
+        return -1;
+    }
+    *out = xmalloc(sizeof(**out));
+    (*out)->h = h;
+    return 0;
+}
+
+void plat_unlock(struct plat_lock *l)
+{
+    if (!l)
+        return;
+    CloseHandle(l->h); /* drops the lock */
+    free(l);
+}
+
 int plat_exec(const char *path, char *const argv[])
 {
     wchar_t *wexe = wpath(path), *wline = command_line(argv);

@@ -48,7 +48,8 @@ static const char usage[] =
     "\n"
     "  --fix   repair what is safe and say what was done: rewrite UTF-16/BOM\n"
     "          .pth files as UTF-8, rewrite a stale hook, remove pyshim's\n"
-    "          own kernelspecs whose program or project is gone\n"
+    "          own kernelspecs whose program or project is gone, remove\n"
+    "          what interrupted overlay builds left (DATA/overlays/.tmp-*)\n"
     "  --json  print a JSON array of {check, status, detail, hint, fixed}\n"
     "Exit status: 0 if nothing failed (or everything failing was fixed).\n";
 
@@ -615,6 +616,36 @@ static void check_venvs(struct doctor *dr)
     sv_release(&all);
 }
 
+/* Overlay builds a kill interrupted: their .tmp- dirs stay until the next
+ * overlay build, or --fix. */
+static void check_overlay_leftovers(struct doctor *dr)
+{
+    struct sv left = SV_INIT;
+    struct err e = ERR_INIT;
+    struct check *c;
+    size_t removed = 0;
+
+    env_overlay_leftovers(dr->d.data, &left);
+    if (!left.nr)
+        goto out;
+    c = add(dr, "overlay-tmp", ST_WARN,
+            "%lu unfinished overlay build%s left by an interrupted run: %s%s",
+            (unsigned long)left.nr, left.nr == 1 ? "" : "s", left.v[0],
+            left.nr > 1 ? ", ..." : "");
+    hint(c, "`pyshim doctor --fix` removes them (the next overlay build "
+            "does too)");
+    if (!dr->fix)
+        goto out;
+    if (env_overlay_clean(dr->d.data, &removed, &e) < 0)
+        fix_failed(c, &e);
+    else
+        fixed(c, "removed %lu unfinished overlay build%s",
+              (unsigned long)removed, removed == 1 ? "" : "s");
+out:
+    sv_release(&left);
+    err_release(&e);
+}
+
 /* The Python version the project runs, as far as it can be known. */
 static int project_version(struct doctor *dr, struct pyver *ver,
                            const char **lib)
@@ -1093,6 +1124,7 @@ int inst_doctor(int argc, char **argv)
     resolve_here(&dr);
     check_configs(&dr);
     check_venvs(&dr);
+    check_overlay_leftovers(&dr);
     check_shared(&dr);
     check_hook(&dr);
     check_duplicates(&dr);

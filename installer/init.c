@@ -10,6 +10,7 @@
 #include "common/path.h"
 #include "common/plat.h"
 #include "common/sb.h"
+#include "common/sha256.h"
 #include "common/sv.h"
 #include "common/xalloc.h"
 #include "config/cfg.h"
@@ -37,6 +38,52 @@ static const char usage[] =
     "  --python V       version request (3.12, 3.12.1) or interpreter path\n"
     "  --shared NAME..  shared envs (names under DATA/shared, or paths)\n"
     "  --no-venv        no venv: shared envs come through an overlay env\n";
+
+/* One `pyshim init` at a time per project directory (its real path):
+ * two at once removed each other's half-made venv. The lock lives in
+ * DATA/locks, not in the project. A second init says it waits, then
+ * waits; the lock goes when the holder ends, killed or not. */
+static int init_lock(const struct dirs *d, const char *dir,
+                     struct plat_lock **l, struct err *e)
+{
+    struct sb real = SB_INIT, p = SB_INIT;
+    struct sha256 h;
+    char hex[65];
+    int ret = -1;
+
+    if (plat_realpath(dir, &real) < 0)
+        sb_set(&real, dir);
+    sha256_init(&h);
+    sha256_update(&h, real.buf, real.len);
+    sha256_hex(&h, hex);
+    hex[16] = '\0';
+    path_join(&p, d->data, "locks");
+    plat_mkdirs(p.buf, 0755);
+    path_join(&p, p.buf, "init-");
+    sb_addf(&p, "%s.lock", hex);
+    if (!plat_lock(p.buf, PLAT_LOCK_NOWAIT, l)) {
+        ret = 0;
+        goto out;
+    }
+    if (errno == EWOULDBLOCK) {
+        fprintf(stderr,
+                "pyshim: another `pyshim init` is busy in '%s': waiting for "
+                "it to finish\n",
+                dir);
+        fflush(stderr);
+        if (!plat_lock(p.buf, 0, l)) {
+            ret = 0;
+            goto out;
+        }
+    }
+    err_set(e, PYSHIM_EXIT_CANTCREAT, "cannot lock '%s': %s", p.buf,
+            plat_strerror(errno));
+    err_hint(e, "check that the data dir is writable (PYSHIM_HOME)");
+out:
+    sb_release(&real);
+    sb_release(&p);
+    return ret;
+}
 
 /* Does any of the shared site dirs hold pip? */
 static int shared_has_pip(const struct sv *sites)
@@ -150,6 +197,7 @@ int inst_init(int argc, char **argv)
     struct venv v = VENV_INIT;
     struct resolve_in in;
     struct plan p;
+    struct plat_lock *lock = NULL;
     const char *python = NULL, *target = NULL;
     char *summary = NULL, *why = NULL;
     char vb[32];
@@ -182,6 +230,8 @@ int inst_init(int argc, char **argv)
         err_set(&e, PYSHIM_EXIT_NOINPUT, "'%s' is not a directory", dir.buf);
         goto fail;
     }
+    if (init_lock(&d, dir.buf, &lock, &e) < 0)
+        goto fail;
     path_join(&file, dir.buf, ".pyshim.json");
     if (plat_is_file(file.buf) && cfg_load(&c, file.buf, d.home, &e) < 0)
         goto fail;
@@ -290,6 +340,7 @@ int inst_init(int argc, char **argv)
 fail:
     code = inst_report(&e);
 out:
+    plat_unlock(lock);
     plan_release(&p);
     dirs_release(&d);
     err_release(&e);

@@ -210,18 +210,130 @@ out:
     return ret;
 }
 
-static int build_overlay(const char *final, const char *root, const char *base,
+/* Overlay builds and the clean-up of the ones a kill interrupted take
+ * turns on DATA/locks/overlays.lock: a builder holds it shared from
+ * before it makes its .tmp- dir until that dir is renamed or removed, so
+ * whoever holds it exclusive knows that every .tmp- dir there is a dead
+ * builder's. (Not in overlays/ itself, which holds only overlays.) */
+static int overlay_lock(const char *data_dir, unsigned flags,
+                        struct plat_lock **l)
+{
+    struct sb p = SB_INIT;
+    int ret;
+
+    path_join(&p, data_dir, "locks");
+    plat_mkdirs(p.buf, 0755);
+    path_join(&p, p.buf, "overlays.lock");
+    ret = plat_lock(p.buf, flags, l);
+    sb_release(&p);
+    return ret;
+}
+
+/* Is name in root an unfinished build of ours: a real directory (not a
+ * link) named .tmp-*, owned by this user? */
+static int is_leftover(const char *root, const char *name, struct sb *p)
+{
+    struct plat_stat st;
+
+    if (strncmp(name, ".tmp-", 5))
+        return 0;
+    path_join(p, root, name);
+    return !plat_stat(p->buf, &st, 0) && st.is_dir && !st.is_lnk &&
+           st.uid == plat_uid();
+}
+
+void env_overlay_leftovers(const char *data_dir, struct sv *out)
+{
+    struct sb root = SB_INIT, p = SB_INIT;
+    struct sv names = SV_INIT;
+    size_t i;
+
+    path_join(&root, data_dir, "overlays");
+    plat_listdir(root.buf, &names);
+    for (i = 0; i < names.nr; i++)
+        if (is_leftover(root.buf, names.v[i], &p))
+            sv_push(out, p.buf);
+    sv_release(&names);
+    sb_release(&root);
+    sb_release(&p);
+}
+
+/* Remove the leftovers; the caller holds the lock exclusive. */
+static int clean_locked(const char *data_dir, size_t *removed, struct err *e)
+{
+    struct sv left = SV_INIT;
+    size_t i;
+    int ret = 0;
+
+    env_overlay_leftovers(data_dir, &left);
+    for (i = 0; i < left.nr; i++) {
+        if (plat_rmtree(left.v[i]) == 0) {
+            if (removed)
+                (*removed)++;
+        } else if (!ret) {
+            err_set(e, PYSHIM_EXIT_CANTCREAT, "cannot remove '%s': %s",
+                    left.v[i], plat_strerror(errno));
+            ret = -1;
+        }
+    }
+    sv_release(&left);
+    return ret;
+}
+
+int env_overlay_clean(const char *data_dir, size_t *removed, struct err *e)
+{
+    struct plat_lock *l = NULL;
+    int ret;
+
+    *removed = 0;
+    if (overlay_lock(data_dir, PLAT_LOCK_NOWAIT, &l) < 0) {
+        if (errno == EWOULDBLOCK) {
+            err_set(e, PYSHIM_EXIT_FAILURE,
+                    "an overlay env is being built right now");
+            err_hint(e, "run it again once that `python` has started");
+        } else {
+            err_set(e, PYSHIM_EXIT_CANTCREAT,
+                    "cannot lock '%s%clocks%coverlays.lock': %s", data_dir,
+                    PLAT_DIRSEP, PLAT_DIRSEP, plat_strerror(errno));
+        }
+        return -1;
+    }
+    ret = clean_locked(data_dir, removed, e);
+    plat_unlock(l);
+    return ret;
+}
+
+/* Take the build lock (shared), first clearing what killed builders left
+ * when no build is running. NULL if the lock cannot be had at all (a data
+ * dir that takes no locks): the build goes ahead, only without clean-up. */
+static struct plat_lock *build_lock(const char *data_dir)
+{
+    struct plat_lock *l = NULL;
+
+    if (!overlay_lock(data_dir, PLAT_LOCK_NOWAIT, &l)) {
+        clean_locked(data_dir, NULL, NULL);
+        plat_unlock(l);
+    }
+    if (overlay_lock(data_dir, PLAT_LOCK_SHARED, &l) < 0)
+        l = NULL;
+    return l;
+}
+
+static int build_overlay(const char *data_dir, const char *final,
+                         const char *root, const char *base,
                          const struct pyver *ver, const char *abiflags,
                          const struct sb *hook, struct err *e)
 {
     struct sb tmp = SB_INIT, p = SB_INIT, home = SB_INIT, cfg = SB_INIT;
     struct sb launcher = SB_INIT;
+    struct plat_lock *lock = NULL;
     int ret = -1;
     char vb[32];
     const char *t = strchr(abiflags ? abiflags : "", 't') ? "t" : "";
 
     if (PLAT_WINDOWS && venv_launcher(base, *t != '\0', &launcher, e) < 0)
         goto out;
+    lock = build_lock(data_dir);
     path_join(&tmp, root, ".tmp-XXXXXX");
     if (plat_mkdirs(root, 0755) < 0 || plat_mkdtemp(&tmp) < 0) {
         err_set(e, PYSHIM_EXIT_CANTCREAT, "cannot create '%s': %s", root,
@@ -267,6 +379,7 @@ fail:
     err_hint(e, "check free space and permissions under '%s'", root);
     plat_rmtree(tmp.buf);
 out:
+    plat_unlock(lock);
     sb_release(&tmp);
     sb_release(&p);
     sb_release(&home);
@@ -304,7 +417,8 @@ int env_overlay(const char *data_dir, const char *base, const struct pyver *ver,
         ret = 0;
         goto out;
     }
-    if (build_overlay(dir->buf, root.buf, base, ver, abiflags, hook, e) < 0)
+    if (build_overlay(data_dir, dir->buf, root.buf, base, ver, abiflags, hook,
+                      e) < 0)
         goto out;
     trace_add(t, "built overlay env '%s'", dir->buf);
     ret = 0;

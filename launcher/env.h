@@ -33,4 +33,14 @@ int env_overlay(const char *data_dir, const char *base, const struct pyver *ver,
                 const struct sb *hook, int create, struct sb *dir,
                 struct trace *t, struct err *e);
 
+/* Overlay builds killed mid-way leave DATA/overlays/.tmp-* dirs. Every
+ * build first removes them when no other build is running (each holds
+ * DATA/locks/overlays.lock shared while it builds).
+ * env_overlay_leftovers appends the paths of those dirs (this user's,
+ * real dirs, not links) to out; env_overlay_clean removes them. *removed
+ * gets how many; -1 with e when a build is running right now (its .tmp-
+ * dir is not a leftover) or a removal failed. */
+void env_overlay_leftovers(const char *data_dir, struct sv *out);
+int env_overlay_clean(const char *data_dir, size_t *removed, struct err *e);
+
 #endif

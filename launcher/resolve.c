@@ -728,6 +728,22 @@ static int project_env(struct ctx *c, const struct settings *s)
                      s->venv);
             goto out;
         }
+        if (venv_is_incomplete(s->venv)) {
+            /* Half made (python -m venv killed, or running now): pip or
+             * the hook may be missing, so running it would mislead. */
+            err_set(c->e, PYSHIM_EXIT_NOINPUT,
+                    "venv '%s' is incomplete: its creation was interrupted "
+                    "or is still running (it holds %s)",
+                    s->venv, VENV_INCOMPLETE);
+            if (p->proj.kind == PROJ_GLOBAL)
+                err_hint(c->e, "`pyshim install` makes it again");
+            else
+                err_hint(c->e,
+                         "`pyshim init %s` makes it again (if one is "
+                         "running there, wait for it)",
+                         p->proj.root);
+            goto out;
+        }
         if (venv_load(&v, s->venv, c->e) < 0 || venv_matches(c, &v, s) < 0)
             goto out;
         if (interp_is_self(&c->ienv, v.python)) {

@@ -334,5 +334,60 @@ class Concurrency(pt.SandboxTest, unittest.TestCase):
         self.check_facts(home)
 
 
+INIT_RUNS = 8      # `pyshim init` at once in one directory
+INIT_ROUNDS = 4    # each time in a fresh directory
+
+
+@unittest.skipIf(not pt.SYSTEM.present, "no system python")
+class ConcurrentInit(pt.SandboxTest, unittest.TestCase):
+    """Issue 10 item 14: `pyshim init` run several times at once in one
+    directory (a user's double click, an IDE and a terminal): they take
+    turns (a lock per project directory) instead of removing each other's
+    half-made venv. Each one succeeds, or says it is busy; the venv at the
+    end works and is complete."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # A shared env that has pip: the venvs are made --without-pip (fast).
+        d = cls.sb.make_shared("ci", pt.SYSTEM)
+        pt.write(os.path.join(pt.site_packages(d), "pip", "__init__.py"),
+                 "__version__ = '0'\n")
+
+    def test_parallel_init_in_one_directory(self):
+        sb = self.sb
+        argv = [os.path.join(sb.bin, "pyshim"), "init", "--python",
+                pt.SYSTEM.path, "--shared", "ci"]
+        env = dict(sb.env, ASAN_OPTIONS="detect_leaks=0")
+        failed = []
+        for round_ in range(INIT_ROUNDS):
+            proj = sb.mkdtemp("pinit")
+            procs = [subprocess.Popen(argv, cwd=proj, env=env,
+                                      stdin=subprocess.DEVNULL,
+                                      stdout=subprocess.PIPE,
+                                      stderr=subprocess.PIPE,
+                                      universal_newlines=True)
+                     for _ in range(INIT_RUNS)]
+            for p in procs:
+                try:
+                    out, err = p.communicate(timeout=DEADLINE)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+                    out, err = p.communicate()
+                    err += "[test: killed after the deadline]"
+                # Each one succeeds; stderr holds at most the 'busy' line
+                # of a run that waited for another.
+                lines = [l for l in err.splitlines() if "busy" not in l]
+                if p.returncode != 0 or lines:
+                    failed.append((round_, p.returncode, err))
+            venv = os.path.join(proj, ".venv")
+            self.assertFalse(os.path.exists(os.path.join(venv,
+                                                         ".pyshim-incomplete")))
+            out = self.runpy("import sys, ci_mod; print(sys.prefix)", cwd=proj)
+            self.assertEqual(out.strip(), venv)
+        self.assertEqual(failed[:3], [], "%d of %d runs failed" %
+                         (len(failed), INIT_RUNS * INIT_ROUNDS))
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -656,5 +656,113 @@ class IgnoredSIGCHLD(SandboxTest, unittest.TestCase):
                              (0, direct.stdout, ""), mode)
 
 
+class HalfMadeEnvs(SandboxTest, unittest.TestCase):
+    """Issue 10 item 14: what a killed `init` or overlay build leaves.
+    A venv still carrying .pyshim-incomplete is refused by `python` (with
+    the command that makes it again), never used silently. A .tmp- dir of
+    an overlay build whose builder died is removed by the next overlay
+    build and by `doctor --fix`; one of a live build is left alone."""
+
+    @classmethod
+    def setUpClass(cls):
+        if not SYSTEM.present:
+            raise unittest.SkipTest("no system python")
+        super().setUpClass()
+        cls.sb.make_shared("hm", SYSTEM)
+        fake_pip(cls.sb.shared_dir("hm"))
+
+    def test_incomplete_venv_is_refused(self):
+        sb = self.sb
+        proj = sb.mkdtemp("half")
+        r = sb.pyshim("init", "--python", SYSTEM.path, "--shared", "hm",
+                      cwd=proj)
+        self.assertOK(r)
+        mark = os.path.join(proj, ".venv", ".pyshim-incomplete")
+        write(mark, "pyshim is creating this venv\n")
+        r = sb.run("python", "-c", "print(1)", cwd=proj)
+        err, hint = self.assertShimError(r, "incomplete",
+                                         os.path.join(proj, ".venv"))
+        self.assertIn("pyshim init %s" % proj, hint)
+        # The command named finishes it.
+        r = sb.pyshim("init", cwd=proj)
+        self.assertOK(r)
+        self.assertFalse(os.path.exists(mark))
+        out = self.runpy("import sys, hm_mod; print(sys.prefix)", cwd=proj)
+        self.assertEqual(out.strip(), os.path.join(proj, ".venv"))
+
+    def overlay_project(self, tag):
+        """A project with shared envs and no venv: python builds an
+        overlay (a new one per project: "shared" differs)."""
+        proj = self.sb.mkdtemp(tag)
+        write_json(os.path.join(proj, ".pyshim.json"),
+                   {"python": SYSTEM.path, "shared": ["hm", proj]})
+        r = self.sb.pyshim("trust", proj)
+        self.assertEqual(r.returncode, 0, r)
+        return proj
+
+    def builder(self):
+        """A stand-in overlay builder, as pyshim's: the build lock held
+        shared, a .tmp- dir made. Returns (process, its .tmp- dir)."""
+        overlays = os.path.join(self.sb.pyshim_home, "overlays")
+        lock = os.path.join(self.sb.pyshim_home, "locks", "overlays.lock")
+        code = ("import fcntl, os, sys, tempfile, time\n"
+                "os.makedirs(os.path.dirname(sys.argv[1]), exist_ok=True)\n"
+                "os.makedirs(sys.argv[2], exist_ok=True)\n"
+                "fd = os.open(sys.argv[1], os.O_RDONLY | os.O_CREAT, 0o644)\n"
+                "fcntl.flock(fd, fcntl.LOCK_SH)\n"
+                "d = tempfile.mkdtemp(prefix='.tmp-', dir=sys.argv[2])\n"
+                "open(os.path.join(d, 'pyvenv.cfg'), 'w').write('home = x')\n"
+                "print(d, flush=True)\n"
+                "time.sleep(600)\n")
+        p = subprocess.Popen([sys.executable, "-c", code, lock, overlays],
+                             stdout=subprocess.PIPE, universal_newlines=True)
+        self.addCleanup(p.wait, TIMEOUT)
+        self.addCleanup(p.kill)
+        return p, p.stdout.readline().strip()
+
+    def doctor(self, *args):
+        r = self.sb.pyshim("doctor", "--json", *args, cwd=self.sb.work)
+        return [c for c in json.loads(r.stdout) if c["check"] == "overlay-tmp"]
+
+    def test_killed_overlay_build_is_cleaned_up(self):
+        sb = self.sb
+        live, live_tmp = self.builder()
+        dead, dead_tmp = self.builder()
+        dead.kill()
+        dead.wait(TIMEOUT)
+        # While a build runs, the next build leaves every .tmp- dir alone
+        # (it cannot tell which one is the live build's).
+        proj = self.overlay_project("ovl")
+        out = self.runpy("import hm_mod, sys; print(sys.prefix)", cwd=proj)
+        self.assertIn(os.sep + "overlays" + os.sep, out)
+        self.assertTrue(os.path.isdir(live_tmp))
+        [c] = self.doctor()
+        self.assertEqual(c["status"], "warn")
+        self.assertIn("doctor --fix", c["hint"])
+        [c] = self.doctor("--fix")
+        self.assertFalse(c["fixed"])
+        self.assertIn("being built", c["hint"])
+        self.assertTrue(os.path.isdir(live_tmp))
+        self.assertTrue(os.path.isdir(dead_tmp))
+        # The live builder is killed too: the next overlay build cleans up.
+        live.kill()
+        live.wait(TIMEOUT)
+        proj2 = self.overlay_project("ovl")
+        out = self.runpy("import hm_mod, sys; print(sys.prefix)", cwd=proj2)
+        self.assertIn(os.sep + "overlays" + os.sep, out)
+        self.assertEqual(tmp_leftovers(os.path.join(sb.pyshim_home,
+                                                    "overlays")), [])
+        self.assertEqual(self.doctor(), [])
+        # And doctor --fix, once a kill left one again.
+        again, tmp = self.builder()
+        again.kill()
+        again.wait(TIMEOUT)
+        [c] = self.doctor("--fix")
+        self.assertTrue(c["fixed"], c)
+        self.assertIn("removed 1 unfinished overlay build", c["action"])
+        self.assertFalse(os.path.exists(tmp))
+        self.assertEqual(self.doctor(), [])
+
+
 if __name__ == "__main__":
     unittest.main()
