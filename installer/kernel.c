@@ -560,7 +560,7 @@ static int install(const struct dirs *d, int argc, char **argv, struct err *e)
         err_set(e, PYSHIM_EXIT_FAILURE,
                 "kernel '%s' belongs to another project (%s)", kname.buf,
                 k.project && *k.project ? k.project
-                                        : "the notebook's directory: --auto");
+                                        : "--auto: the notebook's project");
         err_hint(e, "choose another --name (or none: pyshim picks a free "
                     "one), or use --force to make it run this project");
         goto out;

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "common/exitcode.h"
+#include "common/plat.h"
 #include "launcher/env.h"
 #include "launcher/hook.h"
 #include "launcher/venv.h"
@@ -280,6 +281,43 @@ static void test_env_overlay__unwritable_data_dir(void **state)
     free(file);
 }
 
+/* What a killed overlay build left is removed, but not while a build
+ * holds the lock (a second open file: flock and LockFileEx locks conflict
+ * between two handles of one process too). */
+static void test_env_overlay_clean__leftovers_and_live_build(void **state)
+{
+    struct plat_lock *l = NULL;
+    struct sv left = SV_INIT;
+    struct err e = ERR_INIT;
+    struct sb lock = SB_INIT;
+    size_t removed = 9;
+
+    (void)state;
+    tu_write(root, "data/overlays/.tmp-dead01/pyvenv.cfg", "home = x\n");
+    tu_mkdir(root, "data/overlays/3.12-keepme");
+    tu_write(root, "data/overlays/.tmp-file", "not a dir\n");
+    env_overlay_leftovers(data, &left);
+    assert_int_equal(left.nr, 1);
+    assert_non_null(strstr(left.v[0], ".tmp-dead01"));
+
+    sb_addf(&lock, "%s/locks/overlays.lock", data);
+    assert_int_equal(plat_lock(lock.buf, PLAT_LOCK_SHARED, &l), 0);
+    assert_int_equal(env_overlay_clean(data, &removed, &e), -1);
+    assert_int_equal(removed, 0);
+    assert_non_null(strstr(e.msg, "being built"));
+    assert_true(tu_exists(root, "data/overlays/.tmp-dead01/pyvenv.cfg"));
+    plat_unlock(l);
+    err_release(&e);
+
+    assert_int_equal(env_overlay_clean(data, &removed, &e), 0);
+    assert_int_equal(removed, 1);
+    assert_false(tu_exists(root, "data/overlays/.tmp-dead01"));
+    assert_true(tu_exists(root, "data/overlays/3.12-keepme"));
+    assert_true(tu_exists(root, "data/overlays/.tmp-file"));
+    sv_release(&left);
+    sb_release(&lock);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -287,6 +325,7 @@ int main(void)
         cmocka_unit_test(test_env_overlay__build_and_reuse),
         cmocka_unit_test(test_env_overlay__free_threaded_no_hook),
         cmocka_unit_test(test_env_overlay__unwritable_data_dir),
+        cmocka_unit_test(test_env_overlay_clean__leftovers_and_live_build),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);
