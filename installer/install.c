@@ -1302,7 +1302,7 @@ out:
     return ret;
 }
 
-/* Remove bin's files and what install did for bin. Any dir loses the
+/* Remove what install did for bin, then bin's files. Any dir loses the
  * files that are pyshim's (is_ours), the recorded one (record_claim) also
  * the files the record names, then the directories made for the profiles
  * and its part of the record. The PATH entry goes only if install added
@@ -1322,18 +1322,9 @@ static int win_uninstall(const struct dirs *d, const char *bin,
 
     record_load(d, &r);
     mine = record_claim(&r, bin);
-    plat_listdir(bin, &names);
-    for (i = 0; i < names.nr; i++) {
-        path_join(&p, bin, names.v[i]);
-        if (!plat_is_file(p.buf))
-            continue;
-        if ((mine && sv_find(&r.files, names.v[i]) >= 0) ||
-            is_ours(p.buf, self))
-            *removed += remove_exe(d, p.buf);
-    }
-    plat_rmdir(bin); /* only if now empty */
-    printf("pyshim: removed %d file%s from %s\n", *removed,
-           *removed == 1 ? "" : "s", bin);
+    /* PATH and the profiles first, the programs after (as on POSIX): a
+     * failure on the way leaves programs that still work where PATH
+     * names them */
     if (path_restore(&r, bin, &gone, &left, e) < 0)
         goto out;
     if (gone.len) {
@@ -1367,6 +1358,18 @@ static int win_uninstall(const struct dirs *d, const char *bin,
                 printf("pyshim: restored %s\n", profiles.v[i]);
         }
     }
+    plat_listdir(bin, &names);
+    for (i = 0; i < names.nr; i++) {
+        path_join(&p, bin, names.v[i]);
+        if (!plat_is_file(p.buf))
+            continue;
+        if ((mine && sv_find(&r.files, names.v[i]) >= 0) ||
+            is_ours(p.buf, self))
+            *removed += remove_exe(d, p.buf);
+    }
+    plat_rmdir(bin); /* only if now empty */
+    printf("pyshim: removed %d file%s from %s\n", *removed,
+           *removed == 1 ? "" : "s", bin);
     if (mine) {
         /* the directories made for the profiles, once empty (a parent
          * after its children) */

@@ -100,7 +100,7 @@ static void config_user(const struct dirs *d, const char *file, const char *env,
  * environment whose hook still is the one that named the env. An
  * overlay's record counts while the config it was made for exists. */
 static void recorded_users(const struct dirs *d, const char *env,
-                           struct sv *seen, struct sv *out)
+                           const char *name, struct sv *seen, struct sv *out)
 {
     struct sb dir = SB_INIT, file = SB_INIT, rec = SB_INIT, hook = SB_INIT;
     struct sb overlays = SB_INIT, line = SB_INIT;
@@ -138,9 +138,18 @@ static void recorded_users(const struct dirs *d, const char *env,
         sha256_hex(&s, now);
         if (memcmp(now, hex, 64))
             continue; /* the hook changed since: it no longer names it */
-        if (path_is_inside(env_dir, overlays.buf) &&
-            (!path_is_abs(from) || !plat_is_file(from)))
-            continue; /* an overlay whose config is gone */
+        if (path_is_inside(env_dir, overlays.buf)) {
+            /* an overlay serves any config asking for its set: it counts
+             * while the config it was made for still lists the env */
+            struct cfg c = CFG_INIT;
+            int alive = path_is_abs(from) && plat_is_file(from) &&
+                        !cfg_load(&c, from, d->home, NULL) &&
+                        cfg_uses(&c, env, name);
+
+            cfg_release(&c);
+            if (!alive)
+                continue;
+        }
         sb_reset(&line);
         sb_addstr(&line, env_dir);
         if (path_is_abs(from)) {
@@ -169,7 +178,7 @@ void inst_projects_using(const struct dirs *d, const char *name, struct sv *out)
 
     path_join(&env, d->data, "shared");
     path_join(&env, env.buf, name);
-    recorded_users(d, env.buf, &seen, out);
+    recorded_users(d, env.buf, name, &seen, out);
     /* the configs pyshim knows: projects made by init, trusted configs
      * (a trust record holds the file's path), the global config */
     path_join(&p, d->data, "projects");

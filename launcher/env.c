@@ -354,29 +354,35 @@ void env_note_users(const char *data_dir, const char *env_dir, const char *from,
     sha256_update(&s, env_dir, strlen(env_dir));
     sha256_hex(&s, key);
     key[16] = '\0';
-    sha256_init(&s);
-    sha256_update(&s, hook->buf, hook->len);
-    sha256_hex(&s, hex);
-    sb_add(&rec, hex, 64);
-    sb_add(&rec, "", 1);
-    sb_add(&rec, hook_path, strlen(hook_path));
-    sb_add(&rec, "", 1);
-    sb_add(&rec, env_dir, strlen(env_dir));
-    sb_add(&rec, "", 1);
-    if (from)
-        sb_add(&rec, from, strlen(from));
     for (i = 0; i < sites->nr; i++) {
         if (env_shared_name(data_dir, sites->v[i], &name) < 0)
             continue;
         path_join(&file, data_dir, "shared");
         path_join(&file, file.buf, name.buf);
+        path_join(&file, file.buf, ".users");
+        path_join(&file, file.buf, key);
+        /* the warm path: one stat, no write */
+        if (!rewrite && !plat_stat(file.buf, &st, 0))
+            continue;
+        if (!rec.len) {
+            sha256_init(&s);
+            sha256_update(&s, hook->buf, hook->len);
+            sha256_hex(&s, hex);
+            sb_add(&rec, hex, 64);
+            sb_add(&rec, "", 1);
+            sb_add(&rec, hook_path, strlen(hook_path));
+            sb_add(&rec, "", 1);
+            sb_add(&rec, env_dir, strlen(env_dir));
+            sb_add(&rec, "", 1);
+            if (from)
+                sb_add(&rec, from, strlen(from));
+        }
+        path_dirname(&file);
+        /* only into a shared env that exists: never create one */
+        path_dirname(&file);
         if (!plat_is_dir(file.buf))
             continue;
         path_join(&file, file.buf, ".users");
-        path_join(&file, file.buf, key);
-        if (!rewrite && !plat_stat(file.buf, &st, 0))
-            continue;
-        path_dirname(&file);
         if (plat_mkdirs(file.buf, 0755) < 0)
             continue;
         path_join(&file, file.buf, key);

@@ -355,6 +355,22 @@ class SharedRemoveUsers(SandboxTest, unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         self.assertFalse(os.path.exists(d))
 
+    def test_project_without_venv_is_a_user_through_its_overlay(self):
+        d = self.shared("ov")
+        proj = self.sb.mkdtemp("ov")
+        cfg = os.path.join(proj, ".pyshim.json")
+        write_json(cfg, {"python": SYSTEM.minor, "shared": ["ov"]})
+        self.runpy("import ov_mod", cwd=proj)
+        r = self.sb.pyshim("shared", "remove", "ov", "--yes")
+        self.assertNotEqual(r.returncode, 0, r.stdout)
+        self.assertIn(cfg, r.stderr)
+        self.assertIn(os.path.join(self.sb.pyshim_home, "overlays"), r.stderr)
+        # the config no longer asks for it: the overlay is no user
+        write_json(cfg, {"python": SYSTEM.minor})
+        r = self.sb.pyshim("shared", "remove", "ov", "--yes")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertFalse(os.path.exists(d))
+
     def test_no_terminal_no_yes_refused(self):
         d = self.shared("nt")
         r = subprocess.run([PYSHIM_BIN, "shared", "remove", "nt"],
