@@ -1542,13 +1542,15 @@ static void purge_plan(const struct dirs *d, const char *bin, struct purge *pg)
     struct sb p = SB_INIT, text = SB_INIT;
     size_t i;
 
-    if (real_dir(d->cache)) {
+    /* the data and cache dirs themselves may be links the user made
+     * (to another disk): they are followed, nothing below them is */
+    if (plat_is_dir(d->cache)) {
         path_join(&p, d->cache, "interp");
         if (lexists(p.buf))
             purge_dir(pg, p.buf, PURGE_FACTS);
         sv_push(&pg->dirs, d->cache);
     }
-    if (!real_dir(d->data))
+    if (!plat_is_dir(d->data))
         goto out;
     path_join(&p, d->data, "default");
     if (real_dir(p.buf) && venv_is_venv(p.buf))
@@ -1863,6 +1865,12 @@ purge:
                        d.config_file);
             sb_release(&have);
         }
+        /* its directory (XDG_CONFIG_HOME/pyshim), if that left it empty */
+        sb_set(&p, d.config_file);
+        path_dirname(&p);
+        if (!path_equal(p.buf, d.data) &&
+            !strcmp(path_basename(p.buf), "pyshim"))
+            plat_rmdir(p.buf);
         if (purge_run(&pg, &e) < 0)
             goto fail;
         printf("pyshim: removed pyshim's files from %s and %s\n", d.data,

@@ -121,6 +121,35 @@ class PurgeKeepsUserFiles(SandboxTest, unittest.TestCase):
             self.assertFalse(os.path.lexists(os.path.join(home, rel)), rel)
         self.assertIn("projects", os.listdir(home))
 
+    def test_purge_xdg_dirs(self):
+        # without PYSHIM_HOME: ~/.local/share/pyshim, ~/.cache/pyshim and
+        # ~/.config/pyshim go; their neighbours stay
+        home = os.path.join(self.sb.root, "xdg-home")
+        mine = {".local/share/mine.txt": "a\n", ".cache/other/x": "b\n",
+                ".config/other.conf": "c\n"}
+        for rel, text in mine.items():
+            write(os.path.join(home, rel), text)
+        env = self.sb.envwith({"HOME": home}, drop=("PYSHIM_HOME",))
+        bin_ = os.path.join(home, ".local", "share", "pyshim", "bin")
+
+        def pyshim(*args):
+            return subprocess.run([PYSHIM_BIN] + list(args), env=env,
+                                  stdin=subprocess.DEVNULL,
+                                  stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE,
+                                  universal_newlines=True, timeout=TIMEOUT)
+        r = pyshim("install", "--no-shell")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertTrue(os.path.isfile(os.path.join(bin_, "pyshim")))
+        r = pyshim("uninstall", "--purge", "--yes")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        for rel in (".local/share/pyshim", ".cache/pyshim", ".config/pyshim"):
+            self.assertFalse(os.path.exists(os.path.join(home, rel)),
+                             rel + "\n" + r.stdout)
+        for rel, text in mine.items():
+            with open(os.path.join(home, rel)) as f:
+                self.assertEqual(f.read(), text)
+
     def test_purge_does_not_follow_links(self):
         data = os.path.join(self.sb.root, "data-links")
         elsewhere = os.path.join(self.sb.root, "elsewhere")
@@ -324,6 +353,17 @@ class SharedRemoveUsers(SandboxTest, unittest.TestCase):
         proj = self.project("hw", ["hw"])
         self.assertEqual(self.runpy("import hw_mod; print(hw_mod.X)",
                                     cwd=proj), "1\n")
+        users = os.path.join(d, ".users")
+        recs = os.listdir(users)
+        self.assertEqual(len(recs), 1, recs)
+        rec = os.path.join(users, recs[0])
+        st = os.stat(rec)
+        # a warm run writes nothing: the record is the same file
+        self.runpy("import hw_mod", cwd=proj)
+        st2 = os.stat(rec)
+        self.assertEqual((st.st_ino, st.st_mtime_ns),
+                         (st2.st_ino, st2.st_mtime_ns))
+        self.assertEqual(os.listdir(users), recs)
         r = self.sb.pyshim("shared", "remove", "hw", "--yes")
         self.assertNotEqual(r.returncode, 0, r.stdout)
         self.assertIn(os.path.join(proj, ".venv"), r.stderr)
