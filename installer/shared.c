@@ -131,7 +131,10 @@ static void recorded_users(const struct dirs *d, const char *env,
         hook_path++;
         env_dir++;
         from++;
-        if (plat_read_file(hook_path, 1u << 20, &hook) < 0)
+        /* a regular file only: a FIFO planted where a deleted project
+         * was must not hang the command */
+        if (!plat_is_file(hook_path) ||
+            plat_read_file(hook_path, 1u << 20, &hook) < 0)
             continue;
         sha256_init(&s);
         sha256_update(&s, hook.buf, hook.len);
