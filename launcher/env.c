@@ -378,9 +378,12 @@ void env_note_users(const char *data_dir, const char *env_dir, const char *from,
                 sb_add(&rec, from, strlen(from));
         }
         path_dirname(&file);
-        /* only into a shared env that exists: never create one */
+        /* only into a shared env that exists and is this user's: never
+         * create one, and never leave a file someone else (root under
+         * `sudo -E`) would then own in the user's env */
         path_dirname(&file);
-        if (!plat_is_dir(file.buf))
+        if (plat_stat(file.buf, &st, 1) < 0 || !st.is_dir ||
+            st.uid != plat_uid())
             continue;
         path_join(&file, file.buf, ".users");
         if (plat_mkdirs(file.buf, 0755) < 0)

@@ -44,7 +44,8 @@ int env_overlay(const char *data_dir, const char *base, const struct pyver *ver,
  * moved or copied environment is recorded at its new place); rewrite 1
  * replaces it (the hook was just written). Written atomically; best
  * effort and silent: a run never fails because a record could not be
- * written. The record is alive while the hook still has that hash. */
+ * written, and only into a shared env directory this user owns. The
+ * record is alive while the hook still has that hash. */
 void env_note_users(const char *data_dir, const char *env_dir, const char *from,
                     const struct sv *sites, const char *hook_path,
                     const struct sb *hook, int rewrite);
