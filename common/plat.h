@@ -193,4 +193,8 @@ void *plat_wide_argv(int argc, char *const argv[]);
 
 const char *plat_strerror(int errnum);
 
+/* True if file descriptor fd (0: stdin) is a terminal: whether the CLI may
+ * ask the user a question and read the answer there. */
+int plat_isatty(int fd);
+
 #endif

@@ -757,3 +757,8 @@ void *plat_wide_argv(int argc, char *const argv[])
     (void)argv;
     return NULL;
 }
+
+int plat_isatty(int fd)
+{
+    return isatty(fd) == 1;
+}

@@ -14,6 +14,7 @@
 #include <winioctl.h>
 
 #include <errno.h>
+#include <io.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1886,4 +1887,11 @@ out:
     sb_release(&tmp);
     sb_release(&old);
     return ret;
+}
+
+/* A console is a terminal; a pipe or a file (and mintty's pipes, which
+ * look like one) is not, so the CLI asks no question there. */
+int plat_isatty(int fd)
+{
+    return _isatty(fd) != 0;
 }

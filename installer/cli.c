@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/ascii.h"
+
 #include "common/exitcode.h"
 #include "common/path.h"
 #include "common/plat.h"
@@ -139,4 +141,65 @@ void inst_ps_quote(struct sb *out, const char *s)
             sb_addch(out, *s);
         }
     }
+}
+
+uint64_t inst_tree_size(const char *path)
+{
+    struct plat_stat st;
+    struct plat_dir *pd;
+    const char *name;
+    struct sb child = SB_INIT;
+    uint64_t total = 0;
+
+    if (plat_stat(path, &st, 0) < 0)
+        return 0;
+    if (!st.is_dir)
+        return st.is_reg ? st.size : 0;
+    pd = plat_opendir(path);
+    while (pd && (name = plat_readdir(pd))) {
+        path_join(&child, path, name);
+        total += inst_tree_size(child.buf);
+    }
+    plat_closedir(pd);
+    sb_release(&child);
+    return total;
+}
+
+void inst_add_size(struct sb *out, uint64_t n)
+{
+    if (n >= (uint64_t)1 << 30)
+        sb_addf(out, "%.1fG", (double)n / (1024.0 * 1024.0 * 1024.0));
+    else if (n >= (uint64_t)1 << 20)
+        sb_addf(out, "%.1fM", (double)n / (1024.0 * 1024.0));
+    else
+        sb_addf(out, "%.1fK", (double)n / 1024.0);
+}
+
+int inst_confirm(const char *question, int yes, const char *what, struct err *e)
+{
+    struct sb line = SB_INIT;
+    int c, ret;
+
+    if (yes)
+        return 1;
+    if (!plat_isatty(0)) {
+        err_set(e, PYSHIM_EXIT_USAGE,
+                "%s deletes files and needs a yes, but there is no terminal "
+                "to ask on: nothing was deleted",
+                what);
+        return err_hint(e, "run it in a terminal to answer, or add --yes "
+                           "(for scripts) once you are sure");
+    }
+    printf("%s [y/N] ", question);
+    fflush(stdout);
+    while ((c = getchar()) != EOF && c != '\n')
+        sb_addch(&line, c);
+    sb_rtrim(&line);
+    ret = (line.len == 1 && ascii_lower(line.buf[0]) == 'y') ||
+          (line.len == 3 && ascii_lower(line.buf[0]) == 'y' &&
+           ascii_lower(line.buf[1]) == 'e' && ascii_lower(line.buf[2]) == 's');
+    if (c == EOF)
+        printf("\n");
+    sb_release(&line);
+    return ret;
 }

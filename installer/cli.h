@@ -6,6 +6,8 @@
 #ifndef PYSHIM_CLI_H
 #define PYSHIM_CLI_H
 
+#include <stdint.h>
+
 #include "common/err.h"
 #include "common/sb.h"
 #include "common/sv.h"
@@ -49,6 +51,20 @@ int inst_find_config(const char *arg, struct sb *file, struct err *e);
  * each quote doubled, the typographic ones (U+2018..U+201B, which
  * PowerShell also takes for ') included. */
 void inst_ps_quote(struct sb *out, const char *s);
+
+/* Bytes on disk under path: regular files' sizes, links not followed. */
+uint64_t inst_tree_size(const char *path);
+/* Append "12.3M" (or K, G) for n bytes. */
+void inst_add_size(struct sb *out, uint64_t n);
+/* Ask before deleting something the user cannot get back. yes (--yes on
+ * the command line) says yes without asking. Otherwise stdin must be a
+ * terminal: question is printed with " [y/N] " and a "y" or "yes" answer
+ * (any case) is a yes, anything else (EOF included) a no. Returns 1 for
+ * yes, 0 for no; -1 with e set (usage, hint naming --yes) when there is
+ * no terminal to ask on, so a script never deletes by accident. what
+ * names the action for that error ("`shared remove ai`"). */
+int inst_confirm(const char *question, int yes, const char *what,
+                 struct err *e);
 
 /* Remember dir as a project (DATA/projects), for `shared list/remove`. */
 void inst_register_project(const struct dirs *d, const char *dir);

@@ -58,18 +58,25 @@ static const char usage_install[] =
     "  --no-default-env  do not create the default environment\n";
 
 static const char usage_uninstall[] =
-    "usage: pyshim uninstall [--bin-dir DIR] [--purge]\n"
+    "usage: pyshim uninstall [--bin-dir DIR] [--purge [--yes]]\n"
     "\n"
-    "Remove the links and the binary from DIR (default: DATA/bin) and the\n"
-    "marked block from every shell start-up file, giving each file back\n"
-    "byte for byte as it was. On Windows also the PowerShell profiles' block\n"
+    "Remove the marked block from every shell start-up file, giving each\n"
+    "file back byte for byte as it was, then the links and the binary from\n"
+    "DIR (default: DATA/bin): a failure on the way (a full disk) leaves\n"
+    "either a working install or PATH no longer naming DIR, never PATH\n"
+    "pointing at nothing. A start-up file with a broken block (a begin\n"
+    "line without its end line, or two blocks) stops uninstall before\n"
+    "anything changed. On Windows also the PowerShell profiles' block\n"
     "and the user PATH entry that install added (entries added since stay),\n"
     "a profile's block only if it names DIR. Only pyshim's own programs (of\n"
     "any version) and the files install recorded in DIR are removed: other\n"
     "files stay.\n"
-    "--purge also deletes pyshim's data dir\n"
-    "(shared envs, overlays, the default env, trust records) and cache, and\n"
-    "the global config if it is still the one install wrote.\n";
+    "--purge also deletes what pyshim made in its data dir and cache: the\n"
+    "shared envs, overlays, the default env, trust records, the project\n"
+    "list and the interpreter facts (each known by its name and form;\n"
+    "anything else there stays and is listed), and the global config if it\n"
+    "is still the one install wrote. It shows what it will delete and its\n"
+    "size and asks first; without a terminal it needs --yes.\n";
 
 /* Every pyshim binary holds this string, so that any version's copy of
  * pyshim (an older release that an upgrade replaces, a newer one) is known
@@ -1295,7 +1302,7 @@ out:
     return ret;
 }
 
-/* Remove bin's files and what install did for bin. Any dir loses the
+/* Remove what install did for bin, then bin's files. Any dir loses the
  * files that are pyshim's (is_ours), the recorded one (record_claim) also
  * the files the record names, then the directories made for the profiles
  * and its part of the record. The PATH entry goes only if install added
@@ -1315,18 +1322,9 @@ static int win_uninstall(const struct dirs *d, const char *bin,
 
     record_load(d, &r);
     mine = record_claim(&r, bin);
-    plat_listdir(bin, &names);
-    for (i = 0; i < names.nr; i++) {
-        path_join(&p, bin, names.v[i]);
-        if (!plat_is_file(p.buf))
-            continue;
-        if ((mine && sv_find(&r.files, names.v[i]) >= 0) ||
-            is_ours(p.buf, self))
-            *removed += remove_exe(d, p.buf);
-    }
-    plat_rmdir(bin); /* only if now empty */
-    printf("pyshim: removed %d file%s from %s\n", *removed,
-           *removed == 1 ? "" : "s", bin);
+    /* PATH and the profiles first, the programs after (as on POSIX): a
+     * failure on the way leaves programs that still work where PATH
+     * names them */
     if (path_restore(&r, bin, &gone, &left, e) < 0)
         goto out;
     if (gone.len) {
@@ -1360,6 +1358,18 @@ static int win_uninstall(const struct dirs *d, const char *bin,
                 printf("pyshim: restored %s\n", profiles.v[i]);
         }
     }
+    plat_listdir(bin, &names);
+    for (i = 0; i < names.nr; i++) {
+        path_join(&p, bin, names.v[i]);
+        if (!plat_is_file(p.buf))
+            continue;
+        if ((mine && sv_find(&r.files, names.v[i]) >= 0) ||
+            is_ours(p.buf, self))
+            *removed += remove_exe(d, p.buf);
+    }
+    plat_rmdir(bin); /* only if now empty */
+    printf("pyshim: removed %d file%s from %s\n", *removed,
+           *removed == 1 ? "" : "s", bin);
     if (mine) {
         /* the directories made for the profiles, once empty (a parent
          * after its children) */
@@ -1392,6 +1402,245 @@ out:
     sb_release(&gone);
     sb_release(&left);
     sb_release(&body);
+    return ret;
+}
+
+/* --- uninstall --purge: only what pyshim made --------------------------
+ *
+ * The data and cache dirs may be anywhere PYSHIM_HOME says, the home
+ * directory included, so purge never removes a tree by its top: it
+ * removes the entries pyshim makes, each known by its place, its name and
+ * its form (a venv where pyshim makes venvs, a record file with a hash
+ * name where it keeps records), then the directories it uses, each only
+ * if that left it empty. Links are never followed. Anything else stays
+ * and is listed. */
+
+struct purge {
+    struct sv trees; /* venvs pyshim made: removed whole */
+    struct sv files; /* files pyshim wrote */
+    struct sv dirs;  /* its directories, removed if then empty (in order) */
+    struct sv left;  /* found in its directories, not provably its own */
+    uint64_t size;
+};
+
+#define PURGE_INIT                                                             \
+    {                                                                          \
+        SV_INIT, SV_INIT, SV_INIT, SV_INIT, 0                                  \
+    }
+
+static void purge_release(struct purge *pg)
+{
+    sv_release(&pg->trees);
+    sv_release(&pg->files);
+    sv_release(&pg->dirs);
+    sv_release(&pg->left);
+}
+
+enum purge_kind {
+    PURGE_VENVS,    /* shared/: venvs */
+    PURGE_OVERLAYS, /* overlays/: venvs and .tmp-* build dirs */
+    PURGE_HEX64,    /* trust/: 64 hex digits */
+    PURGE_HEX16,    /* projects/: 16 hex digits */
+    PURGE_FACTS     /* cache/interp/: 16 hex digits + ".json" */
+};
+
+static int hex_name(const char *s, size_t n, const char *suffix)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (!s[i] || !strchr("0123456789abcdef", s[i]))
+            return 0;
+    return !strcmp(s + n, suffix);
+}
+
+/* Is there anything at path (a dangling link too)? */
+static int lexists(const char *path)
+{
+    struct plat_stat st;
+
+    return !plat_stat(path, &st, 0);
+}
+
+/* A real directory (not a link to one)? */
+static int real_dir(const char *path)
+{
+    struct plat_stat st;
+
+    return !plat_stat(path, &st, 0) && st.is_dir && !st.is_lnk;
+}
+
+/* A real regular file (not a link)? */
+static int real_file(const char *path)
+{
+    struct plat_stat st;
+
+    return !plat_stat(path, &st, 0) && st.is_reg && !st.is_lnk;
+}
+
+static void purge_tree(struct purge *pg, const char *path)
+{
+    sv_push(&pg->trees, path);
+    pg->size += inst_tree_size(path);
+}
+
+static void purge_file(struct purge *pg, const char *path)
+{
+    struct plat_stat st;
+
+    sv_push(&pg->files, path);
+    if (!plat_stat(path, &st, 0))
+        pg->size += st.size;
+}
+
+/* dir's entries of kind, then dir itself once empty. */
+static void purge_dir(struct purge *pg, const char *dir, enum purge_kind kind)
+{
+    struct sv names = SV_INIT;
+    struct sb p = SB_INIT;
+    size_t i;
+
+    if (!real_dir(dir)) {
+        if (lexists(dir))
+            sv_push(&pg->left, dir);
+        return;
+    }
+    plat_listdir(dir, &names);
+    for (i = 0; i < names.nr; i++) {
+        const char *n = names.v[i];
+        int d, f;
+
+        path_join(&p, dir, n);
+        d = real_dir(p.buf);
+        f = real_file(p.buf);
+        if ((kind == PURGE_VENVS && d && venv_is_venv(p.buf)) ||
+            (kind == PURGE_OVERLAYS && d &&
+             (venv_is_venv(p.buf) || !strncmp(n, ".tmp-", 5))))
+            purge_tree(pg, p.buf);
+        else if ((kind == PURGE_HEX64 && f && hex_name(n, 64, "")) ||
+                 (kind == PURGE_HEX16 && f && hex_name(n, 16, "")) ||
+                 (kind == PURGE_FACTS && f && hex_name(n, 16, ".json")))
+            purge_file(pg, p.buf);
+        else
+            sv_push(&pg->left, p.buf);
+    }
+    sv_push(&pg->dirs, dir);
+    sv_release(&names);
+    sb_release(&p);
+}
+
+/* What --purge would remove (pg), decided before anything is removed. */
+static void purge_plan(const struct dirs *d, const char *bin, struct purge *pg)
+{
+    static const struct {
+        const char *name;
+        enum purge_kind kind;
+    } subdirs[] = {{"shared", PURGE_VENVS},
+                   {"overlays", PURGE_OVERLAYS},
+                   {"trust", PURGE_HEX64},
+                   {"projects", PURGE_HEX16}};
+    struct sb p = SB_INIT, text = SB_INIT;
+    size_t i;
+
+    /* the data and cache dirs themselves may be links the user made
+     * (to another disk): they are followed, nothing below them is */
+    if (plat_is_dir(d->cache)) {
+        path_join(&p, d->cache, "interp");
+        if (lexists(p.buf))
+            purge_dir(pg, p.buf, PURGE_FACTS);
+        sv_push(&pg->dirs, d->cache);
+    }
+    if (!plat_is_dir(d->data))
+        goto out;
+    path_join(&p, d->data, "default");
+    if (real_dir(p.buf) && venv_is_venv(p.buf))
+        purge_tree(pg, p.buf);
+    for (i = 0; i < sizeof(subdirs) / sizeof(subdirs[0]); i++) {
+        path_join(&p, d->data, subdirs[i].name);
+        if (lexists(p.buf))
+            purge_dir(pg, p.buf, subdirs[i].kind);
+    }
+    path_join(&p, d->data, RECORD_NAME);
+    if (real_file(p.buf) && !plat_read_head(p.buf, 32, &text) &&
+        !strncmp(text.buf, "# What `pyshim install` did", 27))
+        purge_file(pg, p.buf);
+    /* the default bin dir, once uninstall emptied it */
+    path_join(&p, d->data, "bin");
+    if (path_equal(p.buf, bin) && real_dir(p.buf))
+        sv_push(&pg->dirs, p.buf);
+    sv_push(&pg->dirs, d->data);
+out:
+    sb_release(&p);
+    sb_release(&text);
+}
+
+static void purge_summary(const struct purge *pg)
+{
+    struct sb size = SB_INIT;
+    size_t i;
+
+    inst_add_size(&size, pg->size);
+    printf("pyshim: --purge deletes %s:\n", size.buf);
+    for (i = 0; i < pg->trees.nr; i++) {
+        sb_reset(&size);
+        inst_add_size(&size, inst_tree_size(pg->trees.v[i]));
+        printf("  %s (%s)\n", pg->trees.v[i], size.buf);
+    }
+    if (pg->files.nr)
+        printf("  %lu record file%s (trust, projects, interpreter facts)\n",
+               (unsigned long)pg->files.nr, pg->files.nr == 1 ? "" : "s");
+    if (!pg->trees.nr && !pg->files.nr)
+        printf("  nothing but pyshim's empty directories\n");
+    for (i = 0; i < pg->left.nr; i++)
+        printf("  (kept, not pyshim's: %s)\n", pg->left.v[i]);
+    sb_release(&size);
+}
+
+static int purge_run(const struct purge *pg, struct err *e)
+{
+    size_t i;
+
+    for (i = 0; i < pg->trees.nr; i++)
+        if (plat_rmtree(pg->trees.v[i]) < 0)
+            return err_set(e, PYSHIM_EXIT_CANTCREAT, "cannot remove '%s': %s",
+                           pg->trees.v[i], plat_strerror(errno));
+    for (i = 0; i < pg->files.nr; i++)
+        if (plat_unlink(pg->files.v[i]) < 0 && errno != ENOENT)
+            return err_set(e, PYSHIM_EXIT_CANTCREAT, "cannot remove '%s': %s",
+                           pg->files.v[i], plat_strerror(errno));
+    for (i = 0; i < pg->dirs.nr; i++)
+        if (plat_rmdir(pg->dirs.v[i]) < 0 && lexists(pg->dirs.v[i]))
+            printf("pyshim: kept %s: it holds files pyshim did not make\n",
+                   pg->dirs.v[i]);
+    return 0;
+}
+
+/* Shell start-up files uninstall or install will edit (which: a shell or
+ * "all"; Windows: the PowerShell profiles), checked first, so a broken
+ * block in one stops the command before anything changed. */
+static int check_rc_files(const struct dirs *d, const char *which,
+                          struct err *e)
+{
+    static const char *const shells[] = {"bash", "zsh", "fish", NULL};
+    struct sb p = SB_INIT;
+    struct sv profiles = SV_INIT;
+    size_t k;
+    int i, ret = 0;
+
+    if (PLAT_WINDOWS) {
+        if (!ps_profiles(d, &profiles))
+            for (k = 0; k < profiles.nr && !ret; k++)
+                ret = rc_check(profiles.v[k], e);
+    } else {
+        for (i = 0; d->home && shells[i] && !ret; i++) {
+            if (strcmp(which, "all") && strcmp(which, shells[i]))
+                continue;
+            rc_path(d, shells[i], &p);
+            ret = rc_check(p.buf, e);
+        }
+    }
+    sb_release(&p);
+    sv_release(&profiles);
     return ret;
 }
 
@@ -1439,6 +1688,14 @@ int inst_install(int argc, char **argv)
     if (dirs_init(&d, &e) < 0 || inst_bin_dir(&d, bin_arg, &bin, &e) < 0)
         goto fail;
     if (read_self(&self, &e) < 0)
+        goto fail;
+    /* a start-up file with a broken block stops install before anything
+     * changed */
+    if (!no_shell && check_rc_files(&d,
+                                    shell          ? shell
+                                    : PLAT_WINDOWS ? "all"
+                                                   : default_shell(),
+                                    &e) < 0)
         goto fail;
     if (plat_mkdirs(bin.buf, 0755) < 0) {
         err_set(&e, PYSHIM_EXIT_CANTCREAT, "cannot create '%s': %s", bin.buf,
@@ -1510,9 +1767,10 @@ int inst_uninstall(int argc, char **argv)
     struct dirs d = DIRS_INIT;
     struct err e = ERR_INIT;
     struct sb bin = SB_INIT, self = SB_INIT, p = SB_INIT;
+    struct purge pg = PURGE_INIT;
     struct plat_dir *dir;
     const char *bin_arg = NULL, *name;
-    int i, purge = 0, code = PYSHIM_EXIT_OK, removed = 0, changed;
+    int i, purge = 0, yes = 0, code = PYSHIM_EXIT_OK, removed = 0, changed;
 
     for (i = 1; i < argc; i++) {
         if (inst_is_help(argv[i])) {
@@ -1522,6 +1780,8 @@ int inst_uninstall(int argc, char **argv)
             bin_arg = argv[++i];
         } else if (!strcmp(argv[i], "--purge")) {
             purge = 1;
+        } else if (!strcmp(argv[i], "--yes") || !strcmp(argv[i], "-y")) {
+            yes = 1;
         } else {
             return inst_usage_error(argv[i], usage_uninstall);
         }
@@ -1530,25 +1790,34 @@ int inst_uninstall(int argc, char **argv)
         goto fail;
     if (read_self(&self, &e) < 0)
         goto fail;
+    /* Everything that can refuse does so before anything changes: a
+     * broken block in a start-up file, and the purge's question. */
+    if (check_rc_files(&d, "all", &e) < 0)
+        goto fail;
+    if (purge) {
+        int ok;
+
+        purge_plan(&d, bin.buf, &pg);
+        purge_summary(&pg);
+        ok = inst_confirm("uninstall and delete all of this?", yes,
+                          "`pyshim uninstall --purge`", &e);
+        if (ok < 0)
+            goto fail;
+        if (!ok) {
+            err_set(&e, PYSHIM_EXIT_FAILURE,
+                    "cancelled: nothing was uninstalled or deleted");
+            goto fail;
+        }
+    }
     if (PLAT_WINDOWS) {
         if (win_uninstall(&d, bin.buf, &self, &removed, &e) < 0)
             goto fail;
         goto purge;
     }
-    dir = plat_opendir(bin.buf);
-    while (dir && (name = plat_readdir(dir))) {
-        path_join(&p, bin.buf, name);
-        if (strcmp(name, "pyshim") && is_ours(p.buf, &self) &&
-            !plat_unlink(p.buf))
-            removed++;
-    }
-    plat_closedir(dir);
-    path_join(&p, bin.buf, "pyshim");
-    if (plat_is_file(p.buf) && !plat_unlink(p.buf))
-        removed++;
-    plat_rmdir(bin.buf); /* only if now empty */
-    printf("pyshim: removed %d file%s from %s\n", removed,
-           removed == 1 ? "" : "s", bin.buf);
+    /* The start-up files first, the programs after: if an edit fails (a
+     * full disk), the programs PATH names are still there and work; once
+     * PATH no longer names the bin dir, removing the programs only
+     * unlinks, which a full disk allows. */
     for (i = 0; d.home && shells[i]; i++) {
         rc_path(&d, shells[i], &p);
         if (!plat_is_file(p.buf))
@@ -1566,16 +1835,25 @@ int inst_uninstall(int argc, char **argv)
             sb_release(&left);
         }
     }
+    dir = plat_opendir(bin.buf);
+    while (dir && (name = plat_readdir(dir))) {
+        path_join(&p, bin.buf, name);
+        if (strcmp(name, "pyshim") && is_ours(p.buf, &self) &&
+            !plat_unlink(p.buf))
+            removed++;
+    }
+    plat_closedir(dir);
+    path_join(&p, bin.buf, "pyshim");
+    if (plat_is_file(p.buf) && !plat_unlink(p.buf))
+        removed++;
+    plat_rmdir(bin.buf); /* only if now empty */
+    printf("pyshim: removed %d file%s from %s\n", removed,
+           removed == 1 ? "" : "s", bin.buf);
 purge:
     if (purge) {
-        if (plat_rmtree(d.data) < 0 || plat_rmtree(d.cache) < 0) {
-            err_set(&e, PYSHIM_EXIT_CANTCREAT, "cannot remove '%s': %s", d.data,
-                    plat_strerror(errno));
-            goto fail;
-        }
-        printf("pyshim: removed %s and %s\n", d.data, d.cache);
         /* the global config goes too, if it is still the one install
-         * wrote: it names the default env just removed */
+         * wrote: it names the default env about to go (and with
+         * PYSHIM_HOME it sits in the data dir) */
         default_config(&d, &p);
         {
             struct sb have = SB_INIT;
@@ -1587,6 +1865,16 @@ purge:
                        d.config_file);
             sb_release(&have);
         }
+        /* its directory (XDG_CONFIG_HOME/pyshim), if that left it empty */
+        sb_set(&p, d.config_file);
+        path_dirname(&p);
+        if (!path_equal(p.buf, d.data) &&
+            !strcmp(path_basename(p.buf), "pyshim"))
+            plat_rmdir(p.buf);
+        if (purge_run(&pg, &e) < 0)
+            goto fail;
+        printf("pyshim: removed pyshim's files from %s and %s\n", d.data,
+               d.cache);
     }
     goto out;
 fail:
@@ -1594,6 +1882,7 @@ fail:
 out:
     dirs_release(&d);
     err_release(&e);
+    purge_release(&pg);
     sb_release(&bin);
     sb_release(&self);
     sb_release(&p);

@@ -131,6 +131,52 @@ int rc_remove_block(const char *text, size_t len, struct sb *out)
     return ret;
 }
 
+static int marker_error(const char *path, unsigned long line, const char *what,
+                        struct err *e)
+{
+    err_set(e, PYSHIM_EXIT_CONFIG, "'%s' line %lu: %s", path, line, what);
+    return err_hint(e, "fix the pyshim block by hand (one '# >>> pyshim >>>' "
+                       "line, then one '# <<< pyshim <<<' line, or neither) "
+                       "and run the command again; pyshim changed nothing");
+}
+
+int rc_check_block(const char *path, const char *text, size_t len,
+                   struct err *e)
+{
+    const char *p = text, *end = text + len;
+    size_t nb = strlen(RC_BEGIN), ne = strlen(RC_END);
+    unsigned long line = 1, begin = 0, stop = 0;
+
+    for (; p < end; p = line_end(p, end), line++) {
+        size_t n = (size_t)(end - p);
+
+        if (n >= nb && !memcmp(p, RC_BEGIN, nb)) {
+            if (begin)
+                return marker_error(path, line,
+                                    "a second '# >>> pyshim >>>' line (the "
+                                    "first is earlier in the file)",
+                                    e);
+            begin = line;
+        } else if (n >= ne && !memcmp(p, RC_END, ne)) {
+            if (!begin)
+                return marker_error(path, line,
+                                    "a '# <<< pyshim <<<' line without a "
+                                    "'# >>> pyshim >>>' line before it",
+                                    e);
+            if (stop)
+                return marker_error(path, line,
+                                    "a second '# <<< pyshim <<<' line", e);
+            stop = line;
+        }
+    }
+    if (begin && !stop)
+        return marker_error(path, begin,
+                            "a '# >>> pyshim >>>' line without its "
+                            "'# <<< pyshim <<<' line",
+                            e);
+    return 0;
+}
+
 static void add_u16(struct sb *out, unsigned u, int le)
 {
     sb_addch(out, (char)(le ? u & 0xff : u >> 8));
@@ -271,20 +317,14 @@ int rc_edit(const char *path, const char *body, int *changed, struct err *e)
                     plat_strerror(errno));
             goto out;
         }
-        if (rc_decode(real.buf, &old, &form, &text, e) < 0)
+        if (rc_decode(real.buf, &old, &form, &text, e) < 0 ||
+            rc_check_block(real.buf, text.buf, text.len, e) < 0)
             goto out;
     }
     if (body) {
         rc_set_block(text.buf, text.len, body, !existed, &neu);
     } else {
         found = rc_remove_block(text.buf, text.len, &neu);
-        if (found < 0) {
-            err_set(e, PYSHIM_EXIT_CONFIG,
-                    "'%s' has a '%s' line without its '%s' line", real.buf,
-                    RC_BEGIN, RC_END);
-            err_hint(e, "fix the block by hand; pyshim will not guess");
-            goto out;
-        }
         if (!found) {
             ret = 0;
             goto out;
@@ -316,5 +356,31 @@ out:
     sb_release(&neu);
     sb_release(&text);
     sb_release(&out);
+    return ret;
+}
+
+int rc_check(const char *path, struct err *e)
+{
+    struct sb real = SB_INIT, old = SB_INIT, text = SB_INIT;
+    enum rc_form form = RC_PLAIN;
+    int ret = -1;
+
+    if (plat_realpath(path, &real) < 0) {
+        ret = 0; /* not there (yet): nothing to check */
+        goto out;
+    }
+    if (plat_read_file(real.buf, 16u << 20, &old) < 0) {
+        err_set(e, PYSHIM_EXIT_NOINPUT, "cannot read '%s': %s", real.buf,
+                plat_strerror(errno));
+        goto out;
+    }
+    if (rc_decode(real.buf, &old, &form, &text, e) < 0 ||
+        rc_check_block(real.buf, text.buf, text.len, e) < 0)
+        goto out;
+    ret = 0;
+out:
+    sb_release(&real);
+    sb_release(&old);
+    sb_release(&text);
     return ret;
 }

@@ -24,7 +24,7 @@
 static const char usage[] =
     "usage: pyshim shared create NAME [--python V] [--system-site-packages]\n"
     "       pyshim shared list\n"
-    "       pyshim shared remove NAME [--force]\n"
+    "       pyshim shared remove NAME [--force] [--yes]\n"
     "       pyshim shared path NAME\n"
     "       pyshim shared pip NAME ARGS...\n"
     "\n"
@@ -33,12 +33,20 @@ static const char usage[] =
     "DATA/shared/NAME (~/.local/share/pyshim/shared/NAME).\n"
     "\n"
     "  create  make the venv (with pip) using Python V (default: the default\n"
-    "          interpreter)\n"
-    "  list    name, Python version, size on disk, and the projects that use\n"
-    "          it (projects made with `pyshim init`)\n"
-    "  remove  delete it; refused while a project uses it, unless --force\n"
+    "          interpreter). If NAME exists, succeed only when it matches\n"
+    "          (same Python V, same --system-site-packages); a directory\n"
+    "          there that is not a shared env is never touched\n"
+    "  list    name, Python version, size on disk, and what uses it\n"
+    "  remove  delete it, after showing its size and users and asking (on\n"
+    "          a terminal; --yes for scripts, required without one);\n"
+    "          refused while something uses it, unless --force\n"
     "  path    print its directory\n"
-    "  pip     run pip inside it, e.g. `pyshim shared pip ai install torch`\n";
+    "  pip     run pip inside it, e.g. `pyshim shared pip ai install torch`\n"
+    "\n"
+    "Users are the environments whose shared-libraries hook names it (the\n"
+    "shim records them when it writes a hook, also after a project moved),\n"
+    "the projects made with `pyshim init`, trusted configs and the global\n"
+    "config that list it.\n";
 
 void inst_register_project(const struct dirs *d, const char *dir)
 {
@@ -58,52 +66,150 @@ void inst_register_project(const struct dirs *d, const char *dir)
     sb_release(&p);
 }
 
-void inst_projects_using(const struct dirs *d, const char *name, struct sv *out)
+/* Does config c list shared env name (by name, or by a path into it)? */
+static int cfg_uses(const struct cfg *c, const char *env, const char *name)
 {
-    struct sb p = SB_INIT, dir = SB_INIT, file = SB_INIT;
+    size_t i;
+
+    for (i = 0; i < c->shared.nr; i++) {
+        const char *s = c->shared.v[i];
+
+        if (cfg_is_name(s) ? !strcmp(s, name) : path_is_inside(s, env))
+            return 1;
+    }
+    return 0;
+}
+
+/* Add config file to out (as "FILE") if it lists the env and no entry
+ * already names it. */
+static void config_user(const struct dirs *d, const char *file, const char *env,
+                        const char *name, struct sv *seen, struct sv *out)
+{
+    struct cfg c = CFG_INIT;
+
+    if (sv_find(seen, file) >= 0)
+        return;
+    sv_push(seen, file);
+    if (plat_is_file(file) && !cfg_load(&c, file, d->home, NULL) &&
+        cfg_uses(&c, env, name))
+        sv_push(out, file);
+    cfg_release(&c);
+}
+
+/* The live records of DATA/shared/NAME/.users (launcher/env.h): an
+ * environment whose hook still is the one that named the env. An
+ * overlay's record counts while the config it was made for exists. */
+static void recorded_users(const struct dirs *d, const char *env,
+                           const char *name, struct sv *seen, struct sv *out)
+{
+    struct sb dir = SB_INIT, file = SB_INIT, rec = SB_INIT, hook = SB_INIT;
+    struct sb overlays = SB_INIT, line = SB_INIT;
     struct plat_dir *pd;
     const char *ent;
 
+    path_join(&overlays, d->data, "overlays");
+    path_join(&dir, env, ".users");
+    pd = plat_opendir(dir.buf);
+    while (pd && (ent = plat_readdir(pd))) {
+        const char *hex, *hook_path, *env_dir, *from, *end;
+        struct sha256 s;
+        char now[65];
+
+        path_join(&file, dir.buf, ent);
+        if (plat_read_file(file.buf, 64 * 1024, &rec) < 0)
+            continue;
+        end = rec.buf + rec.len;
+        hex = rec.buf;
+        hook_path = memchr(hex, '\0', rec.len);
+        env_dir = hook_path ? memchr(hook_path + 1, '\0',
+                                     (size_t)(end - hook_path - 1))
+                            : NULL;
+        from = env_dir ? memchr(env_dir + 1, '\0', (size_t)(end - env_dir - 1))
+                       : NULL;
+        if (!from || hook_path - hex != 64)
+            continue;
+        hook_path++;
+        env_dir++;
+        from++;
+        /* a regular file only: a FIFO planted where a deleted project
+         * was must not hang the command */
+        if (!plat_is_file(hook_path) ||
+            plat_read_file(hook_path, 1u << 20, &hook) < 0)
+            continue;
+        sha256_init(&s);
+        sha256_update(&s, hook.buf, hook.len);
+        sha256_hex(&s, now);
+        if (memcmp(now, hex, 64))
+            continue; /* the hook changed since: it no longer names it */
+        if (path_is_inside(env_dir, overlays.buf)) {
+            /* an overlay serves any config asking for its set: it counts
+             * while the config it was made for still lists the env */
+            struct cfg c = CFG_INIT;
+            int alive = path_is_abs(from) && plat_is_file(from) &&
+                        !cfg_load(&c, from, d->home, NULL) &&
+                        cfg_uses(&c, env, name);
+
+            cfg_release(&c);
+            if (!alive)
+                continue;
+        }
+        sb_reset(&line);
+        sb_addstr(&line, env_dir);
+        if (path_is_abs(from)) {
+            sb_addf(&line, " (from %s)", from);
+            if (sv_find(seen, from) < 0)
+                sv_push(seen, from);
+        }
+        if (sv_find(out, line.buf) < 0)
+            sv_push(out, line.buf);
+    }
+    plat_closedir(pd);
+    sb_release(&dir);
+    sb_release(&file);
+    sb_release(&rec);
+    sb_release(&hook);
+    sb_release(&overlays);
+    sb_release(&line);
+}
+
+void inst_projects_using(const struct dirs *d, const char *name, struct sv *out)
+{
+    struct sb p = SB_INIT, text = SB_INIT, file = SB_INIT, env = SB_INIT;
+    struct sv seen = SV_INIT;
+    struct plat_dir *pd;
+    const char *ent;
+
+    path_join(&env, d->data, "shared");
+    path_join(&env, env.buf, name);
+    recorded_users(d, env.buf, name, &seen, out);
+    /* the configs pyshim knows: projects made by init, trusted configs
+     * (a trust record holds the file's path), the global config */
     path_join(&p, d->data, "projects");
     pd = plat_opendir(p.buf);
     while (pd && (ent = plat_readdir(pd))) {
-        struct cfg c = CFG_INIT;
-
         path_join(&file, p.buf, ent);
-        if (plat_read_file(file.buf, 64 * 1024, &dir) < 0)
+        if (plat_read_file(file.buf, 64 * 1024, &text) < 0)
             continue;
-        path_join(&file, dir.buf, ".pyshim.json");
-        if (!cfg_load(&c, file.buf, d->home, NULL) &&
-            sv_find(&c.shared, name) >= 0)
-            sv_push(out, dir.buf);
-        cfg_release(&c);
+        path_join(&file, text.buf, ".pyshim.json");
+        config_user(d, file.buf, env.buf, name, &seen, out);
     }
     plat_closedir(pd);
+    path_join(&p, d->data, "trust");
+    pd = plat_opendir(p.buf);
+    while (pd && (ent = plat_readdir(pd))) {
+        path_join(&file, p.buf, ent);
+        if (plat_read_file(file.buf, 64 * 1024, &text) < 0 ||
+            strcmp(path_basename(text.buf), ".pyshim.json"))
+            continue;
+        config_user(d, text.buf, env.buf, name, &seen, out);
+    }
+    plat_closedir(pd);
+    config_user(d, d->config_file, env.buf, name, &seen, out);
     sb_release(&p);
-    sb_release(&dir);
+    sb_release(&text);
     sb_release(&file);
-}
-
-static uint64_t tree_size(const char *path)
-{
-    struct plat_stat st;
-    struct plat_dir *pd;
-    const char *name;
-    struct sb child = SB_INIT;
-    uint64_t total = 0;
-
-    if (plat_stat(path, &st, 0) < 0)
-        return 0;
-    if (!st.is_dir)
-        return st.is_reg ? st.size : 0;
-    pd = plat_opendir(path);
-    while (pd && (name = plat_readdir(pd))) {
-        path_join(&child, path, name);
-        total += tree_size(child.buf);
-    }
-    plat_closedir(pd);
-    sb_release(&child);
-    return total;
+    sb_release(&env);
+    sv_release(&seen);
 }
 
 static int env_dir(const struct dirs *d, const char *name, int must_exist,
@@ -123,13 +229,94 @@ static int env_dir(const struct dirs *d, const char *name, int must_exist,
     return 0;
 }
 
+/* Is dir an empty directory (not a link)? */
+static int empty_dir(const char *dir)
+{
+    struct plat_stat st;
+    struct sv names = SV_INIT;
+    int ret;
+
+    if (plat_stat(dir, &st, 0) < 0 || !st.is_dir)
+        return 0;
+    ret = !plat_listdir(dir, &names) && !names.nr;
+    sv_release(&names);
+    return ret;
+}
+
+/* NAME exists as a venv: fine only if it is what the command asks for
+ * (an explicit --python V that it runs, and the same
+ * --system-site-packages), so a script never goes on to install into an
+ * env of another Python. */
+static int existing(const char *name, const char *dir, const char *python,
+                    int sys_site, struct err *e)
+{
+    struct venv v = VENV_INIT;
+    struct err sub = ERR_INIT;
+    struct sb py = SB_INIT, why = SB_INIT;
+    struct pyver want;
+    char hb[32], wb[32];
+    int ret = -1;
+
+    if (venv_load(&v, dir, &sub) < 0) {
+        err_set(e, PYSHIM_EXIT_CONFIG,
+                "shared env '%s' exists but is broken: %s", name,
+                sub.msg ? sub.msg : dir);
+        err_hint(e,
+                 "recreate it: `pyshim shared remove %s --force`, then "
+                 "`pyshim shared create %s%s%s`, and reinstall its packages",
+                 name, name, python ? " --python " : "", python ? python : "");
+        goto out;
+    }
+    if (python) {
+        if (!cfg_is_path_request(python) && !pyver_parse(python, &want, 0)) {
+            /* a version request: the env's version must satisfy it */
+        } else if (resolve_interpreter(python, &py, &want, e) < 0) {
+            goto out;
+        } else {
+            want.micro = -1; /* a path: its minor version decides */
+        }
+        if (v.ver.major < 0 || !pyver_matches(&v.ver, &want))
+            sb_addf(&why, "it is Python %s, not %s",
+                    v.ver.major < 0 ? "(unknown)"
+                                    : pyver_str(&v.ver, hb, sizeof(hb)),
+                    cfg_is_path_request(python)
+                        ? pyver_str(&want, wb, sizeof(wb))
+                        : python);
+    }
+    if (!why.len && v.system_site != sys_site)
+        sb_addf(&why, "it was made %s --system-site-packages",
+                v.system_site ? "with" : "without");
+    if (why.len) {
+        err_set(e, PYSHIM_EXIT_FAILURE,
+                "shared env '%s' already exists and does not match: %s (%s)",
+                name, why.buf, dir);
+        err_hint(e,
+                 "to move it, recreate it: `pyshim shared remove %s`, then "
+                 "`pyshim shared create %s%s%s%s`, and reinstall its "
+                 "packages; or pick another name",
+                 name, name, python ? " --python " : "", python ? python : "",
+                 sys_site ? " --system-site-packages" : "");
+        goto out;
+    }
+    printf("pyshim: shared env '%s' already exists (Python %s): %s\n", name,
+           pyver_str(&v.ver, hb, sizeof(hb)), dir);
+    ret = 0;
+out:
+    venv_release(&v);
+    err_release(&sub);
+    sb_release(&py);
+    sb_release(&why);
+    return ret;
+}
+
 static int create(const struct dirs *d, int argc, char **argv, struct err *e)
 {
     struct sb dir = SB_INIT, py = SB_INIT;
     struct sv args = SV_INIT;
     struct pyver ver;
+    struct plat_stat st;
     const char *name = NULL, *python = NULL;
-    int i, sys_site = 0, status = 0, ret = -1;
+    int i, sys_site = 0, status = 0, ret = -1, was_empty = 0;
     char vb[32];
 
     for (i = 0; i < argc; i++) {
@@ -151,9 +338,23 @@ static int create(const struct dirs *d, int argc, char **argv, struct err *e)
     if (env_dir(d, name, 0, &dir, e) < 0)
         goto out;
     if (venv_is_venv(dir.buf) && !venv_is_incomplete(dir.buf)) {
-        printf("pyshim: shared env '%s' already exists: %s\n", name, dir.buf);
-        ret = 0;
+        ret = existing(name, dir.buf, python, sys_site, e);
         goto out;
+    }
+    /* What is there already stays the user's: only a venv pyshim left
+     * half-made (its mark proves it) is pyshim's to replace, and an empty
+     * directory is used and given back empty if the creation fails. */
+    if (!plat_stat(dir.buf, &st, 0) && !venv_is_incomplete(dir.buf)) {
+        was_empty = empty_dir(dir.buf);
+        if (!was_empty) {
+            err_set(e, PYSHIM_EXIT_CANTCREAT,
+                    "'%s' exists and is not a shared env pyshim made: it is "
+                    "left as it is",
+                    dir.buf);
+            err_hint(e, "move it away (or remove it yourself) and run the "
+                        "command again, or pick another name");
+            goto out;
+        }
     }
     if (resolve_interpreter(python, &py, &ver, e) < 0)
         goto out;
@@ -170,7 +371,11 @@ static int create(const struct dirs *d, int argc, char **argv, struct err *e)
     if (venv_begin(dir.buf, e) < 0)
         goto out;
     if (plat_run(py.buf, args.v, NULL, 1, &status) < 0 || status) {
-        plat_rmtree(dir.buf); /* never leave half an env behind */
+        /* never leave half an env behind; an empty dir that was there
+         * comes back */
+        plat_rmtree(dir.buf);
+        if (was_empty)
+            plat_mkdir(dir.buf, 0755);
         err_set(e, PYSHIM_EXIT_CANTCREAT, "`%s -m venv %s` failed (status %d)",
                 py.buf, dir.buf, status);
         err_hint(e, "on Debian, `apt-get install python3-venv`");
@@ -217,7 +422,7 @@ static int list(const struct dirs *d)
             pyver_str(&v.ver, vb, sizeof(vb));
         inst_projects_using(d, name, &users);
         printf("%-16s %-8s %8.1fM  ", name, vb,
-               (double)tree_size(p.buf) / (1024.0 * 1024.0));
+               (double)inst_tree_size(p.buf) / (1024.0 * 1024.0));
         for (k = 0; k < users.nr; k++)
             printf("%s%s", k ? ", " : "", users.v[k]);
         printf("%s\n", users.nr ? "" : "-");
@@ -235,14 +440,17 @@ static int list(const struct dirs *d)
 static int remove_env(const struct dirs *d, int argc, char **argv,
                       struct err *e)
 {
-    struct sb dir = SB_INIT;
+    struct sb dir = SB_INIT, q = SB_INIT, what = SB_INIT;
     struct sv users = SV_INIT;
     const char *name = NULL;
-    int i, force = 0, ret = -1;
+    int i, force = 0, yes = 0, ret = -1, ok;
+    size_t k;
 
     for (i = 0; i < argc; i++) {
         if (!strcmp(argv[i], "--force"))
             force = 1;
+        else if (!strcmp(argv[i], "--yes") || !strcmp(argv[i], "-y"))
+            yes = 1;
         else if (argv[i][0] != '-' && !name)
             name = argv[i];
         else {
@@ -258,10 +466,27 @@ static int remove_env(const struct dirs *d, int argc, char **argv,
         goto out;
     inst_projects_using(d, name, &users);
     if (users.nr && !force) {
-        err_set(e, PYSHIM_EXIT_FAILURE,
-                "shared env '%s' is used by %lu project%s, e.g. '%s'", name,
-                (unsigned long)users.nr, users.nr == 1 ? "" : "s", users.v[0]);
+        for (k = 0; k < users.nr; k++)
+            sb_addf(&what, "%s%s", k ? ", " : "", users.v[k]);
+        err_set(e, PYSHIM_EXIT_FAILURE, "shared env '%s' is used by %lu: %s",
+                name, (unsigned long)users.nr, what.buf);
         err_hint(e, "remove it from their \"shared\" first, or use --force");
+        goto out;
+    }
+    sb_addf(&q, "pyshim: shared env '%s' (%s, ", name, dir.buf);
+    inst_add_size(&q, inst_tree_size(dir.buf));
+    sb_addf(&q, ") is used by %s", users.nr ? "" : "nothing pyshim knows of");
+    for (k = 0; k < users.nr; k++)
+        sb_addf(&q, "\n  %s", users.v[k]);
+    printf("%s\n", q.buf);
+    sb_reset(&what);
+    sb_addf(&what, "`pyshim shared remove %s`", name);
+    ok = inst_confirm("delete it and the packages in it?", yes, what.buf, e);
+    if (ok < 0)
+        goto out;
+    if (!ok) {
+        err_set(e, PYSHIM_EXIT_FAILURE, "not removed: shared env '%s' is kept",
+                name);
         goto out;
     }
     if (plat_rmtree(dir.buf) < 0) {
@@ -273,6 +498,8 @@ static int remove_env(const struct dirs *d, int argc, char **argv,
     ret = 0;
 out:
     sb_release(&dir);
+    sb_release(&q);
+    sb_release(&what);
     sv_release(&users);
     return ret;
 }

@@ -8,6 +8,7 @@
 #include "common/exitcode.h"
 #include "common/path.h"
 #include "common/plat.h"
+#include "common/sha256.h"
 #include "common/xalloc.h"
 #include "config/cfg.h"
 #include "launcher/hook.h"
@@ -426,4 +427,85 @@ out:
     sb_release(&root);
     sb_release(&real);
     return ret;
+}
+
+int env_shared_name(const char *data_dir, const char *site, struct sb *name)
+{
+    struct sb root = SB_INIT;
+    const char *rest, *sep;
+    int ret = -1;
+
+    path_join(&root, data_dir, "shared");
+    if (!path_is_inside(site, root.buf) || path_equal(site, root.buf))
+        goto out;
+    rest = site + root.len;
+    while (*rest == '/' || (PLAT_WINDOWS && *rest == '\\'))
+        rest++;
+    sep = rest;
+    while (*sep && *sep != '/' && !(PLAT_WINDOWS && *sep == '\\'))
+        sep++;
+    sb_reset(name);
+    sb_add(name, rest, (size_t)(sep - rest));
+    ret = cfg_is_name(name->buf) ? 0 : -1;
+out:
+    sb_release(&root);
+    return ret;
+}
+
+void env_note_users(const char *data_dir, const char *env_dir, const char *from,
+                    const struct sv *sites, const char *hook_path,
+                    const struct sb *hook, int rewrite)
+{
+    struct sb name = SB_INIT, file = SB_INIT, rec = SB_INIT;
+    struct sha256 s;
+    struct plat_stat st;
+    char hex[65], key[65];
+    size_t i;
+
+    if (!env_dir || !hook_path)
+        return;
+    sha256_init(&s);
+    sha256_update(&s, env_dir, strlen(env_dir));
+    sha256_hex(&s, key);
+    key[16] = '\0';
+    for (i = 0; i < sites->nr; i++) {
+        if (env_shared_name(data_dir, sites->v[i], &name) < 0)
+            continue;
+        path_join(&file, data_dir, "shared");
+        path_join(&file, file.buf, name.buf);
+        path_join(&file, file.buf, ".users");
+        path_join(&file, file.buf, key);
+        /* the warm path: one stat, no write */
+        if (!rewrite && !plat_stat(file.buf, &st, 0))
+            continue;
+        if (!rec.len) {
+            sha256_init(&s);
+            sha256_update(&s, hook->buf, hook->len);
+            sha256_hex(&s, hex);
+            sb_add(&rec, hex, 64);
+            sb_add(&rec, "", 1);
+            sb_add(&rec, hook_path, strlen(hook_path));
+            sb_add(&rec, "", 1);
+            sb_add(&rec, env_dir, strlen(env_dir));
+            sb_add(&rec, "", 1);
+            if (from)
+                sb_add(&rec, from, strlen(from));
+        }
+        path_dirname(&file);
+        /* only into a shared env that exists and is this user's: never
+         * create one, and never leave a file someone else (root under
+         * `sudo -E`) would then own in the user's env */
+        path_dirname(&file);
+        if (plat_stat(file.buf, &st, 1) < 0 || !st.is_dir ||
+            st.uid != plat_uid())
+            continue;
+        path_join(&file, file.buf, ".users");
+        if (plat_mkdirs(file.buf, 0755) < 0)
+            continue;
+        path_join(&file, file.buf, key);
+        plat_write_atomic(file.buf, rec.buf, rec.len, 0644);
+    }
+    sb_release(&name);
+    sb_release(&file);
+    sb_release(&rec);
 }

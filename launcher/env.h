@@ -43,4 +43,24 @@ int env_overlay(const char *data_dir, const char *base, const struct pyver *ver,
 void env_overlay_leftovers(const char *data_dir, struct sv *out);
 int env_overlay_clean(const char *data_dir, size_t *removed, struct err *e);
 
+/* Who uses which shared env, for `pyshim shared remove` and `list`: for
+ * each of sites that is a shared env pyshim manages (inside
+ * data_dir/shared/NAME), a record data_dir/shared/NAME/.users/HEX (HEX:
+ * 16 hex digits of env_dir's SHA-256) holding, separated by NUL bytes,
+ * the SHA-256 of hook (the content of the hook file hook_path in
+ * env_dir's site-packages), hook_path, env_dir, and from (the config
+ * that asked for it; may be NULL). rewrite 0 writes
+ * only a missing record (one stat per shared env on a warm run, so a
+ * moved or copied environment is recorded at its new place); rewrite 1
+ * replaces it (the hook was just written). Written atomically; best
+ * effort and silent: a run never fails because a record could not be
+ * written, and only into a shared env directory this user owns. The
+ * record is alive while the hook still has that hash. */
+void env_note_users(const char *data_dir, const char *env_dir, const char *from,
+                    const struct sv *sites, const char *hook_path,
+                    const struct sb *hook, int rewrite);
+/* The name of the managed shared env that site lies in (site inside
+ * data_dir/shared/NAME), into name (replaced); -1 if it is not one. */
+int env_shared_name(const char *data_dir, const char *site, struct sb *name);
+
 #endif

@@ -553,8 +553,13 @@ static int sync_hook(struct ctx *c, const char *site)
     hook_render(&p->shared, &p->hook);
     path_join(&path, site, HOOK_FILE);
     p->hook_path = sb_detach(&path, NULL);
-    if (c->in->dry || hook_is_current(site, &p->hook))
+    if (c->in->dry)
         return 0;
+    if (hook_is_current(site, &p->hook)) {
+        env_note_users(p->dirs.data, p->env_dir, p->env_from, &p->shared,
+                       p->hook_path, &p->hook, 0);
+        return 0;
+    }
     if (p->env_dir) {
         /* A site-packages that is a link out of the environment (a
          * committed venv can hold one) would get the hook written into
@@ -581,6 +586,8 @@ static int sync_hook(struct ctx *c, const char *site)
         return -1;
     if (p->hook_changed)
         trace_add(&p->trace, "rewrote '%s'", p->hook_path);
+    env_note_users(p->dirs.data, p->env_dir, p->env_from, &p->shared,
+                   p->hook_path, &p->hook, p->hook_changed);
     return 0;
 }
 

@@ -147,7 +147,9 @@ class DefaultEnvironment(unittest.TestCase):
             self.assertEqual(got.returncode, 0, got.stderr)
             self.assertTrue(got.stdout.startswith(default), got.stdout)
             # --purge takes the default env and the config install wrote
-            u = sb.pyshim("uninstall", "--bin-dir", sb.bin, "--purge")
+            # (--yes: there is no terminal to ask on)
+            u = sb.pyshim("uninstall", "--bin-dir", sb.bin, "--purge",
+                          "--yes")
             self.assertEqual(u.returncode, 0, u.stderr)
             self.assertFalse(os.path.exists(default))
             self.assertFalse(os.path.exists(sb.global_config))
@@ -226,7 +228,7 @@ class InitSharedExecTrust(unittest.TestCase):
         self.assertNotEqual(rm.returncode, 0)
         self.assertIn("used by", rm.stderr)
         self.assertTrue(os.path.isdir(ai))
-        rm = sb.pyshim("shared", "remove", "ai", "--force")
+        rm = sb.pyshim("shared", "remove", "ai", "--force", "--yes")
         self.assertEqual(rm.returncode, 0, rm.stderr)
         self.assertFalse(os.path.exists(ai))
         broken = sb.run("python", "-c", "pass", cwd=proj)
