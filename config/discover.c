@@ -103,15 +103,15 @@ static int read_marker(struct project *p, const char *dir, const char *path,
     saved = errno;
     if (absent(saved))
         return 0;
+    if (saved == EINVAL) {
+        skip(p, path, "it is not a regular file", t);
+        return 0;
+    }
     /* not read: judged by what its name shows (the link itself when the
      * target cannot even be looked at) */
     if ((!plat_stat(path, &st, 1) || !plat_stat(path, &st, 0)) &&
         skip_unsafe(p, dir, path, &st, t))
         return 0;
-    if (saved == EINVAL) {
-        skip(p, path, "it is not a regular file", t);
-        return 0;
-    }
     /* a directory, a link loop, an unreadable file of the user's own: a
      * mistake only they could make, reported as an error with a hint */
     errno = saved;
@@ -131,8 +131,8 @@ static int check_trust(struct project *p, const struct discover_in *in,
     if (!in->data_dir) {
         ret = -1;
     } else {
-        ret = trust_check_text(in->data_dir, p->cfg.file, text->buf,
-                               text->len, e);
+        ret = trust_check_text(in->data_dir, p->cfg.file, text->buf, text->len,
+                               e);
         if (ret < 0)
             goto out;
     }
