@@ -314,11 +314,7 @@ static int pick_interp(struct ctx *c, const char *req, const char *from)
         }
         if (interp_pick(interps(c), &want, req, &c->ienv, &it, &p->trace,
                         c->e) < 0) {
-            struct sb msg = SB_INIT;
-
-            sb_addf(&msg, "%s (asked by %s)", c->e->msg, from);
-            free(c->e->msg);
-            c->e->msg = sb_detach(&msg, NULL);
+            err_suffix(c->e, " (asked by %s)", from);
             goto out;
         }
     }
@@ -534,13 +530,8 @@ static int use_shared(struct ctx *c, const struct settings *s,
         if (!ret && sv_find(&p->shared, site.buf) < 0)
             sv_push(&p->shared, site.buf);
     }
-    if (ret && s->shared_from) {
-        struct sb msg = SB_INIT;
-
-        sb_addf(&msg, "%s (listed in '%s')", c->e->msg, s->shared_from);
-        free(c->e->msg);
-        c->e->msg = sb_detach(&msg, NULL);
-    }
+    if (ret && s->shared_from)
+        err_suffix(c->e, " (listed in '%s')", s->shared_from);
     sb_release(&site);
     return ret;
 }
