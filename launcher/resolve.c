@@ -240,7 +240,7 @@ static int pick_interp(struct ctx *c, const char *req, const char *from)
                      from);
             goto out;
         }
-        if (interp_is_self(&c->ienv, req))
+        if (interp_is_shim(&c->ienv, req))
             goto loop;
         p->interp = xstrdup(req);
         learn_version(c, req, &p->ver, NULL);
@@ -300,6 +300,12 @@ static int pick_interp(struct ctx *c, const char *req, const char *from)
         goto out;
     }
     it = interp_by_name(interps(c), req);
+    if (it && interp_is_shim(&c->ienv, it->path)) {
+        /* a pyshim build installed under that name is no interpreter */
+        trace_add(&p->trace, "'%s' is a pyshim binary: skipped", it->path);
+        it->shim = 1;
+        it = NULL;
+    }
     if (it) {
         trace_add(&p->trace, "'%s' is the %s install '%s'", req, it->origin,
                   it->path);
