@@ -681,6 +681,10 @@ static int pick_once(struct interp_list *l, const struct pyver *req,
 
         if (it->shim)
             continue;
+        /* Windows: learning the version runs it: never a pyshim copy (a
+         * python.exe that is another build's copy) */
+        if (PLAT_WINDOWS && it->ver.major < 0 && is_shim(it, env, t))
+            continue;
         if (PLAT_WINDOWS)
             learn_version(it, env, t);
         if (it->ver.major < 0 || !build_fits(it, &want))
@@ -705,8 +709,8 @@ static int pick_once(struct interp_list *l, const struct pyver *req,
         for (i = 0; i < l->nr; i++) {
             struct interp *it = &l->v[i];
 
-            if (it->ver.major != best->ver.major || it->ver.minor != minor ||
-                !build_fits(it, &want))
+            if (it->shim || it->ver.major != best->ver.major ||
+                it->ver.minor != minor || !build_fits(it, &want))
                 continue;
             /* learning the micro runs it: never a pyshim build */
             if (it->ver.micro < 0 && is_shim(it, env, t))

@@ -668,6 +668,38 @@ static void test_interp_pick__skips_other_pyshim_before_running(void **state)
     }
 }
 
+static void test_interp_pick__shim_with_known_micro_on_a_tie(void **state)
+{
+    struct sv keep = SV_INIT;
+    struct interp_env env = fake_env(&keep);
+    struct interp_list l = INTERP_LIST_INIT;
+    struct interp *it = NULL;
+    struct pyver req = {3, 88, -1};
+    static const char *const made[] = {"pyenv/versions/3.88.5",
+                                       "pyenv/versions/3.88.2",
+                                       "pyenv/versions/3.88.3", NULL};
+    size_t i;
+    char *d;
+
+    (void)state;
+    /* the highest micro is another pyshim build: the next round's tie
+     * between the two real ones must not pick it again */
+    tu_write_bytes(root, "pyenv/versions/3.88.5/bin/python3.88", OTHER_PYSHIM,
+                   sizeof(OTHER_PYSHIM) - 1, 0755);
+    fake("pyenv/versions/3.88.2/bin/python3.88", "3.88.2");
+    fake("pyenv/versions/3.88.3/bin/python3.88", "3.88.3");
+    interp_discover(&l, &env, NULL);
+    assert_int_equal(interp_pick(&l, &req, "3.88", &env, &it, NULL, NULL), 0);
+    assert_non_null(strstr(it->path, "pyenv/versions/3.88.3/"));
+    interp_list_release(&l);
+    sv_release(&keep);
+    for (i = 0; made[i]; i++) {
+        d = tu_path(root, made[i]);
+        tu_rmtree(d);
+        free(d);
+    }
+}
+
 static void test_mark__programs_and_pyshim(void **state)
 {
     static const struct {
@@ -747,6 +779,7 @@ int main(void)
         cmocka_unit_test(test_interp_which__skips_shim_and_scripts),
         cmocka_unit_test(test_interp_which__skips_other_pyshim_builds),
         cmocka_unit_test(test_interp_pick__skips_other_pyshim_before_running),
+        cmocka_unit_test(test_interp_pick__shim_with_known_micro_on_a_tie),
         cmocka_unit_test(test_mark__programs_and_pyshim),
         cmocka_unit_test(test_interp_is_self__cases),
     };
