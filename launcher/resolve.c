@@ -240,7 +240,7 @@ static int pick_interp(struct ctx *c, const char *req, const char *from)
                      from);
             goto out;
         }
-        if (interp_is_self(&c->ienv, req))
+        if (interp_is_shim(&c->ienv, req))
             goto loop;
         p->interp = xstrdup(req);
         learn_version(c, req, &p->ver, NULL);
@@ -300,6 +300,12 @@ static int pick_interp(struct ctx *c, const char *req, const char *from)
         goto out;
     }
     it = interp_by_name(interps(c), req);
+    if (it && interp_is_shim(&c->ienv, it->path)) {
+        /* a pyshim build installed under that name is no interpreter */
+        trace_add(&p->trace, "'%s' is a pyshim binary: skipped", it->path);
+        it->shim = 1;
+        it = NULL;
+    }
     if (it) {
         trace_add(&p->trace, "'%s' is the %s install '%s'", req, it->origin,
                   it->path);
@@ -314,11 +320,7 @@ static int pick_interp(struct ctx *c, const char *req, const char *from)
         }
         if (interp_pick(interps(c), &want, req, &c->ienv, &it, &p->trace,
                         c->e) < 0) {
-            struct sb msg = SB_INIT;
-
-            sb_addf(&msg, "%s (asked by %s)", c->e->msg, from);
-            free(c->e->msg);
-            c->e->msg = sb_detach(&msg, NULL);
+            err_suffix(c->e, " (asked by %s)", from);
             goto out;
         }
     }
@@ -534,13 +536,8 @@ static int use_shared(struct ctx *c, const struct settings *s,
         if (!ret && sv_find(&p->shared, site.buf) < 0)
             sv_push(&p->shared, site.buf);
     }
-    if (ret && s->shared_from) {
-        struct sb msg = SB_INIT;
-
-        sb_addf(&msg, "%s (listed in '%s')", c->e->msg, s->shared_from);
-        free(c->e->msg);
-        c->e->msg = sb_detach(&msg, NULL);
-    }
+    if (ret && s->shared_from)
+        err_suffix(c->e, " (listed in '%s')", s->shared_from);
     sb_release(&site);
     return ret;
 }
@@ -953,16 +950,40 @@ static int wanted_mode(struct ctx *c, const struct settings *s,
     return 0;
 }
 
+/* The length of the name of the first "env" entry that only the program
+ * loader reads, at program start (LD_PRELOAD, LD_LIBRARY_PATH, LD_AUDIT,
+ * DYLD_*), with its index in *at; 0 if none. Embed mode sets "env" in a
+ * process that is already loaded: such an entry would be silently
+ * ignored there. */
+static size_t loader_var(const struct sv *env, size_t *at)
+{
+    size_t i;
+
+    for (i = 0; env && i < env->nr; i++) {
+        const char *kv = env->v[i];
+
+        if (!strncmp(kv, "LD_", 3) || !strncmp(kv, "DYLD_", 5)) {
+            *at = i;
+            return strcspn(kv, "=");
+        }
+    }
+    return 0;
+}
+
 /*
  * Embed needs a CPython 3.8+ with a shared libpython (the facts cache
- * knows, without running Python once it is filled). Anything else runs by
- * exec: silently under auto, and with the reason in the trace either way.
+ * knows, without running Python once it is filled), and no "env" entry
+ * that only the program loader reads. Anything else runs by exec:
+ * silently under auto, and with the reason in the trace (and `pyshim
+ * which`) either way.
  */
-static void decide_mode(struct ctx *c, enum cfg_mode m, const char *from)
+static void decide_mode(struct ctx *c, enum cfg_mode m, const char *from,
+                        const struct sv *env)
 {
     struct plan *p = c->p;
     const struct facts *f;
     struct sb why = SB_INIT;
+    size_t at = 0, n;
 
     if (m == CFG_MODE_EXEC) {
         p->mode = CFG_MODE_EXEC;
@@ -970,6 +991,13 @@ static void decide_mode(struct ctx *c, enum cfg_mode m, const char *from)
         goto out;
     }
     p->mode = CFG_MODE_EXEC;
+    if ((n = loader_var(env, &at))) {
+        sb_addf(&why,
+                "%s: exec (\"env\" sets %.*s, which only the program loader "
+                "reads: embedding would ignore it)",
+                cfg_mode_name(m), (int)n, env->v[at]);
+        goto out;
+    }
     f = ctx_facts(c, p->exe, p->exe_real);
     if (!f)
         sb_addf(&why, "%s: exec (the interpreter's facts are unknown)",
@@ -1076,7 +1104,7 @@ int resolve(const struct resolve_in *in, struct plan *p, struct err *e)
     }
     if (externally_managed(&c, in) < 0)
         goto out;
-    decide_mode(&c, mode, mode_from);
+    decide_mode(&c, mode, mode_from, s.env);
     ret = 0;
 out:
     free(s.pyenv_first);
