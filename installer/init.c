@@ -53,8 +53,8 @@ static int shared_has_pip(const struct sv *sites)
     return ret;
 }
 
-static int make_venv(const char *python, const char *venv, int with_pip,
-                     struct err *e)
+static int make_venv(const char *data_dir, const char *python, const char *venv,
+                     int with_pip, struct err *e)
 {
     struct sv argv = SV_INIT;
     int status = 0, ret = 0;
@@ -76,6 +76,9 @@ static int make_venv(const char *python, const char *venv, int with_pip,
         ret = -1;
     } else {
         venv_done(venv);
+        /* made by pyshim: its own start-up code (pip's .pth files) is not
+         * somebody else's (launcher/vtrust.h) */
+        ret = trust_add_venv(data_dir, venv, e);
     }
     sv_release(&argv);
     return ret;
@@ -185,6 +188,11 @@ int inst_init(int argc, char **argv)
     path_join(&file, dir.buf, ".pyshim.json");
     if (plat_is_file(file.buf) && cfg_load(&c, file.buf, d.home, &e) < 0)
         goto fail;
+    /* A config that came with the tree (a clone) is code: init neither
+     * runs what it names (-m venv, the probe) nor trusts it for the user.
+     * Only what init writes itself is trusted below. */
+    if (c.file && trust_require(d.data, &c, dir.buf, &e) < 0)
+        goto fail;
     if (!c.file) {
         c.file = xstrdup(file.buf);
         c.dir = xstrdup(dir.buf);
@@ -198,6 +206,17 @@ int inst_init(int argc, char **argv)
         path_join(&f, dir.buf, ".python-version");
         if (plat_is_file(f.buf) && !pyversion_load(f.buf, &pv, &e))
             from_pyversion = 1;
+        /* the shim's rule (config/discover.c): versions only there */
+        if (from_pyversion && (path_has_dir(pv.buf) || strchr(pv.buf, '\\'))) {
+            err_set(&e, PYSHIM_EXIT_NOPERM,
+                    "'%s' names a program by path ('%s'): a .python-version "
+                    "file may only ask for a version",
+                    f.buf, pv.buf);
+            err_hint(&e, "write a version such as \"3.12\" in it, or pass "
+                         "--python");
+            sb_release(&f);
+            goto fail;
+        }
         sb_release(&f);
     }
     if (!python && !c.python && !pv.len)
@@ -233,7 +252,7 @@ int inst_init(int argc, char **argv)
         } else {
             int with_pip = !shared_has_pip(&sites);
 
-            if (make_venv(py.buf, venv.buf, with_pip, &e) < 0)
+            if (make_venv(d.data, py.buf, venv.buf, with_pip, &e) < 0)
                 goto fail;
             printf("pyshim: created %s (Python %s%s)\n", venv.buf,
                    pyver_str(&ver, vb, sizeof(vb)),
