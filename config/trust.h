@@ -21,6 +21,10 @@ char *trust_needed(const struct cfg *c);
 int trust_check(const char *data_dir, const char *file, struct err *e);
 /* Trust the file's current content. */
 int trust_add(const char *data_dir, const char *file, struct err *e);
+/* Trust text as the content file is about to have (trust_check then
+ * accepts the file once it holds exactly text). */
+int trust_add_text(const char *data_dir, const char *file, const char *text,
+                   size_t len, struct err *e);
 /* Drop every trust record for file; *removed counts them. */
 int trust_remove(const char *data_dir, const char *file, int *removed,
                  struct err *e);

@@ -142,6 +142,14 @@ static void shared_version(const struct dirs *d, const struct cfg *c,
     sb_release(&dir);
 }
 
+/* What init writes is trusted before it is written: the config it found
+ * needed no trust or was trusted, and the edit is the user's command. */
+static int trust_written(const char *file, const char *text, size_t len,
+                         void *data_dir, struct err *e)
+{
+    return trust_add_text(data_dir, file, text, len, e);
+}
+
 int inst_init(int argc, char **argv)
 {
     struct dirs d = DIRS_INIT;
@@ -272,6 +280,8 @@ int inst_init(int argc, char **argv)
         u.python = vb;
     }
     u.shared_add = &shared;
+    u.before_write = trust_written;
+    u.arg = d.data;
     if (cfg_update_file(file.buf, &u, &changed, &summary, &e) < 0)
         goto fail;
     if (changed) {

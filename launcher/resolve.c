@@ -765,15 +765,14 @@ out:
 /* A venv in the project tree that pyshim did not make and the user did
  * not trust (launcher/vtrust.h): its pyvenv.cfg home must be an installed
  * interpreter's directory outside the tree (the standard library loads
- * from there), and it must carry no start-up code. Runs after the hook
- * content is known: a _pyshim.pth that pyshim rewrites before the run
- * (or that is already what pyshim would write) is not the venv's code. */
+ * from there), and it must carry no start-up code. _pyshim.pth is not
+ * the venv's code: the shim rewrites (or removes) it before every run and
+ * does not run when it cannot (sync_hook). */
 static int unrecorded_venv(struct ctx *c, const struct venv *v)
 {
     struct plan *p = c->p;
     const char *tree = p->proj.root;
     char *code = NULL;
-    int skip_hook;
 
     if (!PLAT_WINDOWS && v->home &&
         (vtrust_inside(v->home, tree) || !home_is_discovered(c, v->home))) {
@@ -790,8 +789,7 @@ static int unrecorded_venv(struct ctx *c, const struct venv *v)
                         "recreate the venv with `pyshim init`",
                         tree);
     }
-    skip_hook = !c->in->dry || (v->site && hook_is_current(v->site, &p->hook));
-    code = vtrust_startup_code(v, skip_hook ? HOOK_FILE : NULL, NULL);
+    code = vtrust_startup_code(v, HOOK_FILE, NULL);
     if (!code) {
         trace_add(&p->trace,
                   "venv '%s' was not made by pyshim and holds no start-up "
@@ -875,7 +873,6 @@ static int project_env(struct ctx *c, const struct settings *s)
                   s->venv_from);
         if (use_shared(c, s, v.libname) < 0)
             goto out;
-        hook_render(&p->shared, &p->hook);
         if (unrecorded && unrecorded_venv(c, &v) < 0)
             goto out;
         if (v.site) {
