@@ -142,6 +142,22 @@ static int shipped_command(const struct plan *p, const char *cmd, struct err *e)
                     p->proj.root);
 }
 
+/* The same for a command of a shared path inside the project tree: it
+ * runs only once the project's config, which lists it, is trusted. */
+static int shared_command(const struct plan *p, const char *site,
+                          const char *cmd, struct err *e)
+{
+    if (!p->proj.root || !p->proj.cfg.file ||
+        !vtrust_inside(site, p->proj.root) ||
+        vtrust_inside(site, p->dirs.data) ||
+        trust_check(p->dirs.data, p->proj.cfg.file, NULL) == 1)
+        return 0;
+    err_set(e, PYSHIM_EXIT_NOPERM,
+            "'%s' comes with shared '%s' inside the project tree: not run", cmd,
+            site);
+    return err_hint(e, "review it, then run `pyshim trust %s`", p->proj.root);
+}
+
 int inst_exec(int argc, char **argv)
 {
     struct resolve_in in;
@@ -173,6 +189,8 @@ int inst_exec(int argc, char **argv)
         site_bin(p.shared.v[i], &dir);
         if (find_in(dir.buf, argv[1], &cand) < 0)
             sb_reset(&cand);
+        else if (shared_command(&p, p.shared.v[i], cand.buf, &e) < 0)
+            goto fail;
     }
     if (!cand.len && p.interp) {
         sb_set(&dir, p.interp);

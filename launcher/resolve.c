@@ -521,6 +521,45 @@ static int venv_matches(struct ctx *c, const struct venv *v,
                     s->python, s->python, v->dir);
 }
 
+/* A shared *path* inside the project tree is the tree's code too: the
+ * hook runs its .pth files (site.addsitedir). One that carries start-up
+ * code (launcher/vtrust.h) runs only once the project's config, which
+ * lists it, is trusted. pyshim's own data dir is never the tree's. */
+static int shared_in_tree(struct ctx *c)
+{
+    struct plan *p = c->p;
+    size_t i;
+    int trusted = -1; /* not asked yet */
+
+    if (!p->proj.root || !p->proj.cfg.file)
+        return 0;
+    for (i = 0; i < p->shared.nr; i++) {
+        const char *site = p->shared.v[i];
+        char *code;
+
+        if (!vtrust_inside(site, p->proj.root) ||
+            vtrust_inside(site, p->dirs.data))
+            continue;
+        code = vtrust_site_code(site, NULL, NULL);
+        if (!code)
+            continue;
+        if (trusted < 0)
+            trusted = trust_check(p->dirs.data, p->proj.cfg.file, NULL) == 1;
+        if (!trusted) {
+            err_set(c->e, PYSHIM_EXIT_NOPERM,
+                    "shared '%s' lies inside the project tree and runs code "
+                    "at start-up ('%s'): not run",
+                    site, code);
+            err_hint(c->e, "review it, then run `pyshim trust %s`",
+                     p->proj.root);
+        }
+        free(code);
+        if (!trusted)
+            return -1;
+    }
+    return 0;
+}
+
 static int use_shared(struct ctx *c, const struct settings *s,
                       const char *libname)
 {
@@ -543,6 +582,8 @@ static int use_shared(struct ctx *c, const struct settings *s,
         c->e->msg = sb_detach(&msg, NULL);
     }
     sb_release(&site);
+    if (!ret)
+        ret = shared_in_tree(c);
     return ret;
 }
 

@@ -92,6 +92,27 @@ static int is_customize(const char *name)
     return 0;
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The first of found, in name order (the same one whatever order readdir
+ * gives), or NULL; every one into all. */
+static char *first_of(struct sv *found, struct sv *all)
+{
+    char *first = NULL;
+    size_t i;
+
+    if (found->nr) {
+        qsort(found->v, found->nr, sizeof(*found->v), cmp_str);
+        first = xstrdup(found->v[0]);
+    }
+    for (i = 0; all && i < found->nr; i++)
+        sv_push(all, found->v[i]);
+    return first;
+}
+
 static void scan_site(const char *site, const char *skip, struct sv *found)
 {
     struct plat_dir *d = plat_opendir(site);
@@ -115,19 +136,13 @@ static void scan_site(const char *site, const char *skip, struct sv *found)
     sb_release(&p);
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 char *vtrust_startup_code(const struct venv *v, const char *skip,
                           struct sv *all)
 {
     static const char *const libs[] = {"lib", "lib64", NULL};
     struct sv found = SV_INIT;
     struct sb lib = SB_INIT, site = SB_INIT;
-    char *first = NULL;
-    size_t i;
+    char *first;
     int k;
 
     if (v->site)
@@ -150,15 +165,20 @@ char *vtrust_startup_code(const struct venv *v, const char *skip,
         }
         plat_closedir(d);
     }
-    /* the same first one every time, whatever order readdir gives */
-    if (found.nr) {
-        qsort(found.v, found.nr, sizeof(*found.v), cmp_str);
-        first = xstrdup(found.v[0]);
-    }
-    for (i = 0; all && i < found.nr; i++)
-        sv_push(all, found.v[i]);
+    first = first_of(&found, all);
     sv_release(&found);
     sb_release(&lib);
     sb_release(&site);
+    return first;
+}
+
+char *vtrust_site_code(const char *site, const char *skip, struct sv *all)
+{
+    struct sv found = SV_INIT;
+    char *first;
+
+    scan_site(site, skip, &found);
+    first = first_of(&found, all);
+    sv_release(&found);
     return first;
 }

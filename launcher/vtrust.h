@@ -43,4 +43,7 @@ int vtrust_program(const struct venv *v, const char *tree, struct sb *real);
 char *vtrust_startup_code(const struct venv *v, const char *skip,
                           struct sv *all);
 
+/* The same for one site dir (a shared path of a project). */
+char *vtrust_site_code(const char *site, const char *skip, struct sv *all);
+
 #endif

@@ -497,6 +497,40 @@ class ShippedPrograms(_Base, unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertTrue(os.path.exists(m))
 
+    def test_shared_path_in_tree_with_pth_code(self):
+        """"shared": ["./vendor/env"] needs no trust as a path, but the hook
+        runs its .pth files, and `pyshim exec` its commands: tree code."""
+        sb = self.sb
+        proj = sb.mkdtemp("sharedtree")
+        m = self.marker("sharedtree")
+        mx = self.marker("sharedtree-exec")
+        make_venv(SYSTEM, os.path.join(proj, ".venv"))
+        env = make_venv(SYSTEM, os.path.join(proj, "vendor", "env"))
+        evil_program(os.path.join(env, "bin", "tool"), mx)
+        write_json(os.path.join(proj, ".pyshim.json"),
+                   {"shared": ["./vendor/env"]})
+        # no start-up code: python runs, the shared env's command does not
+        self.assertEqual(sb.run("python", "-c", "pass",
+                                cwd=proj).returncode, 0)
+        r = sb.pyshim("exec", "tool", cwd=proj)
+        self.assertNotRun(mx, "(exec of an in-tree shared path): %r" % (r,))
+        self.assertEqual(r.returncode, 77, r.stderr)
+        write(os.path.join(site_packages(env), "zz-evil.pth"),
+              "import os; open(%r, 'a').close()\n" % m)
+        r = sb.run("python", "-c", "pass", cwd=proj)
+        self.assertNotRun(m, "(.pth of an in-tree shared path): %r" % (r,))
+        self.assertEqual(r.returncode, 77, r.stderr)
+        self.assertIn("zz-evil.pth", r.stderr)
+        self.assertIn("pyshim trust", r.stderr)
+        t = sb.pyshim("trust", proj)
+        self.assertEqual(t.returncode, 0, t.stderr)
+        r = sb.run("python", "-c", "pass", cwd=proj)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertTrue(os.path.exists(m))
+        r = sb.pyshim("exec", "tool", cwd=proj)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertTrue(os.path.exists(mx))
+
     def test_venv_pyshim_made_needs_no_trust(self):
         """init records the venv it makes: pip's own .pth files in it
         (setuptools' distutils-precedence.pth) ask nothing."""
