@@ -19,6 +19,7 @@
 #include "launcher/pyargs.h"
 #include "launcher/pyini.h"
 #include "launcher/venv.h"
+#include "launcher/vtrust.h"
 #include "common/banned.h"
 
 /* Everything resolve() needs besides the plan; one per invocation. */
@@ -522,6 +523,45 @@ static int venv_matches(struct ctx *c, const struct venv *v,
                     s->python, s->python, v->dir);
 }
 
+/* A shared *path* inside the project tree is the tree's code too: the
+ * hook runs its .pth files (site.addsitedir). One that carries start-up
+ * code (launcher/vtrust.h) runs only once the project's config, which
+ * lists it, is trusted. pyshim's own data dir is never the tree's. */
+static int shared_in_tree(struct ctx *c)
+{
+    struct plan *p = c->p;
+    size_t i;
+    int trusted = -1; /* not asked yet */
+
+    if (!p->proj.root || !p->proj.cfg.file)
+        return 0;
+    for (i = 0; i < p->shared.nr; i++) {
+        const char *site = p->shared.v[i];
+        char *code;
+
+        if (!vtrust_inside(site, p->proj.root) ||
+            vtrust_inside(site, p->dirs.data))
+            continue;
+        code = vtrust_site_code(site, NULL, NULL);
+        if (!code)
+            continue;
+        if (trusted < 0)
+            trusted = trust_check(p->dirs.data, p->proj.cfg.file, NULL) == 1;
+        if (!trusted) {
+            err_set(c->e, PYSHIM_EXIT_NOPERM,
+                    "shared '%s' lies inside the project tree and runs code "
+                    "at start-up ('%s'): not run",
+                    site, code);
+            err_hint(c->e, "review it, then run `pyshim trust %s`",
+                     p->proj.root);
+        }
+        free(code);
+        if (!trusted)
+            return -1;
+    }
+    return 0;
+}
+
 static int use_shared(struct ctx *c, const struct settings *s,
                       const char *libname)
 {
@@ -539,6 +579,8 @@ static int use_shared(struct ctx *c, const struct settings *s,
     if (ret && s->shared_from)
         err_suffix(c->e, " (listed in '%s')", s->shared_from);
     sb_release(&site);
+    if (!ret)
+        ret = shared_in_tree(c);
     return ret;
 }
 
@@ -633,25 +675,56 @@ static int is_discovered(struct ctx *c, const char *real)
     return 0;
 }
 
+/* True if dir (pyvenv.cfg's home) is the directory of an interpreter the
+ * search finds, as written or once links are followed. */
+static int home_is_discovered(struct ctx *c, const char *dir)
+{
+    struct interp_list *l = interps(c);
+    struct sb rd = SB_INIT, d = SB_INIT, r = SB_INIT;
+    size_t i;
+    int ret = 0;
+
+    if (plat_realpath(dir, &rd) < 0)
+        goto out;
+    for (i = 0; i < l->nr && !ret; i++) {
+        sb_set(&d, l->v[i].path);
+        path_dirname(&d);
+        ret = !plat_realpath(d.buf, &r) && path_equal(r.buf, rd.buf);
+        if (!ret && !plat_realpath(l->v[i].path, &r)) {
+            path_dirname(&r);
+            ret = path_equal(r.buf, rd.buf);
+        }
+    }
+out:
+    sb_release(&rd);
+    sb_release(&d);
+    sb_release(&r);
+    return ret;
+}
+
 /*
- * The venv's python must lead out of the project tree to an installed
- * interpreter. A real binary inside the tree (committed to a repository,
- * or a venv made with --copies) is somebody's program: it runs only once
- * trusted, and pyshim does not even probe it before that.
+ * The venv's python must lead out of the project tree (launcher/vtrust.h
+ * states the rule; real paths on both sides). A real binary inside the
+ * tree (committed to a repository, or a venv made with --copies) is
+ * somebody's program: it runs only once trusted, and pyshim does not even
+ * probe it before that. recorded: pyshim made the venv or the user
+ * trusted it (else what it runs must be an interpreter the search finds,
+ * and so must its pyvenv.cfg home).
  */
-static int shipped_program(struct ctx *c, const struct venv *v)
+static int shipped_program(struct ctx *c, const struct venv *v, int recorded)
 {
     struct plan *p = c->p;
     struct sb real = SB_INIT;
     const char *tree = p->proj.root ? p->proj.root : v->dir;
-    int ret = 0, ok;
+    int ret = 0, ok, in_tree;
 
     /* On Windows what runs is the base the venv's launcher names. */
-    if (plat_realpath(v->base ? v->base : v->python, &real) < 0)
+    in_tree = vtrust_program(v, tree, &real);
+    if (in_tree < 0)
         goto out;
     free(p->exe_real);
     p->exe_real = xstrdup(real.buf); /* facts_get needs it too */
-    if (v->base && !path_is_inside(real.buf, tree)) {
+    if (v->base && !in_tree) {
         /* Windows: pyvenv.cfg's home, a line of text in the project, names
          * what runs; owner and mode say nothing there (ACLs). It must be an
          * interpreter the search finds (PATH, PEP 514, pyenv-win, uv), or
@@ -672,7 +745,27 @@ static int shipped_program(struct ctx *c, const struct venv *v)
         ret = -1;
         goto out;
     }
-    if (!path_is_inside(real.buf, tree)) {
+    if (!in_tree && !recorded) {
+        /* A venv that came with the tree: its link may lead to a script
+         * elsewhere in the same clone (a monorepo's tools/python3), so
+         * only an interpreter the search finds, or one the user trusted,
+         * will do. */
+        if (is_discovered(c, real.buf) ||
+            trust_check_program(p->dirs.data, real.buf, NULL) == 1)
+            goto out;
+        err_set(c->e, PYSHIM_EXIT_NOPERM,
+                "'%s' leads to '%s', which is not an installed Python "
+                "interpreter pyshim finds, and the venv was not made by "
+                "pyshim: not run",
+                v->python, real.buf);
+        err_hint(c->e,
+                 "recreate the venv with `python -m venv %s`, or if you "
+                 "know that program, `pyshim trust %s`",
+                 v->dir, tree);
+        ret = -1;
+        goto out;
+    }
+    if (!in_tree) {
         /* A committed link may lead anywhere (`-> /bin/sh`, or a file
          * another user planted): it must reach something named like an
          * interpreter that only its owner or root could have put there. */
@@ -714,12 +807,74 @@ out:
     return ret;
 }
 
+/* A venv in the project tree that pyshim did not make and the user did
+ * not trust (launcher/vtrust.h): its pyvenv.cfg home must be an installed
+ * interpreter's directory outside the tree (the standard library loads
+ * from there), and it must carry no start-up code. _pyshim.pth is not
+ * the venv's code: the shim rewrites (or removes) it before every run and
+ * does not run when it cannot (sync_hook). */
+static int unrecorded_venv(struct ctx *c, const struct venv *v)
+{
+    struct plan *p = c->p;
+    const char *tree = p->proj.root;
+    char *code = NULL;
+
+    if (!PLAT_WINDOWS && v->home &&
+        (vtrust_inside(v->home, tree) || !home_is_discovered(c, v->home))) {
+        err_set(c->e, PYSHIM_EXIT_NOPERM,
+                "venv '%s' was not made by pyshim and its pyvenv.cfg home "
+                "'%s' is %s (the standard library would load from there): "
+                "not run",
+                v->dir, v->home,
+                vtrust_inside(v->home, tree)
+                    ? "inside the project tree"
+                    : "not an installed interpreter pyshim finds");
+        return err_hint(c->e,
+                        "review it, then run `pyshim trust %s`; or "
+                        "recreate the venv with `pyshim init`",
+                        tree);
+    }
+    code = vtrust_startup_code(v, HOOK_FILE, NULL);
+    if (!code) {
+        trace_add(&p->trace,
+                  "venv '%s' was not made by pyshim and holds no start-up "
+                  "code",
+                  v->dir);
+        return 0;
+    }
+    err_set(c->e, PYSHIM_EXIT_NOPERM,
+            "venv '%s' was not made by pyshim and runs code at start-up "
+            "('%s'): not run",
+            v->dir, code);
+    err_hint(c->e,
+             "review it, then run `pyshim trust %s`; or recreate the venv "
+             "with `pyshim init`",
+             tree);
+    free(code);
+    return -1;
+}
+
+/* 1 if v needs the checks of a venv that came with the tree: it lies in
+ * the project tree and carries no venv record (config/trust.h). */
+static int venv_unrecorded(struct ctx *c, const struct venv *v)
+{
+    struct plan *p = c->p;
+
+    if (!p->proj.root || !vtrust_inside(v->dir, p->proj.root))
+        return 0;
+    if (trust_check_venv(p->dirs.data, v->dir, NULL) == 1) {
+        trace_add(&p->trace, "venv '%s' was made by pyshim or trusted", v->dir);
+        return 0;
+    }
+    return 1;
+}
+
 static int project_env(struct ctx *c, const struct settings *s)
 {
     struct plan *p = c->p;
     struct venv v = VENV_INIT;
     char *abiflags = NULL;
-    int ret = -1;
+    int ret = -1, unrecorded;
 
     if (s->venv) {
         if (!plat_is_dir(s->venv)) {
@@ -757,7 +912,8 @@ static int project_env(struct ctx *c, const struct settings *s)
             err_hint(c->e, "recreate the venv with a real interpreter");
             goto out;
         }
-        if (shipped_program(c, &v) < 0)
+        unrecorded = venv_unrecorded(c, &v);
+        if (shipped_program(c, &v, !unrecorded) < 0)
             goto out;
         p->env_kind = "venv";
         p->env_dir = xstrdup(v.dir);
@@ -777,6 +933,8 @@ static int project_env(struct ctx *c, const struct settings *s)
         trace_add(&p->trace, "environment: venv '%s' (from '%s')", v.dir,
                   s->venv_from);
         if (use_shared(c, s, v.libname) < 0)
+            goto out;
+        if (unrecorded && unrecorded_venv(c, &v) < 0)
             goto out;
         if (v.site) {
             if (sync_hook(c, v.site) < 0)

@@ -494,6 +494,10 @@ class InterpreterChanges(SandboxTest, unittest.TestCase):
         make_venv(self.exe, os.path.join(self.proj, ".venv"))
         write_json(os.path.join(self.proj, ".pyshim.json"),
                    {"shared": ["olds"]})
+        # A venv made by hand from an interpreter the search does not find
+        # (this temp prefix) runs once trusted (docs/trust.md).
+        r = sb.pyshim("trust", self.proj, cwd=self.proj)
+        self.assertEqual(r.returncode, 0, r.stderr)
         self.ovl = sb.mkdtemp("ovlproj")
         write_json(os.path.join(self.ovl, ".pyshim.json"),
                    {"python": self.exe, "shared": ["olds"]})
