@@ -9,7 +9,7 @@
 #include "common/plat.h"
 #include "common/sb.h"
 #include "common/xalloc.h"
-#include "config/pyversion.h"
+#include "config/pyverfile.h"
 #include "config/trust.h"
 #include "common/banned.h"
 

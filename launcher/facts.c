@@ -13,7 +13,7 @@
 #include "common/sha256.h"
 #include "common/sv.h"
 #include "common/xalloc.h"
-#include "config/jsonkv.h"
+#include "common/jsonkv.h"
 #include "common/banned.h"
 
 /* Runs on every Python from 2.7 on, so it sticks to their common subset.

@@ -10,7 +10,7 @@
 #include "common/path.h"
 #include "common/plat.h"
 #include "common/xalloc.h"
-#include "config/pyversion.h"
+#include "config/pyverfile.h"
 #include "config/trust.h"
 #include "launcher/env.h"
 #include "launcher/facts.h"

@@ -1,7 +1,7 @@
 /*
  * vtrust: the rule for a venv that sits in a project tree, stated once
  * (docs/trust.md) for the resolver (launcher/resolve.c) and for
- * `pyshim trust` (installer/trustcmd.c).
+ * `pyshim trust` (cli/trust.c).
  *
  * A venv pyshim did not make, that arrived with the tree (committed to a
  * repository, unpacked from an archive), is code, like the config:

@@ -9,7 +9,7 @@
 #include "common/ascii.h"
 #include "common/path.h"
 #include "common/plat.h"
-#include "installer/cli.h"
+#include "cli/cli.h"
 #include "shim/shim.h"
 #include "common/banned.h"
 

@@ -14,7 +14,7 @@
 
 #include "common/sb.h"
 #include "common/sv.h"
-#include "config/jsonkv.h"
+#include "common/jsonkv.h"
 #include "launcher/pyver.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -10,7 +10,7 @@
 
 #include "common/err.h"
 #include "common/sb.h"
-#include "config/pyversion.h"
+#include "config/pyverfile.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -12,7 +12,7 @@
 #include "common/xalloc.h"
 #include "config/cfg.h"
 #include "config/dirs.h"
-#include "config/pyversion.h"
+#include "config/pyverfile.h"
 #include "config/trust.h"
 #include "tests/unit/testutil.h"
 

@@ -1,8 +1,8 @@
-/* Unit tests for config/jsonkv.h. */
+/* Unit tests for common/jsonkv.h. */
 #include <string.h>
 
 #include "common/sv.h"
-#include "config/jsonkv.h"
+#include "common/jsonkv.h"
 #include "tests/unit/testutil.h"
 
 static void test_jsonkv_parse__scalars(void **state)

@@ -1,4 +1,4 @@
-/* Unit tests for launcher/sitecheck.h. */
+/* Unit tests for cli/sitecheck.h. */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -6,7 +6,7 @@
 #include "common/err.h"
 #include "common/sb.h"
 #include "common/sv.h"
-#include "launcher/sitecheck.h"
+#include "cli/sitecheck.h"
 #include "tests/unit/testutil.h"
 
 /* "/s/x\r\n" as PowerShell 5's `echo /s/x > f.pth` writes it. */

@@ -14,7 +14,7 @@
 #include "common/sb.h"
 #include "common/sv.h"
 #include "common/xalloc.h"
-#include "installer/cli.h"
+#include "cli/cli.h"
 #include "config/trust.h"
 #include "launcher/resolve.h"
 #include "launcher/vtrust.h"

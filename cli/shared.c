@@ -16,7 +16,7 @@
 #include "common/sv.h"
 #include "config/cfg.h"
 #include "config/dirs.h"
-#include "installer/cli.h"
+#include "cli/cli.h"
 #include "launcher/resolve.h"
 #include "launcher/venv.h"
 #include "common/banned.h"

@@ -8,7 +8,7 @@
 #include "common/exitcode.h"
 #include "common/plat.h"
 #include "common/sb.h"
-#include "installer/cli.h"
+#include "cli/cli.h"
 #include "launcher/resolve.h"
 #include "common/banned.h"
 

@@ -2,7 +2,7 @@
  * pyshim doctor: find (and with --fix, repair) what would make `python`
  * do the wrong thing, before it does. Each check adds one line: ok, warn
  * or fail, with a hint; the checks themselves live in the modules they
- * are about (launcher/sitecheck.h, config/kspec.h, resolve()), this file
+ * are about (cli/sitecheck.h, cli/kspec.h, resolve()), this file
  * only decides, repairs what is safe and prints.
  */
 #include <errno.h>
@@ -19,13 +19,13 @@
 #include "common/xalloc.h"
 #include "config/cfg.h"
 #include "config/dirs.h"
-#include "config/kspec.h"
+#include "cli/kspec.h"
 #include "config/trust.h"
-#include "installer/cli.h"
+#include "cli/cli.h"
 #include "launcher/env.h"
 #include "launcher/hook.h"
 #include "launcher/resolve.h"
-#include "launcher/sitecheck.h"
+#include "cli/sitecheck.h"
 #include "launcher/venv.h"
 #include "common/banned.h"
 

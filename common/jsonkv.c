@@ -1,4 +1,4 @@
-#include "config/jsonkv.h"
+#include "common/jsonkv.h"
 
 #include <string.h>
 

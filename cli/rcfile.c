@@ -1,4 +1,4 @@
-#include "installer/rcfile.h"
+#include "cli/rcfile.h"
 
 #include <errno.h>
 #include <string.h>
@@ -8,7 +8,7 @@
 #include "common/path.h"
 #include "common/plat.h"
 #include "common/utf8.h"
-#include "launcher/sitecheck.h"
+#include "cli/sitecheck.h"
 #include "common/banned.h"
 
 #define RC_ADDED_NL " (a newline was added before this block)"

@@ -1,9 +1,9 @@
-/* Unit tests for config/pyversion.h. */
+/* Unit tests for config/pyverfile.h. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/exitcode.h"
-#include "config/pyversion.h"
+#include "config/pyverfile.h"
 #include "tests/unit/testutil.h"
 
 static void test_pyversion_parse__table(void **state)

@@ -12,7 +12,7 @@
 #include "common/xalloc.h"
 #include "config/dirs.h"
 #include "config/trust.h"
-#include "installer/cli.h"
+#include "cli/cli.h"
 #include "launcher/hook.h"
 #include "launcher/venv.h"
 #include "launcher/vtrust.h"

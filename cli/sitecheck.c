@@ -1,4 +1,4 @@
-#include "launcher/sitecheck.h"
+#include "cli/sitecheck.h"
 
 #include <errno.h>
 #include <stdlib.h>

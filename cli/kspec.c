@@ -1,4 +1,4 @@
-#include "config/kspec.h"
+#include "cli/kspec.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-#include "installer/cli.h"
+#include "cli/cli.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-#include "config/pyversion.h"
+#include "config/pyverfile.h"
 
 #include <errno.h>
 #include <string.h>
