@@ -15,17 +15,17 @@ static const struct command {
     int (*fn)(int, char **);
     const char *summary;
 } commands[] = {
-    {"install", inst_install, "put python/pip first on PATH (links, shell rc)"},
-    {"uninstall", inst_uninstall, "undo install exactly; --purge: data too"},
-    {"init", inst_init, "make this directory a project (config, light venv)"},
-    {"shared", inst_shared, "create/list/remove shared envs; pip into them"},
-    {"kernel", inst_kernel, "Jupyter kernels for projects: install/list/prune"},
-    {"which", inst_which, "what `python` runs here, and why"},
-    {"explain", inst_explain, "the resolution step by step, with its files"},
-    {"doctor", inst_doctor, "find (and --fix) what would go wrong"},
-    {"trust", inst_trust, "trust a config that runs programs or sets env"},
-    {"untrust", inst_untrust, "forget that trust"},
-    {"exec", inst_exec, "run a console script (jupyter, black) resolved"},
+    {"install", cli_install, "put python/pip first on PATH (links, shell rc)"},
+    {"uninstall", cli_uninstall, "undo install exactly; --purge: data too"},
+    {"init", cli_init, "make this directory a project (config, light venv)"},
+    {"shared", cli_shared, "create/list/remove shared envs; pip into them"},
+    {"kernel", cli_kernel, "Jupyter kernels for projects: install/list/prune"},
+    {"which", cli_which, "what `python` runs here, and why"},
+    {"explain", cli_explain, "the resolution step by step, with its files"},
+    {"doctor", cli_doctor, "find (and --fix) what would go wrong"},
+    {"trust", cli_trust, "trust a config that runs programs or sets env"},
+    {"untrust", cli_untrust, "forget that trust"},
+    {"exec", cli_exec, "run a console script (jupyter, black) resolved"},
     {NULL, NULL, NULL}};
 
 static void usage(FILE *f)
@@ -51,12 +51,12 @@ static void usage(FILE *f)
           f);
 }
 
-int inst_is_help(const char *arg)
+int cli_is_help(const char *arg)
 {
     return !strcmp(arg, "-h") || !strcmp(arg, "--help");
 }
 
-int inst_report(const struct err *e)
+int cli_report(const struct err *e)
 {
     fprintf(stderr, "pyshim: error: %s\n", e->msg ? e->msg : "failed");
     if (e->hint)
@@ -64,15 +64,15 @@ int inst_report(const struct err *e)
     return e->code ? e->code : PYSHIM_EXIT_FAILURE;
 }
 
-int inst_usage_error(const char *arg, const char *text)
+int cli_usage_error(const char *arg, const char *text)
 {
     fprintf(stderr, "pyshim: error: unexpected argument '%s'\n", arg);
     fputs(text, stderr);
     return PYSHIM_EXIT_USAGE;
 }
 
-int inst_bin_dir(const struct dirs *d, const char *arg, struct sb *out,
-                 struct err *e)
+int cli_bin_dir(const struct dirs *d, const char *arg, struct sb *out,
+                struct err *e)
 {
     if (arg)
         return path_absolute(out, arg, NULL, d->home, e);
@@ -80,7 +80,7 @@ int inst_bin_dir(const struct dirs *d, const char *arg, struct sb *out,
     return 0;
 }
 
-int inst_shim_python(const struct dirs *d, struct sb *out, struct err *e)
+int cli_shim_python(const struct dirs *d, struct sb *out, struct err *e)
 {
     struct sb self = SB_INIT;
     int ret = -1;
@@ -106,12 +106,12 @@ out:
     return ret;
 }
 
-int inst_main(int argc, char **argv)
+int cli_main(int argc, char **argv)
 {
     const char *cmd = argc > 1 ? argv[1] : NULL;
     int i;
 
-    if (!cmd || inst_is_help(cmd) || !strcmp(cmd, "help")) {
+    if (!cmd || cli_is_help(cmd) || !strcmp(cmd, "help")) {
         usage(cmd ? stdout : stderr);
         return cmd ? PYSHIM_EXIT_OK : PYSHIM_EXIT_USAGE;
     }
@@ -127,7 +127,7 @@ int inst_main(int argc, char **argv)
     return PYSHIM_EXIT_USAGE;
 }
 
-void inst_ps_quote(struct sb *out, const char *s)
+void cli_ps_quote(struct sb *out, const char *s)
 {
     for (; *s; s++) {
         if (*s == '\'') {
@@ -143,7 +143,7 @@ void inst_ps_quote(struct sb *out, const char *s)
     }
 }
 
-uint64_t inst_tree_size(const char *path)
+uint64_t cli_tree_size(const char *path)
 {
     struct plat_stat st;
     struct plat_dir *pd;
@@ -158,14 +158,14 @@ uint64_t inst_tree_size(const char *path)
     pd = plat_opendir(path);
     while (pd && (name = plat_readdir(pd))) {
         path_join(&child, path, name);
-        total += inst_tree_size(child.buf);
+        total += cli_tree_size(child.buf);
     }
     plat_closedir(pd);
     sb_release(&child);
     return total;
 }
 
-void inst_add_size(struct sb *out, uint64_t n)
+void cli_add_size(struct sb *out, uint64_t n)
 {
     if (n >= (uint64_t)1 << 30)
         sb_addf(out, "%.1fG", (double)n / (1024.0 * 1024.0 * 1024.0));
@@ -175,7 +175,7 @@ void inst_add_size(struct sb *out, uint64_t n)
         sb_addf(out, "%.1fK", (double)n / 1024.0);
 }
 
-int inst_confirm(const char *question, int yes, const char *what, struct err *e)
+int cli_confirm(const char *question, int yes, const char *what, struct err *e)
 {
     struct sb line = SB_INIT;
     int c, ret;

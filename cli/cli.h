@@ -1,6 +1,6 @@
 /*
  * cli: the `pyshim` management commands. Each command is a function
- * inst_<name>(argc, argv) with argv[0] the command name; it prints its own
+ * cli_<name>(argc, argv) with argv[0] the command name; it prints its own
  * output and errors and returns an exit code (common/exitcode.h).
  */
 #ifndef PYSHIM_CLI_H
@@ -15,47 +15,47 @@
 
 #define PYSHIM_VERSION "0.1.0"
 
-int inst_main(int argc, char **argv);
+int cli_main(int argc, char **argv);
 
-int inst_install(int argc, char **argv);
-int inst_uninstall(int argc, char **argv);
-int inst_init(int argc, char **argv);
-int inst_shared(int argc, char **argv);
-int inst_kernel(int argc, char **argv);
-int inst_which(int argc, char **argv);
-int inst_explain(int argc, char **argv);
-int inst_doctor(int argc, char **argv);
-int inst_trust(int argc, char **argv);
-int inst_untrust(int argc, char **argv);
-int inst_exec(int argc, char **argv);
+int cli_install(int argc, char **argv);
+int cli_uninstall(int argc, char **argv);
+int cli_init(int argc, char **argv);
+int cli_shared(int argc, char **argv);
+int cli_kernel(int argc, char **argv);
+int cli_which(int argc, char **argv);
+int cli_explain(int argc, char **argv);
+int cli_doctor(int argc, char **argv);
+int cli_trust(int argc, char **argv);
+int cli_untrust(int argc, char **argv);
+int cli_exec(int argc, char **argv);
 
 /* Print e as "pyshim: error:" / "pyshim: hint:" lines; returns its code. */
-int inst_report(const struct err *e);
+int cli_report(const struct err *e);
 /* True if arg is -h or --help. */
-int inst_is_help(const char *arg);
+int cli_is_help(const char *arg);
 /* Complain about arg, print usage to stderr; returns PYSHIM_EXIT_USAGE. */
-int inst_usage_error(const char *arg, const char *usage);
+int cli_usage_error(const char *arg, const char *usage);
 /* The bin dir: arg made absolute, or DATA/bin (replaces out). */
-int inst_bin_dir(const struct dirs *d, const char *arg, struct sb *out,
-                 struct err *e);
+int cli_bin_dir(const struct dirs *d, const char *arg, struct sb *out,
+                struct err *e);
 /* The absolute path of the shim's `python` link to use in files that
  * outlive this run (kernelspecs): next to the running pyshim if it is
  * there, else in DATA/bin (Windows: python.exe, a copy of pyshim.exe).
  * Replaces out; -1 if neither exists. */
-int inst_shim_python(const struct dirs *d, struct sb *out, struct err *e);
+int cli_shim_python(const struct dirs *d, struct sb *out, struct err *e);
 /* The .pyshim.json named by arg (a file or directory) or, with arg NULL,
  * the nearest one at or above the current directory (replaces file). */
-int inst_find_config(const char *arg, struct sb *file, struct err *e);
+int cli_find_config(const char *arg, struct sb *file, struct err *e);
 
 /* Append s for the inside of a PowerShell '...' string (hints to paste):
  * each quote doubled, the typographic ones (U+2018..U+201B, which
  * PowerShell also takes for ') included. */
-void inst_ps_quote(struct sb *out, const char *s);
+void cli_ps_quote(struct sb *out, const char *s);
 
 /* Bytes on disk under path: regular files' sizes, links not followed. */
-uint64_t inst_tree_size(const char *path);
+uint64_t cli_tree_size(const char *path);
 /* Append "12.3M" (or K, G) for n bytes. */
-void inst_add_size(struct sb *out, uint64_t n);
+void cli_add_size(struct sb *out, uint64_t n);
 /* Ask before deleting something the user cannot get back. yes (--yes on
  * the command line) says yes without asking. Otherwise stdin must be a
  * terminal: question is printed with " [y/N] " and a "y" or "yes" answer
@@ -63,13 +63,11 @@ void inst_add_size(struct sb *out, uint64_t n);
  * yes, 0 for no; -1 with e set (usage, hint naming --yes) when there is
  * no terminal to ask on, so a script never deletes by accident. what
  * names the action for that error ("`shared remove ai`"). */
-int inst_confirm(const char *question, int yes, const char *what,
-                 struct err *e);
+int cli_confirm(const char *question, int yes, const char *what, struct err *e);
 
 /* Remember dir as a project (DATA/projects), for `shared list/remove`. */
-void inst_register_project(const struct dirs *d, const char *dir);
+void cli_register_project(const struct dirs *d, const char *dir);
 /* The registered projects whose config lists shared env name. */
-void inst_projects_using(const struct dirs *d, const char *name,
-                         struct sv *out);
+void cli_projects_using(const struct dirs *d, const char *name, struct sv *out);
 
 #endif

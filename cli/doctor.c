@@ -322,10 +322,10 @@ static void check_path(struct doctor *dr)
     int bad = 0, on_path = 0;
 
     path_split_list(plat_getenv("PATH"), &dirs);
-    if (inst_shim_python(&dr->d, &py, &e) < 0) {
+    if (cli_shim_python(&dr->d, &py, &e) < 0) {
         c = add(dr, "bin-dir", ST_FAIL, "%s", e.msg);
         hint(c, "run `pyshim install`");
-        inst_bin_dir(&dr->d, NULL, &py, NULL);
+        cli_bin_dir(&dr->d, NULL, &py, NULL);
         check_store_alias(dr, &dirs, py.buf);
         goto out;
     }
@@ -340,7 +340,7 @@ static void check_path(struct doctor *dr)
                 py.buf);
         if (PLAT_WINDOWS) {
             sb_reset(&cand);
-            inst_ps_quote(&cand, py.buf);
+            cli_ps_quote(&cand, py.buf);
             hint(c,
                  "run `pyshim install` and open a new terminal (or, in "
                  "PowerShell: $env:Path = '%s;' + $env:Path)",
@@ -1081,7 +1081,7 @@ static void doctor_release(struct doctor *dr)
     sv_release(&dr->shared_names);
 }
 
-int inst_doctor(int argc, char **argv)
+int cli_doctor(int argc, char **argv)
 {
     struct doctor dr;
     struct err e = ERR_INIT;
@@ -1093,7 +1093,7 @@ int inst_doctor(int argc, char **argv)
     memset(&dr, 0, sizeof(dr));
     plan_init(&dr.plan);
     for (i = 1; i < argc; i++) {
-        if (inst_is_help(argv[i])) {
+        if (cli_is_help(argv[i])) {
             fputs(usage, stdout);
             goto out;
         } else if (!strcmp(argv[i], "--json")) {
@@ -1103,19 +1103,19 @@ int inst_doctor(int argc, char **argv)
         } else if (argv[i][0] != '-' && !target) {
             target = argv[i];
         } else {
-            code = inst_usage_error(argv[i], usage);
+            code = cli_usage_error(argv[i], usage);
             goto out;
         }
     }
     if (dirs_init(&dr.d, &e) < 0 ||
         path_absolute(&dr.cwd, target ? target : ".", NULL, dr.d.home, &e) <
             0) {
-        code = inst_report(&e);
+        code = cli_report(&e);
         goto out;
     }
     if (!plat_is_dir(dr.cwd.buf)) {
         err_set(&e, PYSHIM_EXIT_NOINPUT, "'%s' is not a directory", dr.cwd.buf);
-        code = inst_report(&e);
+        code = cli_report(&e);
         goto out;
     }
     if (plat_self_exe(&self) < 0 || plat_stat(self.buf, &dr.self, 1) < 0)

@@ -158,7 +158,7 @@ static int shared_command(const struct plan *p, const char *site,
     return err_hint(e, "review it, then run `pyshim trust %s`", p->proj.root);
 }
 
-int inst_exec(int argc, char **argv)
+int cli_exec(int argc, char **argv)
 {
     struct resolve_in in;
     struct plan p;
@@ -168,7 +168,7 @@ int inst_exec(int argc, char **argv)
     size_t i;
     int code;
 
-    if (argc < 2 || inst_is_help(argv[1])) {
+    if (argc < 2 || cli_is_help(argv[1])) {
         fputs(usage, argc < 2 ? stderr : stdout);
         return argc < 2 ? PYSHIM_EXIT_USAGE : PYSHIM_EXIT_OK;
     }
@@ -247,7 +247,7 @@ int inst_exec(int argc, char **argv)
     err_set(&e, PYSHIM_EXIT_CANTEXEC, "cannot run '%s': %s", args.v[0],
             plat_strerror(errno));
 fail:
-    code = inst_report(&e);
+    code = cli_report(&e);
     plan_release(&p);
     err_release(&e);
     sb_release(&cand);

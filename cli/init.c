@@ -197,7 +197,7 @@ static int trust_written(const char *file, const char *text, size_t len,
     return trust_add_text(data_dir, file, text, len, e);
 }
 
-int inst_init(int argc, char **argv)
+int cli_init(int argc, char **argv)
 {
     struct dirs d = DIRS_INIT;
     struct err e = ERR_INIT;
@@ -219,7 +219,7 @@ int inst_init(int argc, char **argv)
 
     plan_init(&p);
     for (i = 1; i < argc; i++) {
-        if (inst_is_help(argv[i])) {
+        if (cli_is_help(argv[i])) {
             fputs(usage, stdout);
             goto out;
         } else if (!strcmp(argv[i], "--python") && i + 1 < argc) {
@@ -232,7 +232,7 @@ int inst_init(int argc, char **argv)
         } else if (argv[i][0] != '-' && !target) {
             target = argv[i];
         } else {
-            code = inst_usage_error(argv[i], usage);
+            code = cli_usage_error(argv[i], usage);
             goto out;
         }
     }
@@ -340,7 +340,7 @@ int inst_init(int argc, char **argv)
                summary && *summary ? summary : "new");
         did = 1;
     }
-    inst_register_project(&d, dir.buf);
+    cli_register_project(&d, dir.buf);
     /* The user wrote it through us: trust it as written. */
     cfg_release(&c);
     if (cfg_load(&c, file.buf, d.home, &e) < 0)
@@ -370,7 +370,7 @@ int inst_init(int argc, char **argv)
            p.exe, pyver_str(&p.ver, vb, sizeof(vb)));
     goto out;
 fail:
-    code = inst_report(&e);
+    code = cli_report(&e);
 out:
     plat_unlock(lock);
     plan_release(&p);

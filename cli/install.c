@@ -835,11 +835,11 @@ static void ps_block(const char *bin, struct sb *out)
 }
 
 /* "$env:Path = 's;' + $env:Path" for a hint to paste into PowerShell
- * (inst_ps_quote). Appends to out. */
+ * (cli_ps_quote). Appends to out. */
 static void ps_path_hint(struct sb *out, const char *s)
 {
     sb_addstr(out, "$env:Path = '");
-    inst_ps_quote(out, s);
+    cli_ps_quote(out, s);
     sb_addstr(out, ";' + $env:Path");
 }
 
@@ -1449,7 +1449,7 @@ static int real_file(const char *path)
 static void purge_tree(struct purge *pg, const char *path)
 {
     sv_push(&pg->trees, path);
-    pg->size += inst_tree_size(path);
+    pg->size += cli_tree_size(path);
 }
 
 static void purge_file(struct purge *pg, const char *path)
@@ -1547,11 +1547,11 @@ static void purge_summary(const struct purge *pg)
     struct sb size = SB_INIT;
     size_t i;
 
-    inst_add_size(&size, pg->size);
+    cli_add_size(&size, pg->size);
     printf("pyshim: --purge deletes %s:\n", size.buf);
     for (i = 0; i < pg->trees.nr; i++) {
         sb_reset(&size);
-        inst_add_size(&size, inst_tree_size(pg->trees.v[i]));
+        cli_add_size(&size, cli_tree_size(pg->trees.v[i]));
         printf("  %s (%s)\n", pg->trees.v[i], size.buf);
     }
     if (pg->files.nr)
@@ -1622,7 +1622,7 @@ static const char *default_shell(void)
     return "bash";
 }
 
-int inst_install(int argc, char **argv)
+int cli_install(int argc, char **argv)
 {
     struct dirs d = DIRS_INIT;
     struct err e = ERR_INIT;
@@ -1633,7 +1633,7 @@ int inst_install(int argc, char **argv)
     size_t k;
 
     for (i = 1; i < argc; i++) {
-        if (inst_is_help(argv[i])) {
+        if (cli_is_help(argv[i])) {
             fputs(usage_install, stdout);
             return PYSHIM_EXIT_OK;
         } else if (!strcmp(argv[i], "--bin-dir") && i + 1 < argc) {
@@ -1644,16 +1644,16 @@ int inst_install(int argc, char **argv)
                     ? strcmp(shell, "powershell") && strcmp(shell, "all")
                     : strcmp(shell, "bash") && strcmp(shell, "zsh") &&
                           strcmp(shell, "fish") && strcmp(shell, "all"))
-                return inst_usage_error(shell, usage_install);
+                return cli_usage_error(shell, usage_install);
         } else if (!strcmp(argv[i], "--no-shell")) {
             no_shell = 1;
         } else if (!strcmp(argv[i], "--no-default-env")) {
             no_env = 1;
         } else {
-            return inst_usage_error(argv[i], usage_install);
+            return cli_usage_error(argv[i], usage_install);
         }
     }
-    if (dirs_init(&d, &e) < 0 || inst_bin_dir(&d, bin_arg, &bin, &e) < 0)
+    if (dirs_init(&d, &e) < 0 || cli_bin_dir(&d, bin_arg, &bin, &e) < 0)
         goto fail;
     if (read_self(&self, &e) < 0)
         goto fail;
@@ -1718,7 +1718,7 @@ int inst_install(int argc, char **argv)
 fail:
     if (!e.msg)
         err_set(&e, PYSHIM_EXIT_OSERR, "no home directory is known");
-    code = inst_report(&e);
+    code = cli_report(&e);
 out:
     dirs_release(&d);
     err_release(&e);
@@ -1729,7 +1729,7 @@ out:
     return code;
 }
 
-int inst_uninstall(int argc, char **argv)
+int cli_uninstall(int argc, char **argv)
 {
     static const char *const shells[] = {"bash", "zsh", "fish", NULL};
     struct dirs d = DIRS_INIT;
@@ -1741,7 +1741,7 @@ int inst_uninstall(int argc, char **argv)
     int i, purge = 0, yes = 0, code = PYSHIM_EXIT_OK, removed = 0, changed;
 
     for (i = 1; i < argc; i++) {
-        if (inst_is_help(argv[i])) {
+        if (cli_is_help(argv[i])) {
             fputs(usage_uninstall, stdout);
             return PYSHIM_EXIT_OK;
         } else if (!strcmp(argv[i], "--bin-dir") && i + 1 < argc) {
@@ -1751,10 +1751,10 @@ int inst_uninstall(int argc, char **argv)
         } else if (!strcmp(argv[i], "--yes") || !strcmp(argv[i], "-y")) {
             yes = 1;
         } else {
-            return inst_usage_error(argv[i], usage_uninstall);
+            return cli_usage_error(argv[i], usage_uninstall);
         }
     }
-    if (dirs_init(&d, &e) < 0 || inst_bin_dir(&d, bin_arg, &bin, &e) < 0)
+    if (dirs_init(&d, &e) < 0 || cli_bin_dir(&d, bin_arg, &bin, &e) < 0)
         goto fail;
     if (read_self(&self, &e) < 0)
         goto fail;
@@ -1767,8 +1767,8 @@ int inst_uninstall(int argc, char **argv)
 
         purge_plan(&d, bin.buf, &pg);
         purge_summary(&pg);
-        ok = inst_confirm("uninstall and delete all of this?", yes,
-                          "`pyshim uninstall --purge`", &e);
+        ok = cli_confirm("uninstall and delete all of this?", yes,
+                         "`pyshim uninstall --purge`", &e);
         if (ok < 0)
             goto fail;
         if (!ok) {
@@ -1846,7 +1846,7 @@ purge:
     }
     goto out;
 fail:
-    code = inst_report(&e);
+    code = cli_report(&e);
 out:
     dirs_release(&d);
     err_release(&e);

@@ -479,7 +479,7 @@ static int install(const struct dirs *d, int argc, char **argv, struct err *e)
     enum owner o;
 
     for (i = 0; i < argc; i++) {
-        if (inst_is_help(argv[i])) {
+        if (cli_is_help(argv[i])) {
             fputs(usage_install, stdout);
             ret = 0;
             goto out;
@@ -494,7 +494,7 @@ static int install(const struct dirs *d, int argc, char **argv, struct err *e)
         } else if (!strcmp(argv[i], "--force")) {
             force = 1;
         } else {
-            inst_usage_error(argv[i], usage_install);
+            cli_usage_error(argv[i], usage_install);
             goto out;
         }
     }
@@ -516,7 +516,7 @@ static int install(const struct dirs *d, int argc, char **argv, struct err *e)
         err_hint(e, "give --display-name as UTF-8 text");
         goto out;
     }
-    if (inst_shim_python(d, &python, e) < 0 ||
+    if (cli_shim_python(d, &python, e) < 0 ||
         (!is_auto && find_project(d, project, &root, e) < 0) ||
         kernels_dir(d, &kdir, e) < 0)
         goto out;
@@ -696,7 +696,7 @@ static int remove_kernel(const struct dirs *d, int argc, char **argv,
     int i, force = 0, ret = -1;
 
     for (i = 0; i < argc; i++) {
-        if (inst_is_help(argv[i])) {
+        if (cli_is_help(argv[i])) {
             fputs(usage_remove, stdout);
             ret = 0;
             goto out;
@@ -705,7 +705,7 @@ static int remove_kernel(const struct dirs *d, int argc, char **argv,
         } else if (argv[i][0] != '-' && !name) {
             name = argv[i];
         } else {
-            inst_usage_error(argv[i], usage_remove);
+            cli_usage_error(argv[i], usage_remove);
             goto out;
         }
     }
@@ -759,31 +759,31 @@ static int simple_args(int argc, char **argv, const char *text, int *dry,
     int i;
 
     for (i = 0; i < argc; i++) {
-        if (inst_is_help(argv[i]))
+        if (cli_is_help(argv[i]))
             *help = 1;
         else if (dry && !strcmp(argv[i], "--dry-run"))
             *dry = 1;
         else
-            return inst_usage_error(argv[i], text);
+            return cli_usage_error(argv[i], text);
     }
     if (*help)
         fputs(text, stdout);
     return 0;
 }
 
-int inst_kernel(int argc, char **argv)
+int cli_kernel(int argc, char **argv)
 {
     struct dirs d = DIRS_INIT;
     struct err e = ERR_INIT;
     const char *sub = argc > 1 ? argv[1] : NULL;
     int code = PYSHIM_EXIT_OK, ret = 0, dry = 0, help = 0;
 
-    if (!sub || inst_is_help(sub)) {
+    if (!sub || cli_is_help(sub)) {
         fputs(usage, sub ? stdout : stderr);
         return sub ? PYSHIM_EXIT_OK : PYSHIM_EXIT_USAGE;
     }
     if (dirs_init(&d, &e) < 0) {
-        code = inst_report(&e);
+        code = cli_report(&e);
         goto out;
     }
     if (!strcmp(sub, "install")) {
@@ -799,11 +799,11 @@ int inst_kernel(int argc, char **argv)
         if (!code && !help)
             ret = walk(&d, 1, dry, &e);
     } else {
-        code = inst_usage_error(sub, usage);
+        code = cli_usage_error(sub, usage);
         goto out;
     }
     if (ret < 0)
-        code = e.msg ? inst_report(&e) : PYSHIM_EXIT_USAGE;
+        code = e.msg ? cli_report(&e) : PYSHIM_EXIT_USAGE;
 out:
     dirs_release(&d);
     err_release(&e);

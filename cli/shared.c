@@ -48,7 +48,7 @@ static const char usage[] =
     "the projects made with `pyshim init`, trusted configs and the global\n"
     "config that list it.\n";
 
-void inst_register_project(const struct dirs *d, const char *dir)
+void cli_register_project(const struct dirs *d, const char *dir)
 {
     struct sb p = SB_INIT;
     struct sha256 s;
@@ -172,7 +172,7 @@ static void recorded_users(const struct dirs *d, const char *env,
     sb_release(&line);
 }
 
-void inst_projects_using(const struct dirs *d, const char *name, struct sv *out)
+void cli_projects_using(const struct dirs *d, const char *name, struct sv *out)
 {
     struct sb p = SB_INIT, text = SB_INIT, file = SB_INIT, env = SB_INIT;
     struct sv seen = SV_INIT;
@@ -327,7 +327,7 @@ static int create(const struct dirs *d, int argc, char **argv, struct err *e)
         else if (argv[i][0] != '-' && !name)
             name = argv[i];
         else {
-            inst_usage_error(argv[i], usage); /* prints; code 64 follows */
+            cli_usage_error(argv[i], usage); /* prints; code 64 follows */
             return -1;
         }
     }
@@ -420,9 +420,9 @@ static int list(const struct dirs *d)
             snprintf(vb, sizeof(vb), "broken");
         else
             pyver_str(&v.ver, vb, sizeof(vb));
-        inst_projects_using(d, name, &users);
+        cli_projects_using(d, name, &users);
         printf("%-16s %-8s %8.1fM  ", name, vb,
-               (double)inst_tree_size(p.buf) / (1024.0 * 1024.0));
+               (double)cli_tree_size(p.buf) / (1024.0 * 1024.0));
         for (k = 0; k < users.nr; k++)
             printf("%s%s", k ? ", " : "", users.v[k]);
         printf("%s\n", users.nr ? "" : "-");
@@ -454,7 +454,7 @@ static int remove_env(const struct dirs *d, int argc, char **argv,
         else if (argv[i][0] != '-' && !name)
             name = argv[i];
         else {
-            inst_usage_error(argv[i], usage); /* prints; code 64 follows */
+            cli_usage_error(argv[i], usage); /* prints; code 64 follows */
             return -1;
         }
     }
@@ -464,7 +464,7 @@ static int remove_env(const struct dirs *d, int argc, char **argv,
     }
     if (env_dir(d, name, 1, &dir, e) < 0)
         goto out;
-    inst_projects_using(d, name, &users);
+    cli_projects_using(d, name, &users);
     if (users.nr && !force) {
         for (k = 0; k < users.nr; k++)
             sb_addf(&what, "%s%s", k ? ", " : "", users.v[k]);
@@ -474,14 +474,14 @@ static int remove_env(const struct dirs *d, int argc, char **argv,
         goto out;
     }
     sb_addf(&q, "pyshim: shared env '%s' (%s, ", name, dir.buf);
-    inst_add_size(&q, inst_tree_size(dir.buf));
+    cli_add_size(&q, cli_tree_size(dir.buf));
     sb_addf(&q, ") is used by %s", users.nr ? "" : "nothing pyshim knows of");
     for (k = 0; k < users.nr; k++)
         sb_addf(&q, "\n  %s", users.v[k]);
     printf("%s\n", q.buf);
     sb_reset(&what);
     sb_addf(&what, "`pyshim shared remove %s`", name);
-    ok = inst_confirm("delete it and the packages in it?", yes, what.buf, e);
+    ok = cli_confirm("delete it and the packages in it?", yes, what.buf, e);
     if (ok < 0)
         goto out;
     if (!ok) {
@@ -504,7 +504,7 @@ out:
     return ret;
 }
 
-int inst_shared(int argc, char **argv)
+int cli_shared(int argc, char **argv)
 {
     struct dirs d = DIRS_INIT;
     struct err e = ERR_INIT;
@@ -512,16 +512,16 @@ int inst_shared(int argc, char **argv)
     const char *sub = argc > 1 ? argv[1] : NULL;
     int code = PYSHIM_EXIT_OK, ret;
 
-    if (!sub || inst_is_help(sub)) {
+    if (!sub || cli_is_help(sub)) {
         fputs(usage, sub ? stdout : stderr);
         return sub ? PYSHIM_EXIT_OK : PYSHIM_EXIT_USAGE;
     }
-    if (argc > 2 && inst_is_help(argv[2])) {
+    if (argc > 2 && cli_is_help(argv[2])) {
         fputs(usage, stdout);
         return PYSHIM_EXIT_OK;
     }
     if (dirs_init(&d, &e) < 0) {
-        code = inst_report(&e);
+        code = cli_report(&e);
         goto out;
     }
     if (!strcmp(sub, "create")) {
@@ -551,11 +551,11 @@ int inst_shared(int argc, char **argv)
         }
         sv_release(&args);
     } else {
-        code = inst_usage_error(sub, usage);
+        code = cli_usage_error(sub, usage);
         goto out;
     }
     if (ret < 0)
-        code = e.msg ? inst_report(&e) : PYSHIM_EXIT_USAGE;
+        code = e.msg ? cli_report(&e) : PYSHIM_EXIT_USAGE;
 out:
     dirs_release(&d);
     err_release(&e);

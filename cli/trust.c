@@ -37,7 +37,7 @@ static const char usage_untrust[] =
     "Forget every trust record of the .pyshim.json in PATH (default: the\n"
     "nearest one at or above the current directory).\n";
 
-int inst_find_config(const char *arg, struct sb *file, struct err *e)
+int cli_find_config(const char *arg, struct sb *file, struct err *e)
 {
     struct sb p = SB_INIT;
     int ret = -1;
@@ -154,17 +154,17 @@ static int run(int argc, char **argv, int add)
     int i, code = PYSHIM_EXIT_OK, n = 0;
 
     for (i = 1; i < argc; i++) {
-        if (inst_is_help(argv[i])) {
+        if (cli_is_help(argv[i])) {
             fputs(add ? usage_trust : usage_untrust, stdout);
             return PYSHIM_EXIT_OK;
         }
         if (argv[i][0] == '-' || arg)
-            return inst_usage_error(argv[i], add ? usage_trust : usage_untrust);
+            return cli_usage_error(argv[i], add ? usage_trust : usage_untrust);
         arg = argv[i];
     }
     if (dirs_init(&d, &e) < 0)
         goto fail;
-    if (inst_find_config(arg, &file, &e) < 0) {
+    if (cli_find_config(arg, &file, &e) < 0) {
         /* no config: a zero-config project's own venv program */
         struct sb dir = SB_INIT;
         int ok = add && arg && plat_is_dir(arg) && !plat_realpath(arg, &dir) &&
@@ -199,7 +199,7 @@ static int run(int argc, char **argv, int add)
     }
     goto out;
 fail:
-    code = inst_report(&e);
+    code = cli_report(&e);
 out:
     cfg_release(&c);
     dirs_release(&d);
@@ -209,12 +209,12 @@ out:
     return code;
 }
 
-int inst_trust(int argc, char **argv)
+int cli_trust(int argc, char **argv)
 {
     return run(argc, argv, 1);
 }
 
-int inst_untrust(int argc, char **argv)
+int cli_untrust(int argc, char **argv)
 {
     return run(argc, argv, 0);
 }

@@ -39,12 +39,12 @@ static void line(const char *label, const char *val)
 
 static int which(int argc, char **argv, int explain);
 
-int inst_which(int argc, char **argv)
+int cli_which(int argc, char **argv)
 {
     return which(argc, argv, 0);
 }
 
-int inst_explain(int argc, char **argv)
+int cli_explain(int argc, char **argv)
 {
     return which(argc, argv, 1);
 }
@@ -61,7 +61,7 @@ static int which(int argc, char **argv, int explain)
     size_t k;
 
     for (i = 1; i < argc; i++) {
-        if (inst_is_help(argv[i])) {
+        if (cli_is_help(argv[i])) {
             fputs(explain ? usage_explain : usage, stdout);
             return PYSHIM_EXIT_OK;
         } else if (!strcmp(argv[i], "--json")) {
@@ -103,7 +103,7 @@ static int which(int argc, char **argv, int explain)
     if (resolve(&in, &p, &e) < 0) {
         for (k = 0; k < p.trace.lines.nr; k++)
             fprintf(stderr, "pyshim: trace: %s\n", p.trace.lines.v[k]);
-        code = inst_report(&e);
+        code = cli_report(&e);
         goto out;
     }
     if (explain) {

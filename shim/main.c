@@ -29,6 +29,6 @@ int main(int argc, char **argv)
     name = argc > 0 && argv[0] ? path_basename(argv[0]) : "";
     /* "pyshim", "pyshim.exe", "PYSHIM.EXE": Windows names are caseless */
     if (is_cli(name))
-        return inst_main(argc, argv);
+        return cli_main(argc, argv);
     return shim_main(argc, argv);
 }
