@@ -22,6 +22,7 @@
 #include "cli/kspec.h"
 #include "config/trust.h"
 #include "cli/cli.h"
+#include "cli/opt.h"
 #include "launcher/env.h"
 #include "launcher/hook.h"
 #include "launcher/resolve.h"
@@ -1087,26 +1088,19 @@ int cli_doctor(int argc, char **argv)
     struct err e = ERR_INIT;
     struct sb self = SB_INIT;
     const char *target = NULL;
-    int i, json = 0, code = PYSHIM_EXIT_OK;
+    int json = 0, code = PYSHIM_EXIT_OK;
     size_t k;
+    struct opt opts[] = {
+        OPT_BOOL(0, "json", &json),
+        OPT_BOOL(0, "fix", &dr.fix),
+        OPT_END(),
+    };
+    struct opt_cmd oc = OPT_CMD(usage, opts, &target, 1);
 
     memset(&dr, 0, sizeof(dr));
     plan_init(&dr.plan);
-    for (i = 1; i < argc; i++) {
-        if (cli_is_help(argv[i])) {
-            fputs(usage, stdout);
-            goto out;
-        } else if (!strcmp(argv[i], "--json")) {
-            json = 1;
-        } else if (!strcmp(argv[i], "--fix")) {
-            dr.fix = 1;
-        } else if (argv[i][0] != '-' && !target) {
-            target = argv[i];
-        } else {
-            code = cli_usage_error(argv[i], usage);
-            goto out;
-        }
-    }
+    if (opt_parse_cmd(&oc, argc, argv, &code))
+        goto out;
     if (dirs_init(&dr.d, &e) < 0 ||
         path_absolute(&dr.cwd, target ? target : ".", NULL, dr.d.home, &e) <
             0) {

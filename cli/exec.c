@@ -15,6 +15,7 @@
 #include "common/sv.h"
 #include "common/xalloc.h"
 #include "cli/cli.h"
+#include "cli/opt.h"
 #include "config/trust.h"
 #include "launcher/resolve.h"
 #include "launcher/vtrust.h"
@@ -168,10 +169,19 @@ int cli_exec(int argc, char **argv)
     size_t i;
     int code;
 
-    if (argc < 2 || cli_is_help(argv[1])) {
-        fputs(usage, argc < 2 ? stderr : stdout);
-        return argc < 2 ? PYSHIM_EXIT_USAGE : PYSHIM_EXIT_OK;
+    struct opt opts[] = {OPT_END()};
+    struct opt_cmd oc = OPT_CMD(usage, opts, NULL, 0);
+
+    /* CMD and everything after it are the program's (its --help too) */
+    oc.stop_at_arg = 1;
+    if (opt_parse_cmd(&oc, argc, argv, &code))
+        return code;
+    if (oc.rest >= argc) {
+        fputs(usage, stderr);
+        return PYSHIM_EXIT_USAGE;
     }
+    argc -= oc.rest - 1;
+    argv += oc.rest - 1;
     plan_init(&p);
     memset(&in, 0, sizeof(in));
     in.invoked = "python";

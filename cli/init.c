@@ -19,6 +19,7 @@
 #include "config/pyverfile.h"
 #include "config/trust.h"
 #include "cli/cli.h"
+#include "cli/opt.h"
 #include "launcher/env.h"
 #include "launcher/resolve.h"
 #include "launcher/venv.h"
@@ -214,28 +215,19 @@ int cli_init(int argc, char **argv)
     const char *python = NULL, *target = NULL;
     char *summary = NULL, *why = NULL;
     char vb[32];
-    int i, no_venv = 0, changed = 0, code = PYSHIM_EXIT_OK, did = 0;
+    int no_venv = 0, changed = 0, code = PYSHIM_EXIT_OK, did = 0;
     int from_pyversion = 0;
+    struct opt opts[] = {
+        OPT_STRING(0, "python", &python),
+        OPT_STRINGS(0, "shared", &shared),
+        OPT_BOOL(0, "no-venv", &no_venv),
+        OPT_END(),
+    };
+    struct opt_cmd oc = OPT_CMD(usage, opts, &target, 1);
 
     plan_init(&p);
-    for (i = 1; i < argc; i++) {
-        if (cli_is_help(argv[i])) {
-            fputs(usage, stdout);
-            goto out;
-        } else if (!strcmp(argv[i], "--python") && i + 1 < argc) {
-            python = argv[++i];
-        } else if (!strcmp(argv[i], "--shared")) {
-            while (i + 1 < argc && argv[i + 1][0] != '-')
-                sv_push(&shared, argv[++i]);
-        } else if (!strcmp(argv[i], "--no-venv")) {
-            no_venv = 1;
-        } else if (argv[i][0] != '-' && !target) {
-            target = argv[i];
-        } else {
-            code = cli_usage_error(argv[i], usage);
-            goto out;
-        }
-    }
+    if (opt_parse_cmd(&oc, argc, argv, &code))
+        goto out;
     if (dirs_init(&d, &e) < 0 ||
         path_absolute(&dir, target ? target : ".", NULL, d.home, &e) < 0)
         goto fail;

@@ -21,6 +21,7 @@
 #include "common/sv.h"
 #include "config/dirs.h"
 #include "cli/cli.h"
+#include "cli/opt.h"
 #include "cli/rcfile.h"
 #include "launcher/interp.h"
 #include "launcher/resolve.h"
@@ -1629,30 +1630,25 @@ int cli_install(int argc, char **argv)
     struct sb bin = SB_INIT, self = SB_INIT;
     struct sv names = SV_INIT, vers = SV_INIT;
     const char *bin_arg = NULL, *shell = NULL;
-    int i, made = 0, code = PYSHIM_EXIT_OK, no_shell = 0, no_env = 0;
+    int made = 0, code = PYSHIM_EXIT_OK, no_shell = 0, no_env = 0;
     size_t k;
 
-    for (i = 1; i < argc; i++) {
-        if (cli_is_help(argv[i])) {
-            fputs(usage_install, stdout);
-            return PYSHIM_EXIT_OK;
-        } else if (!strcmp(argv[i], "--bin-dir") && i + 1 < argc) {
-            bin_arg = argv[++i];
-        } else if (!strcmp(argv[i], "--shell") && i + 1 < argc) {
-            shell = argv[++i];
-            if (PLAT_WINDOWS
-                    ? strcmp(shell, "powershell") && strcmp(shell, "all")
-                    : strcmp(shell, "bash") && strcmp(shell, "zsh") &&
-                          strcmp(shell, "fish") && strcmp(shell, "all"))
-                return cli_usage_error(shell, usage_install);
-        } else if (!strcmp(argv[i], "--no-shell")) {
-            no_shell = 1;
-        } else if (!strcmp(argv[i], "--no-default-env")) {
-            no_env = 1;
-        } else {
-            return cli_usage_error(argv[i], usage_install);
-        }
-    }
+    struct opt opts[] = {
+        OPT_STRING(0, "bin-dir", &bin_arg),
+        OPT_STRING(0, "shell", &shell),
+        OPT_BOOL(0, "no-shell", &no_shell),
+        OPT_BOOL(0, "no-default-env", &no_env),
+        OPT_END(),
+    };
+    struct opt_cmd oc = OPT_CMD(usage_install, opts, NULL, 0);
+
+    if (opt_parse_cmd(&oc, argc, argv, &code))
+        return code;
+    if (shell &&
+        (PLAT_WINDOWS ? strcmp(shell, "powershell") && strcmp(shell, "all")
+                      : strcmp(shell, "bash") && strcmp(shell, "zsh") &&
+                            strcmp(shell, "fish") && strcmp(shell, "all")))
+        return cli_usage_error(shell, usage_install);
     if (dirs_init(&d, &e) < 0 || cli_bin_dir(&d, bin_arg, &bin, &e) < 0)
         goto fail;
     if (read_self(&self, &e) < 0)
@@ -1740,20 +1736,16 @@ int cli_uninstall(int argc, char **argv)
     const char *bin_arg = NULL, *name;
     int i, purge = 0, yes = 0, code = PYSHIM_EXIT_OK, removed = 0, changed;
 
-    for (i = 1; i < argc; i++) {
-        if (cli_is_help(argv[i])) {
-            fputs(usage_uninstall, stdout);
-            return PYSHIM_EXIT_OK;
-        } else if (!strcmp(argv[i], "--bin-dir") && i + 1 < argc) {
-            bin_arg = argv[++i];
-        } else if (!strcmp(argv[i], "--purge")) {
-            purge = 1;
-        } else if (!strcmp(argv[i], "--yes") || !strcmp(argv[i], "-y")) {
-            yes = 1;
-        } else {
-            return cli_usage_error(argv[i], usage_uninstall);
-        }
-    }
+    struct opt opts[] = {
+        OPT_STRING(0, "bin-dir", &bin_arg),
+        OPT_BOOL(0, "purge", &purge),
+        OPT_BOOL('y', "yes", &yes),
+        OPT_END(),
+    };
+    struct opt_cmd oc = OPT_CMD(usage_uninstall, opts, NULL, 0);
+
+    if (opt_parse_cmd(&oc, argc, argv, &code))
+        return code;
     if (dirs_init(&d, &e) < 0 || cli_bin_dir(&d, bin_arg, &bin, &e) < 0)
         goto fail;
     if (read_self(&self, &e) < 0)

@@ -27,6 +27,7 @@
 #include "config/discover.h"
 #include "cli/kspec.h"
 #include "cli/cli.h"
+#include "cli/opt.h"
 #include "launcher/pyver.h"
 #include "launcher/resolve.h"
 #include "common/banned.h"
@@ -475,28 +476,21 @@ static int install(const struct dirs *d, int argc, char **argv, struct err *e)
     struct sb old = SB_INIT, disp = SB_INIT;
     struct kspec k = KSPEC_INIT;
     const char *name = NULL, *display = NULL, *project = NULL;
-    int i, is_auto = 0, force = 0, exists, ret = -1;
+    int is_auto = 0, force = 0, exists, ret = -1, code;
     enum owner o;
+    struct opt opts[] = {
+        OPT_STRING(0, "name", &name),
+        OPT_STRING(0, "display-name", &display),
+        OPT_STRING(0, "project", &project),
+        OPT_BOOL(0, "auto", &is_auto),
+        OPT_BOOL(0, "force", &force),
+        OPT_END(),
+    };
+    struct opt_cmd oc = OPT_CMD(usage_install, opts, NULL, 0);
 
-    for (i = 0; i < argc; i++) {
-        if (cli_is_help(argv[i])) {
-            fputs(usage_install, stdout);
-            ret = 0;
-            goto out;
-        } else if (!strcmp(argv[i], "--name") && i + 1 < argc) {
-            name = argv[++i];
-        } else if (!strcmp(argv[i], "--display-name") && i + 1 < argc) {
-            display = argv[++i];
-        } else if (!strcmp(argv[i], "--project") && i + 1 < argc) {
-            project = argv[++i];
-        } else if (!strcmp(argv[i], "--auto")) {
-            is_auto = 1;
-        } else if (!strcmp(argv[i], "--force")) {
-            force = 1;
-        } else {
-            cli_usage_error(argv[i], usage_install);
-            goto out;
-        }
+    if (opt_parse_cmd(&oc, argc, argv, &code)) {
+        ret = code ? -1 : 0; /* printed; a usage error's 64 follows */
+        goto out;
     }
     if (is_auto && project) {
         err_set(e, PYSHIM_EXIT_USAGE,
@@ -693,21 +687,13 @@ static int remove_kernel(const struct dirs *d, int argc, char **argv,
     struct sb kdir = SB_INIT, file = SB_INIT;
     struct kspec k = KSPEC_INIT;
     const char *name = NULL;
-    int i, force = 0, ret = -1;
+    int force = 0, ret = -1, code;
+    struct opt opts[] = {OPT_BOOL(0, "force", &force), OPT_END()};
+    struct opt_cmd oc = OPT_CMD(usage_remove, opts, &name, 1);
 
-    for (i = 0; i < argc; i++) {
-        if (cli_is_help(argv[i])) {
-            fputs(usage_remove, stdout);
-            ret = 0;
-            goto out;
-        } else if (!strcmp(argv[i], "--force")) {
-            force = 1;
-        } else if (argv[i][0] != '-' && !name) {
-            name = argv[i];
-        } else {
-            cli_usage_error(argv[i], usage_remove);
-            goto out;
-        }
+    if (opt_parse_cmd(&oc, argc, argv, &code)) {
+        ret = code ? -1 : 0; /* printed; a usage error's 64 follows */
+        goto out;
     }
     if (!name) {
         err_set(e, PYSHIM_EXIT_USAGE, "kernel remove needs a NAME");
@@ -752,23 +738,17 @@ out:
     return ret;
 }
 
-/* list and prune: no arguments but --help (and prune's --dry-run). */
+/* list and prune: no arguments but --help (and prune's --dry-run).
+ * Returns 1 when done (help or a usage error printed, *code set). */
 static int simple_args(int argc, char **argv, const char *text, int *dry,
-                       int *help)
+                       int *code)
 {
-    int i;
+    struct opt opts[] = {OPT_BOOL(0, "dry-run", dry), OPT_END()};
+    struct opt_cmd oc = OPT_CMD(text, opts, NULL, 0);
 
-    for (i = 0; i < argc; i++) {
-        if (cli_is_help(argv[i]))
-            *help = 1;
-        else if (dry && !strcmp(argv[i], "--dry-run"))
-            *dry = 1;
-        else
-            return cli_usage_error(argv[i], text);
-    }
-    if (*help)
-        fputs(text, stdout);
-    return 0;
+    if (!dry)
+        opts[0].type = OPT_T_END; /* list has no --dry-run */
+    return opt_parse_cmd(&oc, argc, argv, code);
 }
 
 int cli_kernel(int argc, char **argv)
@@ -776,7 +756,7 @@ int cli_kernel(int argc, char **argv)
     struct dirs d = DIRS_INIT;
     struct err e = ERR_INIT;
     const char *sub = argc > 1 ? argv[1] : NULL;
-    int code = PYSHIM_EXIT_OK, ret = 0, dry = 0, help = 0;
+    int code = PYSHIM_EXIT_OK, ret = 0, dry = 0;
 
     if (!sub || cli_is_help(sub)) {
         fputs(usage, sub ? stdout : stderr);
@@ -787,16 +767,14 @@ int cli_kernel(int argc, char **argv)
         goto out;
     }
     if (!strcmp(sub, "install")) {
-        ret = install(&d, argc - 2, argv + 2, &e);
+        ret = install(&d, argc - 1, argv + 1, &e);
     } else if (!strcmp(sub, "list")) {
-        code = simple_args(argc - 2, argv + 2, usage_list, NULL, &help);
-        if (!code && !help)
+        if (!simple_args(argc - 1, argv + 1, usage_list, NULL, &code))
             ret = walk(&d, 0, 0, &e);
     } else if (!strcmp(sub, "remove")) {
-        ret = remove_kernel(&d, argc - 2, argv + 2, &e);
+        ret = remove_kernel(&d, argc - 1, argv + 1, &e);
     } else if (!strcmp(sub, "prune")) {
-        code = simple_args(argc - 2, argv + 2, usage_prune, &dry, &help);
-        if (!code && !help)
+        if (!simple_args(argc - 1, argv + 1, usage_prune, &dry, &code))
             ret = walk(&d, 1, dry, &e);
     } else {
         code = cli_usage_error(sub, usage);

@@ -17,6 +17,7 @@
 #include "config/cfg.h"
 #include "config/dirs.h"
 #include "cli/cli.h"
+#include "cli/opt.h"
 #include "launcher/resolve.h"
 #include "launcher/venv.h"
 #include "common/banned.h"
@@ -319,18 +320,15 @@ static int create(const struct dirs *d, int argc, char **argv, struct err *e)
     int i, sys_site = 0, status = 0, ret = -1, was_empty = 0;
     char vb[32];
 
-    for (i = 0; i < argc; i++) {
-        if (!strcmp(argv[i], "--python") && i + 1 < argc)
-            python = argv[++i];
-        else if (!strcmp(argv[i], "--system-site-packages"))
-            sys_site = 1;
-        else if (argv[i][0] != '-' && !name)
-            name = argv[i];
-        else {
-            cli_usage_error(argv[i], usage); /* prints; code 64 follows */
-            return -1;
-        }
-    }
+    struct opt opts[] = {
+        OPT_STRING(0, "python", &python),
+        OPT_BOOL(0, "system-site-packages", &sys_site),
+        OPT_END(),
+    };
+    struct opt_cmd oc = OPT_CMD(usage, opts, &name, 1);
+
+    if (opt_parse_cmd(&oc, argc, argv, &i))
+        return i ? -1 : 0; /* printed; a usage error's 64 follows */
     if (!name) {
         err_set(e, PYSHIM_EXIT_USAGE, "shared create needs a NAME");
         return err_hint(e, "e.g. `pyshim shared create ai --python 3.12`");
@@ -446,18 +444,15 @@ static int remove_env(const struct dirs *d, int argc, char **argv,
     int i, force = 0, yes = 0, ret = -1, ok;
     size_t k;
 
-    for (i = 0; i < argc; i++) {
-        if (!strcmp(argv[i], "--force"))
-            force = 1;
-        else if (!strcmp(argv[i], "--yes") || !strcmp(argv[i], "-y"))
-            yes = 1;
-        else if (argv[i][0] != '-' && !name)
-            name = argv[i];
-        else {
-            cli_usage_error(argv[i], usage); /* prints; code 64 follows */
-            return -1;
-        }
-    }
+    struct opt opts[] = {
+        OPT_BOOL(0, "force", &force),
+        OPT_BOOL('y', "yes", &yes),
+        OPT_END(),
+    };
+    struct opt_cmd oc = OPT_CMD(usage, opts, &name, 1);
+
+    if (opt_parse_cmd(&oc, argc, argv, &i))
+        return i ? -1 : 0; /* printed; a usage error's 64 follows */
     if (!name) {
         err_set(e, PYSHIM_EXIT_USAGE, "shared remove needs a NAME");
         return -1;
@@ -525,11 +520,11 @@ int cli_shared(int argc, char **argv)
         goto out;
     }
     if (!strcmp(sub, "create")) {
-        ret = create(&d, argc - 2, argv + 2, &e);
+        ret = create(&d, argc - 1, argv + 1, &e);
     } else if (!strcmp(sub, "list")) {
         ret = list(&d);
     } else if (!strcmp(sub, "remove")) {
-        ret = remove_env(&d, argc - 2, argv + 2, &e);
+        ret = remove_env(&d, argc - 1, argv + 1, &e);
     } else if (!strcmp(sub, "path") && argc == 3) {
         ret = env_dir(&d, argv[2], 1, &dir, &e);
         if (!ret)

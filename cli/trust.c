@@ -13,6 +13,7 @@
 #include "config/dirs.h"
 #include "config/trust.h"
 #include "cli/cli.h"
+#include "cli/opt.h"
 #include "launcher/hook.h"
 #include "launcher/venv.h"
 #include "launcher/vtrust.h"
@@ -151,17 +152,14 @@ static int run(int argc, char **argv, int add)
     struct sb file = SB_INIT, text = SB_INIT;
     struct cfg c = CFG_INIT;
     const char *arg = NULL;
-    int i, code = PYSHIM_EXIT_OK, n = 0;
+    int code = PYSHIM_EXIT_OK, n = 0;
 
-    for (i = 1; i < argc; i++) {
-        if (cli_is_help(argv[i])) {
-            fputs(add ? usage_trust : usage_untrust, stdout);
-            return PYSHIM_EXIT_OK;
-        }
-        if (argv[i][0] == '-' || arg)
-            return cli_usage_error(argv[i], add ? usage_trust : usage_untrust);
-        arg = argv[i];
-    }
+    struct opt opts[] = {OPT_END()};
+    struct opt_cmd oc =
+        OPT_CMD(add ? usage_trust : usage_untrust, opts, &arg, 1);
+
+    if (opt_parse_cmd(&oc, argc, argv, &code))
+        return code;
     if (dirs_init(&d, &e) < 0)
         goto fail;
     if (cli_find_config(arg, &file, &e) < 0) {

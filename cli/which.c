@@ -9,6 +9,7 @@
 #include "common/plat.h"
 #include "common/sb.h"
 #include "cli/cli.h"
+#include "cli/opt.h"
 #include "launcher/resolve.h"
 #include "common/banned.h"
 
@@ -57,26 +58,19 @@ static int which(int argc, char **argv, int explain)
     struct sb cwd = SB_INIT;
     const char *target = NULL, *name = "python";
     char *script_argv[1];
-    int json = 0, i, code = PYSHIM_EXIT_OK;
+    int json = 0, code = PYSHIM_EXIT_OK;
     size_t k;
+    struct opt opts[] = {
+        OPT_BOOL(0, "json", &json),
+        OPT_STRING(0, "name", &name),
+        OPT_END(),
+    };
+    struct opt_cmd c = OPT_CMD(usage, opts, &target, 1);
 
-    for (i = 1; i < argc; i++) {
-        if (cli_is_help(argv[i])) {
-            fputs(explain ? usage_explain : usage, stdout);
-            return PYSHIM_EXIT_OK;
-        } else if (!strcmp(argv[i], "--json")) {
-            json = 1;
-        } else if (!strcmp(argv[i], "--name") && i + 1 < argc) {
-            name = argv[++i];
-        } else if (argv[i][0] == '-' || target) {
-            fprintf(stderr, "pyshim: error: unexpected argument '%s'\n",
-                    argv[i]);
-            fputs(usage, stderr);
-            return PYSHIM_EXIT_USAGE;
-        } else {
-            target = argv[i];
-        }
-    }
+    if (explain)
+        c.usage = usage_explain; /* (--json stays accepted, as before) */
+    if (opt_parse_cmd(&c, argc, argv, &code))
+        return code;
     plan_init(&p);
     memset(&in, 0, sizeof(in));
     in.invoked = name;
