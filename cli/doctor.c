@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "common/exitcode.h"
+#include "common/jsonw.h"
 #include "common/path.h"
 #include "common/plat.h"
 #include "common/sb.h"
@@ -898,42 +899,14 @@ static void check_pth(struct doctor *dr)
 
 /* --- Jupyter kernelspecs ------------------------------------------------- */
 
-/* The user kernel dirs Jupyter reads: $JUPYTER_DATA_DIR/kernels, else the
- * platform's (XDG on Linux, ~/Library/Jupyter on macOS, %APPDATA%\jupyter
- * on Windows): each one that exists. */
+/* The user kernel dir Jupyter reads and `pyshim kernel` writes (one
+ * rule: kspec_user_dir), if it exists. */
 static void kernel_dirs(const struct doctor *dr, struct sv *out)
 {
-    const char *v = plat_getenv("JUPYTER_DATA_DIR");
     struct sb p = SB_INIT;
 
-    if (v && *v) {
-        path_join(&p, v, "kernels");
+    if (!kspec_user_dir(dr->d.home, &p, NULL) && plat_is_dir(p.buf))
         sv_push(out, p.buf);
-        goto out;
-    }
-    v = plat_getenv("XDG_DATA_HOME");
-    if (v && path_is_abs(v))
-        path_join(&p, v, "jupyter");
-    else if (dr->d.home)
-        path_join(&p, dr->d.home, ".local/share/jupyter");
-    if (p.len) {
-        path_join(&p, p.buf, "kernels");
-        if (plat_is_dir(p.buf))
-            sv_push(out, p.buf);
-    }
-    if (dr->d.home) {
-        path_join(&p, dr->d.home, "Library/Jupyter/kernels");
-        if (plat_is_dir(p.buf))
-            add_unique(out, p.buf);
-    }
-    v = plat_getenv("APPDATA");
-    if (v && *v) {
-        path_join(&p, v, "jupyter");
-        path_join(&p, p.buf, "kernels");
-        if (plat_is_dir(p.buf))
-            add_unique(out, p.buf);
-    }
-out:
     sb_release(&p);
 }
 
@@ -1031,32 +1004,26 @@ static void print_text(const struct doctor *dr)
 static void print_json(const struct doctor *dr)
 {
     struct sb o = SB_INIT;
+    struct jsonw w;
     size_t i;
 
-    sb_addstr(&o, "[");
+    jsonw_init(&w, &o, 1);
+    jsonw_array_begin(&w);
     for (i = 0; i < dr->nr; i++) {
         const struct check *c = &dr->v[i];
 
-        sb_addstr(&o, i ? ",\n {\"check\": " : "\n {\"check\": ");
-        sb_addjson(&o, c->name);
-        sb_addstr(&o, ", \"status\": ");
-        sb_addjson(&o, status_names[c->status]);
-        sb_addstr(&o, ", \"detail\": ");
-        sb_addjson(&o, c->detail);
-        sb_addstr(&o, ", \"hint\": ");
-        if (c->hint)
-            sb_addjson(&o, c->hint);
-        else
-            sb_addstr(&o, "null");
-        sb_addf(&o,
-                ", \"fixed\": %s, \"action\": ", c->action ? "true" : "false");
-        if (c->action)
-            sb_addjson(&o, c->action);
-        else
-            sb_addstr(&o, "null");
-        sb_addstr(&o, "}");
+        jsonw_object_begin(&w);
+        jsonw_kv_string(&w, "check", c->name);
+        jsonw_kv_string(&w, "status", status_names[c->status]);
+        jsonw_kv_string(&w, "detail", c->detail);
+        jsonw_kv_string(&w, "hint", c->hint);
+        jsonw_kv_bool(&w, "fixed", c->action != NULL);
+        jsonw_kv_string(&w, "action", c->action);
+        jsonw_object_end(&w);
     }
-    sb_addstr(&o, dr->nr ? "\n]\n" : "]\n");
+    jsonw_array_end(&w);
+    jsonw_release(&w);
+    sb_addch(&o, '\n');
     fwrite(o.buf, 1, o.len, stdout);
     sb_release(&o);
 }

@@ -14,6 +14,7 @@
 #include "common/ascii.h"
 #include "common/exitcode.h"
 #include "common/fs.h"
+#include "common/jsonw.h"
 #include "common/mark.h"
 #include "common/path.h"
 #include "common/plat.h"
@@ -274,12 +275,16 @@ static int edit_shells(const struct dirs *d, const char *which, const char *bin,
 static void default_config(const struct dirs *d, struct sb *out)
 {
     struct sb env = SB_INIT;
+    struct jsonw w;
 
     path_join(&env, d->data, "default");
     sb_reset(out);
-    sb_addstr(out, "{\n  \"venv\": ");
-    sb_addjson(out, env.buf);
-    sb_addstr(out, "\n}\n");
+    jsonw_init(&w, out, 2);
+    jsonw_object_begin(&w);
+    jsonw_kv_string(&w, "venv", env.buf);
+    jsonw_object_end(&w);
+    jsonw_release(&w);
+    sb_addch(out, '\n');
     sb_release(&env);
 }
 

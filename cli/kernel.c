@@ -17,6 +17,7 @@
 
 #include "common/exitcode.h"
 #include "common/fs.h"
+#include "common/jsonw.h"
 #include "common/path.h"
 #include "common/plat.h"
 #include "common/sb.h"
@@ -102,23 +103,10 @@ static const char usage_prune[] =
 #define AUTO_NAME "pyshim-auto"
 #define AUTO_DISPLAY "Python (pyshim: the notebook's project)"
 
-/* Jupyter's user kernel dir (replaces out). */
+/* Jupyter's user kernel dir (replaces out): the one rule, in kspec. */
 static int kernels_dir(const struct dirs *d, struct sb *out, struct err *e)
 {
-    const char *jd = plat_getenv("JUPYTER_DATA_DIR");
-
-    if (jd && *jd) {
-        if (path_absolute(out, jd, NULL, d->home, e) < 0)
-            return err_hint(e, "set JUPYTER_DATA_DIR to an absolute path");
-    } else if (plat_jupyter_data_dir(d->home, out) < 0) {
-        err_set(e, PYSHIM_EXIT_OSERR,
-                "cannot tell where Jupyter keeps its "
-                "data: no home directory is known");
-        return err_hint(e, "set JUPYTER_DATA_DIR");
-    }
-    path_join(out, out->buf, "kernels");
-    path_normalize(out);
-    return 0;
+    return kspec_user_dir(d->home, out, e);
 }
 
 /* Jupyter kernel names: [a-z0-9._-]+ (jupyter_client also accepts upper
@@ -321,29 +309,38 @@ static void spec_json(const char *python, const char *project,
 {
     static const char *const rest[] = {"-m", "ipykernel_launcher", "-f",
                                        "{connection_file}"};
+    struct jsonw w;
     size_t i;
 
-    sb_addstr(o, "{\n  \"argv\": [");
-    sb_addjson(o, python);
-    for (i = 0; i < sizeof(rest) / sizeof(rest[0]); i++) {
-        sb_addstr(o, ", ");
-        sb_addjson(o, rest[i]);
-    }
+    jsonw_init(&w, o, 2);
+    jsonw_object_begin(&w);
+    jsonw_key(&w, "argv");
+    jsonw_array_begin(&w);
+    jsonw_string(&w, python);
+    for (i = 0; i < sizeof(rest) / sizeof(rest[0]); i++)
+        jsonw_string(&w, rest[i]);
+    jsonw_array_end(&w);
     /* --auto clears a PYSHIM_PROJECT inherited from the server's shell, so
      * the notebook's directory decides (discovery ignores an empty one). */
-    sb_addstr(o, "],\n  \"env\": {\"PYSHIM_PROJECT\": ");
-    sb_addjson(o, project ? project : "");
-    sb_addstr(o, "},\n  \"display_name\": ");
-    sb_addjson(o, display);
-    sb_addstr(o, ",\n  \"language\": \"python\",\n"
-                 "  \"metadata\": {\"pyshim\": {");
-    if (project) {
-        sb_addstr(o, "\"project\": ");
-        sb_addjson(o, project);
-    } else {
-        sb_addstr(o, "\"auto\": true");
-    }
-    sb_addstr(o, "}}\n}\n");
+    jsonw_key(&w, "env");
+    jsonw_object_begin(&w);
+    jsonw_kv_string(&w, "PYSHIM_PROJECT", project ? project : "");
+    jsonw_object_end(&w);
+    jsonw_kv_string(&w, "display_name", display);
+    jsonw_kv_string(&w, "language", "python");
+    jsonw_key(&w, "metadata");
+    jsonw_object_begin(&w);
+    jsonw_key(&w, "pyshim");
+    jsonw_object_begin(&w);
+    if (project)
+        jsonw_kv_string(&w, "project", project);
+    else
+        jsonw_kv_bool(&w, "auto", 1);
+    jsonw_object_end(&w);
+    jsonw_object_end(&w);
+    jsonw_object_end(&w);
+    jsonw_release(&w);
+    sb_addch(o, '\n');
 }
 
 static int cmp_str(const void *a, const void *b)

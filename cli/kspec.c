@@ -156,3 +156,31 @@ out:
     sb_release(&m);
     return why->len > 0;
 }
+
+int kspec_user_dir(const char *home, struct sb *out, struct err *e)
+{
+    const char *jd = plat_getenv("JUPYTER_DATA_DIR");
+    struct sb base = SB_INIT;
+    int ret = -1;
+
+    if (jd && *jd) {
+        sb_set(&base, jd);
+    } else if (plat_jupyter_data_dir(home, &base) < 0) {
+        err_set(e, PYSHIM_EXIT_OSERR,
+                "cannot tell where Jupyter keeps its data: no home directory "
+                "is known");
+        err_hint(e, "set JUPYTER_DATA_DIR");
+        goto out;
+    }
+    if (path_absolute(out, base.buf, NULL, home, e) < 0) {
+        err_hint(e, jd && *jd ? "set JUPYTER_DATA_DIR to an absolute path"
+                              : "set JUPYTER_DATA_DIR");
+        goto out;
+    }
+    path_join(out, out->buf, "kernels");
+    path_normalize(out);
+    ret = 0;
+out:
+    sb_release(&base);
+    return ret;
+}

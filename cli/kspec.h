@@ -46,4 +46,13 @@ void kspec_release(struct kspec *k);
  * project marker any more? Returns 1 and fills why (replaced), else 0. */
 int kspec_stale(const struct kspec *k, struct sb *why);
 
+/* Jupyter's user kernel dir, the one rule every command uses (`kernel`
+ * writes and lists there, `doctor` checks there), as jupyter_core's
+ * jupyter_data_dir() finds it: $JUPYTER_DATA_DIR if set and not empty,
+ * else plat_jupyter_data_dir(home); then "kernels". Made absolute (a
+ * relative value is taken from the current directory, as Jupyter does;
+ * "~" is home) and normalized. Replaces out; -1 with e set when no home
+ * is known and nothing names the dir. Whether it exists is not checked. */
+int kspec_user_dir(const char *home, struct sb *out, struct err *e);
+
 #endif

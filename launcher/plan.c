@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/jsonw.h"
 #include "common/xalloc.h"
 #include "launcher/resolve.h"
 #include "common/banned.h"
@@ -40,75 +41,63 @@ void plan_release(struct plan *p)
     plan_init(p);
 }
 
-static void add_str(struct sb *o, const char *key, const char *val, int comma)
-{
-    sb_addstr(o, comma ? ",\n  " : "\n  ");
-    sb_addjson(o, key);
-    sb_addstr(o, ": ");
-    if (val)
-        sb_addjson(o, val);
-    else
-        sb_addstr(o, "null");
-}
-
-static void add_list(struct sb *o, const char *key, const struct sv *v)
+static void add_list(struct jsonw *w, const char *key, const struct sv *v)
 {
     size_t i;
 
-    sb_addstr(o, ",\n  ");
-    sb_addjson(o, key);
-    sb_addstr(o, ": [");
-    for (i = 0; i < v->nr; i++) {
-        if (i)
-            sb_addstr(o, ", ");
-        sb_addjson(o, v->v[i]);
-    }
-    sb_addch(o, ']');
+    jsonw_key(w, key);
+    jsonw_array_begin(w);
+    for (i = 0; i < v->nr; i++)
+        jsonw_string(w, v->v[i]);
+    jsonw_array_end(w);
 }
 
 void plan_to_json(const struct plan *p, struct sb *o)
 {
+    struct jsonw w;
     char vb[32];
     size_t i;
 
-    sb_addch(o, '{');
-    add_str(o, "project", p->proj.root, 0);
-    add_str(o, "project_kind", project_kind_name(p->proj.kind), 1);
-    add_str(o, "config",
-            p->proj.kind == PROJ_GLOBAL ? p->proj.global.file
-                                        : p->proj.cfg.file,
-            1);
-    add_str(o, "found_from", p->proj.start, 1);
-    add_str(o, "python_request", p->python_req, 1);
-    add_str(o, "python_request_from", p->python_from, 1);
-    add_str(o, "interpreter", p->interp, 1);
-    add_str(o, "version",
-            p->ver.major >= 0 ? pyver_str(&p->ver, vb, sizeof(vb)) : NULL, 1);
-    add_str(o, "environment_kind", p->env_kind, 1);
-    add_str(o, "environment", p->env_dir, 1);
-    add_str(o, "environment_from", p->env_from, 1);
-    add_list(o, "shared", &p->shared);
-    add_str(o, "hook_path", p->hook_path, 1);
-    add_str(o, "hook", p->hook_path ? p->hook.buf : NULL, 1);
-    add_str(o, "mode", p->passthrough ? "exec" : cfg_mode_name(p->mode), 1);
-    add_str(o, "mode_reason", p->passthrough ? "pass-through" : p->mode_why, 1);
-    add_str(o, "libpython", p->libpython, 1);
-    add_str(o, "executable", p->exe, 1);
-    add_list(o, "argv", &p->argv);
-    sb_addstr(o, ",\n  \"env\": {");
+    jsonw_init(&w, o, 2);
+    jsonw_object_begin(&w);
+    jsonw_kv_string(&w, "project", p->proj.root);
+    jsonw_kv_string(&w, "project_kind", project_kind_name(p->proj.kind));
+    jsonw_kv_string(&w, "config",
+                    p->proj.kind == PROJ_GLOBAL ? p->proj.global.file
+                                                : p->proj.cfg.file);
+    jsonw_kv_string(&w, "found_from", p->proj.start);
+    jsonw_kv_string(&w, "python_request", p->python_req);
+    jsonw_kv_string(&w, "python_request_from", p->python_from);
+    jsonw_kv_string(&w, "interpreter", p->interp);
+    jsonw_kv_string(&w, "version",
+                    p->ver.major >= 0 ? pyver_str(&p->ver, vb, sizeof(vb))
+                                      : NULL);
+    jsonw_kv_string(&w, "environment_kind", p->env_kind);
+    jsonw_kv_string(&w, "environment", p->env_dir);
+    jsonw_kv_string(&w, "environment_from", p->env_from);
+    add_list(&w, "shared", &p->shared);
+    jsonw_kv_string(&w, "hook_path", p->hook_path);
+    jsonw_kv_string(&w, "hook", p->hook_path ? p->hook.buf : NULL);
+    jsonw_kv_string(&w, "mode",
+                    p->passthrough ? "exec" : cfg_mode_name(p->mode));
+    jsonw_kv_string(&w, "mode_reason",
+                    p->passthrough ? "pass-through" : p->mode_why);
+    jsonw_kv_string(&w, "libpython", p->libpython);
+    jsonw_kv_string(&w, "executable", p->exe);
+    add_list(&w, "argv", &p->argv);
+    jsonw_key(&w, "env");
+    jsonw_object_begin(&w);
     for (i = 0; i < p->setenv.nr; i++) {
         const char *eq = strchr(p->setenv.v[i], '=');
         char *name = xstrndup(p->setenv.v[i], (size_t)(eq - p->setenv.v[i]));
 
-        if (i)
-            sb_addstr(o, ", ");
-        sb_addjson(o, name);
-        sb_addstr(o, ": ");
-        sb_addjson(o, eq + 1);
+        jsonw_kv_string(&w, name, eq + 1);
         free(name);
     }
-    sb_addch(o, '}');
-    add_list(o, "skipped_configs", &p->proj.skipped);
-    add_list(o, "why", &p->trace.lines);
-    sb_addstr(o, "\n}\n");
+    jsonw_object_end(&w);
+    add_list(&w, "skipped_configs", &p->proj.skipped);
+    add_list(&w, "why", &p->trace.lines);
+    jsonw_object_end(&w);
+    jsonw_release(&w);
+    sb_addch(o, '\n');
 }
