@@ -849,30 +849,30 @@ static void check_pth(struct doctor *dr)
         sitecheck_pth_files(sites.v[i], &files);
 
     for (i = 0; i < files.nr; i++) {
-        enum sitecheck_enc enc;
+        enum textenc enc;
         struct err e = ERR_INIT;
         int changed = 0;
 
         if (sitecheck_pth_check(files.v[i], &enc, &e) < 0) {
             c = add(dr, "pth-encoding", ST_WARN, "%s", e.msg);
             bad = 1;
-        } else if (enc == SITECHECK_OTHER) {
+        } else if (enc == TEXTENC_OTHER) {
             c = add(dr, "pth-encoding", ST_WARN,
                     "%s is %s: Python may fail to decode it "
                     "(UnicodeDecodeError) and skip its paths",
-                    files.v[i], sitecheck_enc_name(enc));
+                    files.v[i], textenc_name(enc));
             hint(c, "open it in an editor and save it as UTF-8 (pyshim "
                     "cannot tell which code page it is in)");
             bad = 1;
-        } else if (enc != SITECHECK_UTF8) {
+        } else if (enc != TEXTENC_UTF8) {
             c = add(dr, "pth-encoding", ST_FAIL,
-                    enc == SITECHECK_UTF8_BOM
+                    enc == TEXTENC_UTF8_BOM
                         ? "%s is %s: its first path starts with an "
                           "invisible U+FEFF and is never found"
                         : "%s is %s (as PowerShell's `>` writes): Python "
                           "cannot decode it (UnicodeDecodeError) and "
                           "skips its paths",
-                    files.v[i], sitecheck_enc_name(enc));
+                    files.v[i], textenc_name(enc));
             hint(c, "run `pyshim doctor --fix` to rewrite it as UTF-8 "
                     "without a BOM (write .pth files with `Set-Content "
                     "-Encoding ascii`, or an editor)");

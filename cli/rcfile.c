@@ -8,7 +8,7 @@
 #include "common/path.h"
 #include "common/plat.h"
 #include "common/utf8.h"
-#include "cli/sitecheck.h"
+#include "common/textenc.h"
 #include "common/banned.h"
 
 #define RC_ADDED_NL " (a newline was added before this block)"
@@ -238,7 +238,7 @@ static int rc_decode(const char *path, const struct sb *raw, enum rc_form *form,
                      struct sb *text, struct err *e)
 {
     const unsigned char *s = (const unsigned char *)raw->buf;
-    enum sitecheck_enc enc = sitecheck_pth_encoding(raw->buf, raw->len);
+    enum textenc enc = textenc_sniff(raw->buf, raw->len);
     int bad = 0;
 
     *form = RC_PLAIN;
@@ -252,7 +252,7 @@ static int rc_decode(const char *path, const struct sb *raw, enum rc_form *form,
     } else if (raw->len >= 2 && s[0] == 0xfe && s[1] == 0xff) {
         *form = RC_UTF16BE_BOM;
         bad = rc_utf16_to_utf8(raw->buf + 2, raw->len - 2, 0, text) < 0;
-    } else if (enc == SITECHECK_UTF16LE || enc == SITECHECK_UTF16BE) {
+    } else if (enc == TEXTENC_UTF16LE || enc == TEXTENC_UTF16BE) {
         err_set(e, PYSHIM_EXIT_CONFIG,
                 "'%s' looks like UTF-16 without a byte order mark", path);
         return err_hint(e, "save it as UTF-8 (or UTF-16 with a BOM) and run "

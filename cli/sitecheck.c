@@ -12,54 +12,9 @@
 #include "launcher/venv.h"
 #include "common/banned.h"
 
-enum sitecheck_enc sitecheck_pth_encoding(const char *data, size_t len)
+int sitecheck_enc_fixable(enum textenc enc)
 {
-    const unsigned char *s = (const unsigned char *)data;
-    size_t i, odd = 0, even = 0;
-
-    if (len >= 3 && s[0] == 0xef && s[1] == 0xbb && s[2] == 0xbf)
-        return SITECHECK_UTF8_BOM;
-    if (len >= 2 && s[0] == 0xff && s[1] == 0xfe)
-        return SITECHECK_UTF16LE_BOM;
-    if (len >= 2 && s[0] == 0xfe && s[1] == 0xff)
-        return SITECHECK_UTF16BE_BOM;
-    /* No BOM: UTF-16 of the ASCII a .pth holds has a NUL in every other
-     * byte, which no sane UTF-8 or legacy text does. */
-    for (i = 0; i < len; i++)
-        if (!s[i])
-            *(i % 2 ? &odd : &even) += 1;
-    if (len % 2 == 0 && odd + even) {
-        if (odd * 2 >= len / 2 && !even)
-            return SITECHECK_UTF16LE;
-        if (even * 2 >= len / 2 && !odd)
-            return SITECHECK_UTF16BE;
-    }
-    return utf8_valid(data, len) ? SITECHECK_UTF8 : SITECHECK_OTHER;
-}
-
-const char *sitecheck_enc_name(enum sitecheck_enc enc)
-{
-    switch (enc) {
-    case SITECHECK_UTF8:
-        return "UTF-8";
-    case SITECHECK_UTF8_BOM:
-        return "UTF-8 with a BOM";
-    case SITECHECK_UTF16LE_BOM:
-        return "UTF-16LE with a BOM";
-    case SITECHECK_UTF16BE_BOM:
-        return "UTF-16BE with a BOM";
-    case SITECHECK_UTF16LE:
-        return "UTF-16LE";
-    case SITECHECK_UTF16BE:
-        return "UTF-16BE";
-    default:
-        return "not UTF-8 (a legacy code page?)";
-    }
-}
-
-int sitecheck_enc_fixable(enum sitecheck_enc enc)
-{
-    return enc != SITECHECK_UTF8 && enc != SITECHECK_OTHER;
+    return enc != TEXTENC_UTF8 && enc != TEXTENC_OTHER;
 }
 
 /* A second BOM (files concatenated by `>>`) is not text either. */
@@ -69,31 +24,30 @@ static int utf16_to_utf8(const unsigned char *s, size_t n, int le,
     return utf8_from_utf16(s, n, (le ? UTF16_LE : 0) | UTF16_DROP_BOM, out);
 }
 
-int sitecheck_to_utf8(const char *data, size_t len, enum sitecheck_enc enc,
+int sitecheck_to_utf8(const char *data, size_t len, enum textenc enc,
                       struct sb *out)
 {
     const unsigned char *s = (const unsigned char *)data;
 
     sb_reset(out);
     switch (enc) {
-    case SITECHECK_UTF8_BOM:
+    case TEXTENC_UTF8_BOM:
         sb_add(out, data + 3, len - 3);
         return 0;
-    case SITECHECK_UTF16LE_BOM:
+    case TEXTENC_UTF16LE_BOM:
         return utf16_to_utf8(s + 2, len - 2, 1, out);
-    case SITECHECK_UTF16BE_BOM:
+    case TEXTENC_UTF16BE_BOM:
         return utf16_to_utf8(s + 2, len - 2, 0, out);
-    case SITECHECK_UTF16LE:
+    case TEXTENC_UTF16LE:
         return utf16_to_utf8(s, len, 1, out);
-    case SITECHECK_UTF16BE:
+    case TEXTENC_UTF16BE:
         return utf16_to_utf8(s, len, 0, out);
     default:
         return -1;
     }
 }
 
-int sitecheck_pth_check(const char *path, enum sitecheck_enc *enc,
-                        struct err *e)
+int sitecheck_pth_check(const char *path, enum textenc *enc, struct err *e)
 {
     struct sb data = SB_INIT;
     int ret = -1;
@@ -103,7 +57,7 @@ int sitecheck_pth_check(const char *path, enum sitecheck_enc *enc,
                 plat_strerror(errno));
         goto out;
     }
-    *enc = sitecheck_pth_encoding(data.buf, data.len);
+    *enc = textenc_sniff(data.buf, data.len);
     ret = 0;
 out:
     sb_release(&data);
@@ -114,7 +68,7 @@ int sitecheck_pth_fix(const char *path, int *changed, struct err *e)
 {
     struct sb data = SB_INIT, text = SB_INIT;
     struct plat_stat st;
-    enum sitecheck_enc enc;
+    enum textenc enc;
     int ret = -1;
 
     *changed = 0;
@@ -124,14 +78,14 @@ int sitecheck_pth_fix(const char *path, int *changed, struct err *e)
                 plat_strerror(errno));
         goto out;
     }
-    enc = sitecheck_pth_encoding(data.buf, data.len);
-    if (enc == SITECHECK_UTF8) {
+    enc = textenc_sniff(data.buf, data.len);
+    if (enc == TEXTENC_UTF8) {
         ret = 0;
         goto out;
     }
     if (sitecheck_to_utf8(data.buf, data.len, enc, &text) < 0) {
         err_set(e, PYSHIM_EXIT_CONFIG, "cannot convert '%s' (%s) to UTF-8",
-                path, sitecheck_enc_name(enc));
+                path, textenc_name(enc));
         err_hint(e, "open it in an editor and save it as UTF-8 without a BOM");
         goto out;
     }

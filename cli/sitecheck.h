@@ -20,35 +20,21 @@
 #include "common/err.h"
 #include "common/sb.h"
 #include "common/sv.h"
+#include "common/textenc.h"
 
 /* Largest .pth file read; bigger ones are reported, not fixed. */
 #define SITECHECK_PTH_MAX (1024 * 1024)
 
-enum sitecheck_enc {
-    SITECHECK_UTF8 = 0,    /* plain UTF-8 (ASCII included): fine */
-    SITECHECK_UTF8_BOM,    /* UTF-8 starting with EF BB BF */
-    SITECHECK_UTF16LE_BOM, /* FF FE ...: PowerShell 5's `>` */
-    SITECHECK_UTF16BE_BOM, /* FE FF ... */
-    SITECHECK_UTF16LE,     /* no BOM, but ASCII with NULs in odd bytes */
-    SITECHECK_UTF16BE,     /* no BOM, NULs in even bytes */
-    SITECHECK_OTHER        /* neither: a legacy code page (GBK, cp1252) */
-};
-
-/* How data (len bytes of a .pth file) is encoded. */
-enum sitecheck_enc sitecheck_pth_encoding(const char *data, size_t len);
-/* "UTF-8", "UTF-8 with a BOM", "UTF-16LE with a BOM", ... */
-const char *sitecheck_enc_name(enum sitecheck_enc enc);
 /* True if enc can be converted to UTF-8 without guessing. */
-int sitecheck_enc_fixable(enum sitecheck_enc enc);
+int sitecheck_enc_fixable(enum textenc enc);
 /* Convert data of encoding enc to UTF-8 without a BOM, keeping every
  * line and line ending (replaces out). -1 if enc is not fixable or the
  * UTF-16 is malformed (an unpaired surrogate, an odd length). */
-int sitecheck_to_utf8(const char *data, size_t len, enum sitecheck_enc enc,
+int sitecheck_to_utf8(const char *data, size_t len, enum textenc enc,
                       struct sb *out);
 
 /* Read the .pth file at path and classify it. */
-int sitecheck_pth_check(const char *path, enum sitecheck_enc *enc,
-                        struct err *e);
+int sitecheck_pth_check(const char *path, enum textenc *enc, struct err *e);
 /* Rewrite the .pth file at path as UTF-8 without a BOM, atomically and
  * with its permission bits kept. *changed is 0 when it already was. */
 int sitecheck_pth_fix(const char *path, int *changed, struct err *e);

@@ -12,34 +12,33 @@
 /* "/s/x\r\n" as PowerShell 5's `echo /s/x > f.pth` writes it. */
 static const char ps_utf16[] = "\xff\xfe/\0s\0/\0x\0\r\0\n\0";
 
-static void test_sitecheck_pth_encoding__table(void **state)
+static void test_textenc_sniff__table(void **state)
 {
     static const struct {
         const char *name;
         const char *data;
         size_t len;
-        enum sitecheck_enc want;
+        enum textenc want;
     } cases[] = {
-        {"empty", "", 0, SITECHECK_UTF8},
-        {"ascii", "/a/b\n", 5, SITECHECK_UTF8},
-        {"utf8 non-ascii", "/caf\xc3\xa9\n", 7, SITECHECK_UTF8},
-        {"utf8 bom", "\xef\xbb\xbf/a\n", 6, SITECHECK_UTF8_BOM},
-        {"powershell", ps_utf16, sizeof(ps_utf16) - 1, SITECHECK_UTF16LE_BOM},
-        {"utf16be bom", "\xfe\xff\0/\0a", 6, SITECHECK_UTF16BE_BOM},
-        {"utf16le no bom", "/\0a\0\n\0", 6, SITECHECK_UTF16LE},
-        {"utf16be no bom", "\0/\0a\0\n", 6, SITECHECK_UTF16BE},
+        {"empty", "", 0, TEXTENC_UTF8},
+        {"ascii", "/a/b\n", 5, TEXTENC_UTF8},
+        {"utf8 non-ascii", "/caf\xc3\xa9\n", 7, TEXTENC_UTF8},
+        {"utf8 bom", "\xef\xbb\xbf/a\n", 6, TEXTENC_UTF8_BOM},
+        {"powershell", ps_utf16, sizeof(ps_utf16) - 1, TEXTENC_UTF16LE_BOM},
+        {"utf16be bom", "\xfe\xff\0/\0a", 6, TEXTENC_UTF16BE_BOM},
+        {"utf16le no bom", "/\0a\0\n\0", 6, TEXTENC_UTF16LE},
+        {"utf16be no bom", "\0/\0a\0\n", 6, TEXTENC_UTF16BE},
         /* GBK for a Chinese directory name: not UTF-8 */
-        {"gbk", "D:\\\xd6\xd0\xce\xc4\n", 8, SITECHECK_OTHER},
-        {"lone 0xff", "\xff/a\n", 4, SITECHECK_OTHER},
-        {"overlong", "\xc0\xaf\n", 3, SITECHECK_OTHER},
-        {"surrogate in utf8", "\xed\xa0\x80\n", 4, SITECHECK_OTHER},
+        {"gbk", "D:\\\xd6\xd0\xce\xc4\n", 8, TEXTENC_OTHER},
+        {"lone 0xff", "\xff/a\n", 4, TEXTENC_OTHER},
+        {"overlong", "\xc0\xaf\n", 3, TEXTENC_OTHER},
+        {"surrogate in utf8", "\xed\xa0\x80\n", 4, TEXTENC_OTHER},
     };
     size_t i;
 
     (void)state;
     for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-        TU_INT_EQ(cases[i].name,
-                  sitecheck_pth_encoding(cases[i].data, cases[i].len),
+        TU_INT_EQ(cases[i].name, textenc_sniff(cases[i].data, cases[i].len),
                   cases[i].want);
 }
 
@@ -53,17 +52,16 @@ static void test_sitecheck_to_utf8__keeps_lines(void **state)
 
     (void)state;
     assert_int_equal(sitecheck_to_utf8(ps_utf16, sizeof(ps_utf16) - 1,
-                                       SITECHECK_UTF16LE_BOM, &out),
+                                       TEXTENC_UTF16LE_BOM, &out),
                      0);
     assert_string_equal(out.buf, "/s/x\r\n");
     assert_int_equal(
-        sitecheck_to_utf8(le, sizeof(le) - 1, SITECHECK_UTF16LE_BOM, &out), 0);
+        sitecheck_to_utf8(le, sizeof(le) - 1, TEXTENC_UTF16LE_BOM, &out), 0);
     assert_string_equal(out.buf, "/\xc3\xa9\r\n\xf0\x9f\x98\x80\n");
     assert_int_equal(
-        sitecheck_to_utf8(bom8, sizeof(bom8) - 1, SITECHECK_UTF8_BOM, &out), 0);
+        sitecheck_to_utf8(bom8, sizeof(bom8) - 1, TEXTENC_UTF8_BOM, &out), 0);
     assert_string_equal(out.buf, "/a\n/b\n");
-    assert_int_equal(sitecheck_to_utf8("\0/\0a", 4, SITECHECK_UTF16BE, &out),
-                     0);
+    assert_int_equal(sitecheck_to_utf8("\0/\0a", 4, TEXTENC_UTF16BE, &out), 0);
     assert_string_equal(out.buf, "/a");
     sb_release(&out);
 }
@@ -75,22 +73,20 @@ static void test_sitecheck_to_utf8__refuses(void **state)
     (void)state;
     /* odd length */
     assert_int_equal(
-        sitecheck_to_utf8("\xff\xfe/\0a", 5, SITECHECK_UTF16LE_BOM, &out), -1);
+        sitecheck_to_utf8("\xff\xfe/\0a", 5, TEXTENC_UTF16LE_BOM, &out), -1);
     /* unpaired surrogates */
     assert_int_equal(
-        sitecheck_to_utf8("\xff\xfe\0\xd8/\0", 6, SITECHECK_UTF16LE_BOM, &out),
+        sitecheck_to_utf8("\xff\xfe\0\xd8/\0", 6, TEXTENC_UTF16LE_BOM, &out),
         -1);
     assert_int_equal(
-        sitecheck_to_utf8("\xff\xfe\0\xdc", 4, SITECHECK_UTF16LE_BOM, &out),
-        -1);
+        sitecheck_to_utf8("\xff\xfe\0\xdc", 4, TEXTENC_UTF16LE_BOM, &out), -1);
     /* no guessing at code pages, nothing to do for UTF-8 */
-    assert_int_equal(sitecheck_to_utf8("\xd1\xa7", 2, SITECHECK_OTHER, &out),
-                     -1);
-    assert_int_equal(sitecheck_to_utf8("/a", 2, SITECHECK_UTF8, &out), -1);
-    assert_false(sitecheck_enc_fixable(SITECHECK_OTHER));
-    assert_false(sitecheck_enc_fixable(SITECHECK_UTF8));
-    assert_true(sitecheck_enc_fixable(SITECHECK_UTF16LE_BOM));
-    assert_true(sitecheck_enc_fixable(SITECHECK_UTF8_BOM));
+    assert_int_equal(sitecheck_to_utf8("\xd1\xa7", 2, TEXTENC_OTHER, &out), -1);
+    assert_int_equal(sitecheck_to_utf8("/a", 2, TEXTENC_UTF8, &out), -1);
+    assert_false(sitecheck_enc_fixable(TEXTENC_OTHER));
+    assert_false(sitecheck_enc_fixable(TEXTENC_UTF8));
+    assert_true(sitecheck_enc_fixable(TEXTENC_UTF16LE_BOM));
+    assert_true(sitecheck_enc_fixable(TEXTENC_UTF8_BOM));
     sb_release(&out);
 }
 
@@ -101,7 +97,7 @@ static void test_sitecheck_pth_fix__rewrites_atomically(void **state)
     char *text;
     struct sv files = SV_INIT;
     struct err e = ERR_INIT;
-    enum sitecheck_enc enc;
+    enum textenc enc;
     struct stat st;
     int changed = -1;
 
@@ -120,7 +116,7 @@ static void test_sitecheck_pth_fix__rewrites_atomically(void **state)
     free(text);
 
     assert_int_equal(sitecheck_pth_check(path, &enc, &e), 0);
-    assert_int_equal(enc, SITECHECK_UTF16LE_BOM);
+    assert_int_equal(enc, TEXTENC_UTF16LE_BOM);
     assert_int_equal(sitecheck_pth_fix(path, &changed, &e), 0);
     assert_int_equal(changed, 1);
     text = tu_read(path);
@@ -243,7 +239,7 @@ static void test_sitecheck_venv_sites__lists(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_sitecheck_pth_encoding__table),
+        cmocka_unit_test(test_textenc_sniff__table),
         cmocka_unit_test(test_sitecheck_to_utf8__keeps_lines),
         cmocka_unit_test(test_sitecheck_to_utf8__refuses),
         cmocka_unit_test(test_sitecheck_pth_fix__rewrites_atomically),
