@@ -29,7 +29,7 @@
 #include "cli/kspec.h"
 #include "cli/cli.h"
 #include "cli/opt.h"
-#include "launcher/pyver.h"
+#include "common/pyver.h"
 #include "launcher/resolve.h"
 #include "common/banned.h"
 

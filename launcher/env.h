@@ -16,7 +16,7 @@
 #include "common/sb.h"
 #include "common/sv.h"
 #include "common/trace.h"
-#include "launcher/pyver.h"
+#include "common/pyver.h"
 
 /* The site-packages dir of shared entry (replaces site). want/want_lib
  * (e.g. "python3.12") are the environment's version and ABI dir name; a

@@ -12,7 +12,7 @@
 
 #include "common/err.h"
 #include "common/trace.h"
-#include "launcher/pyver.h"
+#include "common/pyver.h"
 
 struct facts {
     struct pyver ver;

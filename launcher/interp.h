@@ -29,7 +29,7 @@
 #include "common/err.h"
 #include "common/sb.h"
 #include "common/trace.h"
-#include "launcher/pyver.h"
+#include "common/pyver.h"
 
 struct interp {
     char *path;           /* absolute path as found */

@@ -17,7 +17,7 @@
 #include "config/dirs.h"
 #include "config/discover.h"
 #include "launcher/interp.h"
-#include "launcher/pyver.h"
+#include "common/pyver.h"
 
 /* The loop guard of pass-through runs (docs/resolution.md). */
 #define RESOLVE_PASSTHROUGH_VAR "PYSHIM_PASSTHROUGH"

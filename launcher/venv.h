@@ -8,7 +8,7 @@
 
 #include "common/err.h"
 #include "common/sb.h"
-#include "launcher/pyver.h"
+#include "common/pyver.h"
 
 struct venv {
     char *dir;        /* absolute */

@@ -15,7 +15,7 @@
 #include "common/sb.h"
 #include "common/sv.h"
 #include "common/jsonkv.h"
-#include "launcher/pyver.h"
+#include "common/pyver.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,8 +1,8 @@
-/* Unit tests for launcher/pyver.h. */
+/* Unit tests for common/pyver.h. */
 #include <string.h>
 
 #include "common/plat.h"
-#include "launcher/pyver.h"
+#include "common/pyver.h"
 #include "tests/unit/testutil.h"
 
 static void test_pyver_parse__table(void **state)

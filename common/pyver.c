@@ -1,4 +1,4 @@
-#include "launcher/pyver.h"
+#include "common/pyver.h"
 
 #include <stdio.h>
 #include <stdlib.h>
