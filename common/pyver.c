@@ -7,7 +7,6 @@
 #include "common/ascii.h"
 #include "common/plat.h"
 #include "common/xalloc.h"
-#include "config/cfg.h"
 #include "common/banned.h"
 
 static int number(const char **s)
@@ -369,11 +368,30 @@ void pyver_from_pep514(const char *company, const char *tag,
         t->plat = PYVER_PLAT_32;
 }
 
+int pyver_is_company_tag(const char *s)
+{
+    const char *slash = strchr(s, '/'), *p;
+    size_t n = strlen(s);
+
+    if (!slash || slash == s || *s == '.' || *s == '~' ||
+        strchr(slash + 1, '/') || strpbrk(slash + 1, "\\:"))
+        return 0;
+    if (n >= 4 && s[n - 4] == '.' && (s[n - 3] | 0x20) == 'e' &&
+        (s[n - 2] | 0x20) == 'x' && (s[n - 1] | 0x20) == 'e')
+        return 0;
+    for (p = s; p < slash; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+              (*p >= '0' && *p <= '9') || *p == '.' || *p == '_' || *p == '-' ||
+              *p == ' '))
+            return 0;
+    return 1;
+}
+
 int pyver_split_company_tag(const char *s, struct sb *company, struct sb *tag)
 {
     const char *slash = strchr(s, '/');
 
-    if (!cfg_is_company_tag(s))
+    if (!pyver_is_company_tag(s))
         return 0;
     sb_reset(company);
     sb_add(company, s, (size_t)(slash - s));

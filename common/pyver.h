@@ -103,6 +103,11 @@ void pyver_from_pep514(const char *company, const char *tag,
                        const char *sys_version, const char *version,
                        const char *sys_arch, int wow32, struct pyver_tag *t);
 
+/* True if s has the form of a PEP 514 "Company/Tag" request (the py
+ * launcher's `-V:Company/Tag`): one '/', a company of letters, digits,
+ * ' ', '.', '_', '-', a tag without '/', '\\' or ':', no leading '.' or
+ * '~', no ".exe" ending. Pure syntax, on every OS. */
+int pyver_is_company_tag(const char *s);
 /* A "Company/Tag" request (`py -V:Company/Tag`): one '/', a company of
  * letters, digits, '.', '_', '-' and spaces that does not start with '.'
  * or '~', a tag (may be empty: any tag) without '/', '\' or ':', and not

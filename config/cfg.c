@@ -10,6 +10,7 @@
 #include "common/exitcode.h"
 #include "common/path.h"
 #include "common/plat.h"
+#include "common/pyver.h"
 #include "common/sb.h"
 #include "common/xalloc.h"
 #include "common/banned.h"
@@ -92,28 +93,9 @@ int cfg_is_name(const char *s)
     return 1;
 }
 
-int cfg_is_company_tag(const char *s)
-{
-    const char *slash = strchr(s, '/'), *p;
-    size_t n = strlen(s);
-
-    if (!slash || slash == s || *s == '.' || *s == '~' ||
-        strchr(slash + 1, '/') || strpbrk(slash + 1, "\\:"))
-        return 0;
-    if (n >= 4 && s[n - 4] == '.' && (s[n - 3] | 0x20) == 'e' &&
-        (s[n - 2] | 0x20) == 'x' && (s[n - 1] | 0x20) == 'e')
-        return 0;
-    for (p = s; p < slash; p++)
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-              (*p >= '0' && *p <= '9') || *p == '.' || *p == '_' || *p == '-' ||
-              *p == ' '))
-            return 0;
-    return 1;
-}
-
 int cfg_is_path_request(const char *s)
 {
-    if (PLAT_WINDOWS && cfg_is_company_tag(s))
+    if (PLAT_WINDOWS && pyver_is_company_tag(s))
         return 0;
     return path_has_dir(s) || s[0] == '~' || s[0] == '.';
 }

@@ -65,13 +65,8 @@ int cfg_is_name(const char *s);
 /* True if s reads as an interpreter path rather than a version request:
  * it has a directory part (path_has_dir: '/'; on Windows also '\\' or a
  * drive "C:"), or starts with '~' or '.'. On Windows a PEP 514
- * "Company/Tag" (cfg_is_company_tag) is a request, not a path. */
+ * "Company/Tag" (pyver_is_company_tag) is a request, not a path. */
 int cfg_is_path_request(const char *s);
-/* True if s has the form of a PEP 514 "Company/Tag" request (the py
- * launcher's `-V:Company/Tag`): one '/', a company of letters, digits,
- * ' ', '.', '_', '-', a tag without '/', '\\' or ':', no leading '.' or
- * '~', no ".exe" ending. Pure syntax, on every OS. */
-int cfg_is_company_tag(const char *s);
 const char *cfg_mode_name(enum cfg_mode m);
 /* The valid key nearest to key (edit distance <= 2), or NULL. */
 const char *cfg_suggest_key(const char *key);

@@ -642,34 +642,6 @@ static void test_cfg_is_path_request__cases(void **state)
         TU_INT_EQ(cases[i].s, cfg_is_path_request(cases[i].s), cases[i].want);
 }
 
-/* Syntax only, the same on every OS (POSIX reads such a value as a path). */
-static void test_cfg_is_company_tag__cases(void **state)
-{
-    static const struct {
-        const char *s;
-        int want;
-    } cases[] = {
-        {"PythonCore/3.12", 1},
-        {"Astral/CPython3.13.1", 1},
-        {"My Co_1.x/t", 1},
-        {"PythonCore/", 1},
-        {"/3.12", 0},
-        {"PythonCore", 0},
-        {"a/b/c", 0},
-        {"a/b\\c", 0},
-        {"a/C:x", 0},
-        {"./x", 0},
-        {"~/x", 0},
-        {"a/python.EXE", 0},
-        {"a+b/x", 0},
-    };
-    size_t i;
-
-    (void)state;
-    for (i = 0; i < sizeof(cases) / sizeof(*cases); i++)
-        TU_INT_EQ(cases[i].s, cfg_is_company_tag(cases[i].s), cases[i].want);
-}
-
 static void test_cfg_suggest_key__cases(void **state)
 {
     static const struct {
@@ -715,7 +687,6 @@ int main(void)
         cmocka_unit_test(test_cfg_load__unreadable),
         cmocka_unit_test(test_cfg_is_name__cases),
         cmocka_unit_test(test_cfg_is_path_request__cases),
-        cmocka_unit_test(test_cfg_is_company_tag__cases),
         cmocka_unit_test(test_cfg_suggest_key__cases),
         cmocka_unit_test(test_cfg_mode_name__all),
     };

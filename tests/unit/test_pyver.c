@@ -312,6 +312,34 @@ static void test_pyver_from_pep514__table(void **state)
     }
 }
 
+/* Syntax only, the same on every OS (POSIX reads such a value as a path). */
+static void test_pyver_is_company_tag__cases(void **state)
+{
+    static const struct {
+        const char *s;
+        int want;
+    } cases[] = {
+        {"PythonCore/3.12", 1},
+        {"Astral/CPython3.13.1", 1},
+        {"My Co_1.x/t", 1},
+        {"PythonCore/", 1},
+        {"/3.12", 0},
+        {"PythonCore", 0},
+        {"a/b/c", 0},
+        {"a/b\\c", 0},
+        {"a/C:x", 0},
+        {"./x", 0},
+        {"~/x", 0},
+        {"a/python.EXE", 0},
+        {"a+b/x", 0},
+    };
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(cases) / sizeof(*cases); i++)
+        TU_INT_EQ(cases[i].s, pyver_is_company_tag(cases[i].s), cases[i].want);
+}
+
 static void test_pyver_split_company_tag__table(void **state)
 {
     static const struct {
@@ -472,6 +500,7 @@ int main(void)
         cmocka_unit_test(test_pyver_plat_matches__table),
         cmocka_unit_test(test_pyver_parse_names__table),
         cmocka_unit_test(test_pyver_from_pep514__table),
+        cmocka_unit_test(test_pyver_is_company_tag__cases),
         cmocka_unit_test(test_pyver_split_company_tag__table),
         cmocka_unit_test(test_pyver_tag_matches__table),
         cmocka_unit_test(test_pyver_matches__table),
