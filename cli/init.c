@@ -257,7 +257,7 @@ int cli_init(int argc, char **argv)
         struct sb f = SB_INIT;
 
         path_join(&f, dir.buf, ".python-version");
-        if (plat_is_file(f.buf) && !pyversion_load(f.buf, &pv, &e))
+        if (plat_is_file(f.buf) && !pyverfile_load(f.buf, &pv, &e))
             from_pyversion = 1;
         /* the shim's rule (config/discover.c): versions only there */
         if (from_pyversion && (path_has_dir(pv.buf) || strchr(pv.buf, '\\'))) {

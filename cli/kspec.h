@@ -1,6 +1,7 @@
 /*
  * kspec: one Jupyter kernelspec (KERNELS/NAME/kernel.json), read for the
- * checks that need it (`pyshim doctor`). Keeps cJSON inside config/.
+ * checks that need it (`pyshim doctor`, `pyshim kernel`), and where
+ * Jupyter keeps them (kspec_user_dir). cJSON stays inside kspec.c.
  *
  * A kernelspec is pyshim's when its metadata holds a "pyshim" key (the
  * spec `pyshim kernel install` writes); only those may be removed by

@@ -1,6 +1,8 @@
 /*
- * jsonkv: read a flat JSON object of scalars (pyshim's own cache files).
- * Keeps cJSON inside config/ for the launcher's needs.
+ * jsonkv: read a flat JSON object of scalars (pyshim's own cache files),
+ * the reading side of common/jsonw.h. cJSON is used by the readers only
+ * (this one, config/cfg.c, cli/kspec.c): each copies into our own structs
+ * and frees the tree, so no cJSON type crosses a header.
  */
 #ifndef PYSHIM_JSONKV_H
 #define PYSHIM_JSONKV_H

@@ -170,9 +170,9 @@ static int load_markers(struct project *p, const char *dir, struct sb *buf,
     }
     venv_state = venv_marker(p, dir, t);
     path_join(buf, dir, ".python-version");
-    pv_state = read_marker(p, dir, buf->buf, PYVERSION_MAX_BYTES, &pv_text, t);
+    pv_state = read_marker(p, dir, buf->buf, PYVERFILE_MAX_BYTES, &pv_text, t);
     if (pv_state < 0) {
-        pyversion_read_error(e, buf->buf, errno);
+        pyverfile_read_error(e, buf->buf, errno);
         goto out;
     }
     ret = 0;
@@ -202,7 +202,7 @@ static int load_markers(struct project *p, const char *dir, struct sb *buf,
     }
     if (pv_state) {
         path_join(buf, dir, ".python-version");
-        if (pyversion_parse(buf->buf, pv_text.buf, pv_text.len, &ver, e) < 0)
+        if (pyverfile_parse(buf->buf, pv_text.buf, pv_text.len, &ver, e) < 0)
             goto out;
         /* A path here would run a program of the tree with no trust
          * check (only .pyshim.json has one): versions only. */

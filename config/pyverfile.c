@@ -17,7 +17,7 @@ static const char *rewrite_hint(void)
     return "rewrite it as plain text, e.g. `echo 3.12 > .python-version`";
 }
 
-int pyversion_parse(const char *file, const char *text, size_t len,
+int pyverfile_parse(const char *file, const char *text, size_t len,
                     struct sb *out, struct err *e)
 {
     size_t i = 0;
@@ -60,7 +60,7 @@ int pyversion_parse(const char *file, const char *text, size_t len,
     return err_hint(e, "write a version such as 3.12 into it, or remove it");
 }
 
-int pyversion_read_error(struct err *e, const char *file, int errnum)
+int pyverfile_read_error(struct err *e, const char *file, int errnum)
 {
     err_set(e, PYSHIM_EXIT_CONFIG, "cannot read '%s': %s", file,
             errnum == EFBIG ? "larger than 64 KiB"
@@ -68,17 +68,17 @@ int pyversion_read_error(struct err *e, const char *file, int errnum)
     return err_hint(e, "fix or remove the file");
 }
 
-int pyversion_load(const char *file, struct sb *out, struct err *e)
+int pyverfile_load(const char *file, struct sb *out, struct err *e)
 {
     struct sb text = SB_INIT;
     int ret;
 
-    if (plat_read_file(file, PYVERSION_MAX_BYTES, &text) < 0) {
-        pyversion_read_error(e, file, errno);
+    if (plat_read_file(file, PYVERFILE_MAX_BYTES, &text) < 0) {
+        pyverfile_read_error(e, file, errno);
         sb_release(&text);
         return -1;
     }
-    ret = pyversion_parse(file, text.buf, text.len, out, e);
+    ret = pyverfile_parse(file, text.buf, text.len, out, e);
     sb_release(&text);
     return ret;
 }

@@ -1,8 +1,8 @@
 /*
- * pyversion: reading a .python-version file (pyenv's and uv's convention).
+ * pyverfile: reading a .python-version file (pyenv's and uv's convention).
  */
-#ifndef PYSHIM_PYVERSION_H
-#define PYSHIM_PYVERSION_H
+#ifndef PYSHIM_PYVERFILE_H
+#define PYSHIM_PYVERFILE_H
 
 #include <stddef.h>
 
@@ -12,15 +12,15 @@
 /* The first request in text: the first line that is not blank or a "#"
  * comment, trimmed, BOM skipped. Replaces out. Returns -1 with e set if
  * there is none, or it holds a NUL or is UTF-16. */
-int pyversion_parse(const char *file, const char *text, size_t len,
+int pyverfile_parse(const char *file, const char *text, size_t len,
                     struct sb *out, struct err *e);
 /* Largest .python-version file read. */
-#define PYVERSION_MAX_BYTES (64 * 1024)
+#define PYVERFILE_MAX_BYTES (64 * 1024)
 
 /* Read the file (a regular file only, plat_read_regular) and parse it. */
-int pyversion_load(const char *file, struct sb *out, struct err *e);
-/* The error pyversion_load reports when file cannot be read because of
+int pyverfile_load(const char *file, struct sb *out, struct err *e);
+/* The error pyverfile_load reports when file cannot be read because of
  * errnum. Returns -1. */
-int pyversion_read_error(struct err *e, const char *file, int errnum);
+int pyverfile_read_error(struct err *e, const char *file, int errnum);
 
 #endif

@@ -208,7 +208,7 @@ static char *pyenv_default(struct ctx *c, char **from)
     if (!c->pyenv_root)
         return NULL;
     path_join(&file, c->pyenv_root, "version");
-    if (plat_is_file(file.buf) && !pyversion_load(file.buf, &ver, NULL) &&
+    if (plat_is_file(file.buf) && !pyverfile_load(file.buf, &ver, NULL) &&
         strcmp(ver.buf, "system")) {
         *from = sb_detach(&file, NULL);
         ret = sb_detach(&ver, NULL);

@@ -1,5 +1,5 @@
 /*
- * fuzz_pyversion: pyversion_parse on arbitrary bytes, as a
+ * fuzz_pyversion: pyverfile_parse on arbitrary bytes, as a
  * .python-version file.
  */
 #include <ctype.h>
@@ -19,7 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct sb out = SB_INIT;
     struct err e = ERR_INIT;
 
-    if (pyversion_parse("/p/.python-version", (const char *)data, size, &out,
+    if (pyverfile_parse("/p/.python-version", (const char *)data, size, &out,
                         &e) < 0) {
         if (!e.msg)
             abort();

@@ -212,7 +212,7 @@ static void test_dirs_init__windows_errors(void **state)
     err_release(&e);
 }
 
-static void test_pyversion_parse__windows_hint(void **state)
+static void test_pyverfile_parse__windows_hint(void **state)
 {
     static const char utf16[] = "\xff\xfe\x33\x00";
     struct sb out = SB_INIT;
@@ -220,7 +220,7 @@ static void test_pyversion_parse__windows_hint(void **state)
 
     (void)state;
     assert_int_equal(
-        pyversion_parse("C:\\p\\.python-version", utf16, 4, &out, &e), -1);
+        pyverfile_parse("C:\\p\\.python-version", utf16, 4, &out, &e), -1);
     assert_non_null(strstr(e.msg, "UTF-16"));
     /* `echo 3.12 > f` in PowerShell 5 writes UTF-16 again */
     assert_non_null(strstr(e.hint, "Set-Content"));
@@ -239,7 +239,7 @@ int main(void)
         cmocka_unit_test(test_trust_needed__windows_inside_is_caseless),
         cmocka_unit_test(test_dirs_init__windows),
         cmocka_unit_test(test_dirs_init__windows_errors),
-        cmocka_unit_test(test_pyversion_parse__windows_hint),
+        cmocka_unit_test(test_pyverfile_parse__windows_hint),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

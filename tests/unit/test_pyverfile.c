@@ -6,7 +6,7 @@
 #include "config/pyverfile.h"
 #include "tests/unit/testutil.h"
 
-static void test_pyversion_parse__table(void **state)
+static void test_pyverfile_parse__table(void **state)
 {
     static const struct {
         const char *name, *text;
@@ -60,7 +60,7 @@ static void test_pyversion_parse__table(void **state)
 
         sb_addstr(&out, "stale");
         ret =
-            pyversion_parse("/p/.python-version", cases[i].text, len, &out, &e);
+            pyverfile_parse("/p/.python-version", cases[i].text, len, &out, &e);
         if (cases[i].want) {
             if (ret < 0)
                 fail_msg("case '%s': %s", name, e.msg);
@@ -78,7 +78,7 @@ static void test_pyversion_parse__table(void **state)
     }
 }
 
-static void test_pyversion_load__files(void **state)
+static void test_pyverfile_load__files(void **state)
 {
     char *root = tu_mkdtemp(), *p;
     struct sb out = SB_INIT;
@@ -88,12 +88,12 @@ static void test_pyversion_load__files(void **state)
     (void)state;
     tu_write(root, "ok/.python-version", "3.12\n");
     p = tu_path(root, "ok/.python-version");
-    assert_int_equal(pyversion_load(p, &out, &e), 0);
+    assert_int_equal(pyverfile_load(p, &out, &e), 0);
     assert_string_equal(out.buf, "3.12");
     free(p);
 
     p = tu_path(root, "missing");
-    assert_int_equal(pyversion_load(p, &out, &e), -1);
+    assert_int_equal(pyverfile_load(p, &out, &e), -1);
     assert_non_null(strstr(e.msg, p));
     assert_non_null(strstr(e.msg, "cannot read"));
     err_release(&e);
@@ -102,7 +102,7 @@ static void test_pyversion_load__files(void **state)
     memset(big, '#', sizeof(big));
     tu_write_bytes(root, "big", big, sizeof(big), 0644);
     p = tu_path(root, "big");
-    assert_int_equal(pyversion_load(p, &out, &e), -1);
+    assert_int_equal(pyverfile_load(p, &out, &e), -1);
     assert_non_null(strstr(e.msg, "larger than 64 KiB"));
     err_release(&e);
     free(p);
@@ -114,8 +114,8 @@ static void test_pyversion_load__files(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_pyversion_parse__table),
-        cmocka_unit_test(test_pyversion_load__files),
+        cmocka_unit_test(test_pyverfile_parse__table),
+        cmocka_unit_test(test_pyverfile_load__files),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
