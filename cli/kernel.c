@@ -8,7 +8,12 @@
  * set PYSHIM_PROJECT, or, for --auto, leave the project to the kernel's
  * working directory (Jupyter starts kernels in the notebook's directory).
  * metadata.pyshim marks them, so list/prune/remove never touch anyone
- * else's kernels.
+ * else's kernels. Where they live is kspec_user_dir (cli/kspec.c), the
+ * one rule doctor uses too.
+ *
+ * Over 600 lines: one command with four subcommands (install, list,
+ * remove, prune) sharing the naming and ownership rules above; a third of
+ * it is install's choice of name and display name.
  */
 #include <errno.h>
 #include <stdio.h>
