@@ -631,15 +631,59 @@ static const char *default_shell(void)
     return "bash";
 }
 
+/* The names install gives pyshim: python, python3, pip, pip3, and
+ * pythonX.Y/pipX.Y for every minor version installed. */
+static void program_names(struct sv *names)
+{
+    struct sv vers = SV_INIT;
+    size_t k;
+
+    sv_push(names, "python");
+    sv_push(names, "python3");
+    sv_push(names, "pip");
+    sv_push(names, "pip3");
+    minors(&vers);
+    for (k = 0; k < vers.nr; k++) {
+        sv_pushf(names, "python%s", vers.v[k]);
+        sv_pushf(names, "pip%s", vers.v[k]);
+    }
+    sv_release(&vers);
+}
+
+/* install's POSIX steps: BIN/pyshim, the links, and unless no_shell the
+ * marked blocks in the start-up files of shell (NULL: the login shell's). */
+static int posix_install(const struct dirs *d, const struct sb *bin,
+                         const struct sb *self, const struct sv *names,
+                         const char *shell, int no_shell, struct err *e)
+{
+    int made = 0;
+    size_t k;
+
+    if (install_copy_self(bin->buf, self, &made, e) < 0)
+        return -1;
+    for (k = 0; k < names->nr; k++)
+        if (link_one(bin->buf, names->v[k], self, &made, e) < 0)
+            return -1;
+    if (made)
+        printf("pyshim: installed into %s (%d file%s created or updated)\n",
+               bin->buf, made, made == 1 ? "" : "s");
+    else
+        printf("pyshim: %s is up to date\n", bin->buf);
+    if (no_shell)
+        return 0;
+    if (!d->home)
+        return -1; /* cli_install's "no home directory is known" */
+    return edit_shells(d, shell ? shell : default_shell(), bin->buf, e);
+}
+
 int cli_install(int argc, char **argv)
 {
     struct dirs d = DIRS_INIT;
     struct err e = ERR_INIT;
     struct sb bin = SB_INIT, self = SB_INIT;
-    struct sv names = SV_INIT, vers = SV_INIT;
+    struct sv names = SV_INIT;
     const char *bin_arg = NULL, *shell = NULL;
-    int made = 0, code = PYSHIM_EXIT_OK, no_shell = 0, no_env = 0;
-    size_t k;
+    int code = PYSHIM_EXIT_OK, no_shell = 0, no_env = 0;
 
     struct opt opts[] = {
         OPT_STRING(0, "bin-dir", &bin_arg),
@@ -674,36 +718,16 @@ int cli_install(int argc, char **argv)
                 plat_strerror(errno));
         goto fail;
     }
-    sv_push(&names, "python");
-    sv_push(&names, "python3");
-    sv_push(&names, "pip");
-    sv_push(&names, "pip3");
-    minors(&vers);
-    for (k = 0; k < vers.nr; k++) {
-        sv_pushf(&names, "python%s", vers.v[k]);
-        sv_pushf(&names, "pip%s", vers.v[k]);
-    }
+    program_names(&names);
     if (PLAT_WINDOWS) {
         if (install_win_install(&d, bin.buf, &self, &names, no_shell, &e) < 0 ||
             (!no_env && default_env(&d, &e) < 0))
             goto fail;
         goto out;
     }
-    if (install_copy_self(bin.buf, &self, &made, &e) < 0)
-        goto fail;
-    for (k = 0; k < names.nr; k++)
-        if (link_one(bin.buf, names.v[k], &self, &made, &e) < 0)
-            goto fail;
-    if (made)
-        printf("pyshim: installed into %s (%d file%s created or updated)\n",
-               bin.buf, made, made == 1 ? "" : "s");
-    else
-        printf("pyshim: %s is up to date\n", bin.buf);
-    if (!no_shell &&
-        (!d.home ||
-         edit_shells(&d, shell ? shell : default_shell(), bin.buf, &e) < 0))
-        goto fail;
-    if (!no_env && default_env(&d, &e) < 0)
+    if (posix_install(&d, &bin, &self, &names, no_shell ? NULL : shell,
+                      no_shell, &e) < 0 ||
+        (!no_env && default_env(&d, &e) < 0))
         goto fail;
     if (no_shell) {
         const char *path = plat_getenv("PATH");
@@ -729,20 +753,87 @@ out:
     sb_release(&bin);
     sb_release(&self);
     sv_release(&names);
-    sv_release(&vers);
     return code;
+}
+
+/* uninstall's POSIX steps. The start-up files first, the programs after:
+ * if an edit fails (a full disk), the programs PATH names are still there
+ * and work; once PATH no longer names the bin dir, removing the programs
+ * only unlinks, which a full disk allows. */
+static int posix_uninstall(const struct dirs *d, const struct sb *bin,
+                           const struct sb *self, struct err *e)
+{
+    static const char *const shells[] = {"bash", "zsh", "fish", NULL};
+    struct sb p = SB_INIT;
+    struct plat_dir *dir;
+    const char *name;
+    int i, changed, removed = 0, ret = -1;
+
+    for (i = 0; d->home && shells[i]; i++) {
+        rc_path(d, shells[i], &p);
+        if (!plat_is_file(p.buf))
+            continue;
+        if (rc_edit(p.buf, NULL, &changed, e) < 0)
+            goto out;
+        if (changed)
+            printf("pyshim: restored %s\n", p.buf);
+        /* the fish file is pyshim's own: remove it when only it is left */
+        if (!strcmp(shells[i], "fish")) {
+            struct sb left = SB_INIT;
+
+            if (!plat_read_file(p.buf, 1 << 20, &left) && !left.len)
+                plat_unlink(p.buf);
+            sb_release(&left);
+        }
+    }
+    dir = plat_opendir(bin->buf);
+    while (dir && (name = plat_readdir(dir))) {
+        path_join(&p, bin->buf, name);
+        if (strcmp(name, "pyshim") && install_is_ours(p.buf, self) &&
+            !plat_unlink(p.buf))
+            removed++;
+    }
+    plat_closedir(dir);
+    path_join(&p, bin->buf, "pyshim");
+    if (plat_is_file(p.buf) && !plat_unlink(p.buf))
+        removed++;
+    plat_rmdir(bin->buf); /* only if now empty */
+    printf("pyshim: removed %d file%s from %s\n", removed,
+           removed == 1 ? "" : "s", bin->buf);
+    ret = 0;
+out:
+    sb_release(&p);
+    return ret;
+}
+
+/* --purge: the global config goes too, if it is still the one install
+ * wrote (it names the default env about to go, and with PYSHIM_HOME it
+ * sits in the data dir), then its directory (XDG_CONFIG_HOME/pyshim) if
+ * that left it empty. */
+static void purge_config(const struct dirs *d)
+{
+    struct sb p = SB_INIT, have = SB_INIT;
+
+    default_config(d, &p);
+    if (!plat_read_file(d->config_file, 1 << 20, &have) && have.len == p.len &&
+        !memcmp(have.buf, p.buf, p.len) && !plat_unlink(d->config_file))
+        printf("pyshim: removed %s (written by install)\n", d->config_file);
+    sb_set(&p, d->config_file);
+    path_dirname(&p);
+    if (!path_equal(p.buf, d->data) && !strcmp(path_basename(p.buf), "pyshim"))
+        plat_rmdir(p.buf);
+    sb_release(&p);
+    sb_release(&have);
 }
 
 int cli_uninstall(int argc, char **argv)
 {
-    static const char *const shells[] = {"bash", "zsh", "fish", NULL};
     struct dirs d = DIRS_INIT;
     struct err e = ERR_INIT;
-    struct sb bin = SB_INIT, self = SB_INIT, p = SB_INIT;
+    struct sb bin = SB_INIT, self = SB_INIT;
     struct purge pg = PURGE_INIT;
-    struct plat_dir *dir;
-    const char *bin_arg = NULL, *name;
-    int i, purge = 0, yes = 0, code = PYSHIM_EXIT_OK, removed = 0, changed;
+    const char *bin_arg = NULL;
+    int purge = 0, yes = 0, code = PYSHIM_EXIT_OK, removed = 0;
 
     struct opt opts[] = {
         OPT_STRING(0, "bin-dir", &bin_arg),
@@ -782,63 +873,11 @@ int cli_uninstall(int argc, char **argv)
             goto fail;
         goto purge;
     }
-    /* The start-up files first, the programs after: if an edit fails (a
-     * full disk), the programs PATH names are still there and work; once
-     * PATH no longer names the bin dir, removing the programs only
-     * unlinks, which a full disk allows. */
-    for (i = 0; d.home && shells[i]; i++) {
-        rc_path(&d, shells[i], &p);
-        if (!plat_is_file(p.buf))
-            continue;
-        if (rc_edit(p.buf, NULL, &changed, &e) < 0)
-            goto fail;
-        if (changed)
-            printf("pyshim: restored %s\n", p.buf);
-        /* the fish file is pyshim's own: remove it when only it is left */
-        if (!strcmp(shells[i], "fish")) {
-            struct sb left = SB_INIT;
-
-            if (!plat_read_file(p.buf, 1 << 20, &left) && !left.len)
-                plat_unlink(p.buf);
-            sb_release(&left);
-        }
-    }
-    dir = plat_opendir(bin.buf);
-    while (dir && (name = plat_readdir(dir))) {
-        path_join(&p, bin.buf, name);
-        if (strcmp(name, "pyshim") && install_is_ours(p.buf, &self) &&
-            !plat_unlink(p.buf))
-            removed++;
-    }
-    plat_closedir(dir);
-    path_join(&p, bin.buf, "pyshim");
-    if (plat_is_file(p.buf) && !plat_unlink(p.buf))
-        removed++;
-    plat_rmdir(bin.buf); /* only if now empty */
-    printf("pyshim: removed %d file%s from %s\n", removed,
-           removed == 1 ? "" : "s", bin.buf);
+    if (posix_uninstall(&d, &bin, &self, &e) < 0)
+        goto fail;
 purge:
     if (purge) {
-        /* the global config goes too, if it is still the one install
-         * wrote: it names the default env about to go (and with
-         * PYSHIM_HOME it sits in the data dir) */
-        default_config(&d, &p);
-        {
-            struct sb have = SB_INIT;
-
-            if (!plat_read_file(d.config_file, 1 << 20, &have) &&
-                have.len == p.len && !memcmp(have.buf, p.buf, p.len) &&
-                !plat_unlink(d.config_file))
-                printf("pyshim: removed %s (written by install)\n",
-                       d.config_file);
-            sb_release(&have);
-        }
-        /* its directory (XDG_CONFIG_HOME/pyshim), if that left it empty */
-        sb_set(&p, d.config_file);
-        path_dirname(&p);
-        if (!path_equal(p.buf, d.data) &&
-            !strcmp(path_basename(p.buf), "pyshim"))
-            plat_rmdir(p.buf);
+        purge_config(&d);
         if (purge_run(&pg, &e) < 0)
             goto fail;
         printf("pyshim: removed pyshim's files from %s and %s\n", d.data,
@@ -853,6 +892,5 @@ out:
     purge_release(&pg);
     sb_release(&bin);
     sb_release(&self);
-    sb_release(&p);
     return code;
 }
