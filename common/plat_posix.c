@@ -27,6 +27,7 @@
 #include <mach-o/dyld.h>
 #endif
 
+#include "common/mark.h"
 #include "common/xalloc.h"
 #include "common/banned.h"
 
@@ -84,6 +85,20 @@ uint64_t plat_uid(void)
 {
     return (uint64_t)getuid();
 }
+
+#ifdef __ELF__
+/* pyshim's mark (common/mark.h) as an allocated ELF note: the linker puts
+ * notes right after the program headers, in the first page, so telling a
+ * pyshim binary from a Python reads a few KiB, not a 7 MB interpreter. */
+struct mark_note {
+    uint32_t namesz, descsz, type;
+    char name[8];
+    char desc[sizeof(MARK_STRING)];
+};
+__attribute__((used, section(".note.pyshim"),
+               aligned(4))) static const struct mark_note mark_note = {
+    7, sizeof(MARK_STRING), 1, "pyshim", MARK_STRING};
+#endif
 
 int plat_group_is_private(uint64_t gid)
 {
