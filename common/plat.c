@@ -4,6 +4,7 @@
  */
 #include "common/plat.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,4 +33,16 @@ int plat_listdir(const char *path, struct sv *names)
         sv_push(names, found.v[i]);
     sv_release(&found);
     return 0;
+}
+
+int plat_read_file(const char *path, size_t max, struct sb *out)
+{
+    return plat_read_regular(path, max, out, NULL);
+}
+
+const char *plat_read_strerror(int errnum)
+{
+    if (errnum == EINVAL)
+        return "not a regular file (a FIFO, socket or device)";
+    return plat_strerror(errnum);
 }

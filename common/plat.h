@@ -95,11 +95,25 @@ int plat_setenv(const char *name, const char *value);
  * NULL). Replaces out; -1 with ENOENT when no base directory is known. */
 int plat_jupyter_data_dir(const char *home, struct sb *out);
 
-/* Read at most max bytes of a file into out (replaced). Fails with EFBIG
- * when the file is larger than max, EISDIR for a directory. */
+/* Read a regular file, at most max bytes, into out (replaced), and never
+ * block: the path is judged by name first, so a FIFO, socket or device is
+ * never opened (opening some has effects of its own), then opened once
+ * without blocking and judged again by its descriptor. Links are followed
+ * (a linked config is legitimate); *st (may be NULL) gets the stat of
+ * that descriptor, so the owner and mode judged from it are those of the
+ * very bytes read. Fails with EISDIR for a directory, EINVAL for anything
+ * else that is not a regular file (plat_read_strerror names it), EFBIG
+ * when the file is larger than max. */
+int plat_read_regular(const char *path, size_t max, struct sb *out,
+                      struct plat_stat *st);
+/* plat_read_regular without the stat: every file pyshim reads. */
 int plat_read_file(const char *path, size_t max, struct sb *out);
-/* Read the first n bytes (or fewer, at end of file) of path into out. */
+/* The first n bytes (or fewer, at end of file) of a regular file into
+ * out, with plat_read_regular's rules and errors (no EFBIG). */
 int plat_read_head(const char *path, size_t n, struct sb *out);
+/* plat_strerror for the errors of the reads above: EINVAL reads "not a
+ * regular file (a FIFO, socket or device)". */
+const char *plat_read_strerror(int errnum);
 /* Write data to path atomically: a new temp file beside it (exclusive,
  * never following links), fsync, rename over path. mode is the new file's
  * permission bits. */

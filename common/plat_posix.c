@@ -211,21 +211,41 @@ int plat_jupyter_data_dir(const char *home, struct sb *out)
     return 0;
 }
 
-int plat_read_file(const char *path, size_t max, struct sb *out)
+/*
+ * Open path for reading if it is a regular file (see plat_read_regular).
+ * Judged by name first, so a FIFO or device is never opened at all, then
+ * by the descriptor (what was opened may not be what was looked at).
+ * O_NONBLOCK: a FIFO put there between the two never blocks the open.
+ */
+static int open_regular(const char *path, struct stat *s)
 {
-    struct stat s;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    int ret = -1;
+    int fd;
 
-    sb_reset(out);
-    if (fd < 0)
+    if (stat(path, s) < 0)
         return -1;
-    if (fstat(fd, &s) < 0)
-        goto out;
-    if (S_ISDIR(s.st_mode)) {
-        errno = EISDIR;
-        goto out;
+    if (S_ISREG(s->st_mode))
+        fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    else
+        fd = -1;
+    if (fd >= 0 && fstat(fd, s) < 0) {
+        int saved = errno;
+
+        close(fd);
+        errno = saved;
+        return -1;
     }
+    if (!S_ISREG(s->st_mode)) {
+        if (fd >= 0)
+            close(fd);
+        errno = S_ISDIR(s->st_mode) ? EISDIR : EINVAL;
+        return -1;
+    }
+    return fd;
+}
+
+/* Read fd to its end into out, failing with EFBIG past max bytes. */
+static int read_fd(int fd, size_t max, struct sb *out)
+{
     for (;;) {
         ssize_t n;
 
@@ -234,27 +254,43 @@ int plat_read_file(const char *path, size_t max, struct sb *out)
         if (n < 0) {
             if (errno == EINTR)
                 continue;
-            goto out;
+            return -1;
         }
         if (!n)
-            break;
+            return 0;
         sb_setlen(out, out->len + (size_t)n);
         if (out->len > max) {
             errno = EFBIG;
-            goto out;
+            return -1;
         }
     }
-    ret = 0;
-out:
+}
+
+int plat_read_regular(const char *path, size_t max, struct sb *out,
+                      struct plat_stat *st)
+{
+    struct stat s;
+    int fd, ret, saved;
+
+    sb_reset(out);
+    fd = open_regular(path, &s);
+    if (fd < 0)
+        return -1;
+    ret = read_fd(fd, max, out);
+    saved = errno;
+    close(fd);
     if (ret)
         sb_reset(out);
-    close(fd);
+    else if (st)
+        fill_stat(&s, st);
+    errno = saved;
     return ret;
 }
 
 int plat_read_head(const char *path, size_t n, struct sb *out)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    struct stat s;
+    int fd = open_regular(path, &s);
     ssize_t got;
 
     sb_reset(out);

@@ -295,27 +295,22 @@ static int is_link_tag(DWORD tag)
     return tag == IO_REPARSE_TAG_SYMLINK || tag == IO_REPARSE_TAG_MOUNT_POINT;
 }
 
-int plat_stat(const char *path, struct plat_stat *st, int follow)
+/* Fill st from an open handle (see plat_stat); -1 (errno) on failure. */
+static int stat_handle(HANDLE h, const char *path, int follow,
+                       struct plat_stat *st)
 {
-    HANDLE h = open_meta(path, follow);
     BY_HANDLE_FILE_INFORMATION fi;
     FILE_ATTRIBUTE_TAG_INFO ti;
     int64_t t;
     DWORD type;
 
-    if (h == INVALID_HANDLE_VALUE)
-        return -1;
-    if (!GetFileInformationByHandle(h, &fi)) {
-        fail();
-        CloseHandle(h);
-        return -1;
-    }
+    if (!GetFileInformationByHandle(h, &fi))
+        return fail();
     type = GetFileType(h);
     memset(st, 0, sizeof(*st));
     if (!follow && (fi.dwFileAttributes & FILE_ATTRIBUTE_REPARSE_POINT) &&
         GetFileInformationByHandleEx(h, FileAttributeTagInfo, &ti, sizeof(ti)))
         st->is_lnk = is_link_tag(ti.ReparseTag);
-    CloseHandle(h);
     st->dev = fi.dwVolumeSerialNumber;
     st->ino = (uint64_t)fi.nFileIndexHigh << 32 | fi.nFileIndexLow;
     st->size = (uint64_t)fi.nFileSizeHigh << 32 | fi.nFileSizeLow;
@@ -343,6 +338,18 @@ int plat_stat(const char *path, struct plat_stat *st, int follow)
      * (discover.c, resolve.c) come down to the synthesized modes. */
     st->uid = plat_uid();
     return 0;
+}
+
+int plat_stat(const char *path, struct plat_stat *st, int follow)
+{
+    HANDLE h = open_meta(path, follow);
+    int ret;
+
+    if (h == INVALID_HANDLE_VALUE)
+        return -1;
+    ret = stat_handle(h, path, follow, st);
+    CloseHandle(h);
+    return ret;
 }
 
 int plat_is_dir(const char *path)
@@ -679,11 +686,14 @@ int plat_jupyter_data_dir(const char *home, struct sb *out)
     return 0;
 }
 
-/* Open an existing file for reading; EISDIR for a directory. */
-static HANDLE open_read(const char *path)
+/* Open an existing regular file for reading: EISDIR for a directory,
+ * EINVAL for anything else that is not a file on disk (a named pipe, NUL,
+ * CON, a device: GetFileType is not FILE_TYPE_DISK), so no read ever
+ * waits on a pipe. st (may be NULL) gets the handle's stat. */
+static HANDLE open_read(const char *path, struct plat_stat *st)
 {
     wchar_t *w = wpath(path);
-    BY_HANDLE_FILE_INFORMATION fi;
+    struct plat_stat s;
     HANDLE h;
 
     if (!w)
@@ -696,12 +706,17 @@ static HANDLE open_read(const char *path)
         fail();
         return h;
     }
-    if (GetFileInformationByHandle(h, &fi) &&
-        (fi.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY)) {
+    if (stat_handle(h, path, 1, &s) < 0) {
         CloseHandle(h);
-        errno = EISDIR;
         return INVALID_HANDLE_VALUE;
     }
+    if (!s.is_reg) {
+        CloseHandle(h);
+        errno = s.is_dir ? EISDIR : EINVAL;
+        return INVALID_HANDLE_VALUE;
+    }
+    if (st)
+        *st = s;
     return h;
 }
 
@@ -727,13 +742,14 @@ static int read_upto(HANDLE h, size_t limit, struct sb *out)
 }
 
 /* The first limit bytes of path (all of it if shorter) into out. */
-static int read_path(const char *path, size_t limit, struct sb *out)
+static int read_path(const char *path, size_t limit, struct sb *out,
+                     struct plat_stat *st)
 {
     HANDLE h;
     int ret;
 
     sb_reset(out);
-    h = open_read(path);
+    h = open_read(path, st);
     if (h == INVALID_HANDLE_VALUE)
         return -1;
     ret = read_upto(h, limit, out);
@@ -741,10 +757,11 @@ static int read_path(const char *path, size_t limit, struct sb *out)
     return ret;
 }
 
-int plat_read_file(const char *path, size_t max, struct sb *out)
+int plat_read_regular(const char *path, size_t max, struct sb *out,
+                      struct plat_stat *st)
 {
     /* one byte past max tells a file of exactly max from a larger one */
-    int ret = read_path(path, max == (size_t)-1 ? max : max + 1, out);
+    int ret = read_path(path, max == (size_t)-1 ? max : max + 1, out, st);
 
     if (!ret && out->len > max) {
         errno = EFBIG;
@@ -757,7 +774,7 @@ int plat_read_file(const char *path, size_t max, struct sb *out)
 
 int plat_read_head(const char *path, size_t n, struct sb *out)
 {
-    return read_path(path, n, out);
+    return read_path(path, n, out, NULL);
 }
 
 static int write_all(HANDLE h, const char *p, size_t len)

@@ -484,34 +484,43 @@ out:
     return ret;
 }
 
-int cfg_load(struct cfg *c, const char *file, const char *home, struct err *e)
+int cfg_read_error(struct err *e, const char *file, int errnum)
 {
-    struct sb text = SB_INIT;
+    err_set(e, errnum == ENOENT ? PYSHIM_EXIT_NOINPUT : PYSHIM_EXIT_CONFIG,
+            "cannot read config '%s': %s", file,
+            errnum == EFBIG ? "larger than 1 MiB" : plat_read_strerror(errnum));
+    if (errnum == EISDIR)
+        return err_hint(e,
+                        "'%s' must be a JSON file; remove or rename the "
+                        "directory",
+                        file);
+    if (errnum == ELOOP)
+        return err_hint(e, "it is a symbolic link loop; remove it");
+    if (errnum == EACCES)
+        return err_hint(e, "make it readable (chmod u+r) or remove it");
+    return err_hint(e, "fix or remove the file");
+}
+
+int cfg_load_text(struct cfg *c, const char *file, const char *home,
+                  struct sb *text, struct err *e)
+{
+    struct sb own = SB_INIT;
+    struct sb *buf = text ? text : &own;
     int ret;
 
-    if (plat_read_file(file, CFG_MAX_BYTES, &text) < 0) {
-        int saved = errno;
-
-        err_set(e, saved == ENOENT ? PYSHIM_EXIT_NOINPUT : PYSHIM_EXIT_CONFIG,
-                "cannot read config '%s': %s", file,
-                saved == EFBIG ? "larger than 1 MiB" : plat_strerror(saved));
-        if (saved == EISDIR)
-            err_hint(e,
-                     "'%s' must be a JSON file; remove or rename the "
-                     "directory",
-                     file);
-        else if (saved == ELOOP)
-            err_hint(e, "it is a symbolic link loop; remove it");
-        else if (saved == EACCES)
-            err_hint(e, "make it readable (chmod u+r) or remove it");
-        else
-            err_hint(e, "fix or remove the file");
-        sb_release(&text);
+    if (plat_read_file(file, CFG_MAX_BYTES, buf) < 0) {
+        cfg_read_error(e, file, errno);
+        sb_release(&own);
         return -1;
     }
-    ret = cfg_parse(c, file, text.buf, text.len, home, e);
-    sb_release(&text);
+    ret = cfg_parse(c, file, buf->buf, buf->len, home, e);
+    sb_release(&own);
     return ret;
+}
+
+int cfg_load(struct cfg *c, const char *file, const char *home, struct err *e)
+{
+    return cfg_load_text(c, file, home, NULL, e);
 }
 
 void cfg_release(struct cfg *c)

@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "common/err.h"
+#include "common/sb.h"
 #include "common/sv.h"
 
 enum cfg_mode {
@@ -47,8 +48,15 @@ struct cfg {
  * and e names the file, line, column and key, with a hint. */
 int cfg_parse(struct cfg *c, const char *file, const char *text, size_t len,
               const char *home, struct err *e);
-/* Read and parse file. */
+/* Read and parse file: one read (plat_read_regular: a regular file only,
+ * never blocking). text (may be NULL) gets the very bytes parsed, for
+ * trust_check_text / trust_add_text. */
 int cfg_load(struct cfg *c, const char *file, const char *home, struct err *e);
+int cfg_load_text(struct cfg *c, const char *file, const char *home,
+                  struct sb *text, struct err *e);
+/* The error cfg_load reports when file cannot be read because of errnum
+ * (with a hint for a directory, a link loop, a mode). Returns -1. */
+int cfg_read_error(struct err *e, const char *file, int errnum);
 void cfg_release(struct cfg *c);
 
 /* True if s is a shared-env name (letters, digits, '.', '_', '-'; not "."

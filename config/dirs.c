@@ -1,6 +1,8 @@
 #include "config/dirs.h"
 
+#include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "common/exitcode.h"
 #include "common/path.h"
@@ -23,6 +25,131 @@ static char *xdg(const char *var, const char *leaf, const char *base,
         path_join(&sb, base, def);
     path_normalize(&sb);
     return sb_detach(&sb, NULL);
+}
+
+/* Owned by this user (or root: the system's own, which can do anything
+ * anyway). */
+static int mine(const struct plat_stat *st)
+{
+    return st->uid == plat_uid() || st->uid == 0;
+}
+
+/* Refuse pyshim's own directory dir (named what, for the message): the
+ * facts cache names the libpython that is loaded, the data dir holds the
+ * trust records, the environments and the global config. As ssh does for
+ * ~/.ssh: dir itself, when it exists, must be the user's and writable by
+ * no one else; every directory above it (its real path) must be the
+ * user's or root's and writable by no one else unless sticky (/tmp), so
+ * nobody could have put it there or could swap it. A dir that does not
+ * exist yet is judged by its existing parents (pyshim makes it 0700/0755). */
+static int check_dir(const char *dir, const char *what, int is_home,
+                     struct err *e)
+{
+    struct sb p = SB_INIT, real = SB_INIT, prev = SB_INIT;
+    struct plat_stat st;
+    const char *fix = is_home ? "set PYSHIM_HOME to a directory of your own"
+                              : "set PYSHIM_HOME to a directory of your own, "
+                                "or fix the XDG_* variable that points there";
+    int ret = -1, self = 1;
+
+    sb_addstr(&p, dir);
+    /* the nearest part of dir that exists */
+    while (plat_stat(p.buf, &st, 1) < 0) {
+        if ((errno != ENOENT && errno != ENOTDIR) || path_is_root(p.buf)) {
+            ret = 0; /* cannot be judged here; using it will say why */
+            goto out;
+        }
+        sb_set(&prev, p.buf);
+        path_dirname(&p);
+        if (!strcmp(p.buf, prev.buf)) {
+            ret = 0;
+            goto out;
+        }
+        self = 0;
+    }
+    if (self && st.is_dir) {
+        if (!mine(&st)) {
+            err_set(
+                e, PYSHIM_EXIT_NOPERM,
+                "refusing to use %s '%s': it belongs to another user (uid "
+                "%llu), who could plant files there that pyshim loads and runs",
+                what, dir, (unsigned long long)st.uid);
+            err_hint(e, "have its owner remove it, or %s", fix);
+            goto out;
+        }
+        if (st.perm & 0022) {
+            err_set(
+                e, PYSHIM_EXIT_NOPERM,
+                "refusing to use %s '%s': other users can write to it (mode "
+                "%04o), and could plant files there that pyshim loads and runs",
+                what, dir, st.perm);
+            err_hint(e,
+                     "run `chmod go-w '%s'`, as ssh and gpg ask of their own "
+                     "directories",
+                     dir);
+            goto out;
+        }
+    }
+    if (plat_realpath(p.buf, &real) < 0) {
+        ret = 0;
+        goto out;
+    }
+    if (self)
+        path_dirname(&real);
+    for (;;) {
+        if (!plat_stat(real.buf, &st, 1)) {
+            if (!mine(&st)) {
+                err_set(e, PYSHIM_EXIT_NOPERM,
+                        "refusing to use %s '%s': '%s' above it belongs to "
+                        "another user (uid %llu), who could replace it",
+                        what, dir, real.buf, (unsigned long long)st.uid);
+                err_hint(e, "%s", fix);
+                goto out;
+            }
+            if ((st.perm & 0022) && !(st.perm & 01000)) {
+                err_set(e, PYSHIM_EXIT_NOPERM,
+                        "refusing to use %s '%s': other users can write to "
+                        "'%s' above it (mode %04o), and could replace it",
+                        what, dir, real.buf, st.perm);
+                err_hint(e, "run `chmod go-w '%s'`, or %s", real.buf, fix);
+                goto out;
+            }
+        }
+        if (path_is_root(real.buf))
+            break;
+        sb_set(&prev, real.buf);
+        path_dirname(&real);
+        if (!strcmp(real.buf, prev.buf))
+            break;
+    }
+    ret = 0;
+out:
+    sb_release(&p);
+    sb_release(&real);
+    sb_release(&prev);
+    return ret;
+}
+
+int dirs_check(const struct dirs *d, struct err *e)
+{
+    const char *ph = plat_getenv("PYSHIM_HOME");
+    int home = ph && *ph;
+    struct sb cfgdir = SB_INIT;
+    int ret = -1;
+
+    if (check_dir(d->data, home ? "PYSHIM_HOME" : "the data directory", home,
+                  e) < 0 ||
+        check_dir(d->cache, "the cache directory", home, e) < 0)
+        goto out;
+    sb_addstr(&cfgdir, d->config_file);
+    path_dirname(&cfgdir);
+    if (!path_equal(cfgdir.buf, d->data) &&
+        check_dir(cfgdir.buf, "the config directory", home, e) < 0)
+        goto out;
+    ret = 0;
+out:
+    sb_release(&cfgdir);
+    return ret;
 }
 
 int dirs_init(struct dirs *d, struct err *e)
@@ -50,7 +177,7 @@ int dirs_init(struct dirs *d, struct err *e)
         d->cache = xstrdup(sb.buf);
         path_join(&sb, d->data, "config.json");
         d->config_file = sb_detach(&sb, NULL);
-        return 0;
+        return dirs_check(d, e);
     }
     if (PLAT_WINDOWS) {
         /* %LOCALAPPDATA%\\pyshim holds all three: Windows has no
@@ -73,7 +200,7 @@ int dirs_init(struct dirs *d, struct err *e)
         d->config_file = xdg("XDG_CONFIG_HOME", "pyshim\\config.json", sb.buf,
                              "config.json");
         sb_release(&sb);
-        return 0;
+        return dirs_check(d, e);
     }
     if (!home) {
         err_set(e, PYSHIM_EXIT_OSERR, "no home directory is known");
@@ -84,7 +211,7 @@ int dirs_init(struct dirs *d, struct err *e)
     d->cache = xdg("XDG_CACHE_HOME", "pyshim", home, ".cache/pyshim");
     d->config_file = xdg("XDG_CONFIG_HOME", "pyshim/config.json", home,
                          ".config/pyshim/config.json");
-    return 0;
+    return dirs_check(d, e);
 }
 
 void dirs_release(struct dirs *d)

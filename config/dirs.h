@@ -33,9 +33,19 @@ struct dirs {
         NULL, NULL, NULL, NULL                                                 \
     }
 
-/* Fill d from the environment. Fails only when neither PYSHIM_HOME nor a
- * home directory (on Windows: nor LOCALAPPDATA) is known. */
+/* Fill d from the environment, then dirs_check it. Fails when neither
+ * PYSHIM_HOME nor a home directory (on Windows: nor LOCALAPPDATA) is
+ * known, or when dirs_check refuses. */
 int dirs_init(struct dirs *d, struct err *e);
+/* Refuse pyshim's own directories (data, cache, the config file's
+ * directory) when someone else could have planted files in them, as ssh
+ * and gpg do: each, where it exists, must be the user's own and writable
+ * by no one else; every directory above it must be the user's or root's
+ * and writable by no one else, unless sticky (/tmp). -1 with e set
+ * (PYSHIM_EXIT_NOPERM, a hint with the chmod to run). On Windows the
+ * synthesized owner and modes (plat_stat) always pass: there the
+ * per-user %LOCALAPPDATA% ACLs do this job. */
+int dirs_check(const struct dirs *d, struct err *e);
 void dirs_release(struct dirs *d);
 
 #endif

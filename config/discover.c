@@ -27,55 +27,101 @@ const char *project_kind_name(enum proj_kind k)
     }
 }
 
-/* 1: present, 0: absent, -1: present but not stat-able (loop, EACCES):
- * the caller reports that when it reads the file. */
-static int present(const char *path, struct plat_stat *st)
+/* Not there at all: the walk goes on. ENAMETOOLONG: a directory deeper
+ * than PATH_MAX cannot be looked into by name; its ancestors can. */
+static int absent(int errnum)
 {
-    if (!plat_stat(path, st, 1))
-        return 1;
-    /* ENAMETOOLONG: a directory deeper than PATH_MAX cannot be looked
-     * into by name; its ancestors can, so the walk goes on above it. */
-    if (errno == ENOENT || errno == ENOTDIR || errno == ENAMETOOLONG)
-        return 0;
-    memset(st, 0, sizeof(*st));
-    return -1;
+    return errnum == ENOENT || errnum == ENOTDIR || errnum == ENAMETOOLONG;
+}
+
+static int foreign(uint64_t uid)
+{
+    return uid != plat_uid() && uid != 0;
 }
 
 /*
- * Like git's safe.directory: a config that someone else could have put
+ * Like git's safe.directory: a marker that someone else could have put
  * there is not obeyed. Root-owned files are accepted (the system's own).
+ * st is the stat of what would be used (for a file: of the descriptor its
+ * bytes were read from); path itself may be a link, judged by its owner:
+ * a link another user made may lead to a file of ours, placed where they
+ * chose. A group-writable directory needs no rule of its own: whatever a
+ * member plants there is theirs, and skipped for that.
  */
-static const char *unsafe_reason(const char *dir, const struct plat_stat *st)
+static const char *unsafe_reason(const char *dir, const char *path,
+                                 const struct plat_stat *st)
 {
-    struct plat_stat ds;
-    uint64_t me = plat_uid();
+    struct plat_stat ds, ls;
 
-    if (st->uid != me && st->uid != 0)
+    if (foreign(st->uid))
         return "it is owned by another user";
-    if (st->perm & 0002)
+    /* (a link's own mode means nothing) */
+    if (!st->is_lnk && (st->perm & 0002))
         return "it is writable by every user";
     if (!plat_stat(dir, &ds, 1) && (ds.perm & 0002))
         return "its directory is writable by every user";
+    if (!plat_stat(path, &ls, 0) && ls.is_lnk && foreign(ls.uid))
+        return "it is a symbolic link made by another user";
     return NULL;
+}
+
+static void skip(struct project *p, const char *path, const char *why,
+                 struct trace *t)
+{
+    sv_pushf(&p->skipped, "%s: %s", path, why);
+    trace_add(t, "skipped '%s': %s", path, why);
 }
 
 /* Record and skip a marker that someone else could have put there. */
 static int skip_unsafe(struct project *p, const char *dir, const char *path,
                        const struct plat_stat *st, struct trace *t)
 {
-    const char *why = unsafe_reason(dir, st);
+    const char *why = unsafe_reason(dir, path, st);
 
     if (!why)
         return 0;
-    sv_pushf(&p->skipped, "%s: %s", path, why);
-    trace_add(t, "skipped '%s': %s", path, why);
+    skip(p, path, why, t);
     return 1;
 }
 
+/*
+ * Read the marker file path (in dir) once, at most max bytes: its owner
+ * and mode are judged from the descriptor the bytes came from, and those
+ * bytes are the ones parsed (and hashed for trust). 1: read and safe, text
+ * holds it; 0: absent, or skipped and recorded (planted by someone else,
+ * or not a regular file: a FIFO, socket or device is never read, so never
+ * waited on); -1: the user's own marker cannot be read (errno kept).
+ */
+static int read_marker(struct project *p, const char *dir, const char *path,
+                       size_t max, struct sb *text, struct trace *t)
+{
+    struct plat_stat st;
+    int saved;
+
+    if (!plat_read_regular(path, max, text, &st))
+        return skip_unsafe(p, dir, path, &st, t) ? 0 : 1;
+    saved = errno;
+    if (absent(saved))
+        return 0;
+    if (saved == EINVAL) {
+        skip(p, path, "it is not a regular file", t);
+        return 0;
+    }
+    /* not read: judged by what its name shows (the link itself when the
+     * target cannot even be looked at) */
+    if ((!plat_stat(path, &st, 1) || !plat_stat(path, &st, 0)) &&
+        skip_unsafe(p, dir, path, &st, t))
+        return 0;
+    /* a directory, a link loop, an unreadable file of the user's own: a
+     * mistake only they could make, reported as an error with a hint */
+    errno = saved;
+    return -1;
+}
+
 /* A config that could run something unexpected must have been trusted
- * as it is now (config/trust.h). */
+ * as it is now (config/trust.h): text is the very content parsed. */
 static int check_trust(struct project *p, const struct discover_in *in,
-                       struct trace *t, struct err *e)
+                       const struct sb *text, struct trace *t, struct err *e)
 {
     char *why = trust_needed(&p->cfg);
     int ret = 0;
@@ -85,7 +131,8 @@ static int check_trust(struct project *p, const struct discover_in *in,
     if (!in->data_dir) {
         ret = -1;
     } else {
-        ret = trust_check(in->data_dir, p->cfg.file, e);
+        ret = trust_check_text(in->data_dir, p->cfg.file, text->buf, text->len,
+                               e);
         if (ret < 0)
             goto out;
     }
@@ -104,46 +151,63 @@ out:
     return ret;
 }
 
+/* dir/.venv holds a regular pyvenv.cfg, and neither was planted. */
+static int venv_marker(struct project *p, const char *dir, struct trace *t)
+{
+    struct sb vd = SB_INIT, cfgp = SB_INIT;
+    struct plat_stat vs, cs;
+    int ret = 0;
+
+    path_join(&vd, dir, ".venv");
+    path_join(&cfgp, vd.buf, "pyvenv.cfg");
+    /* a pyvenv.cfg that is not a file makes no venv (and is never read
+     * here: launcher/venv.c reads it, regular files only) */
+    if (plat_stat(cfgp.buf, &cs, 1) < 0 || !cs.is_reg ||
+        plat_stat(vd.buf, &vs, 1) < 0)
+        goto out;
+    /* the venv directory is what a stranger would plant */
+    if (skip_unsafe(p, dir, vd.buf, &vs, t) ||
+        skip_unsafe(p, vd.buf, cfgp.buf, &cs, t))
+        goto out;
+    ret = 1;
+out:
+    sb_release(&vd);
+    sb_release(&cfgp);
+    return ret;
+}
+
 static int load_markers(struct project *p, const char *dir, struct sb *buf,
                         const struct discover_in *in, struct trace *t,
                         struct err *e)
 {
-    struct plat_stat st;
-    int cfg_state, venv_state, pv_state;
-    struct sb ver = SB_INIT;
+    struct sb cfg_text = SB_INIT, pv_text = SB_INIT, ver = SB_INIT;
+    int cfg_state, venv_state, pv_state, ret = -1;
 
     path_join(buf, dir, ".pyshim.json");
-    cfg_state = present(buf->buf, &st);
-    if (cfg_state == 1 && st.is_reg && skip_unsafe(p, dir, buf->buf, &st, t))
-        cfg_state = 0;
-    path_join(buf, dir, ".venv");
-    path_join(buf, buf->buf, "pyvenv.cfg");
-    venv_state = present(buf->buf, &st) == 1 && st.is_reg;
-    if (venv_state) {
-        /* the venv directory is what a stranger would plant */
-        struct sb vd = SB_INIT;
-        struct plat_stat vs;
-
-        path_join(&vd, dir, ".venv");
-        if (!plat_stat(vd.buf, &vs, 1) && skip_unsafe(p, dir, vd.buf, &vs, t))
-            venv_state = 0;
-        sb_release(&vd);
+    cfg_state = read_marker(p, dir, buf->buf, CFG_MAX_BYTES, &cfg_text, t);
+    if (cfg_state < 0) {
+        cfg_read_error(e, buf->buf, errno);
+        goto out;
     }
+    venv_state = venv_marker(p, dir, t);
     path_join(buf, dir, ".python-version");
-    pv_state = present(buf->buf, &st);
-    if (pv_state == 1 && !st.is_reg)
-        pv_state = 0;
-    if (pv_state == 1 && skip_unsafe(p, dir, buf->buf, &st, t))
-        pv_state = 0;
+    pv_state = read_marker(p, dir, buf->buf, PYVERSION_MAX_BYTES, &pv_text, t);
+    if (pv_state < 0) {
+        pyversion_read_error(e, buf->buf, errno);
+        goto out;
+    }
+    ret = 0;
     if (!cfg_state && !venv_state && !pv_state)
-        return 0;
+        goto out;
+    ret = -1;
 
     p->root = xstrdup(dir);
     if (cfg_state) {
         path_join(buf, dir, ".pyshim.json");
-        if (cfg_load(&p->cfg, buf->buf, in->home, e) < 0 ||
-            check_trust(p, in, t, e) < 0)
-            return -1;
+        if (cfg_parse(&p->cfg, buf->buf, cfg_text.buf, cfg_text.len, in->home,
+                      e) < 0 ||
+            check_trust(p, in, &cfg_text, t, e) < 0)
+            goto out;
         p->kind = PROJ_CONFIG;
         trace_add(t, "project: '%s' (config '%s')", dir, buf->buf);
     } else {
@@ -159,10 +223,8 @@ static int load_markers(struct project *p, const char *dir, struct sb *buf,
     }
     if (pv_state) {
         path_join(buf, dir, ".python-version");
-        if (pyversion_load(buf->buf, &ver, e) < 0) {
-            sb_release(&ver);
-            return -1;
-        }
+        if (pyversion_parse(buf->buf, pv_text.buf, pv_text.len, &ver, e) < 0)
+            goto out;
         /* A path here would run a program of the tree with no trust
          * check (only .pyshim.json has one): versions only. */
         if (path_has_dir(ver.buf) || strchr(ver.buf, '\\')) {
@@ -172,14 +234,18 @@ static int load_markers(struct project *p, const char *dir, struct sb *buf,
                     buf->buf, ver.buf);
             err_hint(e, "write a version such as \"3.12\" in it, or name the "
                         "interpreter in a .pyshim.json and `pyshim trust` it");
-            sb_release(&ver);
-            return -1;
+            goto out;
         }
         p->pyversion_file = xstrdup(buf->buf);
         p->pyversion = sb_detach(&ver, NULL);
         trace_add(t, "found '%s' asking for '%s'", buf->buf, p->pyversion);
     }
-    return 1;
+    ret = 1;
+out:
+    sb_release(&cfg_text);
+    sb_release(&pv_text);
+    sb_release(&ver);
+    return ret;
 }
 
 /* Walk from dir (absolute) up to its root ("/", "C:\\", "\\\\srv\\share\\").
@@ -233,21 +299,37 @@ out:
     return ret;
 }
 
+/* The global config: judged and read once like a marker (a planted or
+ * non-regular one is skipped with a warning, never waited on). */
 static int load_global(struct project *p, const struct discover_in *in,
                        struct trace *t, struct err *e)
 {
-    struct plat_stat st;
-    int state;
+    struct sb dir = SB_INIT, text = SB_INIT;
+    int state, ret = -1;
 
     if (!in->global_file)
         return 0;
-    state = present(in->global_file, &st);
+    sb_addstr(&dir, in->global_file);
+    path_dirname(&dir);
+    state = read_marker(p, dir.buf, in->global_file, CFG_MAX_BYTES, &text, t);
+    if (state < 0) {
+        cfg_read_error(e, in->global_file, errno);
+        goto out;
+    }
+    ret = 0;
     if (!state)
-        return 0;
-    if (cfg_load(&p->global, in->global_file, in->home, e) < 0)
-        return -1;
+        goto out;
+    if (cfg_parse(&p->global, in->global_file, text.buf, text.len, in->home,
+                  e) < 0) {
+        ret = -1;
+        goto out;
+    }
     trace_add(t, "global config '%s'", in->global_file);
-    return 1;
+    ret = 1;
+out:
+    sb_release(&dir);
+    sb_release(&text);
+    return ret;
 }
 
 int discover_project(const struct discover_in *in, struct project *out,

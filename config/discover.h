@@ -6,8 +6,12 @@
  * directory; else the global config; else nothing (pass through). The
  * first directory holding a marker is the project root. Markers, checked
  * in each directory: .pyshim.json, .venv/pyvenv.cfg, .python-version.
- * A .pyshim.json that is unsafe (owned by another user, or writable by
- * others, or in a directory writable by others) is skipped and recorded.
+ * A marker that is unsafe (owned by another user, or writable by others,
+ * or in a directory writable by others, or a link another user made) or
+ * not a regular file (a FIFO, socket or device: never opened) is skipped
+ * and recorded. Each marker file is read once (plat_read_regular): owner
+ * and mode are judged from the descriptor read, and the bytes parsed are
+ * the bytes hashed for trust.
  */
 #ifndef PYSHIM_DISCOVER_H
 #define PYSHIM_DISCOVER_H

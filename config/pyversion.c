@@ -60,15 +60,21 @@ int pyversion_parse(const char *file, const char *text, size_t len,
     return err_hint(e, "write a version such as 3.12 into it, or remove it");
 }
 
+int pyversion_read_error(struct err *e, const char *file, int errnum)
+{
+    err_set(e, PYSHIM_EXIT_CONFIG, "cannot read '%s': %s", file,
+            errnum == EFBIG ? "larger than 64 KiB"
+                            : plat_read_strerror(errnum));
+    return err_hint(e, "fix or remove the file");
+}
+
 int pyversion_load(const char *file, struct sb *out, struct err *e)
 {
     struct sb text = SB_INIT;
     int ret;
 
-    if (plat_read_file(file, 64 * 1024, &text) < 0) {
-        err_set(e, PYSHIM_EXIT_CONFIG, "cannot read '%s': %s", file,
-                errno == EFBIG ? "larger than 64 KiB" : plat_strerror(errno));
-        err_hint(e, "fix or remove the file");
+    if (plat_read_file(file, PYVERSION_MAX_BYTES, &text) < 0) {
+        pyversion_read_error(e, file, errno);
         sb_release(&text);
         return -1;
     }

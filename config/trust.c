@@ -57,27 +57,35 @@ static void record_file(struct sb *out, const char *data_dir, const char *hex)
 
 /* A record's key holds the path folded (path_fold): on Windows the same
  * file spelled "C:\\P" or "c:/p" is trusted once. */
-static int record_path(const char *data_dir, const char *file, struct sb *out,
-                       struct err *e)
+static void text_record(const char *data_dir, const char *file,
+                        const char *text, size_t len, struct sb *out)
 {
-    struct sb text = SB_INIT, key = SB_INIT;
+    struct sb key = SB_INIT;
     struct sha256 s;
     char hex[65];
 
-    if (plat_read_file(file, CFG_MAX_BYTES, &text) < 0) {
-        err_set(e, PYSHIM_EXIT_NOINPUT, "cannot read config '%s': %s", file,
-                plat_strerror(errno));
-        sb_release(&text);
-        return -1;
-    }
     path_fold(&key, file);
     sha256_init(&s);
     sha256_update(&s, key.buf, key.len + 1);
-    sha256_update(&s, text.buf, text.len);
+    sha256_update(&s, text, len);
     sha256_hex(&s, hex);
     record_file(out, data_dir, hex);
-    sb_release(&text);
     sb_release(&key);
+}
+
+static int record_path(const char *data_dir, const char *file, struct sb *out,
+                       struct err *e)
+{
+    struct sb text = SB_INIT;
+
+    if (plat_read_file(file, CFG_MAX_BYTES, &text) < 0) {
+        err_set(e, PYSHIM_EXIT_NOINPUT, "cannot read config '%s': %s", file,
+                plat_read_strerror(errno));
+        sb_release(&text);
+        return -1;
+    }
+    text_record(data_dir, file, text.buf, text.len, out);
+    sb_release(&text);
     return 0;
 }
 
@@ -142,6 +150,16 @@ static int program_record(const char *data_dir, const char *path,
 typedef int (*record_fn)(const char *data_dir, const char *path, struct sb *out,
                          struct err *e);
 
+/* A record counts only as the user wrote it: a regular file (not a link,
+ * not a FIFO), theirs (or root's), writable by no one else. */
+static int record_ok(const char *rec)
+{
+    struct plat_stat st;
+
+    return !plat_stat(rec, &st, 0) && st.is_reg &&
+           (st.uid == plat_uid() || st.uid == 0) && !(st.perm & 0022);
+}
+
 static int check(record_fn rec_of, const char *data_dir, const char *path,
                  struct err *e)
 {
@@ -149,9 +167,14 @@ static int check(record_fn rec_of, const char *data_dir, const char *path,
     int ret = rec_of(data_dir, path, &rec, e);
 
     if (!ret)
-        ret = plat_is_file(rec.buf);
+        ret = record_ok(rec.buf);
     sb_release(&rec);
     return ret;
+}
+
+static int write_record(const char *rec, const char *path, struct err *e)
+{
+    return fs_write_file(rec, path, strlen(path), 0600, 0700, e);
 }
 
 static int add(record_fn rec_of, const char *data_dir, const char *path,
@@ -161,7 +184,7 @@ static int add(record_fn rec_of, const char *data_dir, const char *path,
     int ret = -1;
 
     if (rec_of(data_dir, path, &rec, e) == 0)
-        ret = fs_write_file(rec.buf, path, strlen(path), 0600, 0700, e);
+        ret = write_record(rec.buf, path, e);
     sb_release(&rec);
     return ret;
 }
@@ -174,6 +197,31 @@ int trust_check(const char *data_dir, const char *file, struct err *e)
 int trust_add(const char *data_dir, const char *file, struct err *e)
 {
     return add(record_path, data_dir, file, e);
+}
+
+int trust_check_text(const char *data_dir, const char *file, const char *text,
+                     size_t len, struct err *e)
+{
+    struct sb rec = SB_INIT;
+    int ret;
+
+    (void)e;
+    text_record(data_dir, file, text, len, &rec);
+    ret = record_ok(rec.buf);
+    sb_release(&rec);
+    return ret;
+}
+
+int trust_add_text(const char *data_dir, const char *file, const char *text,
+                   size_t len, struct err *e)
+{
+    struct sb rec = SB_INIT;
+    int ret;
+
+    text_record(data_dir, file, text, len, &rec);
+    ret = write_record(rec.buf, file, e);
+    sb_release(&rec);
+    return ret;
 }
 
 int trust_check_program(const char *data_dir, const char *path, struct err *e)

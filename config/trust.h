@@ -12,6 +12,8 @@
 #ifndef PYSHIM_TRUST_H
 #define PYSHIM_TRUST_H
 
+#include <stddef.h>
+
 #include "common/err.h"
 #include "config/cfg.h"
 
@@ -21,6 +23,13 @@ char *trust_needed(const struct cfg *c);
 int trust_check(const char *data_dir, const char *file, struct err *e);
 /* Trust the file's current content. */
 int trust_add(const char *data_dir, const char *file, struct err *e);
+/* The same for text (len bytes), the content of file as the caller read
+ * and parsed it (cfg_load_text): what is trusted is exactly what was
+ * parsed, never a second read that could return other bytes. */
+int trust_check_text(const char *data_dir, const char *file, const char *text,
+                     size_t len, struct err *e);
+int trust_add_text(const char *data_dir, const char *file, const char *text,
+                   size_t len, struct err *e);
 /* Drop every trust record for file; *removed counts them. */
 int trust_remove(const char *data_dir, const char *file, int *removed,
                  struct err *e);

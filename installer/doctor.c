@@ -441,11 +441,12 @@ static void check_one_config(struct doctor *dr, const char *file, int nearest)
 {
     struct cfg c = CFG_INIT;
     struct err e = ERR_INIT;
+    struct sb text = SB_INIT;
     struct check *ck;
     char *why = NULL;
     int t;
 
-    if (cfg_load(&c, file, dr->d.home, &e) < 0) {
+    if (cfg_load_text(&c, file, dr->d.home, &text, &e) < 0) {
         ck = add(dr, "config", ST_FAIL, "%s", e.msg);
         hint(ck, "%s", e.hint ? e.hint : "fix the file (docs/config.md)");
         goto out;
@@ -454,7 +455,7 @@ static void check_one_config(struct doctor *dr, const char *file, int nearest)
     why = trust_needed(&c);
     if (!why)
         goto out;
-    t = trust_check(dr->d.data, file, &e);
+    t = trust_check_text(dr->d.data, file, text.buf, text.len, &e);
     if (t == 1) {
         add(dr, "config-trust", ST_OK, "%s is trusted (%s)", file, why);
     } else if (t == 0) {
@@ -472,6 +473,7 @@ out:
     free(why);
     cfg_release(&c);
     err_release(&e);
+    sb_release(&text);
 }
 
 static void check_configs(struct doctor *dr)

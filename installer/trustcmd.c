@@ -125,7 +125,7 @@ static int run(int argc, char **argv, int add)
 {
     struct dirs d = DIRS_INIT;
     struct err e = ERR_INIT;
-    struct sb file = SB_INIT;
+    struct sb file = SB_INIT, text = SB_INIT;
     struct cfg c = CFG_INIT;
     const char *arg = NULL;
     int i, code = PYSHIM_EXIT_OK, n = 0;
@@ -155,9 +155,10 @@ static int run(int argc, char **argv, int add)
     if (add) {
         char *why;
 
-        /* Parse first: trusting a broken file helps no one. */
-        if (cfg_load(&c, file.buf, d.home, &e) < 0 ||
-            trust_add(d.data, file.buf, &e) < 0)
+        /* Parse first: trusting a broken file helps no one. What is
+         * trusted is the very bytes parsed (one read). */
+        if (cfg_load_text(&c, file.buf, d.home, &text, &e) < 0 ||
+            trust_add_text(d.data, file.buf, text.buf, text.len, &e) < 0)
             goto fail;
         why = trust_needed(&c);
         if (trust_venv_program(&d, &c, &e) < 0)
@@ -181,6 +182,7 @@ out:
     dirs_release(&d);
     err_release(&e);
     sb_release(&file);
+    sb_release(&text);
     return code;
 }
 

@@ -134,14 +134,20 @@ static void key_of(struct sb *key, const char *real, const struct plat_stat *st)
     sb_set(key, hex);
 }
 
+/* A record names the libpython that embed mode loads: it counts only
+ * when it is a regular file of the user's own (or root's) that no one
+ * else may write (judged from the descriptor it was read from); anything
+ * else is a miss, probed again and replaced. */
 static int from_cache(const char *file, const char *key, struct facts *f)
 {
     struct sb text = SB_INIT;
     struct sv k = SV_INIT, v = SV_INIT;
+    struct plat_stat st;
     const char *stored;
     int ret = -1;
 
-    if (plat_read_file(file, 64 * 1024, &text) < 0)
+    if (plat_read_regular(file, 64 * 1024, &text, &st) < 0 ||
+        (st.uid != plat_uid() && st.uid != 0) || (st.perm & 0022))
         goto out;
     if (jsonkv_parse(text.buf, text.len, &k, &v) < 0)
         goto out;

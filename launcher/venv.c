@@ -271,7 +271,7 @@ int venv_load(struct venv *v, const char *dir, struct err *e)
         err_set(e, PYSHIM_EXIT_NOINPUT,
                 "'%s' is not a venv: cannot read "
                 "'%s': %s",
-                dir, p.buf, plat_strerror(errno));
+                dir, p.buf, plat_read_strerror(errno));
         err_hint(e,
                  "create it with `python -m venv %s`, or fix the path "
                  "in the config",

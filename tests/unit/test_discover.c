@@ -54,6 +54,17 @@ static void build_tree(void)
     p = tu_path(root, "cfgproj/other/.pyshim.json");
     can_chown = geteuid() == 0 && chown(p, 4242, 4242) == 0;
     free(p);
+    /* a FIFO is never read (never waited on); a link someone else made
+     * to a config of ours is theirs */
+    tu_mkdir(root, "cfgproj/fifo");
+    p = tu_path(root, "cfgproj/fifo/.pyshim.json");
+    assert_int_equal(mkfifo(p, 0644), 0);
+    free(p);
+    tu_symlink("../.pyshim.json", root, "cfgproj/lnk/.pyshim.json");
+    p = tu_path(root, "cfgproj/lnk/.pyshim.json");
+    if (can_chown)
+        can_chown = lchown(p, 4242, 4242) == 0;
+    free(p);
     /* unsafe config beside a usable marker: the marker still counts */
     tu_write_bytes(root, "unsafe2/.pyshim.json", "{}", 2, 0646);
     tu_write(root, "unsafe2/.python-version", "3.8");
@@ -230,6 +241,14 @@ static const struct dcase cases[] = {
      PROJ_CONFIG, "cfgproj", "cwd", "3.11", NULL, 0, NULL,
      "cfgproj/other/.pyshim.json: it is owned by another user", NULL, NULL, 0,
      0, 1},
+    {"config that is a FIFO is skipped", NULL, NULL, "cfgproj/fifo", NULL, 0,
+     PROJ_CONFIG, "cfgproj", "cwd", "3.11", NULL, 0, NULL,
+     "cfgproj/fifo/.pyshim.json: it is not a regular file", NULL, NULL, 0, 0,
+     0},
+    {"config linked by another user is skipped", NULL, NULL, "cfgproj/lnk",
+     NULL, 0, PROJ_CONFIG, "cfgproj", "cwd", "3.11", NULL, 0, NULL,
+     "cfgproj/lnk/.pyshim.json: it is a symbolic link made by another user",
+     NULL, NULL, 0, 0, 1},
     {"skipped config beside a marker", NULL, NULL, "unsafe2", NULL, 0,
      PROJ_MARKERS, "unsafe2", "cwd", NULL, "3.8", 0, NULL,
      "unsafe2/.pyshim.json: it is writable by every user", NULL, NULL, 0, 0, 0},
