@@ -18,10 +18,12 @@ $ErrorActionPreference = "Stop"
 # The GitHub repository the releases come from.
 $Repo = if ($env:PYSHIM_REPO) { $env:PYSHIM_REPO } else { "pyshim/pyshim" }
 
+# Errors throw instead of `exit`: run through `irm ... | iex`, exit would
+# close the user's PowerShell window.
 function Fail([string]$msg, [string]$hint) {
     Write-Host "pyshim-install: error: $msg"
     if ($hint) { Write-Host "pyshim-install: hint: $hint" }
-    exit 1
+    throw "pyshim-install: $msg"
 }
 
 if (-not [Environment]::Is64BitOperatingSystem) {
@@ -72,7 +74,7 @@ try {
     if (-not (Test-Path $exe)) { Fail "'$name' holds no pyshim.exe" "" }
     # pyshim.exe copies itself into its bin dir: the unpacked one goes away.
     if ($BinDir) { & $exe install --bin-dir $BinDir } else { & $exe install }
-    if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+    if ($LASTEXITCODE -ne 0) { Fail "pyshim.exe install failed (exit $LASTEXITCODE)" "" }
 } finally {
     Remove-Item -Recurse -Force $tmp -ErrorAction SilentlyContinue
 }

@@ -137,6 +137,20 @@ class ShellScripts(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stdout)
 
 
+class InstallersAgree(unittest.TestCase):
+    def test_one_default_repository(self):
+        """install.sh, install.ps1 and release.sh download from the same
+        GitHub repository by default (the placeholder a fork changes)."""
+        found = {}
+        for rel, pat in (("installer/install.sh", r"PYSHIM_REPO:-([^}]+)\}"),
+                         ("scripts/release.sh", r"PYSHIM_REPO:-([^}]+)\}"),
+                         ("installer/install.ps1",
+                          r'else \{ "([^"]+)" \}')):
+            with open(os.path.join(SRC, rel)) as f:
+                found[rel] = re.search(pat, f.read()).group(1)
+        self.assertEqual(len(set(found.values())), 1, found)
+
+
 class CjsonSources(unittest.TestCase):
     """cmake/cjson-src.sh --print-sources, against an apt configuration
     made here (PYSHIM_APT_ETC)."""

@@ -200,6 +200,18 @@ class Artifacts(unittest.TestCase):
         self.assertEqual(inst["Installers"][0]["InstallerSha256"], zip_hash)
         self.assertEqual(str(inst["PackageVersion"]), VERSION)
 
+    def test_install_ps1_picks_the_zip_from_sha256sums(self):
+        # install.ps1 cannot run here; its one parsing step can: the .NET
+        # pattern it matches SHA256SUMS lines with (the same syntax in
+        # Python's re) must pick exactly the Windows zip.
+        with open(os.path.join(SRC, "installer", "install.ps1")) as f:
+            ps = f.read()
+        pat = re.search(r"-Pattern '([^']+)'", ps).group(1)
+        with open(os.path.join(OUT, "SHA256SUMS")) as f:
+            hits = [m.group(1) for m in
+                    (re.match(pat, l.rstrip("\n")) for l in f) if m]
+        self.assertEqual(hits, ["pyshim-%s-windows-x86_64.zip" % VERSION])
+
     def test_source_tarball_builds_like_the_homebrew_formula(self):
         d = tempfile.mkdtemp(prefix="pyshim-rel-src-")
         self.addCleanup(shutil.rmtree, d)
