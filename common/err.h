@@ -29,6 +29,23 @@ int err_set(struct err *e, int code, const char *fmt, ...)
 /* Set the hint. e may be NULL. Returns -1. */
 int err_hint(struct err *e, const char *fmt, ...)
     __attribute__((format(PYSHIM_PRINTF, 2, 3)));
+/* Wrap the message already set: err_prefix puts the formatted text before
+ * it, err_suffix after it ("no interpreter matches '3.99'" + " (asked by
+ * '/p/.pyshim.json')"). The code and the hint stay. A NULL e is a no-op
+ * (the caller did not want the text); an e without a message gets the
+ * formatted text around "unknown error", never a crash. Returns -1. */
+int err_prefix(struct err *e, const char *fmt, ...)
+    __attribute__((format(PYSHIM_PRINTF, 2, 3)));
+int err_suffix(struct err *e, const char *fmt, ...)
+    __attribute__((format(PYSHIM_PRINTF, 2, 3)));
 void err_release(struct err *e);
+
+/* An impossible state (a broken invariant, not bad input): print
+ * "pyshim: BUG: file:line: message" to stderr and abort(), as git's BUG().
+ * The one place library code prints; never use it for anything a user,
+ * a file or the OS can cause. */
+#define BUG(...) err_bug(__FILE__, __LINE__, __VA_ARGS__)
+void err_bug(const char *file, int line, const char *fmt, ...)
+    __attribute__((format(PYSHIM_PRINTF, 3, 4), noreturn));
 
 #endif

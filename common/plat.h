@@ -58,6 +58,7 @@ struct plat_stat {
     int64_t mtime_ns;
     unsigned perm; /* permission bits (0777 and special bits) */
     uint64_t uid;  /* owner */
+    uint64_t gid;  /* group (0 on Windows) */
     int is_dir;
     int is_reg;
     int is_lnk; /* only with follow == 0 */
@@ -72,6 +73,11 @@ int plat_is_file(const char *path);
 int plat_is_executable(const char *path);
 /* The uid of this process (0 is root). */
 uint64_t plat_uid(void);
+/* True if gid is this user's private group: their primary group, named
+ * like them, with no other member (the user-private-group convention,
+ * under which umask 002 makes directories group-writable without giving
+ * anyone else a way in). Windows: 0. */
+int plat_group_is_private(uint64_t gid);
 /* This process's id. */
 long plat_pid(void);
 

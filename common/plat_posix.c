@@ -8,6 +8,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
 #include <pwd.h>
 #include <signal.h>
@@ -44,6 +45,7 @@ static void fill_stat(const struct stat *s, struct plat_stat *st)
 #endif
     st->perm = (unsigned)(s->st_mode & 07777);
     st->uid = (uint64_t)s->st_uid;
+    st->gid = (uint64_t)s->st_gid;
     st->is_dir = S_ISDIR(s->st_mode);
     st->is_reg = S_ISREG(s->st_mode);
     st->is_lnk = S_ISLNK(s->st_mode);
@@ -81,6 +83,31 @@ int plat_is_executable(const char *path)
 uint64_t plat_uid(void)
 {
     return (uint64_t)getuid();
+}
+
+int plat_group_is_private(uint64_t gid)
+{
+    struct passwd *pw = getpwuid(getuid());
+    struct group *gr;
+    char *name;
+    size_t i;
+
+    if (!pw || (uint64_t)pw->pw_gid != gid)
+        return 0;
+    name = xstrdup(pw->pw_name); /* getgrgid may reuse pw's storage */
+    gr = getgrgid((gid_t)gid);
+    if (!gr || strcmp(gr->gr_name, name)) {
+        free(name);
+        return 0;
+    }
+    for (i = 0; gr->gr_mem && gr->gr_mem[i]; i++) {
+        if (strcmp(gr->gr_mem[i], name)) {
+            free(name);
+            return 0;
+        }
+    }
+    free(name);
+    return 1;
 }
 
 long plat_pid(void)

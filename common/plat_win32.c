@@ -376,6 +376,12 @@ uint64_t plat_uid(void)
     return 1; /* never 0: nobody is "root" here, see plat_stat */
 }
 
+int plat_group_is_private(uint64_t gid)
+{
+    (void)gid; /* no POSIX groups: plat_stat reports gid 0 */
+    return 0;
+}
+
 long plat_pid(void)
 {
     return (long)GetCurrentProcessId();

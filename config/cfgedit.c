@@ -116,6 +116,9 @@ int cfg_update_file(const char *file, const struct cfg_update *u, int *changed,
         ret = 0;
         goto out;
     }
+    if (u->before_write &&
+        u->before_write(file, out.buf, out.len, u->arg, e) < 0)
+        goto out;
     if (plat_write_atomic(file, out.buf, out.len, 0644) < 0) {
         err_set(e, PYSHIM_EXIT_CANTCREAT, "cannot write '%s': %s", file,
                 plat_strerror(errno));

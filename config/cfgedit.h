@@ -14,6 +14,13 @@ struct cfg_update {
     const char *python;          /* set "python" (NULL: keep) */
     const char *venv;            /* set "venv" (NULL: keep) */
     const struct sv *shared_add; /* append missing entries (NULL: none) */
+    /* Called with the new content just before it is written (NULL: no
+     * call); a negative return stops the write. `pyshim init` trusts what
+     * it writes there, so a kill between the two steps leaves no
+     * untrusted config of its own behind. */
+    int (*before_write)(const char *file, const char *text, size_t len,
+                        void *arg, struct err *e);
+    void *arg;
 };
 
 /* Apply u to file (created if missing). *changed says if it was written;

@@ -34,6 +34,14 @@ static int mine(const struct plat_stat *st)
     return st->uid == plat_uid() || st->uid == 0;
 }
 
+/* Writable by someone else: by every user, or by a group that is not
+ * the user's own private group (umask 002 systems make 0775 dirs). */
+static int others_write(const struct plat_stat *st)
+{
+    return (st->perm & 0002) ||
+           ((st->perm & 0020) && !plat_group_is_private(st->gid));
+}
+
 /* Refuse pyshim's own directory dir (named what, for the message): the
  * facts cache names the libpython that is loaded, the data dir holds the
  * trust records, the environments and the global config. As ssh does for
@@ -77,7 +85,7 @@ static int check_dir(const char *dir, const char *what, int is_home,
             err_hint(e, "have its owner remove it, or %s", fix);
             goto out;
         }
-        if (st.perm & 0022) {
+        if (others_write(&st)) {
             err_set(
                 e, PYSHIM_EXIT_NOPERM,
                 "refusing to use %s '%s': other users can write to it (mode "
@@ -106,7 +114,7 @@ static int check_dir(const char *dir, const char *what, int is_home,
                 err_hint(e, "%s", fix);
                 goto out;
             }
-            if ((st.perm & 0022) && !(st.perm & 01000)) {
+            if (others_write(&st) && !(st.perm & 01000)) {
                 err_set(e, PYSHIM_EXIT_NOPERM,
                         "refusing to use %s '%s': other users can write to "
                         "'%s' above it (mode %04o), and could replace it",

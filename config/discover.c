@@ -123,32 +123,11 @@ static int read_marker(struct project *p, const char *dir, const char *path,
 static int check_trust(struct project *p, const struct discover_in *in,
                        const struct sb *text, struct trace *t, struct err *e)
 {
-    char *why = trust_needed(&p->cfg);
-    int ret = 0;
+    int ret = trust_require(in->data_dir, &p->cfg, p->root, text, e);
 
-    if (!why)
-        return 0;
-    if (!in->data_dir) {
-        ret = -1;
-    } else {
-        ret = trust_check_text(in->data_dir, p->cfg.file, text->buf, text->len,
-                               e);
-        if (ret < 0)
-            goto out;
-    }
-    if (ret == 1) {
+    if (ret == 1)
         trace_add(t, "'%s' is trusted", p->cfg.file);
-        ret = 0;
-        goto out;
-    }
-    err_set(e, PYSHIM_EXIT_NOPERM, "config '%s' is not trusted: %s",
-            p->cfg.file, why);
-    err_hint(e, "review it, then run `pyshim trust %s` (an edit asks again)",
-             p->root);
-    ret = -1;
-out:
-    free(why);
-    return ret;
+    return ret < 0 ? -1 : 0;
 }
 
 /* dir/.venv holds a regular pyvenv.cfg, and neither was planted. */

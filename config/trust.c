@@ -233,3 +233,89 @@ int trust_add_program(const char *data_dir, const char *path, struct err *e)
 {
     return add(program_record, data_dir, path, e);
 }
+
+/* The venv's identity: real path, directory and pyvenv.cfg. The path
+ * a record holds is the real path (for people reading the directory). */
+static int venv_record(const char *data_dir, const char *dir, struct sb *out,
+                       struct sb *real, struct err *e)
+{
+    struct plat_stat ds, cs;
+    struct sb key = SB_INIT, name = SB_INIT, cfgp = SB_INIT;
+    struct sha256 s;
+    char hex[65];
+    int ret = -1;
+
+    if (plat_realpath(dir, real) < 0 || plat_stat(real->buf, &ds, 1) < 0) {
+        err_set(e, PYSHIM_EXIT_NOINPUT, "cannot read venv '%s': %s", dir,
+                plat_strerror(errno));
+        goto out;
+    }
+    path_join(&cfgp, real->buf, "pyvenv.cfg");
+    if (plat_stat(cfgp.buf, &cs, 0) < 0 || !cs.is_reg) {
+        err_set(e, PYSHIM_EXIT_NOINPUT, "'%s' is not a venv: no pyvenv.cfg",
+                dir);
+        goto out;
+    }
+    path_fold(&name, real->buf);
+    sb_addf(&key, "venv\n%s\n%llu %llu\n%llu %llu %lld", name.buf,
+            (unsigned long long)ds.dev, (unsigned long long)ds.ino,
+            (unsigned long long)cs.dev, (unsigned long long)cs.ino,
+            (long long)cs.mtime_ns);
+    sha256_init(&s);
+    sha256_update(&s, key.buf, key.len);
+    sha256_hex(&s, hex);
+    record_file(out, data_dir, hex);
+    ret = 0;
+out:
+    sb_release(&key);
+    sb_release(&name);
+    sb_release(&cfgp);
+    return ret;
+}
+
+int trust_check_venv(const char *data_dir, const char *venv_dir, struct err *e)
+{
+    struct sb rec = SB_INIT, real = SB_INIT;
+    int ret = venv_record(data_dir, venv_dir, &rec, &real, e);
+
+    if (!ret)
+        ret = plat_is_file(rec.buf);
+    sb_release(&rec);
+    sb_release(&real);
+    return ret;
+}
+
+int trust_add_venv(const char *data_dir, const char *venv_dir, struct err *e)
+{
+    struct sb rec = SB_INIT, real = SB_INIT;
+    int ret = venv_record(data_dir, venv_dir, &rec, &real, e);
+
+    if (!ret)
+        ret = fs_write_file(rec.buf, real.buf, real.len, 0600, 0700, e);
+    sb_release(&rec);
+    sb_release(&real);
+    return ret;
+}
+
+int trust_require(const char *data_dir, const struct cfg *c, const char *root,
+                  const struct sb *text, struct err *e)
+{
+    char *why = trust_needed(c);
+    int ret = 0;
+
+    if (!why)
+        return 0;
+    if (data_dir) {
+        ret = trust_check_text(data_dir, c->file, text->buf, text->len, e);
+        if (ret)
+            goto out; /* 1 trusted, -1 cannot tell */
+    }
+    err_set(e, PYSHIM_EXIT_NOPERM, "config '%s' is not trusted: %s", c->file,
+            why);
+    err_hint(e, "review it, then run `pyshim trust %s` (an edit asks again)",
+             root);
+    ret = -1;
+out:
+    free(why);
+    return ret;
+}

@@ -15,7 +15,9 @@
 #include "common/sv.h"
 #include "common/xalloc.h"
 #include "installer/cli.h"
+#include "config/trust.h"
 #include "launcher/resolve.h"
+#include "launcher/vtrust.h"
 #include "common/banned.h"
 
 static const char usage[] =
@@ -115,6 +117,47 @@ static int is_python_script(const char *path)
     return ret;
 }
 
+/* A command in the bin dir of a venv that came with the project tree
+ * (launcher/vtrust.h) is the tree's code: it runs only when pyshim made
+ * the venv or the user trusted it. The venv's python itself, which the
+ * resolver already vetted, is the exception. */
+static int shipped_command(const struct plan *p, const char *cmd, struct err *e)
+{
+    struct sb real = SB_INIT;
+    int ok;
+
+    if (!p->env_kind || strcmp(p->env_kind, "venv") || !p->proj.root ||
+        !vtrust_inside(p->env_dir, p->proj.root))
+        return 0;
+    ok = p->exe_real && !plat_realpath(cmd, &real) &&
+         path_equal(real.buf, p->exe_real) && !is_python_script(cmd);
+    sb_release(&real);
+    if (ok || trust_check_venv(p->dirs.data, p->env_dir, NULL) == 1)
+        return 0;
+    err_set(e, PYSHIM_EXIT_NOPERM,
+            "'%s' comes with venv '%s', which was not made by pyshim: not "
+            "run",
+            cmd, p->env_dir);
+    return err_hint(e, "review the venv, then run `pyshim trust %s`",
+                    p->proj.root);
+}
+
+/* The same for a command of a shared path inside the project tree: it
+ * runs only once the project's config, which lists it, is trusted. */
+static int shared_command(const struct plan *p, const char *site,
+                          const char *cmd, struct err *e)
+{
+    if (!p->proj.root || !p->proj.cfg.file ||
+        !vtrust_inside(site, p->proj.root) ||
+        vtrust_inside(site, p->dirs.data) ||
+        trust_check(p->dirs.data, p->proj.cfg.file, NULL) == 1)
+        return 0;
+    err_set(e, PYSHIM_EXIT_NOPERM,
+            "'%s' comes with shared '%s' inside the project tree: not run", cmd,
+            site);
+    return err_hint(e, "review it, then run `pyshim trust %s`", p->proj.root);
+}
+
 int inst_exec(int argc, char **argv)
 {
     struct resolve_in in;
@@ -139,11 +182,15 @@ int inst_exec(int argc, char **argv)
         path_join(&dir, p.env_dir, PLAT_VENV_BIN);
         if (find_in(dir.buf, argv[1], &cand) < 0)
             sb_reset(&cand);
+        else if (shipped_command(&p, cand.buf, &e) < 0)
+            goto fail;
     }
     for (i = 0; !cand.len && i < p.shared.nr; i++) {
         site_bin(p.shared.v[i], &dir);
         if (find_in(dir.buf, argv[1], &cand) < 0)
             sb_reset(&cand);
+        else if (shared_command(&p, p.shared.v[i], cand.buf, &e) < 0)
+            goto fail;
     }
     if (!cand.len && p.interp) {
         sb_set(&dir, p.interp);

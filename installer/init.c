@@ -32,7 +32,9 @@ static const char usage[] =
     "  - create the light venv DIR/.venv with the interpreter's own venv\n"
     "    module, without its own pip when a shared env provides one;\n"
     "  - write the hook that makes the shared envs visible in it;\n"
-    "  - trust the config as written.\n"
+    "  - trust the config as written, and record the venv it made.\n"
+    "A config found there that needs trust and has none is an error (run\n"
+    "`pyshim trust DIR` after reviewing it): nothing it names is run.\n"
     "Running it again is safe: it reports what changed, or that nothing did.\n"
     "\n"
     "  --python V       version request (3.12, 3.12.1) or interpreter path\n"
@@ -100,8 +102,8 @@ static int shared_has_pip(const struct sv *sites)
     return ret;
 }
 
-static int make_venv(const char *python, const char *venv, int with_pip,
-                     struct err *e)
+static int make_venv(const char *data_dir, const char *python, const char *venv,
+                     int with_pip, struct err *e)
 {
     struct sv argv = SV_INIT;
     int status = 0, ret = 0;
@@ -123,6 +125,9 @@ static int make_venv(const char *python, const char *venv, int with_pip,
         ret = -1;
     } else {
         venv_done(venv);
+        /* made by pyshim: its own start-up code (pip's .pth files) is not
+         * somebody else's (launcher/vtrust.h) */
+        ret = trust_add_venv(data_dir, venv, e);
     }
     sv_release(&argv);
     return ret;
@@ -184,12 +189,20 @@ static void shared_version(const struct dirs *d, const struct cfg *c,
     sb_release(&dir);
 }
 
+/* What init writes is trusted before it is written: the config it found
+ * needed no trust or was trusted, and the edit is the user's command. */
+static int trust_written(const char *file, const char *text, size_t len,
+                         void *data_dir, struct err *e)
+{
+    return trust_add_text(data_dir, file, text, len, e);
+}
+
 int inst_init(int argc, char **argv)
 {
     struct dirs d = DIRS_INIT;
     struct err e = ERR_INIT;
     struct sb dir = SB_INIT, file = SB_INIT, venv = SB_INIT, py = SB_INIT;
-    struct sb pv = SB_INIT;
+    struct sb pv = SB_INIT, ctext = SB_INIT;
     struct sv shared = SV_INIT, sites = SV_INIT;
     struct cfg c = CFG_INIT;
     struct cfg_update u;
@@ -233,7 +246,13 @@ int inst_init(int argc, char **argv)
     if (init_lock(&d, dir.buf, &lock, &e) < 0)
         goto fail;
     path_join(&file, dir.buf, ".pyshim.json");
-    if (plat_is_file(file.buf) && cfg_load(&c, file.buf, d.home, &e) < 0)
+    if (plat_is_file(file.buf) &&
+        cfg_load_text(&c, file.buf, d.home, &ctext, &e) < 0)
+        goto fail;
+    /* A config that came with the tree (a clone) is code: init neither
+     * runs what it names (-m venv, the probe) nor trusts it for the user.
+     * Only what init writes itself is trusted below. */
+    if (c.file && trust_require(d.data, &c, dir.buf, &ctext, &e) < 0)
         goto fail;
     if (!c.file) {
         c.file = xstrdup(file.buf);
@@ -248,6 +267,17 @@ int inst_init(int argc, char **argv)
         path_join(&f, dir.buf, ".python-version");
         if (plat_is_file(f.buf) && !pyversion_load(f.buf, &pv, &e))
             from_pyversion = 1;
+        /* the shim's rule (config/discover.c): versions only there */
+        if (from_pyversion && (path_has_dir(pv.buf) || strchr(pv.buf, '\\'))) {
+            err_set(&e, PYSHIM_EXIT_NOPERM,
+                    "'%s' names a program by path ('%s'): a .python-version "
+                    "file may only ask for a version",
+                    f.buf, pv.buf);
+            err_hint(&e, "write a version such as \"3.12\" in it, or pass "
+                         "--python");
+            sb_release(&f);
+            goto fail;
+        }
         sb_release(&f);
     }
     if (!python && !c.python && !pv.len)
@@ -283,7 +313,7 @@ int inst_init(int argc, char **argv)
         } else {
             int with_pip = !shared_has_pip(&sites);
 
-            if (make_venv(py.buf, venv.buf, with_pip, &e) < 0)
+            if (make_venv(d.data, py.buf, venv.buf, with_pip, &e) < 0)
                 goto fail;
             printf("pyshim: created %s (Python %s%s)\n", venv.buf,
                    pyver_str(&ver, vb, sizeof(vb)),
@@ -301,6 +331,8 @@ int inst_init(int argc, char **argv)
         u.python = vb;
     }
     u.shared_add = &shared;
+    u.before_write = trust_written;
+    u.arg = d.data;
     if (cfg_update_file(file.buf, &u, &changed, &summary, &e) < 0)
         goto fail;
     if (changed) {
@@ -346,6 +378,7 @@ out:
     err_release(&e);
     sb_release(&dir);
     sb_release(&file);
+    sb_release(&ctext);
     sb_release(&venv);
     sb_release(&py);
     sb_release(&pv);

@@ -14,6 +14,7 @@
 #include "common/ascii.h"
 #include "common/exitcode.h"
 #include "common/fs.h"
+#include "common/mark.h"
 #include "common/path.h"
 #include "common/plat.h"
 #include "common/sb.h"
@@ -81,43 +82,10 @@ static const char usage_uninstall[] =
     "is still the one install wrote. It shows what it will delete and its\n"
     "size and asks first; without a terminal it needs --yes.\n";
 
-/* Every pyshim binary holds this string, so that any version's copy of
- * pyshim (an older release that an upgrade replaces, a newer one) is known
- * as pyshim's, not only a copy of the running binary. The search reads it
- * through a volatile pointer, so the compiler keeps the bytes in the
- * binary and cannot fold the comparison into immediates. */
-static const char pyshim_mark[] =
-    "pyshim-binary-mark:bee71685de43fb6594ea46ef51119f68";
-static const char *volatile pyshim_mark_p = pyshim_mark;
-
+/* Every pyshim binary holds the mark (common/mark.h), so that any
+ * version's copy of pyshim (an older release that an upgrade replaces, a
+ * newer one) is known as pyshim's, not only a copy of the running binary. */
 #define MARKED_MAX (64u << 20)
-
-/* Does data start like a program (PE, ELF or Mach-O) and hold the mark? */
-static int has_mark(const char *data, size_t len)
-{
-    static const char *const magics[] = {"MZ",
-                                         "\x7f"
-                                         "ELF",
-                                         "\xfe\xed\xfa\xce",
-                                         "\xfe\xed\xfa\xcf",
-                                         "\xce\xfa\xed\xfe",
-                                         "\xcf\xfa\xed\xfe",
-                                         "\xca\xfe\xba\xbe",
-                                         NULL};
-    const char *mark = pyshim_mark_p;
-    size_t i, n = strlen(mark);
-    int exe = 0;
-
-    for (i = 0; magics[i] && !exe; i++)
-        exe = len >= strlen(magics[i]) &&
-              !memcmp(data, magics[i], strlen(magics[i]));
-    if (!exe || len < n)
-        return 0;
-    for (i = 0; i + n <= len; i++)
-        if (data[i] == mark[0] && !memcmp(data + i, mark, n))
-            return 1;
-    return 0;
-}
 
 /* Is path this very pyshim: a link to "pyshim", or a byte-for-byte copy
  * of the running binary (nothing to replace)? */
@@ -141,7 +109,7 @@ static int is_self(const char *path, const struct sb *self_bytes)
 }
 
 /* Is path pyshim's, of any version: this pyshim (is_self), or a regular
- * file under 64 MiB that is a program holding pyshim_mark? */
+ * file under 64 MiB that is a program holding the mark? */
 static int is_ours(const char *path, const struct sb *self_bytes)
 {
     struct plat_stat st;
@@ -152,7 +120,7 @@ static int is_ours(const char *path, const struct sb *self_bytes)
         return 1;
     if (plat_stat(path, &st, 0) < 0 || !st.is_reg || st.size >= MARKED_MAX)
         return 0;
-    ret = !plat_read_file(path, MARKED_MAX, &s) && has_mark(s.buf, s.len);
+    ret = !plat_read_file(path, MARKED_MAX, &s) && mark_in(s.buf, s.len);
     sb_release(&s);
     return ret;
 }

@@ -13,7 +13,9 @@
 #include "config/dirs.h"
 #include "config/trust.h"
 #include "installer/cli.h"
+#include "launcher/hook.h"
 #include "launcher/venv.h"
+#include "launcher/vtrust.h"
 #include "common/banned.h"
 
 static const char usage_trust[] =
@@ -22,10 +24,12 @@ static const char usage_trust[] =
     "Trust the .pyshim.json in PATH (a directory or the file itself; default:\n"
     "the nearest one at or above the current directory) as it is now. A\n"
     "config needs trust when it names an interpreter by path, sets \"env\",\n"
-    "or points outside its own directory; editing it asks again. A program\n"
-    "in the project's venv that runs (a copy inside the tree; on Windows, a\n"
-    "base interpreter pyvenv.cfg names that pyshim's search does not find)\n"
-    "is trusted along with it.\n";
+    "or points outside its own directory; editing it asks again. The\n"
+    "project's venv is trusted along with it, after it shows what that\n"
+    "means (the interpreter it runs, its pyvenv.cfg home, its start-up\n"
+    "code: .pth files that run code, sitecustomize); a venv pyshim did not\n"
+    "make runs only once trusted when it carries such code. A re-created\n"
+    "venv asks again; packages installed into it later do not.\n";
 
 static const char usage_untrust[] =
     "usage: pyshim untrust [PATH]\n"
@@ -67,40 +71,59 @@ out:
     return ret;
 }
 
-/* The project's venv python, when it is a program inside the tree (see
- * launcher/resolve.c), is trusted along with the config. On Windows, the
- * base interpreter the venv runs. */
+/* Say what trusting the venv v means: the interpreter it runs (and where
+ * its standard library comes from), and the start-up code it carries. */
+static void show_venv(const struct venv *v, const char *program)
+{
+    struct sv code = SV_INIT;
+    char *first = vtrust_startup_code(v, HOOK_FILE, &code);
+    size_t i;
+
+    printf("pyshim: trusting the venv %s:\n", v->dir);
+    printf("pyshim:   runs %s\n", program);
+    if (v->home)
+        printf("pyshim:   base interpreter (pyvenv.cfg home) %s\n", v->home);
+    for (i = 0; i < code.nr; i++)
+        printf("pyshim:   start-up code %s\n", code.v[i]);
+    free(first);
+    sv_release(&code);
+}
+
+/* The project's venv: recorded as trusted (config/trust.h), after saying
+ * what that trusts; its python, when it is a program inside the tree
+ * (launcher/vtrust.h: vtrust_program, the resolver's rule), is trusted
+ * along with it. On Windows, the base interpreter the venv runs. */
 static int trust_venv_program(const struct dirs *d, const struct cfg *c,
                               struct err *e)
 {
     struct sb venv = SB_INIT, real = SB_INIT;
-    int ret = 0;
+    struct venv v = VENV_INIT;
+    int ret = 0, in_tree;
 
     if (c->venv)
         sb_set(&venv, c->venv);
     else
         path_join(&venv, c->dir, ".venv");
-    if (PLAT_WINDOWS) {
-        /* what runs is the base pyvenv.cfg's home names, wherever it is
-         * (launcher/resolve.c: shipped_program) */
-        struct venv v = VENV_INIT;
-
-        if (!venv_load(&v, venv.buf, NULL) && v.base &&
-            !plat_realpath(v.base, &real)) {
-            ret = trust_add_program(d->data, real.buf, e);
-            if (!ret)
-                printf("pyshim: trusted the program %s\n", real.buf);
-        }
-        venv_release(&v);
+    if (!venv_is_venv(venv.buf) || venv_load(&v, venv.buf, NULL) < 0)
         goto out;
-    }
-    venv_python_path(&venv, venv.buf);
-    if (!plat_realpath(venv.buf, &real) && path_is_inside(real.buf, c->dir)) {
+    in_tree = vtrust_program(&v, c->dir, &real);
+    if (in_tree < 0)
+        goto out;
+    show_venv(&v, real.buf);
+    /* what runs is the base pyvenv.cfg's home names, wherever it is
+     * (launcher/resolve.c: shipped_program); elsewhere a program inside
+     * the tree */
+    if (v.base || in_tree) {
         ret = trust_add_program(d->data, real.buf, e);
         if (!ret)
             printf("pyshim: trusted the program %s\n", real.buf);
     }
+    if (!ret)
+        ret = trust_add_venv(d->data, v.dir, e);
+    if (!ret)
+        printf("pyshim: trusted the venv %s\n", v.dir);
 out:
+    venv_release(&v);
     sb_release(&venv);
     sb_release(&real);
     return ret;

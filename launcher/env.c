@@ -83,6 +83,19 @@ int env_shared_site(const char *entry, const char *data_dir,
             goto out;
         }
     }
+    if (venv_is_incomplete(dir.buf)) {
+        /* `shared create` was killed, or is still running: a half venv
+         * would lose packages that are still being installed */
+        err_set(e, PYSHIM_EXIT_NOINPUT,
+                "shared env '%s' is incomplete: its creation was interrupted "
+                "or is still running ('%s')",
+                entry, dir.buf);
+        if (cfg_is_name(entry))
+            err_hint(e, "`pyshim shared create %s` makes it again", entry);
+        else
+            err_hint(e, "recreate it with `python -m venv %s`", dir.buf);
+        goto out;
+    }
     if (venv_is_venv(dir.buf)) {
         struct err sub = ERR_INIT;
 

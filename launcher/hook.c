@@ -9,6 +9,34 @@
 #include "common/utf8.h"
 #include "common/banned.h"
 
+/*
+ * Can path be a plain .pth line, read back whole by every supported
+ * Python? Not if it is not UTF-8: site.py reads the whole file as text
+ * and a byte it cannot decode stops it (UnicodeDecodeError). Nor if it
+ * holds a character some reader splits lines on: 3.8 iterates the file in
+ * text mode (universal newlines: \n, \r), 3.13 uses str.splitlines(),
+ * which also splits on \v \f \x1c \x1d \x1e U+0085 U+2028 U+2029. A
+ * split path is a wrong path and, worse, a fragment that starts with
+ * "import" is executed. Such a dir gets no plain line; the import line,
+ * pure ASCII with every other byte escaped, still adds it.
+ */
+static int plain_line_ok(const char *path)
+{
+    static const char *const splitters[] = {"\xc2\x85",     /* U+0085 */
+                                            "\xe2\x80\xa8", /* U+2028 */
+                                            "\xe2\x80\xa9", /* U+2029 */
+                                            NULL};
+    size_t i;
+
+    if (strpbrk(path, "\n\r\v\f\x1c\x1d\x1e") ||
+        !utf8_valid(path, strlen(path)))
+        return 0;
+    for (i = 0; splitters[i]; i++)
+        if (strstr(path, splitters[i]))
+            return 0;
+    return 1;
+}
+
 void hook_render(const struct sv *sites, struct sb *out)
 {
     size_t i;
@@ -20,14 +48,9 @@ void hook_render(const struct sv *sites, struct sb *out)
                    "environment sees.\n"
                    "# Do not edit: it is rewritten from .pyshim.json; "
                    "`pyshim which` explains it.\n");
-    for (i = 0; i < sites->nr; i++) {
-        /* A path with a newline, or not UTF-8, cannot be a .pth line:
-         * site.py reads the whole file as text and a byte it cannot decode
-         * stops it (UnicodeDecodeError). The import line still adds it. */
-        if (!strchr(sites->v[i], '\n') && !strchr(sites->v[i], '\r') &&
-            utf8_valid(sites->v[i], strlen(sites->v[i])))
+    for (i = 0; i < sites->nr; i++)
+        if (plain_line_ok(sites->v[i]))
             sb_addf(out, "%s\n", sites->v[i]);
-    }
     /* No comprehension: site.addpackage() exec()s the line in a function,
      * and before 3.12 a comprehension's own scope cannot see the names
      * the import bound there (NameError: name 'site' is not defined). */

@@ -8,7 +8,12 @@
  * gets a plain path line (kept working after PEP 829 retires `import`
  * lines) and one `import` line calls site.addsitedir() on them so the
  * .pth files inside the shared dirs run too. Paths go into the import line
- * as bytes literals, so any file name survives any locale.
+ * as bytes literals, pure ASCII (every byte outside printable ASCII is a
+ * \xNN escape), so any file name survives any locale and any line
+ * splitting. A dir whose path some supported Python would split into two
+ * lines (\n, \r, \v, \f, \x1c-\x1e, U+0085, U+2028, U+2029: 3.13's
+ * str.splitlines()) or that is not UTF-8 gets no plain line: only the
+ * import line adds it.
  */
 #ifndef PYSHIM_HOOK_H
 #define PYSHIM_HOOK_H

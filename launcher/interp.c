@@ -6,6 +6,7 @@
 
 #include "common/ascii.h"
 #include "common/exitcode.h"
+#include "common/mark.h"
 #include "common/path.h"
 #include "common/plat.h"
 #include "common/xalloc.h"
@@ -74,6 +75,11 @@ int interp_is_self(const struct interp_env *env, const char *path)
     return ret;
 }
 
+int interp_is_shim(const struct interp_env *env, const char *path)
+{
+    return interp_is_self(env, path) || mark_file_is_pyshim(path);
+}
+
 static int is_pyenv_shims(const struct interp_env *env, const char *dir)
 {
     struct sb s = SB_INIT;
@@ -87,18 +93,9 @@ static int is_pyenv_shims(const struct interp_env *env, const char *dir)
     return ret;
 }
 
-static int is_script(const char *path)
-{
-    struct sb head = SB_INIT;
-    int ret;
-
-    ret = plat_read_head(path, 2, &head) == 0 && head.len == 2 &&
-          head.buf[0] == '#' && head.buf[1] == '!';
-    sb_release(&head);
-    return ret;
-}
-
-/* Does dir hold the shim (under any of its usual names)? */
+/* Does dir hold the shim (under any of its usual names), or another
+ * pyshim build installed there (its "pyshim", which no Python is called;
+ * only that name is read whole, so the check stays cheap)? */
 static int holds_self(const struct interp_env *env, const char *dir)
 {
     static const char *const names[] = {"pyshim", "python", "python3", NULL};
@@ -108,7 +105,7 @@ static int holds_self(const struct interp_env *env, const char *dir)
     for (i = 0; names[i] && !ret; i++) {
         path_join(&p, dir, names[i]);
         sb_addstr(&p, PLAT_EXE_SUFFIX);
-        ret = interp_is_self(env, p.buf);
+        ret = interp_is_self(env, p.buf) || (!i && mark_file_is_pyshim(p.buf));
     }
     sb_release(&p);
     return ret;
@@ -129,8 +126,14 @@ int interp_which(const struct interp_env *env, const char *name,
         path_join(&cand, dirs.v[i], name);
         if (!plat_is_executable(cand.buf) || holds_self(env, dirs.v[i]))
             continue;
+        /* an interpreter is a native program: not a "#!" script (nor
+         * pyenv's shims, which are scripts that run pyenv) */
         if (skip_scripts &&
-            (is_pyenv_shims(env, dirs.v[i]) || is_script(cand.buf)))
+            (is_pyenv_shims(env, dirs.v[i]) || !mark_file_is_program(cand.buf)))
+            continue;
+        /* any pyshim build (another version of us) would run pyshim
+         * again: it is a shim, never the program to pass to */
+        if (mark_file_is_pyshim(cand.buf))
             continue;
         sb_set(out, cand.buf);
         ret = 0;
@@ -163,6 +166,10 @@ static void add_tag(struct interp_list *l, const char *path,
         return;
     if (st.dev == env->self_dev && st.ino == env->self_ino &&
         (st.dev || st.ino))
+        return;
+    /* only a native program can be an interpreter: a "#!" script named
+     * python3.X would run one thing by exec and embed another */
+    if (!mark_file_is_program(path))
         return;
     /* the Store's zero-byte app execution aliases, wherever they are */
     if (PLAT_WINDOWS && !st.size)
@@ -198,6 +205,7 @@ static void add_tag(struct interp_list *l, const char *path,
     it->ino = st.ino;
     it->ft = t->ft;
     it->plat = t->plat;
+    it->shim = 0;
 }
 
 static void add(struct interp_list *l, const char *path, const struct pyver *v,
@@ -641,9 +649,23 @@ static int build_fits(const struct interp *it, const struct pyver_tag *want)
     return it->ft == want->ft && pyver_plat_matches(it->plat, want->plat);
 }
 
-int interp_pick(struct interp_list *l, const struct pyver *req,
-                const char *req_text, const struct interp_env *env,
-                struct interp **out, struct trace *t, struct err *e)
+/* Is it a pyshim binary (another build named python3.X, or a link to
+ * one)? Checked only for the entries about to be used, since it reads the
+ * whole file; the answer is kept in it->shim. */
+static int is_shim(struct interp *it, const struct interp_env *env,
+                   struct trace *t)
+{
+    if (!it->shim && interp_is_shim(env, it->path)) {
+        it->shim = 1;
+        trace_add(t, "'%s' is a pyshim binary, not an interpreter: skipped",
+                  it->path);
+    }
+    return it->shim;
+}
+
+static int pick_once(struct interp_list *l, const struct pyver *req,
+                     const char *req_text, const struct interp_env *env,
+                     struct interp **out, struct trace *t, struct err *e)
 {
     struct interp *best = NULL;
     struct pyver_tag want;
@@ -657,6 +679,12 @@ int interp_pick(struct interp_list *l, const struct pyver *req,
         struct interp *it = &l->v[i];
         struct pyver r = *req;
 
+        if (it->shim)
+            continue;
+        /* Windows: learning the version runs it: never a pyshim copy (a
+         * python.exe that is another build's copy) */
+        if (PLAT_WINDOWS && it->ver.major < 0 && is_shim(it, env, t))
+            continue;
         if (PLAT_WINDOWS)
             learn_version(it, env, t);
         if (it->ver.major < 0 || !build_fits(it, &want))
@@ -681,8 +709,11 @@ int interp_pick(struct interp_list *l, const struct pyver *req,
         for (i = 0; i < l->nr; i++) {
             struct interp *it = &l->v[i];
 
-            if (it->ver.major != best->ver.major || it->ver.minor != minor ||
-                !build_fits(it, &want))
+            if (it->shim || it->ver.major != best->ver.major ||
+                it->ver.minor != minor || !build_fits(it, &want))
+                continue;
+            /* learning the micro runs it: never a pyshim build */
+            if (it->ver.micro < 0 && is_shim(it, env, t))
                 continue;
             learn_micro(it, env, t);
             if (!pyver_matches(&it->ver, req))
@@ -728,6 +759,21 @@ int interp_pick(struct interp_list *l, const struct pyver *req,
     return 0;
 }
 
+int interp_pick(struct interp_list *l, const struct pyver *req,
+                const char *req_text, const struct interp_env *env,
+                struct interp **out, struct trace *t, struct err *e)
+{
+    /* each round marks at most one more entry as a shim: it ends */
+    for (;;) {
+        if (pick_once(l, req, req_text, env, out, t, e) < 0)
+            return -1;
+        if ((*out)->shim)
+            BUG("picked '%s', known to be a pyshim binary", (*out)->path);
+        if (!is_shim(*out, env, t))
+            return 0;
+    }
+}
+
 /* Windows: the best registry entry for "Company/Tag" (py -V:). */
 static struct interp *by_company_tag(struct interp_list *l, const char *req)
 {
@@ -746,7 +792,7 @@ static struct interp *by_company_tag(struct interp_list *l, const char *req)
         struct interp *it = &l->v[i];
         const char *slash;
 
-        if (!it->name || strcmp(it->origin, "registry") ||
+        if (it->shim || !it->name || strcmp(it->origin, "registry") ||
             !(slash = strchr(it->name, '/')) ||
             !ascii_ieqn(it->name, (size_t)(slash - it->name), company.buf) ||
             !pyver_tag_matches(slash + 1, tag.buf))
@@ -766,7 +812,7 @@ struct interp *interp_by_name(struct interp_list *l, const char *name)
     size_t i;
 
     for (i = 0; i < l->nr; i++)
-        if (l->v[i].name && name_eq(l->v[i].name, name))
+        if (!l->v[i].shim && l->v[i].name && name_eq(l->v[i].name, name))
             return &l->v[i];
     return PLAT_WINDOWS ? by_company_tag(l, name) : NULL;
 }
@@ -778,7 +824,7 @@ void interp_list_versions(const struct interp_list *l, struct sb *out)
     for (i = 0; i < l->nr; i++) {
         char vb[32];
 
-        if (l->v[i].ver.major < 0)
+        if (l->v[i].ver.major < 0 || l->v[i].shim)
             continue;
         if (out->len)
             sb_addstr(out, ", ");

@@ -40,6 +40,7 @@ struct interp {
     uint64_t dev, ino;    /* identity of the file it resolves to */
     int ft;               /* Windows: a free-threaded build ("3.13t") */
     enum pyver_plat plat; /* Windows: its platform, ANY if not known */
+    int shim;             /* found to be a pyshim binary: never picked */
 };
 
 struct interp_list {
@@ -81,7 +82,8 @@ int interp_pick(struct interp_list *l, const struct pyver *req,
                 const char *req_text, const struct interp_env *env,
                 struct interp **out, struct trace *t, struct err *e);
 /* The interpreter installed under a pyenv/uv name ("3.12.1",
- * "pypy3.10-7.3.12", an env name), or NULL. Windows: names ignore ASCII
+ * "pypy3.10-7.3.12", an env name), or NULL; entries marked shim are
+ * passed over. Windows: names ignore ASCII
  * case, and a "Company/Tag" request (pyver_split_company_tag) that names
  * no entry exactly picks the highest version among the registry entries
  * of that company whose tag matches (pyver_tag_matches: "PythonCore/3"
@@ -100,6 +102,10 @@ void interp_list_release(struct interp_list *l);
  * there is none. */
 int interp_which(const struct interp_env *env, const char *name,
                  int skip_scripts, struct sb *out);
+/* True if path is a shim: the running one (interp_is_self) or any pyshim
+ * build of any version (it holds the mark, common/mark.h). Reads the whole
+ * file: for the few candidates about to be used. */
+int interp_is_shim(const struct interp_env *env, const char *path);
 /* True if path resolves to the running shim, or is a byte-for-byte copy
  * of it (Windows installs copies; a copy found on PATH would run pyshim
  * again, and again). Only a file of the shim's size is read. */

@@ -19,6 +19,7 @@
 #include "launcher/pyargs.h"
 #include "launcher/pyini.h"
 #include "launcher/venv.h"
+#include "launcher/vtrust.h"
 #include "common/banned.h"
 
 /* Everything resolve() needs besides the plan; one per invocation. */
@@ -240,7 +241,7 @@ static int pick_interp(struct ctx *c, const char *req, const char *from)
                      from);
             goto out;
         }
-        if (interp_is_self(&c->ienv, req))
+        if (interp_is_shim(&c->ienv, req))
             goto loop;
         p->interp = xstrdup(req);
         learn_version(c, req, &p->ver, NULL);
@@ -300,6 +301,12 @@ static int pick_interp(struct ctx *c, const char *req, const char *from)
         goto out;
     }
     it = interp_by_name(interps(c), req);
+    if (it && interp_is_shim(&c->ienv, it->path)) {
+        /* a pyshim build installed under that name is no interpreter */
+        trace_add(&p->trace, "'%s' is a pyshim binary: skipped", it->path);
+        it->shim = 1;
+        it = NULL;
+    }
     if (it) {
         trace_add(&p->trace, "'%s' is the %s install '%s'", req, it->origin,
                   it->path);
@@ -314,11 +321,7 @@ static int pick_interp(struct ctx *c, const char *req, const char *from)
         }
         if (interp_pick(interps(c), &want, req, &c->ienv, &it, &p->trace,
                         c->e) < 0) {
-            struct sb msg = SB_INIT;
-
-            sb_addf(&msg, "%s (asked by %s)", c->e->msg, from);
-            free(c->e->msg);
-            c->e->msg = sb_detach(&msg, NULL);
+            err_suffix(c->e, " (asked by %s)", from);
             goto out;
         }
     }
@@ -520,6 +523,45 @@ static int venv_matches(struct ctx *c, const struct venv *v,
                     s->python, s->python, v->dir);
 }
 
+/* A shared *path* inside the project tree is the tree's code too: the
+ * hook runs its .pth files (site.addsitedir). One that carries start-up
+ * code (launcher/vtrust.h) runs only once the project's config, which
+ * lists it, is trusted. pyshim's own data dir is never the tree's. */
+static int shared_in_tree(struct ctx *c)
+{
+    struct plan *p = c->p;
+    size_t i;
+    int trusted = -1; /* not asked yet */
+
+    if (!p->proj.root || !p->proj.cfg.file)
+        return 0;
+    for (i = 0; i < p->shared.nr; i++) {
+        const char *site = p->shared.v[i];
+        char *code;
+
+        if (!vtrust_inside(site, p->proj.root) ||
+            vtrust_inside(site, p->dirs.data))
+            continue;
+        code = vtrust_site_code(site, NULL, NULL);
+        if (!code)
+            continue;
+        if (trusted < 0)
+            trusted = trust_check(p->dirs.data, p->proj.cfg.file, NULL) == 1;
+        if (!trusted) {
+            err_set(c->e, PYSHIM_EXIT_NOPERM,
+                    "shared '%s' lies inside the project tree and runs code "
+                    "at start-up ('%s'): not run",
+                    site, code);
+            err_hint(c->e, "review it, then run `pyshim trust %s`",
+                     p->proj.root);
+        }
+        free(code);
+        if (!trusted)
+            return -1;
+    }
+    return 0;
+}
+
 static int use_shared(struct ctx *c, const struct settings *s,
                       const char *libname)
 {
@@ -534,14 +576,11 @@ static int use_shared(struct ctx *c, const struct settings *s,
         if (!ret && sv_find(&p->shared, site.buf) < 0)
             sv_push(&p->shared, site.buf);
     }
-    if (ret && s->shared_from) {
-        struct sb msg = SB_INIT;
-
-        sb_addf(&msg, "%s (listed in '%s')", c->e->msg, s->shared_from);
-        free(c->e->msg);
-        c->e->msg = sb_detach(&msg, NULL);
-    }
+    if (ret && s->shared_from)
+        err_suffix(c->e, " (listed in '%s')", s->shared_from);
     sb_release(&site);
+    if (!ret)
+        ret = shared_in_tree(c);
     return ret;
 }
 
@@ -636,25 +675,56 @@ static int is_discovered(struct ctx *c, const char *real)
     return 0;
 }
 
+/* True if dir (pyvenv.cfg's home) is the directory of an interpreter the
+ * search finds, as written or once links are followed. */
+static int home_is_discovered(struct ctx *c, const char *dir)
+{
+    struct interp_list *l = interps(c);
+    struct sb rd = SB_INIT, d = SB_INIT, r = SB_INIT;
+    size_t i;
+    int ret = 0;
+
+    if (plat_realpath(dir, &rd) < 0)
+        goto out;
+    for (i = 0; i < l->nr && !ret; i++) {
+        sb_set(&d, l->v[i].path);
+        path_dirname(&d);
+        ret = !plat_realpath(d.buf, &r) && path_equal(r.buf, rd.buf);
+        if (!ret && !plat_realpath(l->v[i].path, &r)) {
+            path_dirname(&r);
+            ret = path_equal(r.buf, rd.buf);
+        }
+    }
+out:
+    sb_release(&rd);
+    sb_release(&d);
+    sb_release(&r);
+    return ret;
+}
+
 /*
- * The venv's python must lead out of the project tree to an installed
- * interpreter. A real binary inside the tree (committed to a repository,
- * or a venv made with --copies) is somebody's program: it runs only once
- * trusted, and pyshim does not even probe it before that.
+ * The venv's python must lead out of the project tree (launcher/vtrust.h
+ * states the rule; real paths on both sides). A real binary inside the
+ * tree (committed to a repository, or a venv made with --copies) is
+ * somebody's program: it runs only once trusted, and pyshim does not even
+ * probe it before that. recorded: pyshim made the venv or the user
+ * trusted it (else what it runs must be an interpreter the search finds,
+ * and so must its pyvenv.cfg home).
  */
-static int shipped_program(struct ctx *c, const struct venv *v)
+static int shipped_program(struct ctx *c, const struct venv *v, int recorded)
 {
     struct plan *p = c->p;
     struct sb real = SB_INIT;
     const char *tree = p->proj.root ? p->proj.root : v->dir;
-    int ret = 0, ok;
+    int ret = 0, ok, in_tree;
 
     /* On Windows what runs is the base the venv's launcher names. */
-    if (plat_realpath(v->base ? v->base : v->python, &real) < 0)
+    in_tree = vtrust_program(v, tree, &real);
+    if (in_tree < 0)
         goto out;
     free(p->exe_real);
     p->exe_real = xstrdup(real.buf); /* facts_get needs it too */
-    if (v->base && !path_is_inside(real.buf, tree)) {
+    if (v->base && !in_tree) {
         /* Windows: pyvenv.cfg's home, a line of text in the project, names
          * what runs; owner and mode say nothing there (ACLs). It must be an
          * interpreter the search finds (PATH, PEP 514, pyenv-win, uv), or
@@ -675,7 +745,27 @@ static int shipped_program(struct ctx *c, const struct venv *v)
         ret = -1;
         goto out;
     }
-    if (!path_is_inside(real.buf, tree)) {
+    if (!in_tree && !recorded) {
+        /* A venv that came with the tree: its link may lead to a script
+         * elsewhere in the same clone (a monorepo's tools/python3), so
+         * only an interpreter the search finds, or one the user trusted,
+         * will do. */
+        if (is_discovered(c, real.buf) ||
+            trust_check_program(p->dirs.data, real.buf, NULL) == 1)
+            goto out;
+        err_set(c->e, PYSHIM_EXIT_NOPERM,
+                "'%s' leads to '%s', which is not an installed Python "
+                "interpreter pyshim finds, and the venv was not made by "
+                "pyshim: not run",
+                v->python, real.buf);
+        err_hint(c->e,
+                 "recreate the venv with `python -m venv %s`, or if you "
+                 "know that program, `pyshim trust %s`",
+                 v->dir, tree);
+        ret = -1;
+        goto out;
+    }
+    if (!in_tree) {
         /* A committed link may lead anywhere (`-> /bin/sh`, or a file
          * another user planted): it must reach something named like an
          * interpreter that only its owner or root could have put there. */
@@ -717,12 +807,74 @@ out:
     return ret;
 }
 
+/* A venv in the project tree that pyshim did not make and the user did
+ * not trust (launcher/vtrust.h): its pyvenv.cfg home must be an installed
+ * interpreter's directory outside the tree (the standard library loads
+ * from there), and it must carry no start-up code. _pyshim.pth is not
+ * the venv's code: the shim rewrites (or removes) it before every run and
+ * does not run when it cannot (sync_hook). */
+static int unrecorded_venv(struct ctx *c, const struct venv *v)
+{
+    struct plan *p = c->p;
+    const char *tree = p->proj.root;
+    char *code = NULL;
+
+    if (!PLAT_WINDOWS && v->home &&
+        (vtrust_inside(v->home, tree) || !home_is_discovered(c, v->home))) {
+        err_set(c->e, PYSHIM_EXIT_NOPERM,
+                "venv '%s' was not made by pyshim and its pyvenv.cfg home "
+                "'%s' is %s (the standard library would load from there): "
+                "not run",
+                v->dir, v->home,
+                vtrust_inside(v->home, tree)
+                    ? "inside the project tree"
+                    : "not an installed interpreter pyshim finds");
+        return err_hint(c->e,
+                        "review it, then run `pyshim trust %s`; or "
+                        "recreate the venv with `pyshim init`",
+                        tree);
+    }
+    code = vtrust_startup_code(v, HOOK_FILE, NULL);
+    if (!code) {
+        trace_add(&p->trace,
+                  "venv '%s' was not made by pyshim and holds no start-up "
+                  "code",
+                  v->dir);
+        return 0;
+    }
+    err_set(c->e, PYSHIM_EXIT_NOPERM,
+            "venv '%s' was not made by pyshim and runs code at start-up "
+            "('%s'): not run",
+            v->dir, code);
+    err_hint(c->e,
+             "review it, then run `pyshim trust %s`; or recreate the venv "
+             "with `pyshim init`",
+             tree);
+    free(code);
+    return -1;
+}
+
+/* 1 if v needs the checks of a venv that came with the tree: it lies in
+ * the project tree and carries no venv record (config/trust.h). */
+static int venv_unrecorded(struct ctx *c, const struct venv *v)
+{
+    struct plan *p = c->p;
+
+    if (!p->proj.root || !vtrust_inside(v->dir, p->proj.root))
+        return 0;
+    if (trust_check_venv(p->dirs.data, v->dir, NULL) == 1) {
+        trace_add(&p->trace, "venv '%s' was made by pyshim or trusted", v->dir);
+        return 0;
+    }
+    return 1;
+}
+
 static int project_env(struct ctx *c, const struct settings *s)
 {
     struct plan *p = c->p;
     struct venv v = VENV_INIT;
     char *abiflags = NULL;
-    int ret = -1;
+    int ret = -1, unrecorded;
 
     if (s->venv) {
         if (!plat_is_dir(s->venv)) {
@@ -760,7 +912,8 @@ static int project_env(struct ctx *c, const struct settings *s)
             err_hint(c->e, "recreate the venv with a real interpreter");
             goto out;
         }
-        if (shipped_program(c, &v) < 0)
+        unrecorded = venv_unrecorded(c, &v);
+        if (shipped_program(c, &v, !unrecorded) < 0)
             goto out;
         p->env_kind = "venv";
         p->env_dir = xstrdup(v.dir);
@@ -780,6 +933,8 @@ static int project_env(struct ctx *c, const struct settings *s)
         trace_add(&p->trace, "environment: venv '%s' (from '%s')", v.dir,
                   s->venv_from);
         if (use_shared(c, s, v.libname) < 0)
+            goto out;
+        if (unrecorded && unrecorded_venv(c, &v) < 0)
             goto out;
         if (v.site) {
             if (sync_hook(c, v.site) < 0)
@@ -953,16 +1108,40 @@ static int wanted_mode(struct ctx *c, const struct settings *s,
     return 0;
 }
 
+/* The length of the name of the first "env" entry that only the program
+ * loader reads, at program start (LD_PRELOAD, LD_LIBRARY_PATH, LD_AUDIT,
+ * DYLD_*), with its index in *at; 0 if none. Embed mode sets "env" in a
+ * process that is already loaded: such an entry would be silently
+ * ignored there. */
+static size_t loader_var(const struct sv *env, size_t *at)
+{
+    size_t i;
+
+    for (i = 0; env && i < env->nr; i++) {
+        const char *kv = env->v[i];
+
+        if (!strncmp(kv, "LD_", 3) || !strncmp(kv, "DYLD_", 5)) {
+            *at = i;
+            return strcspn(kv, "=");
+        }
+    }
+    return 0;
+}
+
 /*
  * Embed needs a CPython 3.8+ with a shared libpython (the facts cache
- * knows, without running Python once it is filled). Anything else runs by
- * exec: silently under auto, and with the reason in the trace either way.
+ * knows, without running Python once it is filled), and no "env" entry
+ * that only the program loader reads. Anything else runs by exec:
+ * silently under auto, and with the reason in the trace (and `pyshim
+ * which`) either way.
  */
-static void decide_mode(struct ctx *c, enum cfg_mode m, const char *from)
+static void decide_mode(struct ctx *c, enum cfg_mode m, const char *from,
+                        const struct sv *env)
 {
     struct plan *p = c->p;
     const struct facts *f;
     struct sb why = SB_INIT;
+    size_t at = 0, n;
 
     if (m == CFG_MODE_EXEC) {
         p->mode = CFG_MODE_EXEC;
@@ -970,6 +1149,13 @@ static void decide_mode(struct ctx *c, enum cfg_mode m, const char *from)
         goto out;
     }
     p->mode = CFG_MODE_EXEC;
+    if ((n = loader_var(env, &at))) {
+        sb_addf(&why,
+                "%s: exec (\"env\" sets %.*s, which only the program loader "
+                "reads: embedding would ignore it)",
+                cfg_mode_name(m), (int)n, env->v[at]);
+        goto out;
+    }
     f = ctx_facts(c, p->exe, p->exe_real);
     if (!f)
         sb_addf(&why, "%s: exec (the interpreter's facts are unknown)",
@@ -1079,7 +1265,7 @@ int resolve(const struct resolve_in *in, struct plan *p, struct err *e)
     }
     if (externally_managed(&c, in) < 0)
         goto out;
-    decide_mode(&c, mode, mode_from);
+    decide_mode(&c, mode, mode_from, s.env);
     ret = 0;
 out:
     free(s.pyenv_first);

@@ -494,6 +494,10 @@ class InterpreterChanges(SandboxTest, unittest.TestCase):
         make_venv(self.exe, os.path.join(self.proj, ".venv"))
         write_json(os.path.join(self.proj, ".pyshim.json"),
                    {"shared": ["olds"]})
+        # A venv made by hand from an interpreter the search does not find
+        # (this temp prefix) runs once trusted (docs/trust.md).
+        r = sb.pyshim("trust", self.proj, cwd=self.proj)
+        self.assertEqual(r.returncode, 0, r.stderr)
         self.ovl = sb.mkdtemp("ovlproj")
         write_json(os.path.join(self.ovl, ".pyshim.json"),
                    {"python": self.exe, "shared": ["olds"]})
@@ -689,6 +693,30 @@ class HalfMadeEnvs(SandboxTest, unittest.TestCase):
         self.assertFalse(os.path.exists(mark))
         out = self.runpy("import sys, hm_mod; print(sys.prefix)", cwd=proj)
         self.assertEqual(out.strip(), os.path.join(proj, ".venv"))
+
+    def test_incomplete_shared_env_is_refused(self):
+        """A shared env whose `shared create` was killed (or still runs)
+        is refused by the projects that name it, with the command that
+        makes it again; a re-create finishes it."""
+        sb = self.sb
+        sb.make_shared("halfshared", SYSTEM)
+        fake_pip(sb.shared_dir("halfshared"))
+        proj = sb.mkdtemp("halfsh")
+        r = sb.pyshim("init", "--python", SYSTEM.path, "--shared",
+                      "halfshared", cwd=proj)
+        self.assertOK(r)
+        mark = write(os.path.join(sb.shared_dir("halfshared"),
+                                  ".pyshim-incomplete"),
+                     "pyshim is creating this venv\n")
+        r = sb.run("python", "-c", "print(1)", cwd=proj)
+        err, hint = self.assertShimError(r, "incomplete", "halfshared")
+        self.assertIn("pyshim shared create halfshared", hint)
+        r = sb.pyshim("shared", "create", "halfshared", "--python",
+                      SYSTEM.path)
+        self.assertEqual(r.returncode, 0, r)
+        self.assertFalse(os.path.exists(mark))
+        r = sb.run("python", "-c", "print(1)", cwd=proj)
+        self.assertOK(r)
 
     def overlay_project(self, tag):
         """A project with shared envs and no venv: python builds an

@@ -32,6 +32,12 @@ class _Pip(SandboxTest):
         cls.venv = make_venv(cls.interp, os.path.join(cls.proj, ".venv"), pip=True)
         cls.venv_sp = site_packages(cls.venv)
         write_json(os.path.join(cls.proj, ".pyshim.json"), {"shared": ["ai"]})
+        # A venv made by hand with pip carries start-up code
+        # (setuptools' distutils-precedence.pth): pyshim runs a venv it
+        # did not make only once trusted (docs/trust.md).
+        t = sb.pyshim("trust", cls.proj)
+        if t.returncode != 0:
+            raise RuntimeError("pyshim trust failed: %r" % (t,))
         cls.sub = os.path.join(cls.proj, "sub")
         os.makedirs(cls.sub)
 

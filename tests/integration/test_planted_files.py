@@ -355,6 +355,28 @@ class OwnDirectories(_Planted, unittest.TestCase):
                              env={"PYSHIM_HOME": home})
         self.assertRefusedDir(r, home, "chmod go-w '%s'" % home)
 
+    def test_group_writable(self):
+        """umask 002 systems make 0775 dirs: fine when the group is the
+        user's own private group, refused when it is anyone else's."""
+        import grp
+        home = os.path.join(self.sb.mkdtemp("gwhome"), "ph")
+        os.makedirs(os.path.join(home, "cache"))
+        self.sb.give(home)
+        os.chmod(home, 0o775)
+        mine = grp.getgrnam(self.sb.user.pw_name)
+        self.assertEqual(mine.gr_gid, self.sb.user.pw_gid)
+        r = self.run_bounded("python", "-c", "print('ok')", cwd=self.proj,
+                             env={"PYSHIM_HOME": home})
+        self.assertOK(r)
+        self.assertEqual(r.stdout, "ok\n")
+        # the same mode, but the group is another user's
+        os.chown(home, self.sb.user.pw_uid, self.mallory.pw_gid)
+        self.plant_record(os.path.join(home, "cache"))
+        self.sb.give(os.path.join(home, "cache"))
+        r = self.run_bounded("python", "-c", "print('ok')", cwd=self.proj,
+                             env={"PYSHIM_HOME": home})
+        self.assertRefusedDir(r, home, "chmod go-w '%s'" % home)
+
     def test_parent_writable_by_others(self):
         parent = self.sb.mkdtemp("wwparent")
         os.chmod(parent, 0o777)

@@ -219,6 +219,65 @@ class UntrustedConfig(_Base, unittest.TestCase):
         self.assertRefused(r)
 
 
+    def check_init_refuses(self, cfg, needle, marker):
+        """`pyshim init` in a clone whose config is not trusted runs
+        nothing it names and trusts nothing: the shim's error, what would
+        be trusted, and python still refuses afterwards."""
+        sb = self.sb
+        cfgfile = write_json(os.path.join(self.proj, ".pyshim.json"), cfg)
+        with open(cfgfile, "rb") as f:
+            before = f.read()
+        r = sb.pyshim("init", self.proj)
+        self.assertNotRun(marker, "through `pyshim init`: %r" % (r,))
+        self.assertEqual(r.returncode, 77, r.stdout + r.stderr)
+        self.assertIn("not trusted", r.stderr)
+        self.assertIn(needle, r.stderr)
+        self.assertIn("pyshim trust", r.stderr)
+        self.assertFalse(os.path.exists(os.path.join(self.proj, ".venv")))
+        with open(cfgfile, "rb") as f:
+            self.assertEqual(f.read(), before)
+        self.assertRefused(sb.run("python", "-c", "pass", cwd=self.proj),
+                           needle)
+        self.assertNotRun(marker, "after `pyshim init`")
+
+    def test_init_does_not_run_an_untrusted_python(self):
+        m = self.marker("init-python")
+        evil_program(os.path.join(self.proj, "evil", "python"), m,
+                     then=SYSTEM.path)
+        self.check_init_refuses({"python": "./evil/python"}, "by path", m)
+
+    def test_init_does_not_trust_untrusted_env(self):
+        m = self.marker("init-env")
+        startup = write(os.path.join(self.proj, "startup.py"),
+                        "open(%r, 'a').close()\n" % m)
+        self.check_init_refuses({"python": SYSTEM.minor,
+                                 "env": {"PYTHONSTARTUP": startup}},
+                                "environment", m)
+        # with nothing to change (the venv exists), init trusted it silently
+        make_venv(SYSTEM, os.path.join(self.proj, ".venv"))
+        r = self.sb.pyshim("init", self.proj)
+        self.assertEqual(r.returncode, 77, r.stdout + r.stderr)
+        self.assertRefused(self.sb.run("python", "-i", cwd=self.proj,
+                                       input=""), "environment")
+        self.assertNotRun(m, "after `pyshim init` in a ready project")
+
+    def test_init_trusts_what_it_wrote(self):
+        """After `pyshim trust`, init works and trusts its own edit."""
+        sb = self.sb
+        m = self.marker("init-ok")
+        startup = write(os.path.join(self.proj, "startup.py"),
+                        "open(%r, 'a').close()\n" % m)
+        write_json(os.path.join(self.proj, ".pyshim.json"),
+                   {"python": SYSTEM.minor,
+                    "env": {"PYTHONSTARTUP": startup}})
+        self.assertEqual(sb.pyshim("trust", self.proj).returncode, 0)
+        r = sb.pyshim("init", self.proj)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = sb.run("python", "-i", cwd=self.proj, input="")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertTrue(os.path.exists(m))
+
+
 class ShippedPrograms(_Base, unittest.TestCase):
     """A python inside the project tree is somebody's program."""
 
@@ -276,6 +335,213 @@ class ShippedPrograms(_Base, unittest.TestCase):
         evil_program(os.path.join(proj, "evil", "python3"), m)
         self.fake_venv(proj, link_to="../../evil/python3")
         self.all_paths(proj, m)
+
+    def test_venv_python_links_to_a_script_elsewhere_in_the_repo(self):
+        """A monorepo: repo/app/.venv/bin/python -> repo/tools/python3, a
+        script of the same clone, outside app/ but not an interpreter."""
+        repo = self.sb.mkdtemp("monorepo")
+        m = self.marker("monorepo")
+        evil_program(os.path.join(repo, "tools", "python3"), m,
+                     then=SYSTEM.path)
+        app = os.path.join(repo, "app")
+        self.fake_venv(app, link_to="../../../tools/python3")
+        r = self.sb.run("python", "-c", "pass", cwd=app)
+        self.assertNotRun(m, "from a link to a script of the repo: %r" % (r,))
+        self.assertIn("pyshim: error:", r.stderr)
+        self.all_paths(app, m)
+
+    def test_project_reached_through_a_symlinked_path(self):
+        """PYSHIM_PROJECT and `kernel install --project` naming a link to
+        the project: its in-tree program is still in the tree."""
+        sb = self.sb
+        proj = sb.mkdtemp("linked")
+        m = self.marker("linked")
+        evil_program(os.path.join(proj, "evil", "python3"), m,
+                     then=SYSTEM.path)
+        self.fake_venv(proj, link_to="../../evil/python3")
+        link = os.path.join(sb.work, "link-to-linked")
+        os.symlink(proj, link)
+        r = sb.run("python", "-c", "pass", cwd=sb.work,
+                   env={"PYSHIM_PROJECT": link})
+        self.assertNotRun(m, "through PYSHIM_PROJECT=link: %r" % (r,))
+        self.assertRefused(r, "inside the project tree")
+        jup = os.path.join(sb.root, "jupyter")
+        r = sb.pyshim("kernel", "install", "--name", "linkk", "--project",
+                      link, env={"JUPYTER_DATA_DIR": jup})
+        self.assertNotRun(m, "through kernel install --project link: %r"
+                          % (r,))
+        self.assertNotEqual(r.returncode, 0, r.stdout)
+        self.assertIn("not trusted", r.stderr)
+        r = sb.run("python", "-c", "pass", cwd=link)
+        self.assertNotRun(m, "from inside the link: %r" % (r,))
+
+    def venv_with_pth(self, proj, marker):
+        venv = make_venv(SYSTEM, os.path.join(proj, ".venv"))
+        write(os.path.join(site_packages(venv), "zz-evil.pth"),
+              "import os; open(%r, 'a').close()\n" % marker)
+        return venv
+
+    def assertVenvRefused(self, r, what):
+        self.assertEqual(r.returncode, 77, r.stderr)
+        self.assertIn("was not made by pyshim and runs code at start-up",
+                      r.stderr)
+        self.assertIn(what, r.stderr)
+        self.assertIn("pyshim trust", r.stderr)
+        FIGURES["untrusted_runs_refused"] += 1
+
+    def test_committed_venv_with_pth_code(self):
+        """A venv that came with the tree runs its .pth code only once
+        trusted; a re-created venv (another clone) asks again."""
+        sb = self.sb
+        proj = sb.mkdtemp("pthvenv")
+        m = self.marker("pth")
+        venv = self.venv_with_pth(proj, m)
+        for how, r in self.entry_points(proj, "pass").items():
+            self.assertNotRun(m, "through %s: %r" % (how, r))
+            self.assertVenvRefused(r, "zz-evil.pth")
+        t = sb.pyshim("trust", proj)
+        self.assertEqual(t.returncode, 0, t.stderr)
+        self.assertIn("zz-evil.pth", t.stdout)
+        r = sb.run("python", "-c", "print(7)", cwd=proj)
+        self.assertEqual((r.returncode, r.stdout), (0, "7\n"), r.stderr)
+        self.assertTrue(os.path.exists(m))
+        os.unlink(m)
+        # later pip installs into the trusted venv do not ask again
+        write(os.path.join(site_packages(venv), "other.pth"),
+              "import sys\n")
+        self.assertEqual(sb.run("python", "-c", "pass",
+                                cwd=proj).returncode, 0)
+        os.unlink(m)
+        # a re-clone at the same path is another venv
+        shutil.rmtree(venv)
+        self.venv_with_pth(proj, m)
+        r = sb.run("python", "-c", "pass", cwd=proj)
+        self.assertNotRun(m, "from a re-created venv: %r" % (r,))
+        self.assertVenvRefused(r, "zz-evil.pth")
+
+    def test_committed_venv_with_sitecustomize(self):
+        sb = self.sb
+        proj = sb.mkdtemp("sitecust")
+        m = self.marker("sitecust")
+        venv = make_venv(SYSTEM, os.path.join(proj, ".venv"))
+        write(os.path.join(site_packages(venv), "sitecustomize.py"),
+              "open(%r, 'a').close()\n" % m)
+        r = sb.run("python", "-c", "pass", cwd=proj)
+        self.assertNotRun(m, "(sitecustomize): %r" % (r,))
+        self.assertVenvRefused(r, "sitecustomize.py")
+
+    def test_plain_venv_needs_no_trust(self):
+        """`python -m venv --without-pip .venv` stays zero-config, also
+        with a .pth that only adds paths."""
+        sb = self.sb
+        proj = sb.mkdtemp("plainvenv")
+        venv = make_venv(SYSTEM, os.path.join(proj, ".venv"))
+        write(os.path.join(site_packages(venv), "paths.pth"),
+              "# a comment\n../somewhere\n")
+        r = sb.run("python", "-c", "import sys; print(sys.prefix)", cwd=proj)
+        self.assertEqual((r.returncode, r.stdout), (0, venv + "\n"),
+                         r.stderr)
+
+    def test_venv_home_in_the_repo(self):
+        """pyvenv.cfg's home inside the tree: the standard library (here
+        encodings) would be loaded from the repository."""
+        sb = self.sb
+        proj = sb.mkdtemp("homeinrepo")
+        m = self.marker("homeinrepo")
+        venv = make_venv(SYSTEM, os.path.join(proj, ".venv"))
+        stdlib = "/usr/lib/python" + SYSTEM.minor
+        fake = os.path.join(proj, "toolchain")
+        lib = os.path.join(fake, "lib", "python" + SYSTEM.minor)
+        os.makedirs(lib)
+        os.makedirs(os.path.join(fake, "bin"))
+        # site and os are frozen in 3.11; encodings is read from the disk
+        for n in os.listdir(stdlib):
+            if n != "encodings":
+                os.symlink(os.path.join(stdlib, n), os.path.join(lib, n))
+        enc = os.path.join(stdlib, "encodings")
+        os.makedirs(os.path.join(lib, "encodings"))
+        for n in os.listdir(enc):
+            if n != "__init__.py":
+                os.symlink(os.path.join(enc, n),
+                           os.path.join(lib, "encodings", n))
+        with open(os.path.join(enc, "__init__.py")) as f:
+            write(os.path.join(lib, "encodings", "__init__.py"),
+                  "import posix\nposix.close(posix.open(%r, posix.O_CREAT"
+                  " | posix.O_WRONLY, 0o644))\n" % m + f.read())
+        cfg = os.path.join(venv, "pyvenv.cfg")
+        with open(cfg) as f:
+            lines = [l for l in f if not l.startswith("home")]
+        write(cfg, "home = %s\n" % os.path.join(fake, "bin") + "".join(lines))
+        r = sb.run("python", "-c", "pass", cwd=proj)
+        self.assertNotRun(m, "(stdlib from the repo): %r" % (r,))
+        self.assertEqual(r.returncode, 77, r.stderr)
+        self.assertIn("home", r.stderr)
+        self.assertIn("pyshim trust", r.stderr)
+
+    def test_exec_runs_a_committed_venv_command_only_once_trusted(self):
+        sb = self.sb
+        proj = sb.mkdtemp("execvenv")
+        m = self.marker("execvenv")
+        venv = make_venv(SYSTEM, os.path.join(proj, ".venv"))
+        evil_program(os.path.join(venv, "bin", "tool"), m)
+        r = sb.pyshim("exec", "tool", cwd=proj)
+        self.assertNotRun(m, "through `pyshim exec tool`: %r" % (r,))
+        self.assertEqual(r.returncode, 77, r.stderr)
+        self.assertIn("pyshim trust", r.stderr)
+        # python itself still runs: the venv holds no start-up code
+        self.assertEqual(sb.run("python", "-c", "pass",
+                                cwd=proj).returncode, 0)
+        t = sb.pyshim("trust", proj)
+        self.assertEqual(t.returncode, 0, t.stderr)
+        r = sb.pyshim("exec", "tool", cwd=proj)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertTrue(os.path.exists(m))
+
+    def test_shared_path_in_tree_with_pth_code(self):
+        """"shared": ["./vendor/env"] needs no trust as a path, but the hook
+        runs its .pth files, and `pyshim exec` its commands: tree code."""
+        sb = self.sb
+        proj = sb.mkdtemp("sharedtree")
+        m = self.marker("sharedtree")
+        mx = self.marker("sharedtree-exec")
+        make_venv(SYSTEM, os.path.join(proj, ".venv"))
+        env = make_venv(SYSTEM, os.path.join(proj, "vendor", "env"))
+        evil_program(os.path.join(env, "bin", "tool"), mx)
+        write_json(os.path.join(proj, ".pyshim.json"),
+                   {"shared": ["./vendor/env"]})
+        # no start-up code: python runs, the shared env's command does not
+        self.assertEqual(sb.run("python", "-c", "pass",
+                                cwd=proj).returncode, 0)
+        r = sb.pyshim("exec", "tool", cwd=proj)
+        self.assertNotRun(mx, "(exec of an in-tree shared path): %r" % (r,))
+        self.assertEqual(r.returncode, 77, r.stderr)
+        write(os.path.join(site_packages(env), "zz-evil.pth"),
+              "import os; open(%r, 'a').close()\n" % m)
+        r = sb.run("python", "-c", "pass", cwd=proj)
+        self.assertNotRun(m, "(.pth of an in-tree shared path): %r" % (r,))
+        self.assertEqual(r.returncode, 77, r.stderr)
+        self.assertIn("zz-evil.pth", r.stderr)
+        self.assertIn("pyshim trust", r.stderr)
+        t = sb.pyshim("trust", proj)
+        self.assertEqual(t.returncode, 0, t.stderr)
+        r = sb.run("python", "-c", "pass", cwd=proj)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertTrue(os.path.exists(m))
+        r = sb.pyshim("exec", "tool", cwd=proj)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertTrue(os.path.exists(mx))
+
+    def test_venv_pyshim_made_needs_no_trust(self):
+        """init records the venv it makes: pip's own .pth files in it
+        (setuptools' distutils-precedence.pth) ask nothing."""
+        sb = self.sb
+        proj = sb.mkdtemp("initvenv")
+        r = sb.pyshim("init", "--python", SYSTEM.minor, proj)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        venv = os.path.join(proj, ".venv")
+        write(os.path.join(site_packages(venv), "x.pth"), "import sys\n")
+        r = sb.run("python", "-c", "pass", cwd=proj)
+        self.assertEqual(r.returncode, 0, r.stderr)
 
     def test_venv_python_links_to_a_non_python_outside(self):
         """A committed link `.venv/bin/python -> /bin/sh`: `python x.py`

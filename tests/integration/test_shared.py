@@ -94,6 +94,36 @@ class _Shared(SandboxTest):
         os.makedirs(sub)
         self.assertEqual(self.runpy("import relmod, plainmod; print('ok')", cwd=sub), "ok\n")
 
+    def test_line_splitters_in_shared_paths(self):
+        """Issue 10 item 17: a shared dir whose path holds a character some
+        Python's .pth reader splits lines on (3.13: str.splitlines) must
+        not have a fragment of its hook line executed; the dir still
+        works (the import line adds it)."""
+        proj = self.sb.mkdtemp()
+        mark = os.path.join(proj, "executed")
+        frag = "import os;os.mkdir(os.environ['HOOK_MARK'])"
+        shared = []
+        for i, sp in enumerate(["\u2028", "\u2029", "\x85", "\x0b", "\x0c",
+                                "\x1c", "\x1d", "\x1e", "\r"]):
+            rel = "libs/s%d%s%s%sz" % (i, sp, frag, sp)
+            write(os.path.join(proj, rel, "splitmod%d.py" % i), "")
+            shared.append(rel)
+        code = "; ".join("import splitmod%d" % i for i in range(len(shared)))
+        # as the overlay (no venv) and as a venv's hook
+        for venv in (False, True):
+            with self.subTest(venv=venv):
+                cfg = {"shared": shared}
+                if venv:
+                    make_venv(self.interp, os.path.join(proj, ".venv"))
+                else:
+                    cfg["python"] = self.interp.minor
+                write_json(os.path.join(proj, ".pyshim.json"), cfg)
+                out = self.runpy(code + "; print('ok')", cwd=proj,
+                                 env={"HOOK_MARK": mark})
+                self.assertEqual(out, "ok\n")
+                self.assertFalse(os.path.exists(mark),
+                                 "a fragment of the hook was executed")
+
     def test_hook_follows_config(self):
         proj = self.sb.mkdtemp()
         venv = make_venv(self.interp, os.path.join(proj, ".venv"))

@@ -73,6 +73,7 @@ static void test_hook_render__odd_paths(void **state)
 {
     struct sv sites = SV_INIT;
     struct sb out = SB_INIT;
+    const char *imp;
 
     (void)state;
     sv_push(&sites, "/p/it's");
@@ -80,6 +81,10 @@ static void test_hook_render__odd_paths(void **state)
     sv_push(&sites, "/p/new\nline");
     sv_push(&sites, "/p/lat\xe9");
     sv_push(&sites, "/p/caf\xc3\xa9");
+    sv_push(&sites, "/p/ls\xe2\x80\xa8import os");
+    sv_push(&sites, "/p/nel\xc2\x85import os");
+    sv_push(&sites, "/p/vt\vimport os");
+    sv_push(&sites, "/p/rs\x1eimport os");
     hook_render(&sites, &out);
     assert_non_null(strstr(out.buf, "b'/p/it\\'s'"));
     assert_non_null(strstr(out.buf, "b'/p/back\\\\slash'"));
@@ -91,6 +96,19 @@ static void test_hook_render__odd_paths(void **state)
     /* nor can bytes that are not UTF-8: site.py would fail to read the
      * whole file */
     assert_null(strstr(out.buf, "\n/p/lat\xe9\n"));
+    /* nor can a line splitter of any supported Python's .pth reader */
+    assert_null(strstr(out.buf, "\n/p/ls\xe2\x80\xa8"));
+    assert_null(strstr(out.buf, "\n/p/nel\xc2\x85"));
+    assert_null(strstr(out.buf, "\n/p/vt\v"));
+    assert_null(strstr(out.buf, "\n/p/rs\x1e"));
+    assert_non_null(strstr(out.buf, "b'/p/ls\\xe2\\x80\\xa8import os'"));
+    assert_non_null(strstr(out.buf, "b'/p/vt\\x0bimport os'"));
+    /* the import line is pure ASCII: no reader can split it */
+    imp = strstr(out.buf, "\nimport ");
+    assert_non_null(imp);
+    for (imp++; *imp; imp++)
+        assert_true((unsigned char)*imp < 0x80 &&
+                    (*imp >= 0x20 || *imp == '\n'));
     /* the others keep their plain line */
     assert_non_null(strstr(out.buf, "\n/p/it's\n"));
     assert_non_null(strstr(out.buf, "\n/p/caf\xc3\xa9\n"));
@@ -115,9 +133,26 @@ static char *hex(const char *s)
 /* Run the hook through the real site.py of py. */
 static void python_reads_hook(const char *py)
 {
-    static const char *const odd[] = {"plain",     "it's",        "back\\slash",
-                                      "new\nline", "caf\xc3\xa9", "lat\xe9",
-                                      "sp ace",    NULL};
+    /* The line splitters of 3.13's str.splitlines() (and \r of 3.8's
+     * universal newlines) followed by code: if the hook's plain line were
+     * split there, site.py would run "import sys;sys.exit(7)". */
+    static const char *const odd[] = {"plain",
+                                      "it's",
+                                      "back\\slash",
+                                      "new\nline",
+                                      "caf\xc3\xa9",
+                                      "lat\xe9",
+                                      "sp ace",
+                                      "u2028\xe2\x80\xa8import sys;sys.exit(7)",
+                                      "u2029\xe2\x80\xa9import sys;sys.exit(7)",
+                                      "u0085\xc2\x85import sys;sys.exit(7)",
+                                      "vt\vimport sys;sys.exit(7)",
+                                      "ff\fimport sys;sys.exit(7)",
+                                      "fs\x1cimport sys;sys.exit(7)",
+                                      "gs\x1dimport sys;sys.exit(7)",
+                                      "rs\x1eimport sys;sys.exit(7)",
+                                      "cr\rimport sys;sys.exit(7)",
+                                      NULL};
     char *root, *site;
     struct sv sites = SV_INIT, argv = SV_INIT;
     struct sb out = SB_INIT, code = SB_INIT;

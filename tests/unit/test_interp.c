@@ -14,6 +14,8 @@
  *   pyenv/versions/myenv/bin/python
  *   uv/cpython-3.96.3-linux-x86_64-gnu/bin/python3.96
  *   uv/cpython-3.96.4+freethreaded-linux-x86_64-gnu/...    (not listed)
+ *   bin1/python3.99            a "#!" script               (not listed)
+ *   bin2/python3.89            another pyshim build        (never picked)
  *
  * Minor versions 3.91 and up exist nowhere else, so the system's own
  * interpreters (always scanned) cannot match a request.
@@ -25,15 +27,23 @@
 #include <unistd.h>
 
 #include "common/exitcode.h"
+#include "common/mark.h"
 #include "launcher/interp.h"
 #include "tests/unit/testutil.h"
 
 static char *root;
+
+/* Another pyshim build: a native program holding the mark (a version of
+ * pyshim that is not this one: other bytes, another size). */
+#define OTHER_PYSHIM                                                           \
+    "\x7f"                                                                     \
+    "ELF\2\1\1 some other build pyshim-binary-mark:"                           \
+    "bee71685de43fb6594ea46ef51119f68 and more"
 static char *path_var;
 
-/* A fake python that answers the facts probe with version ver and counts
- * its runs in root/runs. */
-static void fake(const char *rel, const char *ver)
+/* A "#!" script that answers the facts probe with version ver and counts
+ * its runs in root/runs: what a real python is not. */
+static void fake_script(const char *rel, const char *ver)
 {
     char text[1024];
 
@@ -44,6 +54,36 @@ static void fake(const char *rel, const char *ver)
              "\"ext_managed\": false}'\n",
              root, ver);
     tu_write_bytes(root, rel, text, strlen(text), 0755);
+}
+
+/* A fake python: a native program (a copy of fakepy_posix) that runs the
+ * script fake_script writes beside it as rel.sh. */
+static void fake(const char *rel, const char *ver)
+{
+    static char *prog;
+    static size_t len;
+    char *sh = malloc(strlen(rel) + 4);
+
+    if (!prog) {
+        FILE *f = fopen(FAKEPY_POSIX, "rb");
+        long n;
+
+        assert_non_null(f);
+        assert_int_equal(fseek(f, 0, SEEK_END), 0);
+        n = ftell(f);
+        assert_true(n > 0);
+        rewind(f);
+        prog = malloc((size_t)n);
+        assert_non_null(prog);
+        assert_int_equal(fread(prog, 1, (size_t)n, f), (size_t)n);
+        fclose(f);
+        len = (size_t)n;
+    }
+    assert_non_null(sh);
+    snprintf(sh, strlen(rel) + 4, "%s.sh", rel);
+    fake_script(sh, ver);
+    free(sh);
+    tu_write_bytes(root, rel, prog, len, 0755);
 }
 
 static int setup(void **state)
@@ -73,6 +113,9 @@ static int setup(void **state)
     fake("uv/cpython-3.96.3-linux-x86_64-gnu/bin/python3.96", "3.96.3");
     fake("uv/cpython-3.96.4+freethreaded-linux-x86_64-gnu/bin/python3.96t",
          "3.96.4");
+    fake_script("bin1/python3.99", "3.99.0");
+    tu_write_bytes(root, "bin2/python3.89", OTHER_PYSHIM,
+                   sizeof(OTHER_PYSHIM) - 1, 0755);
     a = tu_path(root, "pyenv/versions/3.92.1/bin/python3.92");
     tu_symlink(a, root, "bin1/python3.92");
     free(a);
@@ -220,6 +263,7 @@ static void test_interp_discover__sources(void **state)
     assert_null(find(&l, "bin1/python3"));
     assert_null(find(&l, "bin1/pythonfoo"));
     assert_null(find(&l, "pyenv/versions/3.95.0t/bin/python3.95t"));
+    assert_null(find(&l, "bin1/python3.99")); /* a "#!" script */
     for (i = 0; i < l.nr; i++) {
         if (strstr(l.v[i].path, "freethreaded"))
             fail_msg("free-threaded build listed: %s", l.v[i].path);
@@ -295,6 +339,8 @@ static void test_interp_pick__table(void **state)
         {"3.93", NULL, 0},
         {"3.94", NULL, 0},
         {"3.98", NULL, 0},
+        {"3.99", NULL, 0}, /* only a "#!" script has that name */
+        {"3.89", NULL, 0}, /* only another pyshim build has it */
         {"4", NULL, 0},
     };
     size_t i;
@@ -331,6 +377,9 @@ static void test_interp_pick__table(void **state)
             TU_CONTAINS(name, e.msg, "pyenv/versions/3.92.10/bin/python3.92");
             TU_CONTAINS(name, e.msg, "3.91.4 (");
             TU_CONTAINS(name, e.hint, name);
+            /* a pyshim build found out is not offered as a python */
+            if (!strcmp(name, "3.89") && strstr(e.msg, "python3.89"))
+                fail_msg("case '%s' lists the other pyshim: %s", name, e.msg);
         }
         interp_list_release(&l);
         err_release(&e);
@@ -515,10 +564,11 @@ static void test_interp_which__skips_shim_and_scripts(void **state)
         char *path = malloc(n);
 
         assert_non_null(path);
-        snprintf(path, n, "%s/shimdir:%s/pyenv/shims:%s/bin1:%s/bin3", root,
+        snprintf(path, n, "%s/shimdir:%s/pyenv/shims:%s/scripts:%s/bin3", root,
                  root, root, root);
         env.path = path;
         fake("pyenv/shims/python3.91", "3.91.0");
+        fake_script("scripts/python3.91", "3.91.0");
 
         /* without skip_scripts pyenv's shims are fine, the shim is not */
         assert_int_equal(interp_which(&env, "python3.91", 0, &out), 0);
@@ -547,6 +597,145 @@ static void test_interp_which__skips_shim_and_scripts(void **state)
     p = tu_path(root, "pyenv/shims/python3.91");
     unlink(p);
     free(p);
+}
+
+static void test_interp_which__skips_other_pyshim_builds(void **state)
+{
+    struct sv keep = SV_INIT;
+    struct interp_env env = fake_env(&keep);
+    struct sb out = SB_INIT;
+    char *want, *p;
+    size_t n = 2 * strlen(root) + 100;
+    char *path = malloc(n);
+
+    (void)state;
+    assert_non_null(path);
+    fake("bin1/python3.89", "3.89.1");
+    snprintf(path, n, "%s/bin2:%s/bin1", root, root);
+    env.path = path;
+    p = tu_path(root, "bin2/python3.89");
+    assert_true(interp_is_shim(&env, p));
+    assert_false(interp_is_self(&env, p));
+    free(p);
+    /* with or without skip_scripts: a pyshim of any version is skipped */
+    want = tu_path(root, "bin1/python3.89");
+    assert_int_equal(interp_which(&env, "python3.89", 0, &out), 0);
+    assert_string_equal(out.buf, want);
+    assert_int_equal(interp_which(&env, "python3.89", 1, &out), 0);
+    assert_string_equal(out.buf, want);
+    assert_false(interp_is_shim(&env, want));
+    free(want);
+    free(path);
+    p = tu_path(root, "bin1/python3.89");
+    unlink(p);
+    free(p);
+    sb_release(&out);
+    sv_release(&keep);
+}
+
+static void test_interp_pick__skips_other_pyshim_before_running(void **state)
+{
+    struct sv keep = SV_INIT;
+    struct interp_env env = fake_env(&keep);
+    struct interp_list l = INTERP_LIST_INIT;
+    struct interp *it = NULL;
+    struct trace t = TRACE_INIT;
+    struct pyver req = {3, 89, -1};
+    int before = runs();
+    size_t i;
+    int said = 0;
+
+    (void)state;
+    t.enabled = 1;
+    fake("pyenv/versions/3.89.2/bin/python3.89", "3.89.2");
+    interp_discover(&l, &env, NULL);
+    /* listed (a native program), but never picked, never run */
+    assert_non_null(find(&l, "bin2/python3.89"));
+    assert_int_equal(interp_pick(&l, &req, "3.89", &env, &it, &t, NULL), 0);
+    assert_non_null(strstr(it->path, "pyenv/versions/3.89.2"));
+    assert_int_equal(runs(), before);
+    for (i = 0; i < t.lines.nr; i++)
+        said |= !!strstr(t.lines.v[i], "is a pyshim binary");
+    assert_true(said);
+    interp_list_release(&l);
+    trace_release(&t);
+    sv_release(&keep);
+    {
+        char *d = tu_path(root, "pyenv/versions/3.89.2");
+
+        tu_rmtree(d);
+        free(d);
+    }
+}
+
+static void test_interp_pick__shim_with_known_micro_on_a_tie(void **state)
+{
+    struct sv keep = SV_INIT;
+    struct interp_env env = fake_env(&keep);
+    struct interp_list l = INTERP_LIST_INIT;
+    struct interp *it = NULL;
+    struct pyver req = {3, 88, -1};
+    static const char *const made[] = {"pyenv/versions/3.88.5",
+                                       "pyenv/versions/3.88.2",
+                                       "pyenv/versions/3.88.3", NULL};
+    size_t i;
+    char *d;
+
+    (void)state;
+    /* the highest micro is another pyshim build: the next round's tie
+     * between the two real ones must not pick it again */
+    tu_write_bytes(root, "pyenv/versions/3.88.5/bin/python3.88", OTHER_PYSHIM,
+                   sizeof(OTHER_PYSHIM) - 1, 0755);
+    fake("pyenv/versions/3.88.2/bin/python3.88", "3.88.2");
+    fake("pyenv/versions/3.88.3/bin/python3.88", "3.88.3");
+    interp_discover(&l, &env, NULL);
+    assert_int_equal(interp_pick(&l, &req, "3.88", &env, &it, NULL, NULL), 0);
+    assert_non_null(strstr(it->path, "pyenv/versions/3.88.3/"));
+    interp_list_release(&l);
+    sv_release(&keep);
+    for (i = 0; made[i]; i++) {
+        d = tu_path(root, made[i]);
+        tu_rmtree(d);
+        free(d);
+    }
+}
+
+static void test_mark__programs_and_pyshim(void **state)
+{
+    static const struct {
+        const char *data;
+        size_t len;
+        int program, pyshim;
+    } cases[] = {
+        {"\x7f"
+         "ELF\2\1",
+         6, 1, 0},
+        {"MZ\x90\0", 4, 1, 0},
+        {"\xcf\xfa\xed\xfe", 4, 1, 0},
+        {"\xca\xfe\xba\xbe", 4, 1, 0},
+        {"#!/bin/sh\nexec python3.12 \"$@\"\n", 31, 0, 0},
+        {"", 0, 0, 0},
+        {"\x7f"
+         "EL",
+         3, 0, 0},
+        {OTHER_PYSHIM, sizeof(OTHER_PYSHIM) - 1, 1, 1},
+        /* the mark in a script is not a pyshim binary */
+        {"#!/bin/sh\n# pyshim-binary-mark:bee71685de43fb6594ea46ef51119f68\n",
+         64, 0, 0},
+        /* a mark cut short is not the mark */
+        {"\x7f"
+         "ELF pyshim-binary-mark:bee71685de43fb6594ea46ef51119f6",
+         57, 1, 0},
+    };
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+        TU_INT_EQ(cases[i].data, mark_is_program(cases[i].data, cases[i].len),
+                  cases[i].program);
+        TU_INT_EQ(cases[i].data, mark_in(cases[i].data, cases[i].len),
+                  cases[i].pyshim);
+    }
 }
 
 static void test_interp_is_self__cases(void **state)
@@ -588,6 +777,10 @@ int main(void)
         cmocka_unit_test(test_interp_list_versions__windows_builds),
         cmocka_unit_test(test_interp_is_store_dir__table),
         cmocka_unit_test(test_interp_which__skips_shim_and_scripts),
+        cmocka_unit_test(test_interp_which__skips_other_pyshim_builds),
+        cmocka_unit_test(test_interp_pick__skips_other_pyshim_before_running),
+        cmocka_unit_test(test_interp_pick__shim_with_known_micro_on_a_tie),
+        cmocka_unit_test(test_mark__programs_and_pyshim),
         cmocka_unit_test(test_interp_is_self__cases),
     };
 
