@@ -660,6 +660,29 @@ int plat_exec(const char *path, char *const argv[])
     return -1;
 }
 
+/* A pipe whose ends close on exec. macOS has no pipe2: there the flag is
+ * set right after pipe(), which is safe because pyshim starts no thread
+ * that could exec in between. */
+static int cloexec_pipe(int fd[2])
+{
+#ifdef __APPLE__
+    if (pipe(fd) < 0)
+        return -1;
+    if (fcntl(fd[0], F_SETFD, FD_CLOEXEC) < 0 ||
+        fcntl(fd[1], F_SETFD, FD_CLOEXEC) < 0) {
+        int saved = errno;
+
+        close(fd[0]);
+        close(fd[1]);
+        errno = saved;
+        return -1;
+    }
+    return 0;
+#else
+    return pipe2(fd, O_CLOEXEC);
+#endif
+}
+
 int plat_run(const char *path, char *const argv[], struct sb *out,
              int keep_stderr, int *status)
 {
@@ -673,7 +696,7 @@ int plat_run(const char *path, char *const argv[], struct sb *out,
 
     if (out) {
         sb_reset(out);
-        if (pipe2(pipefd, O_CLOEXEC) < 0)
+        if (cloexec_pipe(pipefd) < 0)
             return -1;
     }
     /* A caller may have left SIGCHLD ignored (SIG_IGN is inherited across
