@@ -1423,7 +1423,8 @@ enum purge_kind {
     PURGE_OVERLAYS, /* overlays/: venvs and .tmp-* build dirs */
     PURGE_HEX64,    /* trust/: 64 hex digits */
     PURGE_HEX16,    /* projects/: 16 hex digits */
-    PURGE_FACTS     /* cache/interp/: 16 hex digits + ".json" */
+    PURGE_FACTS,    /* cache/interp/: 16 hex digits + ".json" */
+    PURGE_LOCKS     /* locks/: KIND-<16 hex>.lock, overlays.lock */
 };
 
 static int hex_name(const char *s, size_t n, const char *suffix)
@@ -1434,6 +1435,19 @@ static int hex_name(const char *s, size_t n, const char *suffix)
         if (!s[i] || !strchr("0123456789abcdef", s[i]))
             return 0;
     return !strcmp(s + n, suffix);
+}
+
+/* A lock file pyshim takes (inst_lock, env_overlay): init-HEX.lock,
+ * shared-HEX.lock or overlays.lock. */
+static int lock_name(const char *n)
+{
+    if (!strcmp(n, "overlays.lock"))
+        return 1;
+    if (!strncmp(n, "init-", 5))
+        return hex_name(n + 5, 16, ".lock");
+    if (!strncmp(n, "shared-", 7))
+        return hex_name(n + 7, 16, ".lock");
+    return 0;
 }
 
 /* Is there anything at path (a dangling link too)? */
@@ -1501,7 +1515,8 @@ static void purge_dir(struct purge *pg, const char *dir, enum purge_kind kind)
             purge_tree(pg, p.buf);
         else if ((kind == PURGE_HEX64 && f && hex_name(n, 64, "")) ||
                  (kind == PURGE_HEX16 && f && hex_name(n, 16, "")) ||
-                 (kind == PURGE_FACTS && f && hex_name(n, 16, ".json")))
+                 (kind == PURGE_FACTS && f && hex_name(n, 16, ".json")) ||
+                 (kind == PURGE_LOCKS && f && lock_name(n)))
             purge_file(pg, p.buf);
         else
             sv_push(&pg->left, p.buf);
@@ -1520,7 +1535,8 @@ static void purge_plan(const struct dirs *d, const char *bin, struct purge *pg)
     } subdirs[] = {{"shared", PURGE_VENVS},
                    {"overlays", PURGE_OVERLAYS},
                    {"trust", PURGE_HEX64},
-                   {"projects", PURGE_HEX16}};
+                   {"projects", PURGE_HEX16},
+                   {"locks", PURGE_LOCKS}};
     struct sb p = SB_INIT, text = SB_INIT;
     size_t i;
 
@@ -1569,7 +1585,7 @@ static void purge_summary(const struct purge *pg)
         printf("  %s (%s)\n", pg->trees.v[i], size.buf);
     }
     if (pg->files.nr)
-        printf("  %lu record file%s (trust, projects, interpreter facts)\n",
+        printf("  %lu record file%s (trust, projects, facts, locks)\n",
                (unsigned long)pg->files.nr, pg->files.nr == 1 ? "" : "s");
     if (!pg->trees.nr && !pg->files.nr)
         printf("  nothing but pyshim's empty directories\n");
