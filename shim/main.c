@@ -1,6 +1,6 @@
 /*
  * pyshim: one executable, two roles, chosen by the name it is called by.
- * "pyshim" is the management CLI (installer/); every other name (python,
+ * "pyshim" is the management CLI (cli/); every other name (python,
  * python3, python3.N, pip, pip3, pip3.N, with ".exe" on Windows) is the
  * shim.
  */
