@@ -987,14 +987,47 @@ out:
  * block only if it names this dir: another install's block is left for
  * that install's uninstall, and where this dir's block had replaced the
  * recorded dir's, that one's block comes back. */
+/* Take bin's block out of the profiles that hold it. Where another dir's
+ * install (the record's, not mine) had the profiles before this one's
+ * took them over, that one gets its block back. */
+static int restore_profiles(const struct dirs *d, const char *bin,
+                            const struct install_win_record *r, int mine,
+                            struct err *e)
+{
+    struct sv profiles = SV_INIT;
+    struct sb body = SB_INIT;
+    size_t i;
+    int changed, ret = 0;
+
+    if (!mine && r->profiled)
+        install_win_ps_block(r->bin.buf, &body);
+    if (!ps_profiles(d, &profiles)) {
+        for (i = 0; i < profiles.nr && !ret; i++) {
+            if (!plat_is_file(profiles.v[i]) ||
+                !profile_names(profiles.v[i], bin))
+                continue;
+            ret =
+                rc_edit(profiles.v[i], body.len ? body.buf : NULL, &changed, e);
+            if (!ret && changed && body.len)
+                printf("pyshim: %s puts %s first again\n", profiles.v[i],
+                       r->bin.buf);
+            else if (!ret && changed)
+                printf("pyshim: restored %s\n", profiles.v[i]);
+        }
+    }
+    sv_release(&profiles);
+    sb_release(&body);
+    return ret;
+}
+
 int install_win_uninstall(const struct dirs *d, const char *bin,
                           const struct sb *self, int *removed, struct err *e)
 {
     struct install_win_record r = INSTALL_WIN_RECORD_INIT;
-    struct sv profiles = SV_INIT, names = SV_INIT;
-    struct sb p = SB_INIT, gone = SB_INIT, left = SB_INIT, body = SB_INIT;
+    struct sv names = SV_INIT;
+    struct sb p = SB_INIT, gone = SB_INIT, left = SB_INIT;
     size_t i;
-    int changed, mine, progress, ret = -1;
+    int mine, progress, ret = -1;
 
     record_load(d, &r);
     mine = record_claim(&r, bin);
@@ -1015,25 +1048,8 @@ int install_win_uninstall(const struct dirs *d, const char *bin,
         printf("pyshim: PATH entry %s was not added by this install: left "
                "alone\n",
                left.buf);
-    /* another dir's install had the profiles before this one's took them
-     * over: it gets its block back */
-    if (!mine && r.profiled)
-        install_win_ps_block(r.bin.buf, &body);
-    if (!ps_profiles(d, &profiles)) {
-        for (i = 0; i < profiles.nr; i++) {
-            if (!plat_is_file(profiles.v[i]) ||
-                !profile_names(profiles.v[i], bin))
-                continue;
-            if (rc_edit(profiles.v[i], body.len ? body.buf : NULL, &changed,
-                        e) < 0)
-                goto out;
-            if (changed && body.len)
-                printf("pyshim: %s puts %s first again\n", profiles.v[i],
-                       r.bin.buf);
-            else if (changed)
-                printf("pyshim: restored %s\n", profiles.v[i]);
-        }
-    }
+    if (restore_profiles(d, bin, &r, mine, e) < 0)
+        goto out;
     plat_listdir(bin, &names);
     for (i = 0; i < names.nr; i++) {
         path_join(&p, bin, names.v[i]);
@@ -1072,12 +1088,10 @@ int install_win_uninstall(const struct dirs *d, const char *bin,
     ret = 0;
 out:
     install_win_record_release(&r);
-    sv_release(&profiles);
     sv_release(&names);
     sb_release(&p);
     sb_release(&gone);
     sb_release(&left);
-    sb_release(&body);
     return ret;
 }
 
