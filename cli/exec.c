@@ -168,7 +168,6 @@ int cli_exec(int argc, char **argv)
     struct sv args = SV_INIT;
     size_t i;
     int code;
-
     struct opt opts[] = {OPT_END()};
     struct opt_cmd oc = OPT_CMD(usage, opts, NULL, 0);
 

@@ -716,7 +716,6 @@ int cli_install(int argc, char **argv)
     struct sv names = SV_INIT;
     const char *bin_arg = NULL, *shell = NULL;
     int code = PYSHIM_EXIT_OK, no_shell = 0, no_env = 0;
-
     struct opt opts[] = {
         OPT_STRING(0, "bin-dir", &bin_arg),
         OPT_STRING(0, "shell", &shell),
@@ -882,7 +881,6 @@ int cli_uninstall(int argc, char **argv)
     struct purge pg = PURGE_INIT;
     const char *bin_arg = NULL;
     int purge = 0, yes = 0, code = PYSHIM_EXIT_OK, removed = 0;
-
     struct opt opts[] = {
         OPT_STRING(0, "bin-dir", &bin_arg),
         OPT_BOOL(0, "purge", &purge),
