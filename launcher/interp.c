@@ -93,19 +93,21 @@ static int is_pyenv_shims(const struct interp_env *env, const char *dir)
     return ret;
 }
 
-/* Does dir hold the shim (under any of its usual names), or another
- * pyshim build installed there (its "pyshim", which no Python is called;
- * only that name is read whole, so the check stays cheap)? */
+/* Does dir hold the shim under the names a shim dir gives it (python,
+ * python3)? Not its "pyshim": a dir that merely holds pyshim's CLI next
+ * to real interpreters (/usr/bin with the Debian package, Homebrew's bin)
+ * is not a shim dir, and skipping it would hide its pythons. Another
+ * pyshim build is caught by the mark on the candidate itself. */
 static int holds_self(const struct interp_env *env, const char *dir)
 {
-    static const char *const names[] = {"pyshim", "python", "python3", NULL};
+    static const char *const names[] = {"python", "python3", NULL};
     struct sb p = SB_INIT;
     int i, ret = 0;
 
     for (i = 0; names[i] && !ret; i++) {
         path_join(&p, dir, names[i]);
         sb_addstr(&p, PLAT_EXE_SUFFIX);
-        ret = interp_is_self(env, p.buf) || (!i && mark_file_is_pyshim(p.buf));
+        ret = interp_is_self(env, p.buf);
     }
     sb_release(&p);
     return ret;
