@@ -8,6 +8,7 @@
 #include "common/exitcode.h"
 #include "common/path.h"
 #include "common/plat.h"
+#include "common/version.h"
 #include "common/banned.h"
 
 static const struct command {
