@@ -49,5 +49,12 @@ int facts_parse(const char *text, size_t len, const char *key, struct facts *f);
  * (replaced). Returns 0, or -1 when probe_out does not end in "}". */
 int facts_record(struct sb *rec, const char *probe_out, size_t len,
                  const char *key);
+/* Is libpython a macOS framework build's library
+ * (.../Python.framework/Versions/3.X/Python)? Its interpreter starts
+ * through a stub that sets __PYVENV_LAUNCHER__ to tell a venv's python
+ * from the base, which loading the library into pyshim does not do, so
+ * `auto` runs such interpreters by exec (launcher/resolve.c). A pure
+ * string test, true on any OS for such a path. */
+int facts_is_framework_lib(const char *libpython);
 
 #endif
