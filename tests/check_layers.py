@@ -13,8 +13,9 @@ below it, never one above):
 `installer/` and `cli/` are the same room (the CLI is moving from one name
 to the other). Every `#include "room/..."` in a .c or .h under these rooms
 is checked, subdirectories included (common/win/ is common); an include of
-a room this script does not know is an error too, so a new room must be
-placed here first. Angle-bracket includes (the C library, the OS, cJSON)
+a room this script does not know is an error too, and so is a top-level
+directory of C files that is no room (tests/, bench/, build*/ are not), so
+a new room must be placed here first. Angle-bracket includes (the C library, the OS, cJSON)
 are not ours and not checked.
 
 Usage: check_layers.py [SOURCE_DIR]   (default: the checkout holding this
@@ -40,9 +41,22 @@ LAYERS = {
 INCLUDE = re.compile(rb'^\s*#\s*include\s*"([^"]+)"', re.M)
 
 
+# Top-level directories with C files that are not rooms of the product.
+NOT_ROOMS = {"tests", "build", "bench", ".git"}
+
+
 def violations(root):
-    """Every include that points upward or to an unknown room, as text."""
+    """Every include that points upward or to an unknown room, and every
+    top-level directory of C files that is no room, as text."""
     bad = []
+    for top in sorted(os.listdir(root)):
+        if top in LAYERS or top in NOT_ROOMS or top.startswith("build"):
+            continue
+        for dirpath, _, filenames in os.walk(os.path.join(root, top)):
+            if any(f.endswith((".c", ".h")) for f in filenames):
+                bad.append("%s/: C files in no known room (add it to "
+                           "tests/check_layers.py)" % top)
+                break
     for room, rank in sorted(LAYERS.items()):
         top = os.path.join(root, room)
         for dirpath, dirnames, filenames in os.walk(top):
@@ -93,8 +107,10 @@ def self_test():
         put("config/bad.c", '#include "launcher/interp.h"\n')
         put("common/win/bad.c", '  #  include "cli/cli.h"\n')
         put("launcher/bad.h", '#include "nowhere/x.h"\n')
+        put("newroom/x.c", "int x;\n")
         got = violations(d)
-        want = ["common/win/bad.c:1", "config/bad.c:1", "launcher/bad.h:1"]
+        want = ["common/win/bad.c:1", "config/bad.c:1", "launcher/bad.h:1",
+                "newroom/"]
         if sorted(v.split(": ")[0] for v in got) != want:
             return "planted upward includes not all caught: %s" % got
     return None
