@@ -354,6 +354,22 @@ static int is_wrapper(const char *path)
     return ret;
 }
 
+/* RESOLVE_PASSTHROUGH_VAR's value "PID:COUNT" (as written below), both
+ * decimal; anything else is not ours and reads as absent. */
+static int parse_guard(const char *s, long *pid, long *count)
+{
+    char *end;
+
+    if (!s || *s < '0' || *s > '9')
+        return -1;
+    errno = 0;
+    *pid = strtol(s, &end, 10);
+    if (errno || *end != ':' || end[1] < '0' || end[1] > '9')
+        return -1;
+    *count = strtol(end + 1, &end, 10);
+    return errno || *end ? -1 : 0;
+}
+
 /* No project: run the next real program of the same name on PATH. */
 static int passthrough(struct ctx *c)
 {
@@ -370,8 +386,7 @@ static int passthrough(struct ctx *c)
     /* A wrapper we passed to (another tool's shim) that finds us again
      * on PATH runs in this same process: the pid tells a loop from a
      * legitimate nested python. */
-    if (guard && sscanf(guard, "%ld:%ld", &pid, &count) == 2 &&
-        pid == plat_pid()) {
+    if (!parse_guard(guard, &pid, &count) && pid == plat_pid()) {
         if (count >= 2) {
             err_set(c->e, PYSHIM_EXIT_LOOP,
                     "'%s' loops: the program found on PATH runs pyshim "
