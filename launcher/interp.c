@@ -484,53 +484,10 @@ static void scan_installs_win(struct interp_list *l, const char *root,
 }
 
 /* Add dir to dirs unless it is there already or is not absolute. */
-static void push_dir(struct sv *dirs, const char *dir)
-{
-    size_t i;
-
-    if (!dir || !path_is_abs(dir))
-        return;
-    for (i = 0; i < dirs->nr; i++)
-        if (same_path(dirs->v[i], dir))
-            return;
-    sv_push(dirs, dir);
-}
-
-/* Where pyenv-win and uv keep their pythons on Windows. resolve.c fills
- * env from POSIX rules ($PYENV_ROOT or ~/.pyenv, $UV_PYTHON_INSTALL_DIR
- * or ~/.local/share/uv/python); pyenv-win's and uv's own defaults are
- * added here. */
-static void win_install_dirs(const struct interp_env *env, struct sv *pyenv,
-                             struct sv *uv)
-{
-    struct sb s = SB_INIT;
-    const char *v;
-
-    if (env->pyenv_root) {
-        path_join(&s, env->pyenv_root, "versions");
-        push_dir(pyenv, s.buf);
-        path_join(&s, env->pyenv_root, "pyenv-win\\versions");
-        push_dir(pyenv, s.buf);
-    }
-    if ((v = plat_getenv("USERPROFILE")) && path_is_abs(v)) {
-        path_join(&s, v, ".pyenv\\pyenv-win\\versions");
-        push_dir(pyenv, s.buf);
-    }
-    push_dir(uv, env->uv_dir);
-    push_dir(uv, plat_getenv("UV_PYTHON_INSTALL_DIR"));
-    if ((v = plat_getenv("APPDATA")) && path_is_abs(v)) {
-        path_join(&s, v, "uv\\data\\python"); /* uv's documented place */
-        push_dir(uv, s.buf);
-        path_join(&s, v, "uv\\python");
-        push_dir(uv, s.buf);
-    }
-    sb_release(&s);
-}
-
 static void discover_win(struct interp_list *out, const struct interp_env *env,
                          struct trace *t)
 {
-    struct sv dirs = SV_INIT, pyenv = SV_INIT, uv = SV_INIT;
+    struct sv dirs = SV_INIT;
     size_t k;
 
     path_split_list(env->path, &dirs);
@@ -550,14 +507,11 @@ static void discover_win(struct interp_list *out, const struct interp_env *env,
         scan_dir_win(out, dirs.v[k], "PATH", env);
     }
     scan_registry(out, env, t);
-    win_install_dirs(env, &pyenv, &uv);
-    for (k = 0; k < pyenv.nr; k++)
-        scan_installs_win(out, pyenv.v[k], "pyenv", env);
-    for (k = 0; k < uv.nr; k++)
-        scan_installs_win(out, uv.v[k], "uv", env);
+    for (k = 0; env->pyenv_versions && k < env->pyenv_versions->nr; k++)
+        scan_installs_win(out, env->pyenv_versions->v[k], "pyenv", env);
+    for (k = 0; env->uv_dirs && k < env->uv_dirs->nr; k++)
+        scan_installs_win(out, env->uv_dirs->v[k], "uv", env);
     sv_release(&dirs);
-    sv_release(&pyenv);
-    sv_release(&uv);
     trace_add(t, "found %lu interpreters", (unsigned long)out->nr);
 }
 
@@ -567,7 +521,6 @@ void interp_discover(struct interp_list *out, const struct interp_env *env,
     static const char *const system[] = {"/usr/local/bin", "/usr/bin",
                                          "/opt/homebrew/bin", NULL};
     struct sv dirs = SV_INIT;
-    struct sb dir = SB_INIT;
     size_t k;
     int i;
 
@@ -586,16 +539,13 @@ void interp_discover(struct interp_list *out, const struct interp_env *env,
         scan_dir(out, dirs.v[k], "PATH", env);
     }
     sv_release(&dirs);
-    if (env->pyenv_root) {
-        path_join(&dir, env->pyenv_root, "versions");
-        scan_installs(out, dir.buf, "pyenv", env);
-    }
-    if (env->uv_dir)
-        scan_installs(out, env->uv_dir, "uv", env);
+    for (k = 0; env->pyenv_versions && k < env->pyenv_versions->nr; k++)
+        scan_installs(out, env->pyenv_versions->v[k], "pyenv", env);
+    for (k = 0; env->uv_dirs && k < env->uv_dirs->nr; k++)
+        scan_installs(out, env->uv_dirs->v[k], "uv", env);
     for (i = 0; system[i]; i++)
         if (!holds_self(env, system[i]))
             scan_dir(out, system[i], "system", env);
-    sb_release(&dir);
     trace_add(t, "found %lu interpreters", (unsigned long)out->nr);
 }
 
