@@ -57,6 +57,7 @@ static int shared_in_tree(struct rctx *c)
     }
     return 0;
 }
+
 static int use_shared(struct rctx *c, const struct settings *s,
                       const char *libname)
 {
@@ -78,6 +79,7 @@ static int use_shared(struct rctx *c, const struct settings *s,
         ret = shared_in_tree(c);
     return ret;
 }
+
 /* Windows: run the base interpreter base as the venv python venv_python
  * (the venv launcher's protocol): exe is the base, argv[0] the venv's
  * python, and __PYVENV_LAUNCHER__ names it, so sys.executable, sys.prefix

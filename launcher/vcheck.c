@@ -41,6 +41,7 @@ static int is_discovered(struct rctx *c, const char *real)
     }
     return 0;
 }
+
 /* True if dir (pyvenv.cfg's home) is the directory of an interpreter the
  * search finds, as written or once links are followed. */
 static int home_is_discovered(struct rctx *c, const char *dir)
@@ -67,6 +68,7 @@ out:
     sb_release(&r);
     return ret;
 }
+
 int vcheck_version(struct rctx *c, const struct venv *v,
                    const struct settings *s)
 {
@@ -87,6 +89,69 @@ int vcheck_version(struct rctx *c, const struct venv *v,
                     "run `python%s -m venv %s`), or change the request",
                     s->python, s->python, v->dir);
 }
+
+/* What a venv runs from outside the tree (real): on Windows the base
+ * pyvenv.cfg's home names; else a link that came with the tree
+ * (recorded 0) or one pyshim made or the user trusted. */
+static int outside_program(struct rctx *c, const struct venv *v,
+                           const char *real, int recorded, const char *tree)
+{
+    struct plan *p = c->p;
+    const char *base = path_basename(real);
+    struct plat_stat st;
+
+    if (v->base) {
+        /* Windows: pyvenv.cfg's home, a line of text in the project, names
+         * what runs; owner and mode say nothing there (ACLs). It must be an
+         * interpreter the search finds (PATH, PEP 514, pyenv-win, uv), or
+         * one the user trusted. */
+        if (is_discovered(c, real) ||
+            trust_check_program(p->dirs.data, real, NULL) == 1)
+            return 0;
+        err_set(c->e, PYSHIM_EXIT_NOPERM,
+                "venv '%s' runs '%s' (pyvenv.cfg's home), which is not an "
+                "installed interpreter pyshim finds (PATH, the registry, "
+                "pyenv-win, uv): not run",
+                v->dir, real);
+        return err_hint(c->e,
+                        "recreate the venv with an installed Python (`py "
+                        "-3.N -m venv %s`), or if you know that program, "
+                        "`pyshim trust %s`",
+                        v->dir, tree);
+    }
+    if (!recorded) {
+        /* A venv that came with the tree: its link may lead to a script
+         * elsewhere in the same clone (a monorepo's tools/python3), so
+         * only an interpreter the search finds, or one the user trusted,
+         * will do. */
+        if (is_discovered(c, real) ||
+            trust_check_program(p->dirs.data, real, NULL) == 1)
+            return 0;
+        err_set(c->e, PYSHIM_EXIT_NOPERM,
+                "'%s' leads to '%s', which is not an installed Python "
+                "interpreter pyshim finds, and the venv was not made by "
+                "pyshim: not run",
+                v->python, real);
+        return err_hint(c->e,
+                        "recreate the venv with `python -m venv %s`, or if "
+                        "you know that program, `pyshim trust %s`",
+                        v->dir, tree);
+    }
+    /* A committed link may lead anywhere (`-> /bin/sh`, or a file another
+     * user planted): it must reach something named like an interpreter
+     * that only its owner or root could have put there. */
+    if ((!strncmp(base, "python", 6) || !strncmp(base, "pypy", 4) ||
+         !strncmp(base, "graalpy", 7)) &&
+        !plat_stat(real, &st, 1) && (st.uid == plat_uid() || st.uid == 0) &&
+        !(st.perm & 0002))
+        return 0;
+    err_set(c->e, PYSHIM_EXIT_NOPERM,
+            "'%s' leads to '%s', which is not an installed Python "
+            "interpreter (or others could have written it): not run",
+            v->python, real);
+    return err_hint(c->e, "recreate the venv with `python -m venv %s`", v->dir);
+}
+
 int vcheck_program(struct rctx *c, const struct venv *v, int recorded)
 {
     struct plan *p = c->p;
@@ -100,65 +165,8 @@ int vcheck_program(struct rctx *c, const struct venv *v, int recorded)
         goto out;
     free(p->exe_real);
     p->exe_real = xstrdup(real.buf); /* facts_get needs it too */
-    if (v->base && !in_tree) {
-        /* Windows: pyvenv.cfg's home, a line of text in the project, names
-         * what runs; owner and mode say nothing there (ACLs). It must be an
-         * interpreter the search finds (PATH, PEP 514, pyenv-win, uv), or
-         * one the user trusted. */
-        if (is_discovered(c, real.buf) ||
-            trust_check_program(p->dirs.data, real.buf, NULL) == 1)
-            goto out;
-        err_set(c->e, PYSHIM_EXIT_NOPERM,
-                "venv '%s' runs '%s' (pyvenv.cfg's home), which is not an "
-                "installed interpreter pyshim finds (PATH, the registry, "
-                "pyenv-win, uv): not run",
-                v->dir, real.buf);
-        err_hint(c->e,
-                 "recreate the venv with an installed Python (`py -3.N -m "
-                 "venv %s`), or if you know that program, `pyshim trust "
-                 "%s`",
-                 v->dir, tree);
-        ret = -1;
-        goto out;
-    }
-    if (!in_tree && !recorded) {
-        /* A venv that came with the tree: its link may lead to a script
-         * elsewhere in the same clone (a monorepo's tools/python3), so
-         * only an interpreter the search finds, or one the user trusted,
-         * will do. */
-        if (is_discovered(c, real.buf) ||
-            trust_check_program(p->dirs.data, real.buf, NULL) == 1)
-            goto out;
-        err_set(c->e, PYSHIM_EXIT_NOPERM,
-                "'%s' leads to '%s', which is not an installed Python "
-                "interpreter pyshim finds, and the venv was not made by "
-                "pyshim: not run",
-                v->python, real.buf);
-        err_hint(c->e,
-                 "recreate the venv with `python -m venv %s`, or if you "
-                 "know that program, `pyshim trust %s`",
-                 v->dir, tree);
-        ret = -1;
-        goto out;
-    }
     if (!in_tree) {
-        /* A committed link may lead anywhere (`-> /bin/sh`, or a file
-         * another user planted): it must reach something named like an
-         * interpreter that only its owner or root could have put there. */
-        const char *base = path_basename(real.buf);
-        struct plat_stat st;
-
-        if ((!strncmp(base, "python", 6) || !strncmp(base, "pypy", 4) ||
-             !strncmp(base, "graalpy", 7)) &&
-            !plat_stat(real.buf, &st, 1) &&
-            (st.uid == plat_uid() || st.uid == 0) && !(st.perm & 0002))
-            goto out;
-        err_set(c->e, PYSHIM_EXIT_NOPERM,
-                "'%s' leads to '%s', which is not an installed Python "
-                "interpreter (or others could have written it): not run",
-                v->python, real.buf);
-        err_hint(c->e, "recreate the venv with `python -m venv %s`", v->dir);
-        ret = -1;
+        ret = outside_program(c, v, real.buf, recorded, tree);
         goto out;
     }
     ok = trust_check_program(p->dirs.data, real.buf, c->e);
@@ -182,6 +190,7 @@ out:
     sb_release(&real);
     return ret;
 }
+
 int vcheck_unrecorded(struct rctx *c, const struct venv *v)
 {
     struct plan *p = c->p;
@@ -222,6 +231,7 @@ int vcheck_unrecorded(struct rctx *c, const struct venv *v)
     free(code);
     return -1;
 }
+
 int vcheck_is_unrecorded(struct rctx *c, const struct venv *v)
 {
     struct plan *p = c->p;
