@@ -8,8 +8,7 @@
 
 /* The mark is read through a volatile pointer, so the compiler keeps the
  * bytes in the binary and cannot fold the comparison into immediates. */
-static const char pyshim_mark[] =
-    "pyshim-binary-mark:bee71685de43fb6594ea46ef51119f68";
+static const char pyshim_mark[] = MARK_STRING;
 static const char *volatile pyshim_mark_p = pyshim_mark;
 
 #define MARKED_MAX (64u << 20)
@@ -71,12 +70,21 @@ int mark_file_is_pyshim(const char *path)
 {
     struct plat_stat st;
     struct sb s = SB_INIT;
-    int ret;
+    int ret = 0;
 
-    if (!mark_file_is_program(path) || plat_stat(path, &st, 1) < 0 ||
-        !st.is_reg || st.size >= MARKED_MAX)
-        return 0;
+    if (plat_read_head(path, 4, &s) < 0 || !mark_is_program(s.buf, s.len))
+        goto out;
+    if (!memcmp(s.buf,
+                "\x7f"
+                "ELF",
+                4)) {
+        ret = !plat_read_head(path, MARK_ELF_HEAD, &s) && mark_in(s.buf, s.len);
+        goto out;
+    }
+    if (plat_stat(path, &st, 1) < 0 || !st.is_reg || st.size >= MARKED_MAX)
+        goto out;
     ret = !plat_read_file(path, MARKED_MAX, &s) && mark_in(s.buf, s.len);
+out:
     sb_release(&s);
     return ret;
 }

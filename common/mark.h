@@ -12,6 +12,13 @@
 
 #include <stddef.h>
 
+/* The mark every pyshim binary holds. On ELF systems it also sits in an
+ * allocated note (common/plat_posix.c), which the linker places in the
+ * first page of the file. */
+#define MARK_STRING "pyshim-binary-mark:bee71685de43fb6594ea46ef51119f68"
+/* How much of an ELF file is read to find the note. */
+#define MARK_ELF_HEAD (64u << 10)
+
 /* True if data starts like a native program: ELF, Mach-O (thin or fat)
  * or PE ("MZ"). A "#!" script, text or an empty file is not. Pure. */
 int mark_is_program(const char *data, size_t len);
@@ -22,9 +29,12 @@ int mark_in(const char *data, size_t len);
  * native program. Reads only its first bytes, and opens nothing but a
  * regular file, without blocking. */
 int mark_file_is_program(const char *path);
-/* True if path is a regular file under 64 MiB that is a pyshim binary of
- * any version (mark_in on its bytes). Reads the whole file, so callers ask
- * only about the few candidates they are about to use. */
+/* True if path is a regular file under 64 MiB that is a pyshim binary
+ * (mark_in on its bytes). An ELF file is judged by its first
+ * MARK_ELF_HEAD bytes, where pyshim's note is (a 7 MB python3.11 is not
+ * read whole on every run; ELF builds older than the note are not
+ * recognised here, only by mark_in on the whole file); any other program
+ * (PE, Mach-O: python.exe and framework stubs are small) is read whole. */
 int mark_file_is_pyshim(const char *path);
 
 #endif

@@ -28,6 +28,17 @@
 #endif
 #endif
 
+/* macOS, the same way: 1 where the compiler targets Apple's systems. Its
+ * rules (login shells, framework builds) are pure functions that take it
+ * as an argument, so Linux tests check them with 1 (tests/unit/test_macos). */
+#ifndef PLAT_MACOS
+#ifdef __APPLE__
+#define PLAT_MACOS 1
+#else
+#define PLAT_MACOS 0
+#endif
+#endif
+
 #if PLAT_WINDOWS
 #define PLAT_DIRSEP '\\'
 #define PLAT_PATHSEP ';'

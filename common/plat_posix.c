@@ -27,6 +27,7 @@
 #include <mach-o/dyld.h>
 #endif
 
+#include "common/mark.h"
 #include "common/xalloc.h"
 #include "common/banned.h"
 
@@ -84,6 +85,20 @@ uint64_t plat_uid(void)
 {
     return (uint64_t)getuid();
 }
+
+#ifdef __ELF__
+/* pyshim's mark (common/mark.h) as an allocated ELF note: the linker puts
+ * notes right after the program headers, in the first page, so telling a
+ * pyshim binary from a Python reads a few KiB, not a 7 MB interpreter. */
+struct mark_note {
+    uint32_t namesz, descsz, type;
+    char name[8];
+    char desc[sizeof(MARK_STRING)];
+};
+__attribute__((used, section(".note.pyshim"),
+               aligned(4))) static const struct mark_note mark_note = {
+    7, sizeof(MARK_STRING), 1, "pyshim", MARK_STRING};
+#endif
 
 int plat_group_is_private(uint64_t gid)
 {
@@ -645,6 +660,29 @@ int plat_exec(const char *path, char *const argv[])
     return -1;
 }
 
+/* A pipe whose ends close on exec. macOS has no pipe2: there the flag is
+ * set right after pipe(), which is safe because pyshim starts no thread
+ * that could exec in between. */
+static int cloexec_pipe(int fd[2])
+{
+#ifdef __APPLE__
+    if (pipe(fd) < 0)
+        return -1;
+    if (fcntl(fd[0], F_SETFD, FD_CLOEXEC) < 0 ||
+        fcntl(fd[1], F_SETFD, FD_CLOEXEC) < 0) {
+        int saved = errno;
+
+        close(fd[0]);
+        close(fd[1]);
+        errno = saved;
+        return -1;
+    }
+    return 0;
+#else
+    return pipe2(fd, O_CLOEXEC);
+#endif
+}
+
 int plat_run(const char *path, char *const argv[], struct sb *out,
              int keep_stderr, int *status)
 {
@@ -658,7 +696,7 @@ int plat_run(const char *path, char *const argv[], struct sb *out,
 
     if (out) {
         sb_reset(out);
-        if (pipe2(pipefd, O_CLOEXEC) < 0)
+        if (cloexec_pipe(pipefd) < 0)
             return -1;
     }
     /* A caller may have left SIGCHLD ignored (SIG_IGN is inherited across

@@ -8,6 +8,11 @@
 #                                       libFuzzer, ASan+UBSan), then
 #                                       cross-build pyshim.exe (mingw-w64)
 #                                       and run the Windows suite under Wine
+#   sh installer/bootstrap.sh deps      install the test packages only (CI)
+#   sh installer/bootstrap.sh cjson-src DIR
+#                                       unpack the distribution's cJSON
+#                                       source into DIR/cjson (CI hands it
+#                                       to the macOS and Windows jobs)
 #
 # Missing Debian packages are installed with apt-get when run as root;
 # otherwise the exact command is printed.
@@ -20,7 +25,8 @@ what=${1:-install}
 build_deps="cmake gcc make pkg-config libcjson-dev python3 python3-venv"
 test_deps="$build_deps libcmocka-dev python3-ipykernel python3-jupyter-client
            python3-numpy python3-pip clang-format clang libclang-rt-14-dev
-           gcc-mingw-w64-x86-64 wine64 dpkg-dev debian-archive-keyring"
+           gcc-mingw-w64-x86-64 wine64 dpkg-dev debian-archive-keyring
+           zip git curl python3-yaml shellcheck"
 
 need() {
     missing=""
@@ -75,8 +81,17 @@ test)
     cmake --build --preset windows -j "$(nproc)"
     ctest --preset windows -j "$(nproc)"
     ;;
+deps)
+    # shellcheck disable=SC2086
+    need $test_deps
+    ;;
+cjson-src)
+    [ $# -eq 2 ] || { echo "usage: sh installer/bootstrap.sh cjson-src DIR" >&2; exit 64; }
+    need libcjson-dev dpkg-dev
+    sh cmake/cjson-src.sh "$2"
+    ;;
 *)
-    echo "usage: sh installer/bootstrap.sh install|test" >&2
+    echo "usage: sh installer/bootstrap.sh install|test|deps|cjson-src DIR" >&2
     exit 64
     ;;
 esac

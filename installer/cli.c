@@ -1,5 +1,6 @@
 #include "installer/cli.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -8,6 +9,8 @@
 #include "common/exitcode.h"
 #include "common/path.h"
 #include "common/plat.h"
+#include "common/sha256.h"
+#include "config/dirs.h"
 #include "common/banned.h"
 
 static const struct command {
@@ -54,6 +57,42 @@ static void usage(FILE *f)
 int inst_is_help(const char *arg)
 {
     return !strcmp(arg, "-h") || !strcmp(arg, "--help");
+}
+
+int inst_lock(const struct dirs *d, const char *kind, const char *key,
+              const char *busy, struct plat_lock **l, struct err *e)
+{
+    struct sb p = SB_INIT;
+    struct sha256 h;
+    char hex[65];
+    int ret = -1;
+
+    sha256_init(&h);
+    sha256_update(&h, key, strlen(key));
+    sha256_hex(&h, hex);
+    hex[16] = '\0';
+    path_join(&p, d->data, "locks");
+    plat_mkdirs(p.buf, 0755);
+    path_join(&p, p.buf, kind);
+    sb_addf(&p, "-%s.lock", hex);
+    if (!plat_lock(p.buf, PLAT_LOCK_NOWAIT, l)) {
+        ret = 0;
+        goto out;
+    }
+    if (errno == EWOULDBLOCK) {
+        fprintf(stderr, "pyshim: %s: waiting for it to finish\n", busy);
+        fflush(stderr);
+        if (!plat_lock(p.buf, 0, l)) {
+            ret = 0;
+            goto out;
+        }
+    }
+    err_set(e, PYSHIM_EXIT_CANTCREAT, "cannot lock '%s': %s", p.buf,
+            plat_strerror(errno));
+    err_hint(e, "check that the data dir is writable (PYSHIM_HOME)");
+out:
+    sb_release(&p);
+    return ret;
 }
 
 int inst_report(const struct err *e)

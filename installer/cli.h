@@ -31,6 +31,14 @@ int inst_exec(int argc, char **argv);
 
 /* Print e as "pyshim: error:" / "pyshim: hint:" lines; returns its code. */
 int inst_report(const struct err *e);
+/* Take DATA/locks/KIND-<16 hex of key's SHA-256>.lock for the rest of a
+ * command (released by plat_unlock, or by the OS when the command dies),
+ * so two commands never build the same thing at once. If another holds
+ * it, "pyshim: BUSY: waiting for it to finish" goes to stderr and the
+ * call waits. -1 with e if the lock cannot be taken. */
+struct plat_lock;
+int inst_lock(const struct dirs *d, const char *kind, const char *key,
+              const char *busy, struct plat_lock **l, struct err *e);
 /* True if arg is -h or --help. */
 int inst_is_help(const char *arg);
 /* Complain about arg, print usage to stderr; returns PYSHIM_EXIT_USAGE. */

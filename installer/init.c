@@ -43,48 +43,19 @@ static const char usage[] =
     "  --no-venv        no venv: shared envs come through an overlay env\n";
 
 /* One `pyshim init` at a time per project directory (its real path):
- * two at once removed each other's half-made venv. The lock lives in
- * DATA/locks, not in the project. A second init says it waits, then
- * waits; the lock goes when the holder ends, killed or not. */
+ * two at once removed each other's half-made venv. */
 static int init_lock(const struct dirs *d, const char *dir,
                      struct plat_lock **l, struct err *e)
 {
-    struct sb real = SB_INIT, p = SB_INIT;
-    struct sha256 h;
-    char hex[65];
-    int ret = -1;
+    struct sb real = SB_INIT, busy = SB_INIT;
+    int ret;
 
     if (plat_realpath(dir, &real) < 0)
         sb_set(&real, dir);
-    sha256_init(&h);
-    sha256_update(&h, real.buf, real.len);
-    sha256_hex(&h, hex);
-    hex[16] = '\0';
-    path_join(&p, d->data, "locks");
-    plat_mkdirs(p.buf, 0755);
-    path_join(&p, p.buf, "init-");
-    sb_addf(&p, "%s.lock", hex);
-    if (!plat_lock(p.buf, PLAT_LOCK_NOWAIT, l)) {
-        ret = 0;
-        goto out;
-    }
-    if (errno == EWOULDBLOCK) {
-        fprintf(stderr,
-                "pyshim: another `pyshim init` is busy in '%s': waiting for "
-                "it to finish\n",
-                dir);
-        fflush(stderr);
-        if (!plat_lock(p.buf, 0, l)) {
-            ret = 0;
-            goto out;
-        }
-    }
-    err_set(e, PYSHIM_EXIT_CANTCREAT, "cannot lock '%s': %s", p.buf,
-            plat_strerror(errno));
-    err_hint(e, "check that the data dir is writable (PYSHIM_HOME)");
-out:
+    sb_addf(&busy, "another `pyshim init` is busy in '%s'", dir);
+    ret = inst_lock(d, "init", real.buf, busy.buf, l, e);
     sb_release(&real);
-    sb_release(&p);
+    sb_release(&busy);
     return ret;
 }
 

@@ -22,6 +22,7 @@
 #include "config/dirs.h"
 #include "installer/cli.h"
 #include "installer/rcfile.h"
+#include "installer/shellrc.h"
 #include "launcher/interp.h"
 #include "launcher/resolve.h"
 #include "launcher/venv.h"
@@ -36,7 +37,9 @@ static const char usage_install[] =
     "pip3.N for every installed Python 3.N to it. Then:\n"
     "  - add a marked block (# >>> pyshim >>> ... # <<< pyshim <<<) that puts\n"
     "    DIR first on PATH to the start-up file of your shell ($SHELL; or\n"
-    "    --shell): ~/.bashrc, ~/.zshrc, or ~/.config/fish/conf.d/pyshim.fish;\n"
+    "    --shell): ~/.bashrc, ~/.zshrc, or ~/.config/fish/conf.d/pyshim.fish\n"
+    "    (macOS, for login shells, also: zsh ~/.zprofile; bash the first of\n"
+    "    ~/.bash_profile, ~/.bash_login, ~/.profile that exists);\n"
     "  - create the default environment DATA/default, used outside any\n"
     "    project, so `pip install x` there works instead of failing with\n"
     "    externally-managed-environment, and name it in the global config\n"
@@ -201,21 +204,28 @@ static void minors(struct sv *out)
     interp_list_release(&l);
 }
 
-/* The rc files of a shell: bash, zsh, fish. */
-static void rc_path(const struct dirs *d, const char *shell, struct sb *out)
+static int is_file_cb(const char *path)
 {
-    const char *zd = plat_getenv("ZDOTDIR");
-    const char *xc = plat_getenv("XDG_CONFIG_HOME");
+    return plat_is_file(path);
+}
 
-    sb_reset(out);
-    if (!strcmp(shell, "bash"))
-        sb_addf(out, "%s/.bashrc", d->home);
-    else if (!strcmp(shell, "zsh"))
-        sb_addf(out, "%s/.zshrc", zd && *zd ? zd : d->home);
-    else if (xc && path_is_abs(xc))
-        sb_addf(out, "%s/fish/conf.d/pyshim.fish", xc);
+/* The start-up files of a shell: bash, zsh, fish (installer/shellrc.h);
+ * all: every file uninstall looks at, else the ones install edits now. */
+static void rc_files(const struct dirs *d, const char *shell, int all,
+                     struct sv *out)
+{
+    struct shellrc_in in;
+
+    in.macos = PLAT_MACOS;
+    in.home = d->home;
+    in.zdotdir = plat_getenv("ZDOTDIR");
+    in.xdg = plat_getenv("XDG_CONFIG_HOME");
+    in.exists = is_file_cb;
+    sv_release(out);
+    if (all)
+        shellrc_all_files(&in, shell, out);
     else
-        sb_addf(out, "%s/.config/fish/conf.d/pyshim.fish", d->home);
+        shellrc_install_files(&in, shell, out);
 }
 
 /* s in single quotes for sh (fish: backslash escapes inside quotes). */
@@ -237,7 +247,9 @@ static int edit_shells(const struct dirs *d, const char *which, const char *bin,
                        struct err *e)
 {
     static const char *const all[] = {"bash", "zsh", "fish", NULL};
-    struct sb rc = SB_INIT, body = SB_INIT;
+    struct sb body = SB_INIT;
+    struct sv rc = SV_INIT;
+    size_t k;
     int i, changed, ret = 0;
 
     for (i = 0; all[i] && !ret; i++) {
@@ -245,7 +257,7 @@ static int edit_shells(const struct dirs *d, const char *which, const char *bin,
 
         if (strcmp(which, "all") && strcmp(which, all[i]))
             continue;
-        rc_path(d, all[i], &rc);
+        rc_files(d, all[i], 0, &rc);
         sb_reset(&body);
         sb_addstr(&body, "# Added by `pyshim install`; `pyshim uninstall` "
                          "removes this block.\n");
@@ -258,12 +270,14 @@ static int edit_shells(const struct dirs *d, const char *which, const char *bin,
             add_quoted(&body, bin, 0);
             sb_addstr(&body, ":\"$PATH\"\n");
         }
-        ret = rc_edit(rc.buf, body.buf, &changed, e);
-        if (!ret)
-            printf("pyshim: %s %s\n", rc.buf,
-                   changed ? "now puts it first on PATH" : "is up to date");
+        for (k = 0; k < rc.nr && !ret; k++) {
+            ret = rc_edit(rc.v[k], body.buf, &changed, e);
+            if (!ret)
+                printf("pyshim: %s %s\n", rc.v[k],
+                       changed ? "now puts it first on PATH" : "is up to date");
+        }
     }
-    sb_release(&rc);
+    sv_release(&rc);
     sb_release(&body);
     return ret;
 }
@@ -1409,7 +1423,8 @@ enum purge_kind {
     PURGE_OVERLAYS, /* overlays/: venvs and .tmp-* build dirs */
     PURGE_HEX64,    /* trust/: 64 hex digits */
     PURGE_HEX16,    /* projects/: 16 hex digits */
-    PURGE_FACTS     /* cache/interp/: 16 hex digits + ".json" */
+    PURGE_FACTS,    /* cache/interp/: 16 hex digits + ".json" */
+    PURGE_LOCKS     /* locks/: KIND-<16 hex>.lock, overlays.lock */
 };
 
 static int hex_name(const char *s, size_t n, const char *suffix)
@@ -1420,6 +1435,19 @@ static int hex_name(const char *s, size_t n, const char *suffix)
         if (!s[i] || !strchr("0123456789abcdef", s[i]))
             return 0;
     return !strcmp(s + n, suffix);
+}
+
+/* A lock file pyshim takes (inst_lock, env_overlay): init-HEX.lock,
+ * shared-HEX.lock or overlays.lock. */
+static int lock_name(const char *n)
+{
+    if (!strcmp(n, "overlays.lock"))
+        return 1;
+    if (!strncmp(n, "init-", 5))
+        return hex_name(n + 5, 16, ".lock");
+    if (!strncmp(n, "shared-", 7))
+        return hex_name(n + 7, 16, ".lock");
+    return 0;
 }
 
 /* Is there anything at path (a dangling link too)? */
@@ -1487,7 +1515,8 @@ static void purge_dir(struct purge *pg, const char *dir, enum purge_kind kind)
             purge_tree(pg, p.buf);
         else if ((kind == PURGE_HEX64 && f && hex_name(n, 64, "")) ||
                  (kind == PURGE_HEX16 && f && hex_name(n, 16, "")) ||
-                 (kind == PURGE_FACTS && f && hex_name(n, 16, ".json")))
+                 (kind == PURGE_FACTS && f && hex_name(n, 16, ".json")) ||
+                 (kind == PURGE_LOCKS && f && lock_name(n)))
             purge_file(pg, p.buf);
         else
             sv_push(&pg->left, p.buf);
@@ -1506,7 +1535,8 @@ static void purge_plan(const struct dirs *d, const char *bin, struct purge *pg)
     } subdirs[] = {{"shared", PURGE_VENVS},
                    {"overlays", PURGE_OVERLAYS},
                    {"trust", PURGE_HEX64},
-                   {"projects", PURGE_HEX16}};
+                   {"projects", PURGE_HEX16},
+                   {"locks", PURGE_LOCKS}};
     struct sb p = SB_INIT, text = SB_INIT;
     size_t i;
 
@@ -1555,7 +1585,7 @@ static void purge_summary(const struct purge *pg)
         printf("  %s (%s)\n", pg->trees.v[i], size.buf);
     }
     if (pg->files.nr)
-        printf("  %lu record file%s (trust, projects, interpreter facts)\n",
+        printf("  %lu record file%s (trust, projects, facts, locks)\n",
                (unsigned long)pg->files.nr, pg->files.nr == 1 ? "" : "s");
     if (!pg->trees.nr && !pg->files.nr)
         printf("  nothing but pyshim's empty directories\n");
@@ -1590,8 +1620,7 @@ static int check_rc_files(const struct dirs *d, const char *which,
                           struct err *e)
 {
     static const char *const shells[] = {"bash", "zsh", "fish", NULL};
-    struct sb p = SB_INIT;
-    struct sv profiles = SV_INIT;
+    struct sv profiles = SV_INIT, rc = SV_INIT;
     size_t k;
     int i, ret = 0;
 
@@ -1603,11 +1632,12 @@ static int check_rc_files(const struct dirs *d, const char *which,
         for (i = 0; d->home && shells[i] && !ret; i++) {
             if (strcmp(which, "all") && strcmp(which, shells[i]))
                 continue;
-            rc_path(d, shells[i], &p);
-            ret = rc_check(p.buf, e);
+            rc_files(d, shells[i], 1, &rc);
+            for (k = 0; k < rc.nr && !ret; k++)
+                ret = rc_check(rc.v[k], e);
         }
     }
-    sb_release(&p);
+    sv_release(&rc);
     sv_release(&profiles);
     return ret;
 }
@@ -1735,9 +1765,11 @@ int inst_uninstall(int argc, char **argv)
     struct dirs d = DIRS_INIT;
     struct err e = ERR_INIT;
     struct sb bin = SB_INIT, self = SB_INIT, p = SB_INIT;
+    struct sv rcs = SV_INIT;
     struct purge pg = PURGE_INIT;
     struct plat_dir *dir;
     const char *bin_arg = NULL, *name;
+    size_t k;
     int i, purge = 0, yes = 0, code = PYSHIM_EXIT_OK, removed = 0, changed;
 
     for (i = 1; i < argc; i++) {
@@ -1787,20 +1819,25 @@ int inst_uninstall(int argc, char **argv)
      * PATH no longer names the bin dir, removing the programs only
      * unlinks, which a full disk allows. */
     for (i = 0; d.home && shells[i]; i++) {
-        rc_path(&d, shells[i], &p);
-        if (!plat_is_file(p.buf))
-            continue;
-        if (rc_edit(p.buf, NULL, &changed, &e) < 0)
-            goto fail;
-        if (changed)
-            printf("pyshim: restored %s\n", p.buf);
-        /* the fish file is pyshim's own: remove it when only it is left */
-        if (!strcmp(shells[i], "fish")) {
-            struct sb left = SB_INIT;
+        rc_files(&d, shells[i], 1, &rcs);
+        for (k = 0; k < rcs.nr; k++) {
+            const char *f = rcs.v[k];
 
-            if (!plat_read_file(p.buf, 1 << 20, &left) && !left.len)
-                plat_unlink(p.buf);
-            sb_release(&left);
+            if (!plat_is_file(f))
+                continue;
+            if (rc_edit(f, NULL, &changed, &e) < 0)
+                goto fail;
+            if (changed)
+                printf("pyshim: restored %s\n", f);
+            /* the fish file is pyshim's own: remove it when only it is
+             * left */
+            if (!strcmp(shells[i], "fish")) {
+                struct sb left = SB_INIT;
+
+                if (!plat_read_file(f, 1 << 20, &left) && !left.len)
+                    plat_unlink(f);
+                sb_release(&left);
+            }
         }
     }
     dir = plat_opendir(bin.buf);
@@ -1854,5 +1891,6 @@ out:
     sb_release(&bin);
     sb_release(&self);
     sb_release(&p);
+    sv_release(&rcs);
     return code;
 }

@@ -311,7 +311,8 @@ out:
 
 static int create(const struct dirs *d, int argc, char **argv, struct err *e)
 {
-    struct sb dir = SB_INIT, py = SB_INIT;
+    struct sb dir = SB_INIT, py = SB_INIT, busy = SB_INIT;
+    struct plat_lock *lock = NULL;
     struct sv args = SV_INIT;
     struct pyver ver;
     struct plat_stat st;
@@ -336,6 +337,10 @@ static int create(const struct dirs *d, int argc, char **argv, struct err *e)
         return err_hint(e, "e.g. `pyshim shared create ai --python 3.12`");
     }
     if (env_dir(d, name, 0, &dir, e) < 0)
+        goto out;
+    /* one create of NAME at a time: two removed each other's half env */
+    sb_addf(&busy, "another `pyshim shared create %s` is busy", name);
+    if (inst_lock(d, "shared", name, busy.buf, &lock, e) < 0)
         goto out;
     if (venv_is_venv(dir.buf) && !venv_is_incomplete(dir.buf)) {
         ret = existing(name, dir.buf, python, sys_site, e);
@@ -389,8 +394,10 @@ static int create(const struct dirs *d, int argc, char **argv, struct err *e)
            name, name);
     ret = 0;
 out:
+    plat_unlock(lock);
     sb_release(&dir);
     sb_release(&py);
+    sb_release(&busy);
     sv_release(&args);
     return ret;
 }

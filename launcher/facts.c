@@ -21,7 +21,12 @@
  * /proc/self/maps): Debian ships a libpython3.X.so beside a python3.X that
  * links it statically, and loading that copy would be a different, slower
  * interpreter. Windows: the python3XY.dll the interpreter runs from
- * (sys.dllhandle). Elsewhere the build's own Py_ENABLE_SHARED decides. */
+ * (sys.dllhandle). Without /proc (macOS, the BSDs): the file dladdr names
+ * for Py_GetVersion, i.e. the image the running interpreter's C API lives
+ * in (a framework build's Python.framework/Versions/3.X/Python, a
+ * libpython), or none when that is the program itself (a static build).
+ * Only where ctypes is missing does the build's own Py_ENABLE_SHARED
+ * decide. */
 static const char probe[] =
     "import sys, os, json, sysconfig\n"
     "c = sysconfig.get_config_var\n"
@@ -42,11 +47,35 @@ static const char probe[] =
     "        lib = _winapi.GetModuleFileName(sys.dllhandle)\n"
     "    except (ImportError, AttributeError, OSError):\n"
     "        lib = ''\n"
-    "elif c('Py_ENABLE_SHARED') and c('LDLIBRARY'):\n"
+    "else:\n"
+    "    lib = None\n"
+    "    try:\n"
+    "        import ctypes\n"
+    "        class DlInfo(ctypes.Structure):\n"
+    "            _fields_ = [('fname', ctypes.c_char_p),\n"
+    "                        ('fbase', ctypes.c_void_p),\n"
+    "                        ('sname', ctypes.c_char_p),\n"
+    "                        ('saddr', ctypes.c_void_p)]\n"
+    "        info = DlInfo()\n"
+    "        addr = ctypes.cast(ctypes.pythonapi.Py_GetVersion,\n"
+    "                           ctypes.c_void_p)\n"
+    "        lib = ''\n"
+    "        if ctypes.CDLL(None).dladdr(addr, ctypes.byref(info)) and \\\n"
+    "                info.fname:\n"
+    "            p = os.path.realpath(info.fname.decode(\n"
+    "                sys.getfilesystemencoding()))\n"
+    "            b = os.path.basename(p)\n"
+    "            if b.startswith('libpython') or (b == 'Python' and\n"
+    "                    '.framework/' in p and '/Contents/MacOS/' not in p):\n"
+    "                lib = p\n"
+    "    except Exception:\n"
+    "        lib = None\n"
+    "if lib is None and c('Py_ENABLE_SHARED') and c('LDLIBRARY'):\n"
     "    for d in (c('LIBDIR'), os.path.join(sys.prefix, 'lib')):\n"
     "        if d and os.path.isfile(os.path.join(d, c('LDLIBRARY'))):\n"
     "            lib = os.path.realpath(os.path.join(d, c('LDLIBRARY')))\n"
     "            break\n"
+    "lib = lib or ''\n"
     "std = sysconfig.get_path('stdlib') or ''\n"
     "impl = getattr(sys, 'implementation', None)\n"
     "print(json.dumps({'version': '%d.%d.%d' % tuple(sys.version_info[:3]),\n"
@@ -211,4 +240,16 @@ void facts_release(struct facts *f)
     free(f->prefix);
     memset(f, 0, sizeof(*f));
     f->ver.major = f->ver.minor = f->ver.micro = -1;
+}
+
+int facts_is_framework_lib(const char *libpython)
+{
+    const char *m =
+        libpython ? strstr(libpython, ".framework/Versions/") : NULL;
+    const char *slash;
+
+    if (!m)
+        return 0;
+    slash = strrchr(libpython, '/');
+    return slash && slash > m && !strcmp(slash + 1, "Python");
 }

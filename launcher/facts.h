@@ -35,4 +35,12 @@ int facts_get(const char *path, const char *real, const char *cache_dir,
               struct facts *f, struct trace *t, struct err *e);
 void facts_release(struct facts *f);
 
+/* Is libpython a macOS framework build's library
+ * (.../Python.framework/Versions/3.X/Python)? Its interpreter starts
+ * through a stub that sets __PYVENV_LAUNCHER__ to tell a venv's python
+ * from the base, which loading the library into pyshim does not do, so
+ * `auto` runs such interpreters by exec (launcher/resolve.c). A pure
+ * string test, true on any OS for such a path. */
+int facts_is_framework_lib(const char *libpython);
+
 #endif

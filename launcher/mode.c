@@ -89,6 +89,9 @@ void mode_decide(struct rctx *c, enum cfg_mode m, const char *from,
     else if (!f->libpython)
         sb_addf(&why, "%s: exec (no shared libpython: a static build)",
                 cfg_mode_name(m));
+    else if (m == CFG_MODE_AUTO && facts_is_framework_lib(f->libpython))
+        sb_addf(&why, "auto: exec (a framework build: its stub sets "
+                      "__PYVENV_LAUNCHER__, which embedding does not)");
     else {
         p->mode = CFG_MODE_EMBED;
         p->libpython = xstrdup(f->libpython);

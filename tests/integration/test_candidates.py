@@ -116,5 +116,17 @@ class Candidates(SandboxTest, unittest.TestCase):
         self.assertEqual(r.returncode, 125)
 
 
+    def test_mark_is_in_the_first_page_of_an_elf_build(self):
+        """The search tells a pyshim build from a Python by the first
+        64 KiB of an ELF file (common/mark.h): the built binary must
+        carry its mark note there, or a second build would not be
+        recognised without reading a whole 7 MB interpreter."""
+        with open(PYSHIM_BIN, "rb") as f:
+            head = f.read(64 << 10)
+        if head[:4] != b"\x7fELF":
+            self.skipTest("not an ELF build")
+        self.assertIn(b"pyshim-binary-mark:", head)
+
+
 if __name__ == "__main__":
     unittest.main()

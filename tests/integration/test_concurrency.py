@@ -386,7 +386,40 @@ class ConcurrentInit(pt.SandboxTest, unittest.TestCase):
             out = self.runpy("import sys, ci_mod; print(sys.prefix)", cwd=proj)
             self.assertEqual(out.strip(), venv)
         self.assertEqual(failed[:3], [], "%d of %d runs failed" %
-                         (len(failed), INIT_RUNS * INIT_ROUNDS))
+                         (len(failed), INIT_ROUNDS * INIT_RUNS))
+
+    def test_parallel_shared_create_of_one_name(self):
+        """`pyshim shared create NAME` run several times at once: one
+        makes the env, the others wait and find it (same Python: exit
+        0); none removes another's half-made env."""
+        sb = self.sb
+        env = dict(sb.env, ASAN_OPTIONS="detect_leaks=0")
+        failed = []
+        for round_ in range(2):
+            name = "race%d" % round_
+            argv = [os.path.join(sb.bin, "pyshim"), "shared", "create", name,
+                    "--python", pt.SYSTEM.path]
+            procs = [subprocess.Popen(argv, env=env, cwd=sb.work,
+                                      stdin=subprocess.DEVNULL,
+                                      stdout=subprocess.PIPE,
+                                      stderr=subprocess.PIPE,
+                                      universal_newlines=True)
+                     for _ in range(4)]
+            for p in procs:
+                try:
+                    out, err = p.communicate(timeout=DEADLINE)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+                    out, err = p.communicate()
+                    err += "[test: killed after the deadline]"
+                lines = [l for l in err.splitlines() if "busy" not in l]
+                if p.returncode != 0 or lines:
+                    failed.append((round_, p.returncode, err))
+            d = sb.shared_dir(name)
+            self.assertFalse(os.path.exists(os.path.join(d,
+                                                         ".pyshim-incomplete")))
+            self.assertTrue(os.path.exists(os.path.join(d, "pyvenv.cfg")))
+        self.assertEqual(failed[:3], [], "%d of 8 runs failed" % len(failed))
 
 
 if __name__ == "__main__":

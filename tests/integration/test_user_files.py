@@ -141,6 +141,15 @@ class PurgeKeepsUserFiles(SandboxTest, unittest.TestCase):
         r = pyshim("install", "--no-shell")
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertTrue(os.path.isfile(os.path.join(bin_, "pyshim")))
+        # a project made by init leaves trust and project records, and
+        # init's lock file under the data dir: all pyshim's
+        proj = os.path.join(self.sb.root, "xdg-proj")
+        os.makedirs(proj)
+        r = subprocess.run([PYSHIM_BIN, "init", "--python", SYSTEM.path],
+                           cwd=proj, env=env, stdin=subprocess.DEVNULL,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           universal_newlines=True, timeout=TIMEOUT)
+        self.assertEqual(r.returncode, 0, r.stderr)
         r = pyshim("uninstall", "--purge", "--yes")
         self.assertEqual(r.returncode, 0, r.stderr)
         for rel in (".local/share/pyshim", ".cache/pyshim", ".config/pyshim"):

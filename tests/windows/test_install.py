@@ -465,19 +465,20 @@ class Install(wintest.WorldTest, unittest.TestCase):
         self.assertEqual(read_bytes(self.ps7), ps7)
 
     def test_failed_uninstall_rerun_keeps_users_entry(self):
-        # uninstall took its PATH entry out, then stopped at a profile
-        # whose end line the user deleted (exit 65). The record says the
-        # entry is gone, so the rerun leaves the user's own entry for the
-        # same dir.
+        # uninstall meets a profile whose end line the user deleted: it
+        # stops (exit 65) before changing anything (issue 10 item 9: an
+        # unmatched marker changes nothing), so PATH keeps install's entry.
+        # Once the block is mended, the rerun takes out only install's
+        # entry and leaves the user's own entry for the same dir.
         user_path = "C:\\a;" + self.wbin + ";C:\\b"
         reg_set(ENV_KEY, "Path", "REG_EXPAND_SZ", user_path)
         self.assertOK(self.pyshim("install", "--no-default-env"))
+        installed = reg_get(ENV_KEY, "Path")
         good = read_bytes(self.ps5)
         write(self.ps5, good.replace((END + "\n").encode(), b""), "wb")
         r = self.pyshim("uninstall")
         self.assertEqual(r.returncode, 65, r)
-        self.assertEqual(reg_get(ENV_KEY, "Path"),
-                         ("REG_EXPAND_SZ", user_path))
+        self.assertEqual(reg_get(ENV_KEY, "Path"), installed)
         write(self.ps5, good, "wb")  # the user mends the block
         r = self.pyshim("uninstall")
         self.assertOK(r)

@@ -46,6 +46,9 @@ def works_soon(seconds=30):
 
 
 def main():
+    if wintest.NATIVE:
+        print("on Windows itself: no Wine prefix needed")
+        return 0
     if works():
         print("reusing the Wine prefix %s" % wintest.WINEPREFIX)
         return 0

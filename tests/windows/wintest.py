@@ -16,6 +16,10 @@ result carries as `.report`.
 Paths: Wine shows the Unix root as drive Z:, so /tmp/x is Z:\\tmp\\x
 (`winpath`). All of a test's dirs live in its own temp dir, so the tests
 may share one Wine prefix (made once by wineboot.py, the ctest fixture).
+
+Run by a Windows Python on Windows (NATIVE: the CI job, `ctest --preset
+windows-native`), the same suite starts the programs directly: no Wine,
+no prefix, paths are already Windows paths, and exit codes are seen whole.
 """
 import json
 import os
@@ -38,6 +42,8 @@ PYSHIM_EXE = _exe("PYSHIM_EXE", "pyshim.exe")
 FAKE_PYTHON = _exe("FAKE_PYTHON", "tests/windows/fake_python.exe")
 FAKE_DLL = _exe("FAKE_DLL", "tests/windows/python312.dll")
 JOBCTL = _exe("JOBCTL", "tests/windows/jobctl.exe")
+# Windows itself, not Wine: the programs run directly.
+NATIVE = os.name == "nt"
 WINE = os.environ.get("PYSHIM_WINE") or "/usr/lib/wine/wine64"
 WINEPREFIX = os.environ.get("WINEPREFIX") or os.path.join(
     os.path.dirname(FAKE_PYTHON), "wineprefix")
@@ -59,11 +65,15 @@ _SCRUB = re.compile(r"^(PYSHIM_|PYTHON|VIRTUAL_ENV|CONDA_|PYENV|UV_|XDG_|PIP_"
 def winpath(path):
     """The Windows spelling of an absolute Unix path (Wine's Z: drive)."""
     path = os.path.abspath(path)
+    if NATIVE:
+        return path
     return "Z:" + path.replace("/", "\\")
 
 
 def unixpath(wpath):
     """The Unix path of a Z:\\ Windows path (None for other drives)."""
+    if NATIVE:
+        return wpath[4:] if wpath.startswith("\\\\?\\") else wpath
     m = re.match(r"^(?:\\\\\?\\)?[zZ]:(\\.*)?$", wpath)
     if not m:
         return None
@@ -93,7 +103,8 @@ def wine(*args, env=None, cwd=None, timeout=None):
     wait for the server instead of the program (3 s a run instead of
     0.1 s)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        p = subprocess.run([WINE] + list(args), env=wine_env(env), cwd=cwd,
+        prefix = [] if NATIVE else [WINE]
+        p = subprocess.run(prefix + list(args), env=wine_env(env), cwd=cwd,
                            stdin=subprocess.DEVNULL, stdout=out, stderr=err,
                            timeout=timeout or TIMEOUT)
         out.seek(0)
@@ -285,7 +296,10 @@ def unix_status(code):
     """The status a Unix parent sees when a Windows process run by wine64
     exits with code: the low 8 bits, except that Wine turns a non-zero
     code whose low byte is 0 (256, 512, ...) into 1 (measured with Wine 8;
-    test_baseline checks it), so a failure never reads as success."""
+    test_baseline checks it), so a failure never reads as success.
+    Natively, the whole code."""
+    if NATIVE:
+        return code
     return code & 0xff if code & 0xff or not code else 1
 
 
@@ -348,7 +362,7 @@ class WorldTest(object):
             if not os.path.isfile(exe):
                 raise RuntimeError("missing %s (build the windows preset)" %
                                    exe)
-        if not os.path.isdir(WINEPREFIX):
+        if not NATIVE and not os.path.isdir(WINEPREFIX):
             raise RuntimeError("no Wine prefix at %s (run wineboot.py)" %
                                WINEPREFIX)
         cls.w = World()
