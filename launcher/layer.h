@@ -23,6 +23,7 @@ struct settings {
     enum cfg_mode mode;
     const char *mode_from;
     char *pyenv_first; /* owned: the first entry of PYENV_VERSION */
+    char pinned[32];   /* python when a python3.N pin replaces it */
 };
 
 /* Fill s (overwritten) from pr: the project's own config, then

@@ -46,13 +46,12 @@ static int choose_env(struct rctx *c, struct settings *s)
 {
     struct plan *p = c->p;
     const char *invoked = c->in->invoked;
-    char want[32];
     static const struct sv none = SV_INIT;
 
     if (layer_pinned_elsewhere(c, s)) {
         s->venv = NULL;
         s->shared = &none;
-        s->python = pyver_str(&p->pin, want, sizeof(want));
+        s->python = pyver_str(&p->pin, s->pinned, sizeof(s->pinned));
         s->python_from = path_basename(invoked);
         return envsel_choose(c, s);
     }
@@ -147,7 +146,7 @@ out:
 }
 
 /* The helpers below resolve no project: this process's variables, the
- * usual dirs and search, no plan. */
+ * usual dirs and one interpreter search; no plan. */
 struct standalone {
     struct envvars vars;
     struct dirs dirs;
