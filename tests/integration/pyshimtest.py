@@ -126,6 +126,16 @@ def per_interp(base, namespace, interps=None):
         namespace[name] = cls
 
 
+def fnv1a64(s):
+    """FNV-1a 64 of s's UTF-8 bytes: how the facts cache names the record
+    of an interpreter (cache/interp/%016x.json of its real path)."""
+    h = 1469598103934665603
+    for b in s.encode():
+        h ^= b
+        h = (h * 1099511628211) & 0xFFFFFFFFFFFFFFFF
+    return h
+
+
 def write(path, text, mode="w"):
     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
     with open(path, mode) as f:

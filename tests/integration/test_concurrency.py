@@ -338,6 +338,25 @@ INIT_RUNS = 8      # `pyshim init` at once in one directory
 INIT_ROUNDS = 4    # each time in a fresh directory
 
 
+def run_together(argv, n, cwd, env):
+    """Start argv n times at once; [(exit code, stderr)] of each, a run
+    past DEADLINE killed (and its stderr saying so)."""
+    procs = [subprocess.Popen(argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              universal_newlines=True)
+             for _ in range(n)]
+    results = []
+    for p in procs:
+        try:
+            _, err = p.communicate(timeout=DEADLINE)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            _, err = p.communicate()
+            err += "[test: killed after the deadline]"
+        results.append((p.returncode, err))
+    return results
+
+
 @unittest.skipIf(not pt.SYSTEM.present, "no system python")
 class ConcurrentInit(pt.SandboxTest, unittest.TestCase):
     """Issue 10 item 14: `pyshim init` run several times at once in one
@@ -362,24 +381,12 @@ class ConcurrentInit(pt.SandboxTest, unittest.TestCase):
         failed = []
         for round_ in range(INIT_ROUNDS):
             proj = sb.mkdtemp("pinit")
-            procs = [subprocess.Popen(argv, cwd=proj, env=env,
-                                      stdin=subprocess.DEVNULL,
-                                      stdout=subprocess.PIPE,
-                                      stderr=subprocess.PIPE,
-                                      universal_newlines=True)
-                     for _ in range(INIT_RUNS)]
-            for p in procs:
-                try:
-                    out, err = p.communicate(timeout=DEADLINE)
-                except subprocess.TimeoutExpired:
-                    p.kill()
-                    out, err = p.communicate()
-                    err += "[test: killed after the deadline]"
+            for code, err in run_together(argv, INIT_RUNS, proj, env):
                 # Each one succeeds; stderr holds at most the 'busy' line
                 # of a run that waited for another.
                 lines = [l for l in err.splitlines() if "busy" not in l]
-                if p.returncode != 0 or lines:
-                    failed.append((round_, p.returncode, err))
+                if code != 0 or lines:
+                    failed.append((round_, code, err))
             venv = os.path.join(proj, ".venv")
             self.assertFalse(os.path.exists(os.path.join(venv,
                                                          ".pyshim-incomplete")))
@@ -399,22 +406,10 @@ class ConcurrentInit(pt.SandboxTest, unittest.TestCase):
             name = "race%d" % round_
             argv = [os.path.join(sb.bin, "pyshim"), "shared", "create", name,
                     "--python", pt.SYSTEM.path]
-            procs = [subprocess.Popen(argv, env=env, cwd=sb.work,
-                                      stdin=subprocess.DEVNULL,
-                                      stdout=subprocess.PIPE,
-                                      stderr=subprocess.PIPE,
-                                      universal_newlines=True)
-                     for _ in range(4)]
-            for p in procs:
-                try:
-                    out, err = p.communicate(timeout=DEADLINE)
-                except subprocess.TimeoutExpired:
-                    p.kill()
-                    out, err = p.communicate()
-                    err += "[test: killed after the deadline]"
+            for code, err in run_together(argv, 4, sb.work, env):
                 lines = [l for l in err.splitlines() if "busy" not in l]
-                if p.returncode != 0 or lines:
-                    failed.append((round_, p.returncode, err))
+                if code != 0 or lines:
+                    failed.append((round_, code, err))
             d = sb.shared_dir(name)
             self.assertFalse(os.path.exists(os.path.join(d,
                                                          ".pyshim-incomplete")))

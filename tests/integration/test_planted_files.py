@@ -25,19 +25,12 @@ import subprocess
 import unittest
 
 from pyshimtest import (SYSTEM, TIMEOUT, SandboxTest, as_user_argv,
-                        chown_tree, make_venv, site_packages, test_user,
+                        chown_tree, fnv1a64, make_venv, site_packages,
+                        test_user,
                         write, write_json)
 
 # a run that reads a FIFO blocks forever: this is "forever"
 HANG = 20
-
-
-def fnv1a64(s):
-    h = 1469598103934665603
-    for b in s.encode():
-        h ^= b
-        h = (h * 1099511628211) & 0xFFFFFFFFFFFFFFFF
-    return h
 
 
 class _Planted(SandboxTest):

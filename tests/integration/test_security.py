@@ -27,7 +27,7 @@ import subprocess
 import tempfile
 import unittest
 
-from pyshimtest import (SYSTEM, TIMEOUT, SandboxTest, make_venv,
+from pyshimtest import (SYSTEM, TIMEOUT, SandboxTest, fnv1a64, make_venv,
                         site_packages, write, write_json)
 
 FIGURES = {"untrusted_runs_refused": 0, "evil_programs_not_run": 0,
@@ -47,14 +47,6 @@ def evil_program(path, marker, then=None):
     write(path, body)
     os.chmod(path, 0o755)
     return path
-
-
-def fnv1a64(s):
-    h = 1469598103934665603
-    for b in s.encode():
-        h ^= b
-        h = (h * 1099511628211) & 0xFFFFFFFFFFFFFFFF
-    return h
 
 
 def snapshot(*roots):
