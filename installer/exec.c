@@ -16,6 +16,7 @@
 #include "common/xalloc.h"
 #include "installer/cli.h"
 #include "config/trust.h"
+#include "launcher/apply.h"
 #include "launcher/resolve.h"
 #include "launcher/vtrust.h"
 #include "common/banned.h"
@@ -173,9 +174,9 @@ int inst_exec(int argc, char **argv)
         return argc < 2 ? PYSHIM_EXIT_USAGE : PYSHIM_EXIT_OK;
     }
     plan_init(&p);
-    memset(&in, 0, sizeof(in));
+    resolve_in_init(&in);
     in.invoked = "python";
-    if (resolve(&in, &p, &e) < 0)
+    if (resolve(&in, &p, &e) < 0 || apply_plan(&p, &e) < 0)
         goto fail;
     cand.len = 0;
     if (p.env_dir) {

@@ -28,6 +28,7 @@
 #include "config/kspec.h"
 #include "installer/cli.h"
 #include "launcher/pyver.h"
+#include "launcher/apply.h"
 #include "launcher/resolve.h"
 #include "common/banned.h"
 
@@ -434,10 +435,10 @@ static int check_project(const char *python, const char *root, struct err *e)
         return -1;
     }
     plan_init(&p);
-    memset(&in, 0, sizeof(in));
+    resolve_in_init(&in);
     in.invoked = "python";
     in.cwd = root;
-    if (resolve(&in, &p, e) < 0) {
+    if (resolve(&in, &p, e) < 0 || apply_plan(&p, e) < 0) {
         err_hint(e, "fix this first: the kernel would fail the same way");
         goto out;
     }

@@ -78,9 +78,8 @@ static int which(int argc, char **argv, int explain)
         }
     }
     plan_init(&p);
-    memset(&in, 0, sizeof(in));
+    resolve_in_init(&in);
     in.invoked = name;
-    in.dry = 1;
     in.trace = 1;
     if (target && plat_is_dir(target)) {
         if (plat_realpath(target, &cwd) < 0) {
