@@ -10,6 +10,7 @@
 #include "common/path.h"
 #include "common/plat.h"
 #include "common/sha256.h"
+#include "common/version.h"
 #include "config/dirs.h"
 #include "common/banned.h"
 

@@ -13,8 +13,6 @@
 #include "common/sv.h"
 #include "config/dirs.h"
 
-#define PYSHIM_VERSION "0.1.0"
-
 int cli_main(int argc, char **argv);
 
 int cli_install(int argc, char **argv);

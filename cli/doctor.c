@@ -32,6 +32,7 @@
 #include "cli/opt.h"
 #include "launcher/env.h"
 #include "launcher/hook.h"
+#include "launcher/apply.h"
 #include "launcher/resolve.h"
 #include "cli/sitecheck.h"
 #include "launcher/venv.h"
@@ -526,10 +527,9 @@ static void resolve_here(struct doctor *dr)
     const struct project *pr;
     char vb[32];
 
-    memset(&in, 0, sizeof(in));
+    resolve_in_init(&in);
     in.invoked = "python";
     in.cwd = dr->cwd.buf;
-    in.dry = 1;
     dr->resolved = !resolve(&in, &dr->plan, &dr->rerr);
     pr = &dr->plan.proj;
     dr->own = pr->kind == PROJ_GLOBAL ? &pr->global : &pr->cfg;
@@ -762,22 +762,16 @@ static void check_hook(struct doctor *dr)
     hint(c, "run `pyshim doctor --fix`, or run `python` once in the "
             "project");
     if (dr->fix) {
-        struct resolve_in in;
-        struct plan real;
         struct err e = ERR_INIT;
 
-        /* Resolve for real, as `pyshim init` does: the hook is written by
-         * the code that owns it, never by a copy of its logic. */
-        plan_init(&real);
-        memset(&in, 0, sizeof(in));
-        in.invoked = "python";
-        in.cwd = dr->cwd.buf;
-        if (resolve(&in, &real, &e) < 0)
+        /* Apply the plan doctor resolved, as the shim does: the hook is
+         * written by the code that owns it, never by a copy of its
+         * logic, and the run is not resolved twice. */
+        if (apply_plan(&dr->plan, &e) < 0)
             fix_failed(c, &e);
         else
-            fixed(c, "%s %s", real.hook.len ? "rewrote" : "removed",
-                  real.hook_path ? real.hook_path : p->hook_path);
-        plan_release(&real);
+            fixed(c, "%s %s", p->hook.len ? "rewrote" : "removed",
+                  p->hook_path);
         err_release(&e);
     }
 out:

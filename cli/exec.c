@@ -17,6 +17,7 @@
 #include "cli/cli.h"
 #include "cli/opt.h"
 #include "config/trust.h"
+#include "launcher/apply.h"
 #include "launcher/resolve.h"
 #include "launcher/vtrust.h"
 #include "common/banned.h"
@@ -182,9 +183,9 @@ int cli_exec(int argc, char **argv)
     argc -= oc.rest - 1;
     argv += oc.rest - 1;
     plan_init(&p);
-    memset(&in, 0, sizeof(in));
+    resolve_in_init(&in);
     in.invoked = "python";
-    if (resolve(&in, &p, &e) < 0)
+    if (resolve(&in, &p, &e) < 0 || apply_plan(&p, &e) < 0)
         goto fail;
     cand.len = 0;
     if (p.env_dir) {

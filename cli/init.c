@@ -21,6 +21,7 @@
 #include "cli/cli.h"
 #include "cli/opt.h"
 #include "launcher/env.h"
+#include "launcher/apply.h"
 #include "launcher/resolve.h"
 #include "launcher/venv.h"
 #include "common/banned.h"
@@ -317,10 +318,10 @@ int cli_init(int argc, char **argv)
     }
 
     /* Resolve for real once: writes the hook (and builds an overlay). */
-    memset(&in, 0, sizeof(in));
+    resolve_in_init(&in);
     in.invoked = "python";
     in.cwd = dir.buf;
-    if (resolve(&in, &p, &e) < 0)
+    if (resolve(&in, &p, &e) < 0 || apply_plan(&p, &e) < 0)
         goto fail;
     if (p.hook_changed) {
         printf("pyshim: wrote the hook %s\n", p.hook_path);

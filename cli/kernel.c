@@ -35,6 +35,7 @@
 #include "cli/cli.h"
 #include "cli/opt.h"
 #include "common/pyver.h"
+#include "launcher/apply.h"
 #include "launcher/resolve.h"
 #include "common/banned.h"
 
@@ -437,10 +438,10 @@ static int check_project(const char *python, const char *root, struct err *e)
         return -1;
     }
     plan_init(&p);
-    memset(&in, 0, sizeof(in));
+    resolve_in_init(&in);
     in.invoked = "python";
     in.cwd = root;
-    if (resolve(&in, &p, e) < 0) {
+    if (resolve(&in, &p, e) < 0 || apply_plan(&p, e) < 0) {
         err_hint(e, "fix this first: the kernel would fail the same way");
         goto out;
     }

@@ -72,9 +72,8 @@ static int which(int argc, char **argv, int explain)
     if (opt_parse_cmd(&c, argc, argv, &code))
         return code;
     plan_init(&p);
-    memset(&in, 0, sizeof(in));
+    resolve_in_init(&in);
     in.invoked = name;
-    in.dry = 1;
     in.trace = 1;
     if (target && plat_is_dir(target)) {
         if (plat_realpath(target, &cwd) < 0) {

@@ -1,6 +1,7 @@
 /*
  * banned: functions that invite overflow or hidden state. Included last by
- * every .c file of ours; use struct sb, snprintf or strtol instead.
+ * every .c file of ours; use struct sb, snprintf or strtol instead (and
+ * plat_mkdtemp or fs_write_file, never mktemp).
  */
 #ifndef PYSHIM_BANNED_H
 #define PYSHIM_BANNED_H
@@ -21,6 +22,12 @@
 #define vsprintf(...) BANNED(vsprintf)
 #undef strtok
 #define strtok(x, y) BANNED(strtok)
+#undef strtok_r
+#define strtok_r(x, y, z) BANNED(strtok_r)
+#undef sscanf
+#define sscanf(...) BANNED(sscanf)
+#undef mktemp
+#define mktemp(x) BANNED(mktemp)
 #undef atoi
 #define atoi(x) BANNED(atoi)
 #undef system

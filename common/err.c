@@ -37,6 +37,9 @@ int err_hint(struct err *e, const char *fmt, ...)
 }
 
 static void wrap(struct err *e, int before, const char *fmt, va_list ap)
+    __attribute__((format(PYSHIM_PRINTF, 3, 0)));
+
+static void wrap(struct err *e, int before, const char *fmt, va_list ap)
 {
     struct sb s = SB_INIT;
     char *add = xstrvfmt(fmt, ap);

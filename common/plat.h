@@ -1,6 +1,6 @@
 /*
  * plat: the one door to the operating system. Everything pyshim asks of
- * the OS goes through here (plat_posix.c today, plat_win32.c later), so no
+ * the OS goes through here (plat_posix.c; plat_win32*.c for Windows), so no
  * other file needs an #ifdef. Paths are UTF-8 char *.
  *
  * Unless stated otherwise functions return 0 on success and -1 on failure

@@ -13,10 +13,9 @@
 
 /* $var/leaf when var holds an absolute path (relative XDG values are
  * ignored, as the XDG spec says), else base/def. */
-static char *xdg(const char *var, const char *leaf, const char *base,
+static char *xdg(const char *v, const char *leaf, const char *base,
                  const char *def)
 {
-    const char *v = plat_getenv(var);
     struct sb sb = SB_INIT;
 
     if (v && path_is_abs(v))
@@ -138,10 +137,8 @@ out:
     return ret;
 }
 
-int dirs_check(const struct dirs *d, struct err *e)
+static int check_all(const struct dirs *d, int home, struct err *e)
 {
-    const char *ph = plat_getenv("PYSHIM_HOME");
-    int home = ph && *ph;
     struct sb cfgdir = SB_INIT;
     int ret = -1;
 
@@ -160,10 +157,35 @@ out:
     return ret;
 }
 
-int dirs_init(struct dirs *d, struct err *e)
+int dirs_check(const struct dirs *d, struct err *e)
 {
     const char *ph = plat_getenv("PYSHIM_HOME");
-    const char *home = plat_home();
+
+    return check_all(d, ph && *ph, e);
+}
+
+void dirs_env_read(struct dirs_env *v)
+{
+    v->pyshim_home = plat_getenv("PYSHIM_HOME");
+    v->home = plat_home();
+    v->xdg_data_home = plat_getenv("XDG_DATA_HOME");
+    v->xdg_cache_home = plat_getenv("XDG_CACHE_HOME");
+    v->xdg_config_home = plat_getenv("XDG_CONFIG_HOME");
+    v->localappdata = plat_getenv("LOCALAPPDATA");
+}
+
+int dirs_init(struct dirs *d, struct err *e)
+{
+    struct dirs_env v;
+
+    dirs_env_read(&v);
+    return dirs_init_env(d, &v, e);
+}
+
+int dirs_init_env(struct dirs *d, const struct dirs_env *v, struct err *e)
+{
+    const char *ph = v->pyshim_home;
+    const char *home = v->home;
     struct sb sb = SB_INIT;
 
     d->home = home ? xstrdup(home) : NULL;
@@ -185,12 +207,12 @@ int dirs_init(struct dirs *d, struct err *e)
         d->cache = xstrdup(sb.buf);
         path_join(&sb, d->data, "config.json");
         d->config_file = sb_detach(&sb, NULL);
-        return dirs_check(d, e);
+        return check_all(d, 1, e);
     }
     if (PLAT_WINDOWS) {
         /* %LOCALAPPDATA%\\pyshim holds all three: Windows has no
          * separate cache or config roots that roam correctly */
-        const char *lad = plat_getenv("LOCALAPPDATA");
+        const char *lad = v->localappdata;
 
         if (lad && path_is_abs(lad)) {
             sb_addstr(&sb, lad);
@@ -203,23 +225,23 @@ int dirs_init(struct dirs *d, struct err *e)
                                "directory for pyshim's data");
         }
         path_join(&sb, sb.buf, "pyshim");
-        d->data = xdg("XDG_DATA_HOME", "pyshim", sb.buf, "");
-        d->cache = xdg("XDG_CACHE_HOME", "pyshim", sb.buf, "cache");
-        d->config_file = xdg("XDG_CONFIG_HOME", "pyshim\\config.json", sb.buf,
+        d->data = xdg(v->xdg_data_home, "pyshim", sb.buf, "");
+        d->cache = xdg(v->xdg_cache_home, "pyshim", sb.buf, "cache");
+        d->config_file = xdg(v->xdg_config_home, "pyshim\\config.json", sb.buf,
                              "config.json");
         sb_release(&sb);
-        return dirs_check(d, e);
+        return check_all(d, 0, e);
     }
     if (!home) {
         err_set(e, PYSHIM_EXIT_OSERR, "no home directory is known");
         return err_hint(e, "set HOME, or PYSHIM_HOME to a directory for "
                            "pyshim's data");
     }
-    d->data = xdg("XDG_DATA_HOME", "pyshim", home, ".local/share/pyshim");
-    d->cache = xdg("XDG_CACHE_HOME", "pyshim", home, ".cache/pyshim");
-    d->config_file = xdg("XDG_CONFIG_HOME", "pyshim/config.json", home,
+    d->data = xdg(v->xdg_data_home, "pyshim", home, ".local/share/pyshim");
+    d->cache = xdg(v->xdg_cache_home, "pyshim", home, ".cache/pyshim");
+    d->config_file = xdg(v->xdg_config_home, "pyshim/config.json", home,
                          ".config/pyshim/config.json");
-    return dirs_check(d, e);
+    return check_all(d, 0, e);
 }
 
 void dirs_release(struct dirs *d)

@@ -33,6 +33,18 @@ struct dirs {
         NULL, NULL, NULL, NULL                                                 \
     }
 
+/* The environment variables the rules above read (plat_home() for
+ * home); any may be NULL. */
+struct dirs_env {
+    const char *pyshim_home, *home;
+    const char *xdg_data_home, *xdg_cache_home, *xdg_config_home;
+    const char *localappdata;
+};
+
+/* Fill v from this process's environment. */
+void dirs_env_read(struct dirs_env *v);
+/* Fill d from v, then check it as dirs_check does. */
+int dirs_init_env(struct dirs *d, const struct dirs_env *v, struct err *e);
 /* Fill d from the environment, then dirs_check it. Fails when neither
  * PYSHIM_HOME nor a home directory (on Windows: nor LOCALAPPDATA) is
  * known, or when dirs_check refuses. */

@@ -402,15 +402,13 @@ out:
     return ret;
 }
 
-int env_overlay(const char *data_dir, const char *base, const struct pyver *ver,
-                const char *abiflags, const struct sv *sites,
-                const struct sb *hook, int create, struct sb *dir,
-                struct trace *t, struct err *e)
+void env_overlay_dir(const char *data_dir, const char *base,
+                     const struct pyver *ver, const struct sv *sites,
+                     struct sb *dir)
 {
     struct sb root = SB_INIT, real = SB_INIT;
     uint64_t h = 1469598103934665603ULL;
     size_t i;
-    int ret = -1;
 
     if (plat_realpath(base, &real) < 0)
         sb_set(&real, base);
@@ -421,24 +419,25 @@ int env_overlay(const char *data_dir, const char *base, const struct pyver *ver,
     sb_reset(dir);
     sb_addf(dir, "%s%c%d.%d-%012" PRIx64, root.buf, PLAT_DIRSEP, ver->major,
             ver->minor, (uint64_t)(h & 0xffffffffffffULL));
-    if (venv_is_venv(dir->buf)) {
-        trace_add(t, "overlay env '%s'", dir->buf);
-        ret = 0;
-        goto out;
-    }
-    if (!create) {
-        trace_add(t, "overlay env '%s' (not built yet)", dir->buf);
-        ret = 0;
-        goto out;
-    }
-    if (build_overlay(data_dir, dir->buf, root.buf, base, ver, abiflags, hook,
-                      e) < 0)
-        goto out;
-    trace_add(t, "built overlay env '%s'", dir->buf);
-    ret = 0;
-out:
     sb_release(&root);
     sb_release(&real);
+}
+
+int env_overlay_build(const char *data_dir, const char *dir, const char *base,
+                      const struct pyver *ver, const char *abiflags,
+                      const struct sb *hook, struct trace *t, struct err *e)
+{
+    struct sb root = SB_INIT;
+    int ret = 0;
+
+    if (venv_is_venv(dir))
+        goto out;
+    path_join(&root, data_dir, "overlays");
+    ret = build_overlay(data_dir, dir, root.buf, base, ver, abiflags, hook, e);
+    if (!ret)
+        trace_add(t, "built overlay env '%s'", dir);
+out:
+    sb_release(&root);
     return ret;
 }
 

@@ -25,13 +25,19 @@ int env_shared_site(const char *entry, const char *data_dir,
                     const struct pyver *want, const char *want_lib,
                     struct sb *site, struct trace *t, struct err *e);
 
-/* Directory of the overlay for base interpreter `base` (version ver, ABI
- * flags abiflags) and these shared site dirs (replaces dir). It is created
- * with its hook (hook content) if missing and create is set. */
-int env_overlay(const char *data_dir, const char *base, const struct pyver *ver,
-                const char *abiflags, const struct sv *sites,
-                const struct sb *hook, int create, struct sb *dir,
-                struct trace *t, struct err *e);
+/* Directory of the overlay for base interpreter `base` (version ver) and
+ * these shared site dirs (replaces dir): a name under data_dir/overlays
+ * from base's real path and the dirs. Reads only (base's real path). */
+void env_overlay_dir(const char *data_dir, const char *base,
+                     const struct pyver *ver, const struct sv *sites,
+                     struct sb *dir);
+/* Build the overlay dir (env_overlay_dir's answer) for base (version
+ * ver, ABI flags abiflags) with the hook content hook in its
+ * site-packages, unless it exists already (someone else built it: theirs
+ * is as good). Built in a temp dir and renamed into place. */
+int env_overlay_build(const char *data_dir, const char *dir, const char *base,
+                      const struct pyver *ver, const char *abiflags,
+                      const struct sb *hook, struct trace *t, struct err *e);
 
 /* Overlay builds killed mid-way leave DATA/overlays/.tmp-* dirs. Every
  * build first removes them when no other build is running (each holds

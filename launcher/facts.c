@@ -134,25 +134,15 @@ static void key_of(struct sb *key, const char *real, const struct plat_stat *st)
     sb_set(key, hex);
 }
 
-/* A record names the libpython that embed mode loads: it counts only
- * when it is a regular file of the user's own (or root's) that no one
- * else may write (judged from the descriptor it was read from); anything
- * else is a miss, probed again and replaced. */
-static int from_cache(const char *file, const char *key, struct facts *f)
+int facts_parse(const char *text, size_t len, const char *key, struct facts *f)
 {
-    struct sb text = SB_INIT;
     struct sv k = SV_INIT, v = SV_INIT;
-    struct plat_stat st;
     const char *stored;
     int ret = -1;
 
-    if (plat_read_regular(file, 64 * 1024, &text, &st) < 0 ||
-        (st.uid != plat_uid() && st.uid != 0) || (st.perm & 0022))
+    if (jsonkv_parse(text, len, &k, &v) < 0)
         goto out;
-    if (jsonkv_parse(text.buf, text.len, &k, &v) < 0)
-        goto out;
-    stored = jsonkv_get(&k, &v, "key");
-    if (!stored || strcmp(stored, key))
+    if (key && (!(stored = jsonkv_get(&k, &v, "key")) || strcmp(stored, key)))
         goto out;
     if (fill(f, &k, &v) < 0) {
         facts_release(f);
@@ -160,9 +150,42 @@ static int from_cache(const char *file, const char *key, struct facts *f)
     }
     ret = 0;
 out:
-    sb_release(&text);
     sv_release(&k);
     sv_release(&v);
+    return ret;
+}
+
+int facts_record(struct sb *rec, const char *probe_out, size_t len,
+                 const char *key)
+{
+    sb_reset(rec);
+    sb_add(rec, probe_out, len);
+    sb_rtrim(rec);
+    if (!rec->len || rec->buf[rec->len - 1] != '}')
+        return -1;
+    sb_setlen(rec, rec->len - 1);
+    sb_addstr(rec, ", \"key\": ");
+    sb_addjson(rec, key);
+    sb_addstr(rec, "}\n");
+    return 0;
+}
+
+/* A record names the libpython that embed mode loads: it counts only
+ * when it is a regular file of the user's own (or root's) that no one
+ * else may write (judged from the descriptor it was read from); anything
+ * else is a miss, probed again and replaced. */
+static int from_cache(const char *file, const char *key, struct facts *f)
+{
+    struct sb text = SB_INIT;
+    struct plat_stat st;
+    int ret = -1;
+
+    if (plat_read_regular(file, 64 * 1024, &text, &st) < 0 ||
+        (st.uid != plat_uid() && st.uid != 0) || (st.perm & 0022))
+        goto out;
+    ret = facts_parse(text.buf, text.len, key, f);
+out:
+    sb_release(&text);
     return ret;
 }
 
@@ -171,7 +194,7 @@ int facts_get(const char *path, const char *realp, const char *cache_dir,
 {
     struct sb real = SB_INIT, key = SB_INIT, file = SB_INIT, out = SB_INIT;
     struct sb rec = SB_INIT;
-    struct sv argv = SV_INIT, k = SV_INIT, v = SV_INIT;
+    struct sv argv = SV_INIT;
     struct plat_stat st;
     int status = 0, ret = -1;
 
@@ -200,7 +223,7 @@ int facts_get(const char *path, const char *realp, const char *cache_dir,
     sv_push(&argv, "-c");
     sv_push(&argv, probe);
     if (plat_run(path, argv.v, &out, 0, &status) < 0 || status != 0 ||
-        jsonkv_parse(out.buf, out.len, &k, &v) < 0 || fill(f, &k, &v) < 0) {
+        facts_parse(out.buf, out.len, NULL, f) < 0) {
         facts_release(f);
         err_set(e, PYSHIM_EXIT_CANTEXEC,
                 "cannot learn the version of '%s': it did not run as a "
@@ -211,14 +234,8 @@ int facts_get(const char *path, const char *realp, const char *cache_dir,
     }
     /* The record: the probe's own JSON plus the key, written atomically. A
      * failure to cache is not an error: the facts are right either way. */
-    sb_rtrim(&out);
-    if (out.len && out.buf[out.len - 1] == '}') {
-        sb_setlen(&out, out.len - 1);
-        sb_addf(&rec, "%s, \"key\": ", out.buf);
-        sb_addjson(&rec, key.buf);
-        sb_addstr(&rec, "}\n");
+    if (!facts_record(&rec, out.buf, out.len, key.buf))
         fs_write_file(file.buf, rec.buf, rec.len, 0644, 0755, NULL);
-    }
     ret = 0;
 out:
     sb_release(&real);
@@ -227,8 +244,6 @@ out:
     sb_release(&out);
     sb_release(&rec);
     sv_release(&argv);
-    sv_release(&k);
-    sv_release(&v);
     return ret;
 }
 

@@ -10,7 +10,10 @@
 #ifndef PYSHIM_FACTS_H
 #define PYSHIM_FACTS_H
 
+#include <stddef.h>
+
 #include "common/err.h"
+#include "common/sb.h"
 #include "common/trace.h"
 #include "common/pyver.h"
 
@@ -35,6 +38,17 @@ int facts_get(const char *path, const char *real, const char *cache_dir,
               struct facts *f, struct trace *t, struct err *e);
 void facts_release(struct facts *f);
 
+/* The reader, a pure function of bytes: the facts in the JSON record
+ * text[0..len) (the probe's output, or a cache entry) into f, which must
+ * be FACTS_INIT or released. With key non-NULL the record's "key" must
+ * equal it. Returns 0, or -1 (f left released) for anything malformed,
+ * incomplete or keyed otherwise. */
+int facts_parse(const char *text, size_t len, const char *key, struct facts *f);
+/* The writer: the cache record for the probe's output probe_out[0..len)
+ * (one JSON object, trailing white space allowed) and key, into rec
+ * (replaced). Returns 0, or -1 when probe_out does not end in "}". */
+int facts_record(struct sb *rec, const char *probe_out, size_t len,
+                 const char *key);
 /* Is libpython a macOS framework build's library
  * (.../Python.framework/Versions/3.X/Python)? Its interpreter starts
  * through a stub that sets __PYVENV_LAUNCHER__ to tell a venv's python

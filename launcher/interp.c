@@ -11,6 +11,7 @@
 #include "common/plat.h"
 #include "common/xalloc.h"
 #include "launcher/facts.h"
+#include "launcher/interp_int.h"
 #include "common/banned.h"
 
 static int is_sep(char c)
@@ -48,7 +49,7 @@ static int same_path(const char *a, const char *b)
 }
 
 /* Names compare caselessly on Windows. */
-static int name_eq(const char *a, const char *b)
+int interp_name_eq(const char *a, const char *b)
 {
     return PLAT_WINDOWS ? ascii_ieqn(a, strlen(a), b) : !strcmp(a, b);
 }
@@ -80,7 +81,7 @@ int interp_is_shim(const struct interp_env *env, const char *path)
     return interp_is_self(env, path) || mark_file_is_pyshim(path);
 }
 
-static int is_pyenv_shims(const struct interp_env *env, const char *dir)
+int interp_is_pyenv_shims(const struct interp_env *env, const char *dir)
 {
     struct sb s = SB_INIT;
     int ret;
@@ -93,19 +94,21 @@ static int is_pyenv_shims(const struct interp_env *env, const char *dir)
     return ret;
 }
 
-/* Does dir hold the shim (under any of its usual names), or another
- * pyshim build installed there (its "pyshim", which no Python is called;
- * only that name is read whole, so the check stays cheap)? */
-static int holds_self(const struct interp_env *env, const char *dir)
+/* Does dir hold the shim under the names a shim dir gives it (python,
+ * python3)? Not its "pyshim": a dir that merely holds pyshim's CLI next
+ * to real interpreters (/usr/bin with the Debian package, Homebrew's bin)
+ * is not a shim dir, and skipping it would hide its pythons. Another
+ * pyshim build is caught by the mark on the candidate itself. */
+int interp_holds_self(const struct interp_env *env, const char *dir)
 {
-    static const char *const names[] = {"pyshim", "python", "python3", NULL};
+    static const char *const names[] = {"python", "python3", NULL};
     struct sb p = SB_INIT;
     int i, ret = 0;
 
     for (i = 0; names[i] && !ret; i++) {
         path_join(&p, dir, names[i]);
         sb_addstr(&p, PLAT_EXE_SUFFIX);
-        ret = interp_is_self(env, p.buf) || (!i && mark_file_is_pyshim(p.buf));
+        ret = interp_is_self(env, p.buf);
     }
     sb_release(&p);
     return ret;
@@ -124,12 +127,12 @@ int interp_which(const struct interp_env *env, const char *name,
         if (PLAT_WINDOWS && interp_is_store_dir(dirs.v[i]))
             continue;
         path_join(&cand, dirs.v[i], name);
-        if (!plat_is_executable(cand.buf) || holds_self(env, dirs.v[i]))
+        if (!plat_is_executable(cand.buf) || interp_holds_self(env, dirs.v[i]))
             continue;
         /* an interpreter is a native program: not a "#!" script (nor
          * pyenv's shims, which are scripts that run pyenv) */
-        if (skip_scripts &&
-            (is_pyenv_shims(env, dirs.v[i]) || !mark_file_is_program(cand.buf)))
+        if (skip_scripts && (interp_is_pyenv_shims(env, dirs.v[i]) ||
+                             !mark_file_is_program(cand.buf)))
             continue;
         /* any pyshim build (another version of us) would run pyshim
          * again: it is a shim, never the program to pass to */
@@ -153,7 +156,7 @@ static int same_file(const struct interp *it, const struct plat_stat *st,
     return it->dev == st->dev && it->ino == st->ino;
 }
 
-static void add_tag(struct interp_list *l, const char *path,
+void interp_add_tag(struct interp_list *l, const char *path,
                     const struct pyver_tag *t, const char *origin,
                     const char *name, const struct interp_env *env)
 {
@@ -217,7 +220,7 @@ static void add(struct interp_list *l, const char *path, const struct pyver *v,
     t.ver = *v;
     t.ft = 0;
     t.plat = PYVER_PLAT_ANY;
-    add_tag(l, path, &t, origin, name, env);
+    interp_add_tag(l, path, &t, origin, name, env);
 }
 
 /* Add every pythonX.Y in dir. */
@@ -285,317 +288,38 @@ static void scan_installs(struct interp_list *l, const char *root,
     sb_release(&p);
 }
 
-/* Windows: python.exe, python3.exe, python3.N[t].exe in dir. A name
- * without the minor takes it from the python3XY[t].dll beside it. */
-static void scan_dir_win(struct interp_list *l, const char *dir,
-                         const char *origin, const struct interp_env *env)
-{
-    struct sv names = SV_INIT;
-    struct sb p = SB_INIT;
-    struct pyver_tag dll[2], t; /* [0]: python3XY.dll, [1]: python3XYt.dll */
-    size_t i;
-
-    if (plat_listdir(dir, &names) < 0)
-        return;
-    dll[0].ver.major = dll[1].ver.major = -1;
-    for (i = 0; i < names.nr; i++)
-        if (!pyver_parse_dll(names.v[i], &t) && dll[t.ft].ver.major < 0)
-            dll[t.ft] = t;
-    for (i = 0; i < names.nr; i++) {
-        const struct pyver_tag *d;
-
-        if (pyver_parse_exe(names.v[i], &t) < 0)
-            continue;
-        d = &dll[t.ft];
-        if (t.ver.minor < 0 && d->ver.major >= 0 &&
-            (t.ver.major < 0 || t.ver.major == d->ver.major)) {
-            t.ver.major = d->ver.major;
-            t.ver.minor = d->ver.minor;
-        }
-        path_join(&p, dir, names.v[i]);
-        add_tag(l, p.buf, &t, origin, NULL, env);
-    }
-    sv_release(&names);
-    sb_release(&p);
-}
-
-/* Expand %NAME% in a REG_EXPAND_SZ value, in place; unknown names stay. */
-static void expand_env(struct sb *s)
-{
-    struct sb out = SB_INIT, name = SB_INIT;
-    const char *p = s->buf;
-
-    while (*p) {
-        const char *end = p[0] == '%' ? strchr(p + 1, '%') : NULL;
-        const char *v;
-
-        if (!end || end == p + 1) {
-            sb_addch(&out, *p++);
-            continue;
-        }
-        sb_reset(&name);
-        sb_add(&name, p + 1, (size_t)(end - p - 1));
-        if ((v = plat_getenv(name.buf))) {
-            sb_addstr(&out, v);
-            p = end + 1;
-        } else {
-            sb_addch(&out, *p++);
-        }
-    }
-    sb_set(s, out.buf);
-    sb_release(&out);
-    sb_release(&name);
-}
-
-static int reg_value(enum plat_hive hive, const char *key, const char *name,
-                     struct sb *out)
-{
-    int expand = 0;
-
-    if (plat_reg_get(hive, key, name, out, &expand) < 0 || !out->len)
-        return -1;
-    if (expand)
-        expand_env(out);
-    return 0;
-}
-
-/* One PEP 514 entry: hive\Software\Python\company\tag. */
-static void add_pep514(struct interp_list *l, enum plat_hive hive,
-                       const char *hname, const char *company, const char *tag,
-                       const struct interp_env *env, struct trace *tr)
-{
-    struct sb key = SB_INIT, ip = SB_INIT, exe = SB_INIT, dir = SB_INIT;
-    struct sb sysver = SB_INIT, ver = SB_INIT, arch = SB_INIT;
-    struct sb name = SB_INIT;
-    struct pyver_tag t;
-
-    sb_addf(&key, "Software\\Python\\%s\\%s", company, tag);
-    sb_addf(&ip, "%s\\InstallPath", key.buf);
-    if (reg_value(hive, ip.buf, "ExecutablePath", &exe) < 0) {
-        if (reg_value(hive, ip.buf, "", &dir) < 0) {
-            trace_add(tr, "registry: %s\\%s has no InstallPath", hname,
-                      key.buf);
-            goto out;
-        }
-        path_join(&exe, dir.buf, "python.exe");
-    }
-    pyver_from_pep514(
-        company, tag,
-        reg_value(hive, key.buf, "SysVersion", &sysver) < 0 ? NULL : sysver.buf,
-        reg_value(hive, key.buf, "Version", &ver) < 0 ? NULL : ver.buf,
-        reg_value(hive, key.buf, "SysArchitecture", &arch) < 0 ? NULL
-                                                               : arch.buf,
-        hive == PLAT_HKLM32, &t);
-    sb_addf(&name, "%s/%s", company, tag);
-    trace_add(tr, "registry: %s\\%s: '%s'", hname, key.buf, exe.buf);
-    add_tag(l, exe.buf, &t, "registry", name.buf, env);
-out:
-    sb_release(&key);
-    sb_release(&ip);
-    sb_release(&exe);
-    sb_release(&dir);
-    sb_release(&sysver);
-    sb_release(&ver);
-    sb_release(&arch);
-    sb_release(&name);
-}
-
-/* PEP 514: HKCU, then HKLM's 64-bit and 32-bit views. */
-static void scan_registry(struct interp_list *l, const struct interp_env *env,
-                          struct trace *tr)
-{
-    static const struct {
-        enum plat_hive hive;
-        const char *name;
-    } hives[] = {{PLAT_HKCU, "HKCU"},
-                 {PLAT_HKLM, "HKLM"},
-                 {PLAT_HKLM32, "HKLM (32-bit)"}};
-    struct sb key = SB_INIT;
-    size_t h, c, k;
-
-    for (h = 0; h < sizeof(hives) / sizeof(*hives); h++) {
-        struct sv companies = SV_INIT;
-
-        if (plat_reg_subkeys(hives[h].hive, "Software\\Python", &companies) < 0)
-            continue;
-        for (c = 0; c < companies.nr; c++) {
-            struct sv tags = SV_INIT;
-
-            /* the py launcher's own settings, not an interpreter */
-            if (name_eq(companies.v[c], "PyLauncher"))
-                continue;
-            sb_reset(&key);
-            sb_addf(&key, "Software\\Python\\%s", companies.v[c]);
-            if (plat_reg_subkeys(hives[h].hive, key.buf, &tags) < 0)
-                continue;
-            for (k = 0; k < tags.nr; k++)
-                add_pep514(l, hives[h].hive, hives[h].name, companies.v[c],
-                           tags.v[k], env, tr);
-            sv_release(&tags);
-        }
-        sv_release(&companies);
-    }
-    sb_release(&key);
-}
-
-/* The program of a Windows install in dir: python3.Nt.exe for a
- * free-threaded one if it is there, else python.exe. */
-static void win_exe(struct sb *out, const char *dir, const struct pyver_tag *t)
-{
-    if (t->ft && t->ver.minor >= 0) {
-        struct sb name = SB_INIT;
-
-        sb_addf(&name, "python%d.%dt.exe", t->ver.major, t->ver.minor);
-        path_join(out, dir, name.buf);
-        sb_release(&name);
-        if (plat_is_file(out->buf))
-            return;
-    }
-    path_join(out, dir, "python.exe");
-}
-
-/* pyenv-win's versions\NAME and uv's cpython-... directories under root.
- * uv's other directories (.lock, .cache, pypy-...) are not listed;
- * pyenv-win's other names are, usable by exact name only. */
-static void scan_installs_win(struct interp_list *l, const char *root,
-                              const char *origin, const struct interp_env *env)
-{
-    struct sv names = SV_INIT;
-    struct sb dir = SB_INIT, exe = SB_INIT;
-    int uv = !strcmp(origin, "uv");
-    size_t i;
-
-    if (plat_listdir(root, &names) < 0)
-        return;
-    for (i = 0; i < names.nr; i++) {
-        struct pyver_tag t;
-        int known = uv ? !pyver_parse_uv(names.v[i], &t)
-                       : !pyver_parse_pyenv_win(names.v[i], &t);
-
-        if (!known && uv)
-            continue;
-        path_join(&dir, root, names.v[i]);
-        win_exe(&exe, dir.buf, &t);
-        add_tag(l, exe.buf, &t, origin, names.v[i], env);
-    }
-    sv_release(&names);
-    sb_release(&dir);
-    sb_release(&exe);
-}
-
-/* Add dir to dirs unless it is there already or is not absolute. */
-static void push_dir(struct sv *dirs, const char *dir)
-{
-    size_t i;
-
-    if (!dir || !path_is_abs(dir))
-        return;
-    for (i = 0; i < dirs->nr; i++)
-        if (same_path(dirs->v[i], dir))
-            return;
-    sv_push(dirs, dir);
-}
-
-/* Where pyenv-win and uv keep their pythons on Windows. resolve.c fills
- * env from POSIX rules ($PYENV_ROOT or ~/.pyenv, $UV_PYTHON_INSTALL_DIR
- * or ~/.local/share/uv/python); pyenv-win's and uv's own defaults are
- * added here. */
-static void win_install_dirs(const struct interp_env *env, struct sv *pyenv,
-                             struct sv *uv)
-{
-    struct sb s = SB_INIT;
-    const char *v;
-
-    if (env->pyenv_root) {
-        path_join(&s, env->pyenv_root, "versions");
-        push_dir(pyenv, s.buf);
-        path_join(&s, env->pyenv_root, "pyenv-win\\versions");
-        push_dir(pyenv, s.buf);
-    }
-    if ((v = plat_getenv("USERPROFILE")) && path_is_abs(v)) {
-        path_join(&s, v, ".pyenv\\pyenv-win\\versions");
-        push_dir(pyenv, s.buf);
-    }
-    push_dir(uv, env->uv_dir);
-    push_dir(uv, plat_getenv("UV_PYTHON_INSTALL_DIR"));
-    if ((v = plat_getenv("APPDATA")) && path_is_abs(v)) {
-        path_join(&s, v, "uv\\data\\python"); /* uv's documented place */
-        push_dir(uv, s.buf);
-        path_join(&s, v, "uv\\python");
-        push_dir(uv, s.buf);
-    }
-    sb_release(&s);
-}
-
-static void discover_win(struct interp_list *out, const struct interp_env *env,
-                         struct trace *t)
-{
-    struct sv dirs = SV_INIT, pyenv = SV_INIT, uv = SV_INIT;
-    size_t k;
-
-    path_split_list(env->path, &dirs);
-    for (k = 0; k < dirs.nr; k++) {
-        const char *why = NULL;
-
-        if (interp_is_store_dir(dirs.v[k]))
-            why = "the Microsoft Store's aliases";
-        else if (is_pyenv_shims(env, dirs.v[k]))
-            why = "pyenv's shims";
-        else if (holds_self(env, dirs.v[k]))
-            why = "holds the shim";
-        if (why) {
-            trace_add(t, "not searching '%s' (%s)", dirs.v[k], why);
-            continue;
-        }
-        scan_dir_win(out, dirs.v[k], "PATH", env);
-    }
-    scan_registry(out, env, t);
-    win_install_dirs(env, &pyenv, &uv);
-    for (k = 0; k < pyenv.nr; k++)
-        scan_installs_win(out, pyenv.v[k], "pyenv", env);
-    for (k = 0; k < uv.nr; k++)
-        scan_installs_win(out, uv.v[k], "uv", env);
-    sv_release(&dirs);
-    sv_release(&pyenv);
-    sv_release(&uv);
-    trace_add(t, "found %lu interpreters", (unsigned long)out->nr);
-}
-
 void interp_discover(struct interp_list *out, const struct interp_env *env,
                      struct trace *t)
 {
     static const char *const system[] = {"/usr/local/bin", "/usr/bin",
                                          "/opt/homebrew/bin", NULL};
     struct sv dirs = SV_INIT;
-    struct sb dir = SB_INIT;
     size_t k;
     int i;
 
     if (PLAT_WINDOWS) {
-        discover_win(out, env, t);
+        interp_discover_win(out, env, t);
         return;
     }
     path_split_list(env->path, &dirs);
     for (k = 0; k < dirs.nr; k++) {
-        if (is_pyenv_shims(env, dirs.v[k]) || holds_self(env, dirs.v[k])) {
+        if (interp_is_pyenv_shims(env, dirs.v[k]) ||
+            interp_holds_self(env, dirs.v[k])) {
             trace_add(t, "not searching '%s' (%s)", dirs.v[k],
-                      is_pyenv_shims(env, dirs.v[k]) ? "pyenv's shims"
-                                                     : "holds the shim");
+                      interp_is_pyenv_shims(env, dirs.v[k]) ? "pyenv's shims"
+                                                            : "holds the shim");
             continue;
         }
         scan_dir(out, dirs.v[k], "PATH", env);
     }
     sv_release(&dirs);
-    if (env->pyenv_root) {
-        path_join(&dir, env->pyenv_root, "versions");
-        scan_installs(out, dir.buf, "pyenv", env);
-    }
-    if (env->uv_dir)
-        scan_installs(out, env->uv_dir, "uv", env);
+    for (k = 0; env->pyenv_versions && k < env->pyenv_versions->nr; k++)
+        scan_installs(out, env->pyenv_versions->v[k], "pyenv", env);
+    for (k = 0; env->uv_dirs && k < env->uv_dirs->nr; k++)
+        scan_installs(out, env->uv_dirs->v[k], "uv", env);
     for (i = 0; system[i]; i++)
-        if (!holds_self(env, system[i]))
+        if (!interp_holds_self(env, system[i]))
             scan_dir(out, system[i], "system", env);
-    sb_release(&dir);
     trace_add(t, "found %lu interpreters", (unsigned long)out->nr);
 }
 
@@ -812,7 +536,7 @@ struct interp *interp_by_name(struct interp_list *l, const char *name)
     size_t i;
 
     for (i = 0; i < l->nr; i++)
-        if (!l->v[i].shim && l->v[i].name && name_eq(l->v[i].name, name))
+        if (!l->v[i].shim && l->v[i].name && interp_name_eq(l->v[i].name, name))
             return &l->v[i];
     return PLAT_WINDOWS ? by_company_tag(l, name) : NULL;
 }

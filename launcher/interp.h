@@ -28,6 +28,7 @@
 
 #include "common/err.h"
 #include "common/sb.h"
+#include "common/sv.h"
 #include "common/trace.h"
 #include "common/pyver.h"
 
@@ -54,9 +55,12 @@ struct interp_list {
     }
 
 struct interp_env {
-    const char *path;            /* $PATH */
-    const char *pyenv_root;      /* $PYENV_ROOT or ~/.pyenv, may be NULL */
-    const char *uv_dir;          /* uv's python install dir, may be NULL */
+    const char *path;       /* $PATH */
+    const char *pyenv_root; /* $PYENV_ROOT or ~/.pyenv, may be NULL */
+    /* Where pyenv (pyenv-win) and uv keep their pythons, in search
+     * order (launcher/pick.h: pick_install_dirs); either may be NULL. */
+    const struct sv *pyenv_versions;
+    const struct sv *uv_dirs;
     const char *cache_dir;       /* for the facts cache */
     uint64_t self_dev, self_ino; /* the running shim */
     const char *self_path;       /* its path, or NULL: with self_size, a

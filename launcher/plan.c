@@ -31,7 +31,9 @@ void plan_release(struct plan *p)
     free(p->python_req);
     free(p->python_from);
     sv_release(&p->shared);
+    free(p->hook_site);
     free(p->hook_path);
+    free(p->abiflags);
     sb_release(&p->hook);
     free(p->mode_why);
     free(p->libpython);

@@ -93,24 +93,25 @@ int pyini_parse(const char *text, size_t len, const char *key, struct sb *out)
 }
 
 /* The py.ini path: %LOCALAPPDATA%\py.ini. */
-static int ini_path(struct sb *out)
+static int ini_path(const char *dir, struct sb *out)
 {
-    const char *dir = plat_getenv("LOCALAPPDATA");
-
     if (!dir || !*dir || !path_is_abs(dir))
         return -1;
     path_join(out, dir, "py.ini");
     return 0;
 }
 
-static int lookup(const char *major, struct sb *out, struct sb *from)
+static int lookup(const struct pyini_env *env, const char *major,
+                  struct sb *out, struct sb *from)
 {
     struct sb name = SB_INIT, path = SB_INIT, text = SB_INIT;
     const char *v;
     int ret = 0;
 
     sb_addf(&name, "PY_PYTHON%s", major);
-    v = plat_getenv(name.buf);
+    v = !*major               ? env->py_python
+        : !strcmp(major, "3") ? env->py_python3
+                              : plat_getenv(name.buf);
     if (v && *v) {
         sb_set(out, v);
         if (from)
@@ -120,7 +121,8 @@ static int lookup(const char *major, struct sb *out, struct sb *from)
     }
     sb_reset(&name);
     sb_addf(&name, "python%s", major);
-    if (ini_path(&path) < 0 || plat_read_file(path.buf, PYINI_MAX, &text) < 0)
+    if (ini_path(env->localappdata, &path) < 0 ||
+        plat_read_file(path.buf, PYINI_MAX, &text) < 0)
         goto out;
     ret = pyini_parse(text.buf, text.len, name.buf, out);
     if (ret && from)
@@ -132,19 +134,38 @@ out:
     return ret;
 }
 
+void pyini_env_read(struct pyini_env *env)
+{
+    env->py_python = plat_getenv("PY_PYTHON");
+    env->py_python3 = plat_getenv("PY_PYTHON3");
+    env->localappdata = plat_getenv("LOCALAPPDATA");
+}
+
 int pyini_default(const char *major, struct sb *out)
 {
-    return lookup(major ? major : "", out, NULL);
+    struct pyini_env env;
+
+    pyini_env_read(&env);
+    return lookup(&env, major ? major : "", out, NULL);
 }
 
 int pyini_request(struct sb *out, struct sb *from)
 {
+    struct pyini_env env;
+
+    pyini_env_read(&env);
+    return pyini_request_env(&env, out, from);
+}
+
+int pyini_request_env(const struct pyini_env *env, struct sb *out,
+                      struct sb *from)
+{
     struct sb v = SB_INIT, f = SB_INIT;
-    int ret = lookup("", out, from);
+    int ret = lookup(env, "", out, from);
 
     /* "python=3" leaves the minor to python3=, as `py` does */
     if (ret && out->len == 1 && out->buf[0] >= '0' && out->buf[0] <= '9' &&
-        lookup(out->buf, &v, &f)) {
+        lookup(env, out->buf, &v, &f)) {
         sb_set(out, v.buf);
         if (from)
             sb_set(from, f.buf);

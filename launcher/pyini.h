@@ -41,4 +41,17 @@ int pyini_default(const char *major, struct sb *out);
  * if a default is set, else 0. */
 int pyini_request(struct sb *out, struct sb *from);
 
+/* The variables the two above read: PY_PYTHON, PY_PYTHON3 and
+ * LOCALAPPDATA (where py.ini lives); any may be NULL. PY_PYTHON4..9 are
+ * still read from the environment when a "python=4" asks for them. */
+struct pyini_env {
+    const char *py_python, *py_python3, *localappdata;
+};
+
+/* Fill env from this process's environment. */
+void pyini_env_read(struct pyini_env *env);
+/* pyini_request with the variables in env. */
+int pyini_request_env(const struct pyini_env *env, struct sb *out,
+                      struct sb *from);
+
 #endif

@@ -81,7 +81,7 @@ ver=$(./build/dist/pyshim version | sed -n 's/^pyshim //p')
 cmver=$(sed -n 's/^project(pyshim VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)
 [ -n "$ver" ] || die "cannot read the version from build/dist/pyshim"
 [ "$ver" = "$cmver" ] ||
-    die "version $ver (cli/cli.h) differs from $cmver (CMakeLists.txt)"
+    die "build/dist/pyshim says $ver, CMakeLists.txt's project() $cmver (the one source: a stale build?)"
 cjson_dir=$(sed -n 's/^PYSHIM_CJSON_SRC:PATH=//p' build/dist/CMakeCache.txt)
 [ -n "$cjson_dir" ] || cjson_dir=$top/build/dist/deps/cjson
 

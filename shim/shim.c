@@ -9,6 +9,7 @@
 #include "common/exitcode.h"
 #include "common/plat.h"
 #include "common/xalloc.h"
+#include "launcher/apply.h"
 #include "launcher/embed.h"
 #include "launcher/resolve.h"
 #include "common/banned.h"
@@ -39,14 +40,13 @@ int shim_main(int argc, char **argv)
     int code;
 
     plan_init(&p);
-    memset(&in, 0, sizeof(in));
+    resolve_in_init(&in);
     in.invoked = argv[0] ? argv[0] : "python";
     in.argc = argc > 0 ? argc - 1 : 0;
     in.argv = argc > 0 ? argv + 1 : argv;
-    in.dry = dry;
     in.trace = debug || dry;
 
-    if (resolve(&in, &p, &e) < 0) {
+    if (resolve(&in, &p, &e) < 0 || (!dry && apply_plan(&p, &e) < 0)) {
         if (debug)
             print_trace(&p);
         fprintf(stderr, "pyshim: error: %s\n", e.msg);

@@ -116,6 +116,23 @@ class Candidates(SandboxTest, unittest.TestCase):
         self.assertEqual(r.returncode, 125)
 
 
+    def test_dir_with_pyshim_cli_beside_pythons_is_searched(self):
+        """A dir that holds pyshim's CLI next to real interpreters (what
+        the Debian package makes of /usr/bin, or Homebrew's bin) is not a
+        shim dir: its pythons are passed through to and found. Before,
+        a copy of the running pyshim named "pyshim" hid the whole dir."""
+        d = os.path.join(self.sb.work, "sysbin")
+        os.makedirs(d, exist_ok=True)
+        shutil.copy2(PYSHIM_BIN, os.path.join(d, "pyshim"))
+        real = os.path.realpath(self.interp.path)
+        os.symlink(real, os.path.join(d, "python3"))
+        outside = os.path.join(self.sb.root, "outside-sysbin")
+        os.makedirs(outside, exist_ok=True)
+        r = self.sb.run("python3", "-c", SHOW, cwd=outside,
+                        env={"PATH": os.pathsep.join([self.sb.bin, d])})
+        self.assertOK(r)
+        self.assertEqual(os.path.realpath(r.stdout.strip()), real)
+
     def test_mark_is_in_the_first_page_of_an_elf_build(self):
         """The search tells a pyshim build from a Python by the first
         64 KiB of an ELF file (common/mark.h): the built binary must

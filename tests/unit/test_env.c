@@ -161,6 +161,20 @@ static int count_prefixed(const char *dir, const char *prefix)
     return n;
 }
 
+/* The overlay's dir (replaces dir), built when create is set: the old
+ * env_overlay(), now env_overlay_dir() then env_overlay_build(). */
+static int overlay(const char *data_dir, const char *b, const struct pyver *ver,
+                   const char *abiflags, const struct sv *sites,
+                   const struct sb *hook, int create, struct sb *dir,
+                   struct err *e)
+{
+    env_overlay_dir(data_dir, b, ver, sites, dir);
+    if (!create)
+        return 0;
+    return env_overlay_build(data_dir, dir->buf, b, ver, abiflags, hook, NULL,
+                             e);
+}
+
 static void test_env_overlay__build_and_reuse(void **state)
 {
     struct pyver ver = {3, 12, 1};
@@ -176,15 +190,14 @@ static void test_env_overlay__build_and_reuse(void **state)
     hook_render(&sites, &hook);
 
     /* not asked to create: the name only */
-    assert_int_equal(
-        env_overlay(data, base, &ver, "", &sites, &hook, 0, &dir, NULL, &e), 0);
+    assert_int_equal(overlay(data, base, &ver, "", &sites, &hook, 0, &dir, &e),
+                     0);
     assert_true(strncmp(dir.buf, overlays, strlen(overlays)) == 0);
     assert_non_null(strstr(dir.buf, "/3.12-"));
     assert_false(venv_is_venv(dir.buf));
 
-    assert_int_equal(
-        env_overlay(data, base, &ver, "", &sites, &hook, 1, &dir2, NULL, &e),
-        0);
+    assert_int_equal(overlay(data, base, &ver, "", &sites, &hook, 1, &dir2, &e),
+                     0);
     assert_string_equal(dir.buf, dir2.buf);
     if (venv_load(&v, dir.buf, &e) < 0)
         fail_msg("the overlay is no venv: %s", e.msg);
@@ -214,9 +227,8 @@ static void test_env_overlay__build_and_reuse(void **state)
     /* again: the same env, not rebuilt */
     p = tu_path(dir.buf, "pyvenv.cfg");
     assert_int_equal(stat(p, &st1), 0);
-    assert_int_equal(
-        env_overlay(data, base, &ver, "", &sites, &hook, 1, &dir2, NULL, &e),
-        0);
+    assert_int_equal(overlay(data, base, &ver, "", &sites, &hook, 1, &dir2, &e),
+                     0);
     assert_string_equal(dir.buf, dir2.buf);
     assert_int_equal(stat(p, &st2), 0);
     assert_true(st1.st_ino == st2.st_ino);
@@ -224,9 +236,8 @@ static void test_env_overlay__build_and_reuse(void **state)
 
     /* other shared dirs: another overlay */
     sv_push(&sites, "/shared/b");
-    assert_int_equal(
-        env_overlay(data, base, &ver, "", &sites, &hook, 0, &dir2, NULL, &e),
-        0);
+    assert_int_equal(overlay(data, base, &ver, "", &sites, &hook, 0, &dir2, &e),
+                     0);
     assert_string_not_equal(dir.buf, dir2.buf);
 
     venv_release(&v);
@@ -247,8 +258,7 @@ static void test_env_overlay__free_threaded_no_hook(void **state)
 
     (void)state;
     sv_push(&sites, "/shared/ft");
-    if (env_overlay(data, base, &ver, "t", &sites, &hook, 1, &dir, NULL, &e) <
-        0)
+    if (overlay(data, base, &ver, "t", &sites, &hook, 1, &dir, &e) < 0)
         fail_msg("%s", e.msg);
     assert_non_null(strstr(dir.buf, "/3.13-"));
     p = tu_path(dir.buf, "lib/python3.13t/site-packages");
@@ -270,9 +280,8 @@ static void test_env_overlay__unwritable_data_dir(void **state)
     (void)state;
     tu_write(root, "afile", "x"); /* a file where the data dir should be */
     sv_push(&sites, "/shared/x");
-    assert_int_equal(
-        env_overlay(file, base, &ver, "", &sites, &hook, 1, &dir, NULL, &e),
-        -1);
+    assert_int_equal(overlay(file, base, &ver, "", &sites, &hook, 1, &dir, &e),
+                     -1);
     assert_int_equal(e.code, PYSHIM_EXIT_CANTCREAT);
     assert_non_null(strstr(e.msg, file));
     err_release(&e);

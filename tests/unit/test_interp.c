@@ -143,6 +143,8 @@ static int teardown(void **state)
     return 0;
 }
 
+static struct sv one_pyenv = SV_INIT, one_uv = SV_INIT;
+
 /* The environment of the fake tree (strings owned by *keep). */
 static struct interp_env fake_env(struct sv *keep)
 {
@@ -157,7 +159,14 @@ static struct interp_env fake_env(struct sv *keep)
     sv_push_nodup(keep, tu_path(root, "cache"));
     env.path = path_var;
     env.pyenv_root = keep->v[0];
-    env.uv_dir = keep->v[1];
+    /* where launcher/pick.h's rule puts them for this root and uv dir */
+    sv_push_nodup(keep, tu_path(root, "pyenv/versions"));
+    sv_release(&one_pyenv);
+    sv_release(&one_uv);
+    sv_push(&one_pyenv, keep->v[3]);
+    sv_push(&one_uv, keep->v[1]);
+    env.pyenv_versions = &one_pyenv;
+    env.uv_dirs = &one_uv;
     env.cache_dir = keep->v[2];
     env.self_dev = (uint64_t)st.st_dev;
     env.self_ino = (uint64_t)st.st_ino;

@@ -1,0 +1,271 @@
+/*
+ * envsel: the environment a project's run uses (launcher/envsel.h).
+ */
+#include "launcher/envsel.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/exitcode.h"
+#include "common/path.h"
+#include "common/plat.h"
+#include "common/xalloc.h"
+#include "config/trust.h"
+#include "launcher/env.h"
+#include "launcher/hook.h"
+#include "launcher/rctx.h"
+#include "launcher/vcheck.h"
+#include "launcher/venv.h"
+#include "launcher/vtrust.h"
+#include "common/banned.h"
+/* A shared *path* inside the project tree is the tree's code too: the
+ * hook runs its .pth files (site.addsitedir). One that carries start-up
+ * code (launcher/vtrust.h) runs only once the project's config, which
+ * lists it, is trusted. pyshim's own data dir is never the tree's. */
+static int shared_in_tree(struct rctx *c)
+{
+    struct plan *p = c->p;
+    size_t i;
+    int trusted = -1; /* not asked yet */
+
+    if (!p->proj.root || !p->proj.cfg.file)
+        return 0;
+    for (i = 0; i < p->shared.nr; i++) {
+        const char *site = p->shared.v[i];
+        char *code;
+
+        if (!vtrust_inside(site, p->proj.root) ||
+            vtrust_inside(site, p->dirs.data))
+            continue;
+        code = vtrust_site_code(site, NULL, NULL);
+        if (!code)
+            continue;
+        if (trusted < 0)
+            trusted = trust_check(p->dirs.data, p->proj.cfg.file, NULL) == 1;
+        if (!trusted) {
+            err_set(c->e, PYSHIM_EXIT_NOPERM,
+                    "shared '%s' lies inside the project tree and runs code "
+                    "at start-up ('%s'): not run",
+                    site, code);
+            err_hint(c->e, "review it, then run `pyshim trust %s`",
+                     p->proj.root);
+        }
+        free(code);
+        if (!trusted)
+            return -1;
+    }
+    return 0;
+}
+
+static int use_shared(struct rctx *c, const struct settings *s,
+                      const char *libname)
+{
+    struct plan *p = c->p;
+    struct sb site = SB_INIT;
+    size_t i;
+    int ret = 0;
+
+    for (i = 0; i < s->shared->nr && !ret; i++) {
+        ret = env_shared_site(s->shared->v[i], p->dirs.data, &p->ver, libname,
+                              &site, &p->trace, c->e);
+        if (!ret && sv_find(&p->shared, site.buf) < 0)
+            sv_push(&p->shared, site.buf);
+    }
+    if (ret && s->shared_from)
+        err_suffix(c->e, " (listed in '%s')", s->shared_from);
+    sb_release(&site);
+    if (!ret)
+        ret = shared_in_tree(c);
+    return ret;
+}
+
+/* Windows: run the base interpreter base as the venv python venv_python
+ * (the venv launcher's protocol): exe is the base, argv[0] the venv's
+ * python, and __PYVENV_LAUNCHER__ names it, so sys.executable, sys.prefix
+ * and sys.path are the venv's; embed mode loads the base's DLL the same
+ * way. */
+static void venv_launch(struct plan *p, const char *base,
+                        const char *venv_python)
+{
+    struct sb kv = SB_INIT;
+
+    p->interp = xstrdup(base);
+    p->exe = xstrdup(base);
+    free(p->argv0);
+    p->argv0 = xstrdup(venv_python);
+    sb_addf(&kv, "__PYVENV_LAUNCHER__=%s", venv_python);
+    sv_push_nodup(&p->setenv, sb_detach(&kv, NULL));
+}
+
+/* The hook wanted in site (the environment's site-packages): its content
+ * and place. Its path is known to the plan only where site exists (an
+ * overlay not built yet has none): PYSHIM_DRYRUN and `pyshim which`
+ * show no path for a file that cannot be there. */
+static void want_hook(struct plan *p, const char *site, int exists)
+{
+    struct sb path = SB_INIT;
+
+    hook_render(&p->shared, &p->hook);
+    free(p->hook_site);
+    p->hook_site = xstrdup(site);
+    if (exists) {
+        path_join(&path, site, HOOK_FILE);
+        free(p->hook_path);
+        p->hook_path = sb_detach(&path, NULL);
+    }
+    sb_release(&path);
+}
+
+/* The venv s names must exist and be complete before it is read. */
+static int venv_usable(struct rctx *c, const struct settings *s)
+{
+    struct plan *p = c->p;
+
+    if (!plat_is_dir(s->venv)) {
+        err_set(c->e, PYSHIM_EXIT_NOINPUT,
+                "venv '%s' (from '%s') does not exist", s->venv, s->venv_from);
+        return err_hint(c->e,
+                        "create it with `python -m venv %s`, or fix "
+                        "\"venv\"",
+                        s->venv);
+    }
+    if (!venv_is_incomplete(s->venv))
+        return 0;
+    /* Half made (python -m venv killed, or running now): pip or the hook
+     * may be missing, so running it would mislead. */
+    err_set(c->e, PYSHIM_EXIT_NOINPUT,
+            "venv '%s' is incomplete: its creation was interrupted "
+            "or is still running (it holds %s)",
+            s->venv, VENV_INCOMPLETE);
+    if (p->proj.kind == PROJ_GLOBAL)
+        return err_hint(c->e, "`pyshim install` makes it again");
+    return err_hint(c->e,
+                    "`pyshim init %s` makes it again (if one is "
+                    "running there, wait for it)",
+                    p->proj.root);
+}
+
+/* Run the venv's python: directly, or on Windows through its base. */
+static void venv_exe(struct plan *p, const struct venv *v)
+{
+    if (v->base) {
+        /* Windows: do what the venv's own python.exe (CPython's venv
+         * launcher) would do, minus its extra process: run the base
+         * with __PYVENV_LAUNCHER__ naming the venv's python, which is
+         * how CPython learns sys.executable and finds pyvenv.cfg. */
+        venv_launch(p, v->base, v->python);
+        trace_add(&p->trace, "'%s' redirects to '%s'", v->python, v->base);
+    } else {
+        p->interp = xstrdup(v->executable ? v->executable : v->python);
+        p->exe = xstrdup(v->python);
+    }
+}
+
+static int venv_env(struct rctx *c, const struct settings *s)
+{
+    struct plan *p = c->p;
+    struct venv v = VENV_INIT;
+    int ret = -1, unrecorded;
+
+    if (venv_usable(c, s) < 0 || venv_load(&v, s->venv, c->e) < 0 ||
+        vcheck_version(c, &v, s) < 0)
+        goto out;
+    if (interp_is_self(&c->pick.ienv, v.python)) {
+        err_set(c->e, PYSHIM_EXIT_LOOP,
+                "'%s' is a link to pyshim itself: running it would loop",
+                v.python);
+        err_hint(c->e, "recreate the venv with a real interpreter");
+        goto out;
+    }
+    unrecorded = vcheck_is_unrecorded(c, &v);
+    if (vcheck_program(c, &v, !unrecorded) < 0)
+        goto out;
+    p->env_kind = "venv";
+    p->env_dir = xstrdup(v.dir);
+    p->env_from = xstrdup(s->venv_from);
+    p->ver = v.ver;
+    venv_exe(p, &v);
+    trace_add(&p->trace, "environment: venv '%s' (from '%s')", v.dir,
+              s->venv_from);
+    if (use_shared(c, s, v.libname) < 0 ||
+        (unrecorded && vcheck_unrecorded(c, &v) < 0))
+        goto out;
+    if (v.site) {
+        want_hook(p, v.site, 1);
+    } else if (p->shared.nr) {
+        err_set(c->e, PYSHIM_EXIT_NOINPUT, "venv '%s' has no %s for the hook",
+                v.dir,
+                PLAT_WINDOWS ? "Lib\\site-packages"
+                             : "lib/python*/site-packages");
+        err_hint(c->e, "the venv is damaged: recreate it");
+        goto out;
+    }
+    ret = 0;
+out:
+    venv_release(&v);
+    return ret;
+}
+
+/* No venv but shared envs: the overlay for this base and these dirs. */
+static int overlay_env(struct rctx *c, const struct settings *s)
+{
+    struct plan *p = c->p;
+    char lib[48];
+    const char *t;
+    struct sb dir = SB_INIT;
+    int exists;
+
+    if (p->ver.minor < 0 || p->ver.micro < 0 || !p->abiflags)
+        pick_version(&c->pick, p->interp, &p->ver, &p->abiflags);
+    t = p->abiflags && strchr(p->abiflags, 't') ? "t" : "";
+    snprintf(lib, sizeof(lib), "python%d.%d%s", p->ver.major, p->ver.minor, t);
+    if (use_shared(c, s, lib) < 0)
+        return -1;
+    env_overlay_dir(p->dirs.data, p->interp, &p->ver, &p->shared, &dir);
+    exists = venv_is_venv(dir.buf);
+    p->overlay_missing = !exists;
+    trace_add(&p->trace,
+              exists ? "overlay env '%s'"
+                     : "overlay env '%s' "
+                       "(not built yet)",
+              dir.buf);
+    p->env_kind = "overlay";
+    p->env_dir = sb_detach(&dir, NULL);
+    p->env_from = xstrdup(s->shared_from ? s->shared_from : "config");
+    venv_python_path(&dir, p->env_dir);
+    if (PLAT_WINDOWS) {
+        char *base = p->interp;
+
+        p->interp = NULL;
+        venv_launch(p, base, dir.buf);
+        free(base);
+    } else {
+        p->exe = xstrdup(dir.buf);
+    }
+    venv_site_path(&dir, p->env_dir, &p->ver, t);
+    want_hook(p, dir.buf, exists);
+    sb_release(&dir);
+    return 0;
+}
+
+int envsel_choose(struct rctx *c, const struct settings *s)
+{
+    struct plan *p = c->p;
+    struct pick_result r = PICK_RESULT_INIT;
+
+    if (s->venv)
+        return venv_env(c, s);
+    if (pick_interp(&c->pick, s->python,
+                    s->python_from ? s->python_from : "default", &r, c->e) < 0)
+        return -1;
+    p->interp = r.path;
+    p->ver = r.ver;
+    if (s->shared->nr)
+        return overlay_env(c, s);
+    p->env_kind = "base";
+    p->exe = xstrdup(p->interp);
+    trace_add(&p->trace, "environment: the base interpreter (no venv, no "
+                         "shared libraries)");
+    return 0;
+}

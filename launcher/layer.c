@@ -1,0 +1,97 @@
+/*
+ * layer: project settings over global ones (launcher/layer.h).
+ */
+#include "launcher/layer.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/path.h"
+#include "common/xalloc.h"
+#include "launcher/rctx.h"
+#include "launcher/venv.h"
+#include "common/banned.h"
+
+void layer_settings(const struct project *pr, const char *pyenv_version,
+                    struct settings *s)
+{
+    const struct cfg *own = pr->kind == PROJ_GLOBAL ? &pr->global : &pr->cfg;
+    static const struct sv none = SV_INIT;
+
+    memset(s, 0, sizeof(*s));
+    s->shared = &none;
+    s->env = &none;
+    if (own->python) {
+        s->python = own->python;
+        s->python_from = own->file;
+    } else if (pyenv_version && *pyenv_version && !own->venv &&
+               !pr->venv_marker) {
+        /* `pyenv shell` outranks .python-version, as in pyenv; a venv
+         * is the project's own choice and is not overridden */
+        s->pyenv_first = xstrndup(pyenv_version, strcspn(pyenv_version, ":"));
+        s->python = s->pyenv_first;
+        s->python_from = "PYENV_VERSION";
+    } else if (pr->pyversion) {
+        s->python = pr->pyversion;
+        s->python_from = pr->pyversion_file;
+    } else if (pr->global.python) {
+        s->python = pr->global.python;
+        s->python_from = pr->global.file;
+    }
+    if (own->venv) {
+        s->venv = own->venv;
+        s->venv_from = own->file;
+    } else if (pr->venv_marker) {
+        s->venv = pr->venv_marker;
+        s->venv_from = pr->venv_marker;
+    }
+    if (own->has_shared) {
+        s->shared = &own->shared;
+        s->shared_from = own->file;
+    }
+    if (own->has_env)
+        s->env = &own->env;
+    s->mode = own->mode ? own->mode : pr->global.mode;
+    s->mode_from = own->mode ? own->file : pr->global.file;
+}
+
+void layer_release(struct settings *s)
+{
+    free(s->pyenv_first);
+    s->pyenv_first = NULL;
+}
+
+int layer_pinned_elsewhere(struct rctx *c, const struct settings *s)
+{
+    struct plan *p = c->p;
+    struct pyver have = PYVER_NONE;
+    char want[32];
+    struct venv v = VENV_INIT;
+
+    if (p->pin.minor < 0)
+        return 0;
+    if (s->venv && !venv_load(&v, s->venv, NULL)) {
+        have = v.ver;
+    } else if (s->python && pyver_parse(s->python, &have, 0) < 0) {
+        /* a path, "system" or a pyenv name: ask what it is, in this
+         * run's search (the one project_env will use) */
+        struct pick_result r = PICK_RESULT_INIT;
+
+        if (!pick_interp(&c->pick, s->python, s->python_from, &r, NULL))
+            have = r.ver;
+        pick_result_release(&r);
+    }
+    venv_release(&v);
+    if (have.major < 0 && !s->python && !s->venv)
+        return 0; /* nothing asked: the pin is the request */
+    if (have.major == p->pin.major &&
+        (have.minor < 0 || have.minor == p->pin.minor))
+        return 0;
+    pyver_str(&p->pin, want, sizeof(want));
+    trace_add(&p->trace,
+              "'%s' pins %s but the project runs %d.%d: running "
+              "Python %s without the project's environment",
+              path_basename(c->in->invoked), want, have.major, have.minor,
+              want);
+    return 1;
+}

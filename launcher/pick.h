@@ -1,0 +1,110 @@
+/*
+ * pick: interpreter selection. From a version request ("3.12", a pyenv
+ * or uv install name, "system", a path, or none) to one interpreter: its
+ * path and version, with the reasons in the trace.
+ *
+ * One struct pick serves one run: the installed interpreters are
+ * searched at most once (pick_list), however many requests the run asks
+ * (`python3.12` in a project whose .python-version names a pyenv env
+ * asks two), and one interpreter's facts are read at most once
+ * (pick_facts). It reads the file system and the facts cache; it writes
+ * nothing but that cache (launcher/facts.h).
+ */
+#ifndef PYSHIM_PICK_H
+#define PYSHIM_PICK_H
+
+#include "common/err.h"
+#include "common/sb.h"
+#include "common/sv.h"
+#include "common/trace.h"
+#include "config/dirs.h"
+#include "launcher/envvars.h"
+#include "launcher/facts.h"
+#include "launcher/interp.h"
+#include "common/pyver.h"
+
+/* Where pyenv (pyenv-win) and uv keep their pythons: the one rule.
+ *   pyenv root: $PYENV_ROOT if absolute, else ~/.pyenv (Windows:
+ *     ~\.pyenv\pyenv-win, where pyenv-win sets it).
+ *   pyenv versions: ROOT/versions; Windows adds ROOT\pyenv-win\versions
+ *     and %USERPROFILE%\.pyenv\pyenv-win\versions.
+ *   uv: $UV_PYTHON_INSTALL_DIR if absolute, else $XDG_DATA_HOME/uv/python
+ *     or ~/.local/share/uv/python; Windows: $UV_PYTHON_INSTALL_DIR, then
+ *     %APPDATA%\uv\data\python (uv's documented place) and
+ *     %APPDATA%\uv\python.
+ * Relative values are ignored; a place listed twice is listed once. */
+struct pick_dirs {
+    char *pyenv_root; /* or NULL */
+    struct sv pyenv_versions;
+    struct sv uv;
+};
+
+#define PICK_DIRS_INIT                                                         \
+    {                                                                          \
+        NULL, SV_INIT, SV_INIT                                                 \
+    }
+
+/* Fill out (empty) from v and home (may be NULL). Pure. */
+void pick_install_dirs(const struct envvars *v, const char *home,
+                       struct pick_dirs *out);
+void pick_dirs_release(struct pick_dirs *d);
+
+struct pick {
+    struct interp_env ienv; /* what interp.h's search needs */
+    const struct envvars *vars;
+    struct trace *trace; /* borrowed; may be NULL */
+    struct pick_dirs dirs;
+    char *self_path;
+    struct interp_list list;
+    int scanned;
+    char *facts_real; /* the one interpreter whose facts are held */
+    struct facts facts;
+    int facts_ok;
+};
+
+/* A choice: the interpreter's path (owned) and version (as far as known;
+ * micro may be -1). */
+struct pick_result {
+    char *path;
+    struct pyver ver;
+};
+
+#define PICK_RESULT_INIT                                                       \
+    {                                                                          \
+        NULL, PYVER_NONE                                                       \
+    }
+
+/* Start a search with these variables, pyshim's dirs d (the facts cache,
+ * the home) and trace t (may be NULL). vars and d must outlive k. Fails
+ * (e) only when pyshim's own executable cannot be found. */
+int pick_init(struct pick *k, const struct envvars *vars, const struct dirs *d,
+              struct trace *t, struct err *e);
+void pick_release(struct pick *k);
+
+/* Every installed interpreter (interp.h's order), searched on the first
+ * call only. Borrowed from k. */
+struct interp_list *pick_list(struct pick *k);
+
+/* The facts of path (its canonical path real, NULL: computed), or NULL
+ * when they cannot be learned. Borrowed from k until the next call. */
+const struct facts *pick_facts(struct pick *k, const char *path,
+                               const char *real);
+
+/* Version of the interpreter at path, from its name or else its facts
+ * (ver untouched when neither tells). abiflags (may be NULL) asks for its
+ * ABI flags too (caller frees; always from the facts). */
+void pick_version(struct pick *k, const char *path, struct pyver *ver,
+                  char **abiflags);
+
+/* Choose the interpreter for req (NULL: the default: on Windows the py
+ * launcher's PY_PYTHON / py.ini, else pyenv's global version, else the
+ * first python3 on PATH), asked by from (a file or setting, for
+ * messages). "system" is the first python3 on PATH. Fills out (empty).
+ * -1 with e: a path that is no executable or is pyshim itself, an
+ * unknown version syntax, or nothing installed matches (e lists what
+ * is). */
+int pick_interp(struct pick *k, const char *req, const char *from,
+                struct pick_result *out, struct err *e);
+void pick_result_release(struct pick_result *r);
+
+#endif

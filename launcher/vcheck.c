@@ -1,0 +1,246 @@
+/*
+ * vcheck: what a project's venv may run (launcher/vcheck.h).
+ */
+#include "launcher/vcheck.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/exitcode.h"
+#include "common/path.h"
+#include "common/plat.h"
+#include "common/xalloc.h"
+#include "config/trust.h"
+#include "launcher/hook.h"
+#include "launcher/rctx.h"
+#include "launcher/vtrust.h"
+#include "common/banned.h"
+/* True if real (a canonical path) is one of the interpreters the search
+ * finds: the same file, by identity, or by path where the file system
+ * tells no identity. */
+static int is_discovered(struct rctx *c, const char *real)
+{
+    struct interp_list *l = pick_list(&c->pick);
+    struct plat_stat st;
+    size_t i;
+
+    if (plat_stat(real, &st, 1) < 0)
+        return 0;
+    for (i = 0; i < l->nr; i++) {
+        struct sb r = SB_INIT;
+        int same;
+
+        if (st.dev || st.ino) {
+            same = l->v[i].dev == st.dev && l->v[i].ino == st.ino;
+        } else {
+            same = !plat_realpath(l->v[i].path, &r) && path_equal(r.buf, real);
+            sb_release(&r);
+        }
+        if (same)
+            return 1;
+    }
+    return 0;
+}
+
+/* True if dir (pyvenv.cfg's home) is the directory of an interpreter the
+ * search finds, as written or once links are followed. */
+static int home_is_discovered(struct rctx *c, const char *dir)
+{
+    struct interp_list *l = pick_list(&c->pick);
+    struct sb rd = SB_INIT, d = SB_INIT, r = SB_INIT;
+    size_t i;
+    int ret = 0;
+
+    if (plat_realpath(dir, &rd) < 0)
+        goto out;
+    for (i = 0; i < l->nr && !ret; i++) {
+        sb_set(&d, l->v[i].path);
+        path_dirname(&d);
+        ret = !plat_realpath(d.buf, &r) && path_equal(r.buf, rd.buf);
+        if (!ret && !plat_realpath(l->v[i].path, &r)) {
+            path_dirname(&r);
+            ret = path_equal(r.buf, rd.buf);
+        }
+    }
+out:
+    sb_release(&rd);
+    sb_release(&d);
+    sb_release(&r);
+    return ret;
+}
+
+int vcheck_version(struct rctx *c, const struct venv *v,
+                   const struct settings *s)
+{
+    struct pyver want;
+    char vb[32];
+
+    if (!s->python || cfg_is_path_request(s->python) ||
+        !strcmp(s->python, "system") || pyver_parse(s->python, &want, 0) < 0 ||
+        v->ver.major < 0)
+        return 0;
+    if (pyver_matches(&v->ver, &want))
+        return 0;
+    err_set(c->e, PYSHIM_EXIT_CONFIG,
+            "venv '%s' is Python %s, but '%s' asks for %s", v->dir,
+            pyver_str(&v->ver, vb, sizeof(vb)), s->python_from, s->python);
+    return err_hint(c->e,
+                    "recreate the venv with Python %s (remove it and "
+                    "run `python%s -m venv %s`), or change the request",
+                    s->python, s->python, v->dir);
+}
+
+/* What a venv runs from outside the tree (real): on Windows the base
+ * pyvenv.cfg's home names; else a link that came with the tree
+ * (recorded 0) or one pyshim made or the user trusted. */
+static int outside_program(struct rctx *c, const struct venv *v,
+                           const char *real, int recorded, const char *tree)
+{
+    struct plan *p = c->p;
+    const char *base = path_basename(real);
+    struct plat_stat st;
+
+    if (v->base) {
+        /* Windows: pyvenv.cfg's home, a line of text in the project, names
+         * what runs; owner and mode say nothing there (ACLs). It must be an
+         * interpreter the search finds (PATH, PEP 514, pyenv-win, uv), or
+         * one the user trusted. */
+        if (is_discovered(c, real) ||
+            trust_check_program(p->dirs.data, real, NULL) == 1)
+            return 0;
+        err_set(c->e, PYSHIM_EXIT_NOPERM,
+                "venv '%s' runs '%s' (pyvenv.cfg's home), which is not an "
+                "installed interpreter pyshim finds (PATH, the registry, "
+                "pyenv-win, uv): not run",
+                v->dir, real);
+        return err_hint(c->e,
+                        "recreate the venv with an installed Python (`py "
+                        "-3.N -m venv %s`), or if you know that program, "
+                        "`pyshim trust %s`",
+                        v->dir, tree);
+    }
+    if (!recorded) {
+        /* A venv that came with the tree: its link may lead to a script
+         * elsewhere in the same clone (a monorepo's tools/python3), so
+         * only an interpreter the search finds, or one the user trusted,
+         * will do. */
+        if (is_discovered(c, real) ||
+            trust_check_program(p->dirs.data, real, NULL) == 1)
+            return 0;
+        err_set(c->e, PYSHIM_EXIT_NOPERM,
+                "'%s' leads to '%s', which is not an installed Python "
+                "interpreter pyshim finds, and the venv was not made by "
+                "pyshim: not run",
+                v->python, real);
+        return err_hint(c->e,
+                        "recreate the venv with `python -m venv %s`, or if "
+                        "you know that program, `pyshim trust %s`",
+                        v->dir, tree);
+    }
+    /* A committed link may lead anywhere (`-> /bin/sh`, or a file another
+     * user planted): it must reach something named like an interpreter
+     * that only its owner or root could have put there. */
+    if ((!strncmp(base, "python", 6) || !strncmp(base, "pypy", 4) ||
+         !strncmp(base, "graalpy", 7)) &&
+        !plat_stat(real, &st, 1) && (st.uid == plat_uid() || st.uid == 0) &&
+        !(st.perm & 0002))
+        return 0;
+    err_set(c->e, PYSHIM_EXIT_NOPERM,
+            "'%s' leads to '%s', which is not an installed Python "
+            "interpreter (or others could have written it): not run",
+            v->python, real);
+    return err_hint(c->e, "recreate the venv with `python -m venv %s`", v->dir);
+}
+
+int vcheck_program(struct rctx *c, const struct venv *v, int recorded)
+{
+    struct plan *p = c->p;
+    struct sb real = SB_INIT;
+    const char *tree = p->proj.root ? p->proj.root : v->dir;
+    int ret = 0, ok, in_tree;
+
+    /* On Windows what runs is the base the venv's launcher names. */
+    in_tree = vtrust_program(v, tree, &real);
+    if (in_tree < 0)
+        goto out;
+    free(p->exe_real);
+    p->exe_real = xstrdup(real.buf); /* facts_get needs it too */
+    if (!in_tree) {
+        ret = outside_program(c, v, real.buf, recorded, tree);
+        goto out;
+    }
+    ok = trust_check_program(p->dirs.data, real.buf, c->e);
+    if (ok == 1) {
+        trace_add(&p->trace, "'%s' lives in the project tree and is trusted",
+                  real.buf);
+        goto out;
+    }
+    if (ok == 0) {
+        err_set(c->e, PYSHIM_EXIT_NOPERM,
+                "'%s' is a program inside the project tree, not a link to an "
+                "installed interpreter: it is not trusted",
+                real.buf);
+        err_hint(c->e,
+                 "if you made it (python -m venv --copies), run "
+                 "`pyshim trust %s`; else recreate the venv",
+                 tree);
+    }
+    ret = -1;
+out:
+    sb_release(&real);
+    return ret;
+}
+
+int vcheck_unrecorded(struct rctx *c, const struct venv *v)
+{
+    struct plan *p = c->p;
+    const char *tree = p->proj.root;
+    char *code = NULL;
+
+    if (!PLAT_WINDOWS && v->home &&
+        (vtrust_inside(v->home, tree) || !home_is_discovered(c, v->home))) {
+        err_set(c->e, PYSHIM_EXIT_NOPERM,
+                "venv '%s' was not made by pyshim and its pyvenv.cfg home "
+                "'%s' is %s (the standard library would load from there): "
+                "not run",
+                v->dir, v->home,
+                vtrust_inside(v->home, tree)
+                    ? "inside the project tree"
+                    : "not an installed interpreter pyshim finds");
+        return err_hint(c->e,
+                        "review it, then run `pyshim trust %s`; or "
+                        "recreate the venv with `pyshim init`",
+                        tree);
+    }
+    code = vtrust_startup_code(v, HOOK_FILE, NULL);
+    if (!code) {
+        trace_add(&p->trace,
+                  "venv '%s' was not made by pyshim and holds no start-up "
+                  "code",
+                  v->dir);
+        return 0;
+    }
+    err_set(c->e, PYSHIM_EXIT_NOPERM,
+            "venv '%s' was not made by pyshim and runs code at start-up "
+            "('%s'): not run",
+            v->dir, code);
+    err_hint(c->e,
+             "review it, then run `pyshim trust %s`; or recreate the venv "
+             "with `pyshim init`",
+             tree);
+    free(code);
+    return -1;
+}
+
+int vcheck_is_unrecorded(struct rctx *c, const struct venv *v)
+{
+    struct plan *p = c->p;
+
+    if (!p->proj.root || !vtrust_inside(v->dir, p->proj.root))
+        return 0;
+    if (trust_check_venv(p->dirs.data, v->dir, NULL) == 1) {
+        trace_add(&p->trace, "venv '%s' was made by pyshim or trusted", v->dir);
+        return 0;
+    }
+    return 1;
+}
