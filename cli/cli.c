@@ -223,12 +223,13 @@ int cli_confirm(const char *question, int yes, const char *what, struct err *e)
     if (yes)
         return 1;
     if (!plat_isatty(0)) {
-        err_set(e, PYSHIM_EXIT_USAGE,
-                "%s deletes files and needs a yes, but there is no terminal "
-                "to ask on: nothing was deleted",
-                what);
-        return err_hint(e, "run it in a terminal to answer, or add --yes "
-                           "(for scripts) once you are sure");
+        err_set(
+            e, PYSHIM_EXIT_USAGE,
+            "%s deletes files and needs a yes, but there is no terminal to ask on: nothing was deleted",
+            what);
+        return err_hint(
+            e,
+            "run it in a terminal to answer, or add --yes (for scripts) once you are sure");
     }
     printf("%s [y/N] ", question);
     fflush(stdout);

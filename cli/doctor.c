@@ -201,44 +201,45 @@ static void shadow_kind(const char *path, const char *bin, const char **what,
     sb_reset(fix);
     if (contains(path, "/.pyenv/shims/") || contains(path, "pyenv-win")) {
         *what = "pyenv's shims";
-        sb_addf(fix,
-                "put %s before pyenv's shims on PATH: in your shell rc, the "
-                "line pyshim install wrote must come after `pyenv init`",
-                bin);
+        sb_addf(
+            fix,
+            "put %s before pyenv's shims on PATH: in your shell rc, the line pyshim install wrote must come after `pyenv init`",
+            bin);
     } else if (venv && *venv && path_is_inside(path, venv)) {
         *what = "an activated venv";
-        sb_addf(fix, "run `deactivate`: pyshim picks the project's venv "
-                     "without activation");
+        sb_addf(
+            fix,
+            "run `deactivate`: pyshim picks the project's venv without activation");
     } else if ((conda && *conda && path_is_inside(path, conda)) ||
                contains(r, "conda") || contains(r, "miniforge") ||
                contains(r, "mambaforge")) {
         *what = "conda";
-        sb_addf(fix,
-                "run `conda deactivate` and `conda config --set "
-                "auto_activate_base false`, or put %s before conda's bin",
-                bin);
+        sb_addf(
+            fix,
+            "run `conda deactivate` and `conda config --set auto_activate_base false`, or put %s before conda's bin",
+            bin);
     } else if (contains(r, "/Cellar/") || contains(r, "/opt/homebrew/") ||
                contains(r, "/linuxbrew/")) {
         *what = "Homebrew";
         sb_addf(fix, "put %s before Homebrew's bin on PATH", bin);
     } else if (contains(path, "WindowsApps")) {
         *what = "the Windows Store alias";
-        sb_addf(fix,
-                "turn off Settings > Apps > App execution aliases for "
-                "python.exe and python3.exe, or put %s first on PATH",
-                bin);
+        sb_addf(
+            fix,
+            "turn off Settings > Apps > App execution aliases for python.exe and python3.exe, or put %s first on PATH",
+            bin);
     } else {
         *what = "another program";
         if (PLAT_WINDOWS)
-            sb_addf(fix,
-                    "put %s first on PATH (`pyshim install` does it in "
-                    "your user PATH; open a new terminal)",
-                    bin);
+            sb_addf(
+                fix,
+                "put %s first on PATH (`pyshim install` does it in your user PATH; open a new terminal)",
+                bin);
         else
-            sb_addf(fix,
-                    "put %s first on PATH (`pyshim install` does it in "
-                    "your shell rc; open a new shell)",
-                    bin);
+            sb_addf(
+                fix,
+                "put %s first on PATH (`pyshim install` does it in your shell rc; open a new shell)",
+                bin);
     }
     sb_release(&real);
 }
@@ -296,25 +297,22 @@ static void check_store_alias(struct doctor *dr, const struct sv *dirs,
     at_bin = path_index(dirs, bin);
     if (at_wa < 0 || (at_bin >= 0 && at_bin < at_wa)) {
         add(dr, "store-alias", ST_OK,
-            at_wa < 0 ? "the Microsoft Store alias %s\\%s is not on PATH"
-                      : "the Microsoft Store alias %s\\%s comes after "
-                        "pyshim's bin dir on PATH",
+            at_wa < 0
+                ? "the Microsoft Store alias %s\\%s is not on PATH"
+                : "the Microsoft Store alias %s\\%s comes after pyshim's bin dir on PATH",
             wa.buf, found);
         goto out;
     }
-    c = add(dr, "store-alias", ST_WARN,
-            at_bin < 0 ? "the Microsoft Store alias %s\\%s is on PATH and "
-                         "pyshim's bin dir %s is not: `python` opens the "
-                         "Microsoft Store"
-                       : "the Microsoft Store alias %s\\%s comes before "
-                         "pyshim's bin dir %s on PATH: `python` opens the "
-                         "Microsoft Store",
-            wa.buf, found, bin);
-    hint(c,
-         "turn off python.exe and python3.exe in Settings > Apps > Advanced "
-         "app settings > App execution aliases, or run `pyshim install` "
-         "again to put %s first on PATH (then open a new terminal)",
-         bin);
+    c = add(
+        dr, "store-alias", ST_WARN,
+        at_bin < 0
+            ? "the Microsoft Store alias %s\\%s is on PATH and pyshim's bin dir %s is not: `python` opens the Microsoft Store"
+            : "the Microsoft Store alias %s\\%s comes before pyshim's bin dir %s on PATH: `python` opens the Microsoft Store",
+        wa.buf, found, bin);
+    hint(
+        c,
+        "turn off python.exe and python3.exe in Settings > Apps > Advanced app settings > App execution aliases, or run `pyshim install` again to put %s first on PATH (then open a new terminal)",
+        bin);
 out:
     sb_release(&wa);
     sv_release(&names);
@@ -350,15 +348,15 @@ static void check_path(struct doctor *dr)
         if (PLAT_WINDOWS) {
             sb_reset(&cand);
             cli_ps_quote(&cand, py.buf);
-            hint(c,
-                 "run `pyshim install` and open a new terminal (or, in "
-                 "PowerShell: $env:Path = '%s;' + $env:Path)",
-                 cand.buf);
+            hint(
+                c,
+                "run `pyshim install` and open a new terminal (or, in PowerShell: $env:Path = '%s;' + $env:Path)",
+                cand.buf);
         } else {
-            hint(c,
-                 "run `pyshim install` and open a new shell, or add "
-                 "`export PATH=\"%s:$PATH\"` to your shell rc",
-                 py.buf);
+            hint(
+                c,
+                "run `pyshim install` and open a new shell, or add `export PATH=\"%s:$PATH\"` to your shell rc",
+                py.buf);
         }
     }
     check_store_alias(dr, &dirs, py.buf);
@@ -414,10 +412,10 @@ static void check_data_dir(struct doctor *dr)
     if (plat_mkdtemp(&tmp) < 0) {
         c = add(dr, "data-dir", ST_FAIL, "cannot write in %s: %s", dir.buf,
                 plat_strerror(errno));
-        hint(c,
-             "pyshim keeps shared envs, overlays and trust records there: "
-             "fix its owner or permissions (`ls -ld %s`), or set PYSHIM_HOME",
-             dir.buf);
+        hint(
+            c,
+            "pyshim keeps shared envs, overlays and trust records there: fix its owner or permissions (`ls -ld %s`), or set PYSHIM_HOME",
+            dir.buf);
     } else {
         plat_rmdir(tmp.buf);
         if (!strcmp(dir.buf, dr->d.data))
@@ -512,8 +510,9 @@ static void check_configs(struct doctor *dr)
             dr->cwd.buf);
     for (i = 0; i < skipped->nr; i++) {
         c = add(dr, "config-unsafe", ST_WARN, "skipped %s", skipped->v[i]);
-        hint(c, "pyshim ignores a config others could have written: if it "
-                "is yours, `chmod go-w` the file and its directory");
+        hint(
+            c,
+            "pyshim ignores a config others could have written: if it is yours, `chmod go-w` the file and its directory");
     }
     sb_release(&dir);
     sb_release(&file);
@@ -600,16 +599,15 @@ static void check_venvs(struct doctor *dr)
             c = add(dr, "venv", ST_FAIL, "%s", e.msg);
             bad = 1;
             if (sv_find(&shared, all.v[i]) >= 0)
-                hint(c,
-                     "its base interpreter is gone: recreate it with "
-                     "`pyshim shared remove %s --force` and `pyshim shared "
-                     "create %s --python X.Y`, then reinstall its packages",
-                     path_basename(all.v[i]), path_basename(all.v[i]));
+                hint(
+                    c,
+                    "its base interpreter is gone: recreate it with `pyshim shared remove %s --force` and `pyshim shared create %s --python X.Y`, then reinstall its packages",
+                    path_basename(all.v[i]), path_basename(all.v[i]));
             else if (sv_find(&overlays, all.v[i]) >= 0)
-                hint(c,
-                     "an overlay pyshim built: remove it (`rm -r %s`); "
-                     "pyshim builds a new one on the next run",
-                     all.v[i]);
+                hint(
+                    c,
+                    "an overlay pyshim built: remove it (`rm -r %s`); pyshim builds a new one on the next run",
+                    all.v[i]);
             else
                 hint(c, "%s",
                      e.hint ? e.hint
@@ -642,8 +640,9 @@ static void check_overlay_leftovers(struct doctor *dr)
             "%lu unfinished overlay build%s left by an interrupted run: %s%s",
             (unsigned long)left.nr, left.nr == 1 ? "" : "s", left.v[0],
             left.nr > 1 ? ", ..." : "");
-    hint(c, "`pyshim doctor --fix` removes them (the next overlay build "
-            "does too)");
+    hint(
+        c,
+        "`pyshim doctor --fix` removes them (the next overlay build does too)");
     if (!dr->fix)
         goto out;
     if (env_overlay_clean(dr->d.data, &removed, &e) < 0)
@@ -724,8 +723,7 @@ static void check_shared(struct doctor *dr)
             entries->nr == 1 ? "es" : "", pyver_str(&ver, vb, sizeof(vb)));
     else if (!bad)
         add(dr, "shared-version", ST_WARN,
-            "the project's Python version is unknown: shared envs not "
-            "compared");
+            "the project's Python version is unknown: shared envs not compared");
     sb_release(&site);
 }
 
@@ -752,15 +750,14 @@ static void check_hook(struct doctor *dr)
             (unsigned long)p->shared.nr, p->shared.nr == 1 ? "" : "s");
         goto out;
     }
-    c = add(dr, "hook", ST_FAIL,
-            !exists ? "%s is missing: the shared envs are not visible when "
-                      "the venv's python is run directly"
-            : p->hook.len ? "%s is stale: it does not list the config's "
-                            "shared envs"
-                          : "%s is stale: the config lists no shared envs",
-            p->hook_path);
-    hint(c, "run `pyshim doctor --fix`, or run `python` once in the "
-            "project");
+    c = add(
+        dr, "hook", ST_FAIL,
+        !exists
+            ? "%s is missing: the shared envs are not visible when the venv's python is run directly"
+        : p->hook.len ? "%s is stale: it does not list the config's shared envs"
+                      : "%s is stale: the config lists no shared envs",
+        p->hook_path);
+    hint(c, "run `pyshim doctor --fix`, or run `python` once in the project");
     if (dr->fix) {
         struct err e = ERR_INIT;
 
@@ -797,14 +794,14 @@ static void check_duplicates(struct doctor *dr)
         sb_reset(&list);
         for (k = 0; k < names.nr; k++)
             sb_addf(&list, "%s%s", k ? ", " : "", names.v[k]);
-        c = add(dr, "duplicates", ST_WARN,
-                "%s: in both the project venv %s and shared '%s'; the "
-                "project's copy silently shadows the shared one",
-                list.buf, dr->venv.dir, dr->shared_names.v[i]);
-        hint(c,
-             "if the shared one is meant, uninstall it from the project: "
-             "`%s -m pip uninstall %s`",
-             dr->venv.python, names.v[0]);
+        c = add(
+            dr, "duplicates", ST_WARN,
+            "%s: in both the project venv %s and shared '%s'; the project's copy silently shadows the shared one",
+            list.buf, dr->venv.dir, dr->shared_names.v[i]);
+        hint(
+            c,
+            "if the shared one is meant, uninstall it from the project: `%s -m pip uninstall %s`",
+            dr->venv.python, names.v[0]);
         bad = 1;
     }
     if (!bad)
@@ -857,25 +854,24 @@ static void check_pth(struct doctor *dr)
             c = add(dr, "pth-encoding", ST_WARN, "%s", e.msg);
             bad = 1;
         } else if (enc == TEXTENC_OTHER) {
-            c = add(dr, "pth-encoding", ST_WARN,
-                    "%s is %s: Python may fail to decode it "
-                    "(UnicodeDecodeError) and skip its paths",
-                    files.v[i], textenc_name(enc));
-            hint(c, "open it in an editor and save it as UTF-8 (pyshim "
-                    "cannot tell which code page it is in)");
+            c = add(
+                dr, "pth-encoding", ST_WARN,
+                "%s is %s: Python may fail to decode it (UnicodeDecodeError) and skip its paths",
+                files.v[i], textenc_name(enc));
+            hint(
+                c,
+                "open it in an editor and save it as UTF-8 (pyshim cannot tell which code page it is in)");
             bad = 1;
         } else if (enc != TEXTENC_UTF8) {
-            c = add(dr, "pth-encoding", ST_FAIL,
-                    enc == TEXTENC_UTF8_BOM
-                        ? "%s is %s: its first path starts with an "
-                          "invisible U+FEFF and is never found"
-                        : "%s is %s (as PowerShell's `>` writes): Python "
-                          "cannot decode it (UnicodeDecodeError) and "
-                          "skips its paths",
-                    files.v[i], textenc_name(enc));
-            hint(c, "run `pyshim doctor --fix` to rewrite it as UTF-8 "
-                    "without a BOM (write .pth files with `Set-Content "
-                    "-Encoding ascii`, or an editor)");
+            c = add(
+                dr, "pth-encoding", ST_FAIL,
+                enc == TEXTENC_UTF8_BOM
+                    ? "%s is %s: its first path starts with an invisible U+FEFF and is never found"
+                    : "%s is %s (as PowerShell's `>` writes): Python cannot decode it (UnicodeDecodeError) and skips its paths",
+                files.v[i], textenc_name(enc));
+            hint(
+                c,
+                "run `pyshim doctor --fix` to rewrite it as UTF-8 without a BOM (write .pth files with `Set-Content -Encoding ascii`, or an editor)");
             bad = 1;
             if (dr->fix) {
                 if (sitecheck_pth_fix(files.v[i], &changed, &e) < 0)
@@ -941,15 +937,15 @@ static void check_kernels(struct doctor *dr)
                         "kernel '%s' (%s): %s", names.v[k], dir.buf, why.buf);
                 bad = 1;
                 if (!ks.is_pyshim) {
-                    hint(c,
-                         "not made by pyshim, so left alone: remove it with "
-                         "`jupyter kernelspec remove %s`",
-                         names.v[k]);
+                    hint(
+                        c,
+                        "not made by pyshim, so left alone: remove it with `jupyter kernelspec remove %s`",
+                        names.v[k]);
                 } else if (!dr->fix) {
-                    hint(c,
-                         "pyshim made it: `pyshim doctor --fix` removes it "
-                         "(or `jupyter kernelspec remove %s`)",
-                         names.v[k]);
+                    hint(
+                        c,
+                        "pyshim made it: `pyshim doctor --fix` removes it (or `jupyter kernelspec remove %s`)",
+                        names.v[k]);
                 } else if (plat_rmtree(dir.buf) < 0) {
                     err_set(&e, PYSHIM_EXIT_CANTCREAT, "cannot remove %s: %s",
                             dir.buf, plat_strerror(errno));

@@ -137,8 +137,7 @@ static int shipped_command(const struct plan *p, const char *cmd, struct err *e)
     if (ok || trust_check_venv(p->dirs.data, p->env_dir, NULL) == 1)
         return 0;
     err_set(e, PYSHIM_EXIT_NOPERM,
-            "'%s' comes with venv '%s', which was not made by pyshim: not "
-            "run",
+            "'%s' comes with venv '%s', which was not made by pyshim: not run",
             cmd, p->env_dir);
     return err_hint(e, "review the venv, then run `pyshim trust %s`",
                     p->proj.root);
@@ -215,12 +214,13 @@ int cli_exec(int argc, char **argv)
         }
     }
     if (!cand.len) {
-        err_set(&e, PYSHIM_EXIT_NOTFOUND,
-                "'%s' is not in the environment, its shared envs or next to "
-                "the interpreter",
-                argv[1]);
-        err_hint(&e, "install it (`pip install ...` here, or `pyshim shared "
-                     "pip NAME install ...`); `pyshim which` shows the places");
+        err_set(
+            &e, PYSHIM_EXIT_NOTFOUND,
+            "'%s' is not in the environment, its shared envs or next to the interpreter",
+            argv[1]);
+        err_hint(
+            &e,
+            "install it (`pip install ...` here, or `pyshim shared pip NAME install ...`); `pyshim which` shows the places");
         goto fail;
     }
     for (i = 0; i < p.setenv.nr; i++) {
@@ -236,12 +236,12 @@ int cli_exec(int argc, char **argv)
         const char *bad = batch_unsafe(argv + 2, argc - 2);
 
         if (bad) {
-            err_set(&e, PYSHIM_EXIT_USAGE,
-                    "'%s' is a batch file and the argument '%s' has "
-                    "characters cmd.exe would interpret",
-                    cand.buf, bad);
-            err_hint(&e, "run it from cmd.exe yourself, quoting as cmd.exe "
-                         "needs");
+            err_set(
+                &e, PYSHIM_EXIT_USAGE,
+                "'%s' is a batch file and the argument '%s' has characters cmd.exe would interpret",
+                cand.buf, bad);
+            err_hint(&e,
+                     "run it from cmd.exe yourself, quoting as cmd.exe needs");
             goto fail;
         }
     }

@@ -92,9 +92,11 @@ static int make_venv(const char *data_dir, const char *python, const char *venv,
     } else if (plat_run(python, argv.v, NULL, 1, &status) < 0 || status) {
         err_set(e, PYSHIM_EXIT_CANTCREAT, "`%s -m venv %s` failed (status %d)",
                 python, venv, status);
-        err_hint(e, PLAT_WINDOWS ? "run the same command yourself to see "
-                                   "why; or `pyshim init --no-venv`"
-                                 : "on Debian, `apt-get install python3-venv`");
+        err_hint(
+            e,
+            PLAT_WINDOWS
+                ? "run the same command yourself to see why; or `pyshim init --no-venv`"
+                : "on Debian, `apt-get install python3-venv`");
         ret = -1;
     } else {
         venv_done(venv);
@@ -233,12 +235,12 @@ int cli_init(int argc, char **argv)
             from_pyversion = 1;
         /* the shim's rule (config/discover.c): versions only there */
         if (from_pyversion && (path_has_dir(pv.buf) || strchr(pv.buf, '\\'))) {
-            err_set(&e, PYSHIM_EXIT_NOPERM,
-                    "'%s' names a program by path ('%s'): a .python-version "
-                    "file may only ask for a version",
-                    f.buf, pv.buf);
-            err_hint(&e, "write a version such as \"3.12\" in it, or pass "
-                         "--python");
+            err_set(
+                &e, PYSHIM_EXIT_NOPERM,
+                "'%s' names a program by path ('%s'): a .python-version file may only ask for a version",
+                f.buf, pv.buf);
+            err_hint(
+                &e, "write a version such as \"3.12\" in it, or pass --python");
             sb_release(&f);
             goto fail;
         }
@@ -268,10 +270,10 @@ int cli_init(int argc, char **argv)
                         "venv '%s' is Python %s, not %d.%d", venv.buf,
                         pyver_str(&v.ver, vb, sizeof(vb)), ver.major,
                         ver.minor);
-                err_hint(&e,
-                         "remove it and run `pyshim init` again, or "
-                         "choose --python %d.%d",
-                         v.ver.major, v.ver.minor);
+                err_hint(
+                    &e,
+                    "remove it and run `pyshim init` again, or choose --python %d.%d",
+                    v.ver.major, v.ver.minor);
                 goto fail;
             }
         } else {
@@ -328,10 +330,8 @@ int cli_init(int argc, char **argv)
         did = 1;
     }
     printf("pyshim: %s: python runs %s (%s)\n",
-           did ? "done"
-               : "nothing to "
-                 "change",
-           p.exe, pyver_str(&p.ver, vb, sizeof(vb)));
+           did ? "done" : "nothing to change", p.exe,
+           pyver_str(&p.ver, vb, sizeof(vb)));
     goto out;
 fail:
     code = cli_report(&e);

@@ -270,8 +270,9 @@ static int edit_shells(const struct dirs *d, const char *which, const char *bin,
             continue;
         rc_files(d, all[i], 0, &rc);
         sb_reset(&body);
-        sb_addstr(&body, "# Added by `pyshim install`; `pyshim uninstall` "
-                         "removes this block.\n");
+        sb_addstr(
+            &body,
+            "# Added by `pyshim install`; `pyshim uninstall` removes this block.\n");
         if (fish) {
             sb_addstr(&body, "set -gx PATH ");
             add_quoted(&body, bin, 1);
@@ -332,14 +333,12 @@ static int default_env(const struct dirs *d, struct err *e)
                 err_release(&pe);
                 goto out;
             }
-            printf("pyshim: no Python is installed yet (%s), so there is no "
-                   "default environment: install one (%s), then run `pyshim "
-                   "install` again\n",
-                   pe.msg,
-                   PLAT_WINDOWS
-                       ? "python.org, `winget install "
-                         "Python.Python.3.12` or `uv python install`"
-                       : "e.g. `apt-get install python3 python3-venv`");
+            printf(
+                "pyshim: no Python is installed yet (%s), so there is no default environment: install one (%s), then run `pyshim install` again\n",
+                pe.msg,
+                PLAT_WINDOWS
+                    ? "python.org, `winget install Python.Python.3.12` or `uv python install`"
+                    : "e.g. `apt-get install python3 python3-venv`");
             err_release(&pe);
             ret = 0;
             goto out;
@@ -354,11 +353,11 @@ static int default_env(const struct dirs *d, struct err *e)
             err_set(e, PYSHIM_EXIT_CANTCREAT,
                     "`%s -m venv %s` failed (status %d)", py.buf, env.buf,
                     status);
-            err_hint(e, PLAT_WINDOWS
-                            ? "run the same command yourself to see why; or "
-                              "install with --no-default-env"
-                            : "on Debian, `apt-get install python3-venv`; or "
-                              "install with --no-default-env");
+            err_hint(
+                e,
+                PLAT_WINDOWS
+                    ? "run the same command yourself to see why; or install with --no-default-env"
+                    : "on Debian, `apt-get install python3-venv`; or install with --no-default-env");
             goto out;
         }
         venv_done(env.buf);
@@ -366,9 +365,9 @@ static int default_env(const struct dirs *d, struct err *e)
                py.buf);
     }
     if (plat_is_file(d->config_file)) {
-        printf("pyshim: kept your global config %s; to use the default "
-               "environment outside projects, set \"venv\": \"%s\" in it\n",
-               d->config_file, env.buf);
+        printf(
+            "pyshim: kept your global config %s; to use the default environment outside projects, set \"venv\": \"%s\" in it\n",
+            d->config_file, env.buf);
     } else {
         default_config(d, &cfg);
         if (fs_write_file(d->config_file, cfg.buf, cfg.len, 0644, 0755, e) < 0)
@@ -769,9 +768,9 @@ int cli_install(int argc, char **argv)
             printf("pyshim: put it first on PATH: export PATH=\"%s:$PATH\"\n",
                    bin.buf);
     } else {
-        printf("pyshim: open a new shell (or `export PATH=\"%s:$PATH\"`) to "
-               "use it\n",
-               bin.buf);
+        printf(
+            "pyshim: open a new shell (or `export PATH=\"%s:$PATH\"`) to use it\n",
+            bin.buf);
     }
     goto out;
 fail:

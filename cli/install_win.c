@@ -133,8 +133,9 @@ void install_win_record_format(const struct install_win_record *r,
     struct sb text = SB_INIT;
     size_t i;
 
-    sb_addstr(&text, "# What `pyshim install` did; `pyshim uninstall` undoes "
-                     "exactly this.\n");
+    sb_addstr(
+        &text,
+        "# What `pyshim install` did; `pyshim uninstall` undoes exactly this.\n");
     for (i = 0; i < r->path_added.nr; i++)
         sb_addf(&text, "path-added=%s\n", r->path_added.v[i]);
     sb_addf(&text, "path-created=%d\n", r->path_created);
@@ -338,8 +339,9 @@ static int reg_failed(struct err *e, const char *what)
 {
     err_set(e, PYSHIM_EXIT_OSERR, "cannot %s HKCU\\" ENV_KEY " Path: %s", what,
             plat_strerror(errno));
-    return err_hint(e, "check that the registry is writable for you "
-                       "(regedit), then run the command again");
+    return err_hint(
+        e,
+        "check that the registry is writable for you (regedit), then run the command again");
 }
 
 /* Put bin first in the user's PATH. *changed: the value was written. */
@@ -515,20 +517,20 @@ out:
 void install_win_ps_block(const char *bin, struct sb *out)
 {
     sb_reset(out);
-    sb_addstr(out,
-              "# Added by `pyshim install`; `pyshim uninstall` removes this "
-              "block.\n"
-              "# Puts pyshim's python and pip first, also in terminals that "
-              "started\n"
-              "# with a PATH from before the install.\n"
-              "$pyshimBin = ");
+    sb_addstr(
+        out,
+        "# Added by `pyshim install`; `pyshim uninstall` removes this block.\n"
+        "# Puts pyshim's python and pip first, also in terminals that started\n"
+        "# with a PATH from before the install.\n"
+        "$pyshimBin = ");
     ps_string(out, bin);
-    sb_addstr(out, "\n"
-                   "if (-not $env:Path -or ($env:Path -split ';')[0] -ne "
-                   "$pyshimBin) {\n"
-                   "    $env:Path = $pyshimBin + ';' + $env:Path\n"
-                   "}\n"
-                   "Remove-Variable pyshimBin\n");
+    sb_addstr(
+        out,
+        "\n"
+        "if (-not $env:Path -or ($env:Path -split ';')[0] -ne $pyshimBin) {\n"
+        "    $env:Path = $pyshimBin + ';' + $env:Path\n"
+        "}\n"
+        "Remove-Variable pyshimBin\n");
 }
 
 /* "$env:Path = 's;' + $env:Path" for a hint to paste into PowerShell
@@ -604,8 +606,8 @@ static int edit_profiles(const struct dirs *d, const char *bin,
     int changed, ret = 0;
 
     if (ps_profiles(d, &profiles) < 0) {
-        printf("pyshim: no Documents folder is known: no PowerShell profile "
-               "edited\n");
+        printf(
+            "pyshim: no Documents folder is known: no PowerShell profile edited\n");
         goto out;
     }
     install_win_ps_block(bin, &body);
@@ -621,10 +623,8 @@ static int edit_profiles(const struct dirs *d, const char *bin,
                    changed ? "now puts it first on $env:Path"
                            : "is up to date");
         if (!ret && changed && i == 1 && !ps_scripts_allowed())
-            printf("pyshim: note: Windows PowerShell runs profiles only when "
-                   "scripts are allowed (`Set-ExecutionPolicy -Scope "
-                   "CurrentUser RemoteSigned`); the user PATH works "
-                   "without it\n");
+            printf(
+                "pyshim: note: Windows PowerShell runs profiles only when scripts are allowed (`Set-ExecutionPolicy -Scope CurrentUser RemoteSigned`); the user PATH works without it\n");
     }
 out:
     sv_release(&profiles);
@@ -673,8 +673,9 @@ static int place_exe(const char *src, const char *bin, const char *name,
     if (plat_link_or_copy(src, dst.buf) < 0) {
         err_set(e, PYSHIM_EXIT_CANTCREAT, "cannot create '%s': %s", dst.buf,
                 plat_strerror(errno));
-        err_hint(e, "if a python started from there is running (a Jupyter "
-                    "kernel, an editor), stop it and run the command again");
+        err_hint(
+            e,
+            "if a python started from there is running (a Jupyter kernel, an editor), stop it and run the command again");
         goto out;
     }
     (*made)++;
@@ -799,9 +800,9 @@ int install_win_install(const struct dirs *d, const char *bin,
         goto out;
     ps_path_hint(&hint, bin);
     if (no_shell) {
-        printf("pyshim: PATH and PowerShell profiles left alone; in "
-               "PowerShell: %s\n",
-               hint.buf);
+        printf(
+            "pyshim: PATH and PowerShell profiles left alone; in PowerShell: %s\n",
+            hint.buf);
         ret = 0;
         goto out;
     }
@@ -812,13 +813,13 @@ int install_win_install(const struct dirs *d, const char *bin,
         goto out;
     if (changed) {
         plat_env_changed();
-        printf("pyshim: put %s first on your user PATH "
-               "(HKCU\\Environment); new terminals pick it up\n",
-               bin);
+        printf(
+            "pyshim: put %s first on your user PATH (HKCU\\Environment); new terminals pick it up\n",
+            bin);
     } else {
-        printf("pyshim: your user PATH (HKCU\\Environment) already starts "
-               "with %s\n",
-               bin);
+        printf(
+            "pyshim: your user PATH (HKCU\\Environment) already starts with %s\n",
+            bin);
     }
     ret = edit_profiles(d, bin, &r, e);
     if (mine && !ret)
@@ -827,9 +828,9 @@ int install_win_install(const struct dirs *d, const char *bin,
     if (record_save(d, &r, ret ? NULL : e) < 0)
         ret = -1;
     if (!ret)
-        printf("pyshim: open a new terminal to use it (in this PowerShell: "
-               "%s)\n",
-               hint.buf);
+        printf(
+            "pyshim: open a new terminal to use it (in this PowerShell: %s)\n",
+            hint.buf);
 out:
     install_win_record_release(&r);
     sb_release(&src);
@@ -861,9 +862,9 @@ static int remove_exe(const struct dirs *d, const char *path)
         moved = !plat_rename(path, to.buf);
     }
     if (moved) {
-        printf("pyshim: %s is in use; moved it to %s (delete it once it has "
-               "exited)\n",
-               path, to.buf);
+        printf(
+            "pyshim: %s is in use; moved it to %s (delete it once it has exited)\n",
+            path, to.buf);
         ret = 1;
     } else {
         fprintf(stderr, "pyshim: warning: cannot remove %s: %s\n", path,
@@ -1040,14 +1041,14 @@ int install_win_uninstall(const struct dirs *d, const char *bin,
         if (record_save(d, &r, e) < 0)
             goto out;
         plat_env_changed();
-        printf("pyshim: took %s out of your user PATH (HKCU\\Environment); "
-               "new terminals pick it up\n",
-               gone.buf);
+        printf(
+            "pyshim: took %s out of your user PATH (HKCU\\Environment); new terminals pick it up\n",
+            gone.buf);
     }
     if (left.len)
-        printf("pyshim: PATH entry %s was not added by this install: left "
-               "alone\n",
-               left.buf);
+        printf(
+            "pyshim: PATH entry %s was not added by this install: left alone\n",
+            left.buf);
     if (restore_profiles(d, bin, &r, mine, e) < 0)
         goto out;
     plat_listdir(bin, &names);

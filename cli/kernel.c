@@ -400,12 +400,13 @@ static int find_project(const struct dirs *d, const char *dir, struct sb *root,
     if (discover_project(&din, &proj, NULL, e) < 0)
         goto out;
     if (proj.kind != PROJ_CONFIG && proj.kind != PROJ_MARKERS) {
-        err_set(e, PYSHIM_EXIT_NOINPUT,
-                "no project at or above '%s' (no .pyshim.json, .venv or "
-                ".python-version)",
-                dir ? abs.buf : ".");
-        err_hint(e, "run `pyshim init` there first, or use --project DIR, "
-                    "or --auto for one kernel that follows the notebook");
+        err_set(
+            e, PYSHIM_EXIT_NOINPUT,
+            "no project at or above '%s' (no .pyshim.json, .venv or .python-version)",
+            dir ? abs.buf : ".");
+        err_hint(
+            e,
+            "run `pyshim init` there first, or use --project DIR, or --auto for one kernel that follows the notebook");
         goto out;
     }
     sb_set(root, proj.root);
@@ -423,8 +424,7 @@ out:
 static int check_project(const char *python, const char *root, struct err *e)
 {
     static const char probe[] =
-        "import importlib.util, sys; "
-        "sys.exit(importlib.util.find_spec('ipykernel_launcher') is None)";
+        "import importlib.util, sys; sys.exit(importlib.util.find_spec('ipykernel_launcher') is None)";
     struct resolve_in in;
     struct plan p;
     struct sv argv = SV_INIT;
@@ -457,11 +457,10 @@ static int check_project(const char *python, const char *root, struct err *e)
         goto out;
     }
     if (status == 1)
-        fprintf(stderr,
-                "pyshim: warning: ipykernel is not importable in that env, "
-                "so the kernel will not start\n"
-                "pyshim: hint: `pip install ipykernel` in the project, or "
-                "in one of its shared envs\n");
+        fprintf(
+            stderr,
+            "pyshim: warning: ipykernel is not importable in that env, so the kernel will not start\n"
+            "pyshim: hint: `pip install ipykernel` in the project, or in one of its shared envs\n");
     else if (status)
         fprintf(stderr, "pyshim: warning: '%s' failed in '%s' (status %d)\n",
                 python, root, status);
@@ -497,10 +496,9 @@ static int install(const struct dirs *d, int argc, char **argv, struct err *e)
     }
     if (is_auto && project) {
         err_set(e, PYSHIM_EXIT_USAGE,
-                "--project and --auto exclude each "
-                "other");
-        err_hint(e, "--auto kernels find the project from the notebook's "
-                    "directory");
+                "--project and --auto exclude each other");
+        err_hint(
+            e, "--auto kernels find the project from the notebook's directory");
         goto out;
     }
     if (name && !valid_name(name)) {
@@ -518,14 +516,14 @@ static int install(const struct dirs *d, int argc, char **argv, struct err *e)
         kernels_dir(d, &kdir, e) < 0)
         goto out;
     if (check_utf8("pyshim's python", python.buf, e) < 0) {
-        err_hint(e, "install pyshim under a path that is valid UTF-8 "
-                    "(PYSHIM_HOME)");
+        err_hint(
+            e, "install pyshim under a path that is valid UTF-8 (PYSHIM_HOME)");
         goto out;
     }
     if (!is_auto && check_utf8("the project directory", root.buf, e) < 0) {
-        err_hint(e, "rename the directory to a UTF-8 name, or use `pyshim "
-                    "kernel install --auto` (a kernel that follows the "
-                    "notebook's directory)");
+        err_hint(
+            e,
+            "rename the directory to a UTF-8 name, or use `pyshim kernel install --auto` (a kernel that follows the notebook's directory)");
         goto out;
     }
 
@@ -558,8 +556,9 @@ static int install(const struct dirs *d, int argc, char **argv, struct err *e)
                 "kernel '%s' belongs to another project (%s)", kname.buf,
                 k.project && *k.project ? k.project
                                         : "--auto: the notebook's project");
-        err_hint(e, "choose another --name (or none: pyshim picks a free "
-                    "one), or use --force to make it run this project");
+        err_hint(
+            e,
+            "choose another --name (or none: pyshim picks a free one), or use --force to make it run this project");
         goto out;
     }
     exists = o != OWN_NONE;
@@ -582,8 +581,8 @@ static int install(const struct dirs *d, int argc, char **argv, struct err *e)
                            : "replaced",
            kname.buf, disp.buf, file.buf);
     if (is_auto)
-        printf("pyshim: it runs the project of the notebook's directory "
-               "(walking up), as `python` there would\n");
+        printf(
+            "pyshim: it runs the project of the notebook's directory (walking up), as `python` there would\n");
     else
         printf("pyshim: it runs the project '%s'\n", root.buf);
     ret = 0;
@@ -648,9 +647,9 @@ static int walk(const struct dirs *d, int prune, int dry, struct err *e)
         kspec_release(&k);
     }
     if (!prune && !n) {
-        printf("pyshim: no pyshim kernels in %s (`pyshim kernel install` "
-               "makes one)\n",
-               kdir.buf);
+        printf(
+            "pyshim: no pyshim kernels in %s (`pyshim kernel install` makes one)\n",
+            kdir.buf);
     } else if (!prune && stale) {
         /* The reasons, after the table so its columns stay readable. */
         for (i = 0; i < names.nr; i++) {
@@ -670,9 +669,8 @@ static int walk(const struct dirs *d, int prune, int dry, struct err *e)
     }
     if (failed) {
         err_set(e, PYSHIM_EXIT_CANTCREAT,
-                "%d stale kernel%s could not be "
-                "removed",
-                failed, failed == 1 ? "" : "s");
+                "%d stale kernel%s could not be removed", failed,
+                failed == 1 ? "" : "s");
         goto out;
     }
     ret = 0;
@@ -721,9 +719,7 @@ static int remove_kernel(const struct dirs *d, int argc, char **argv,
     if (!force && (kspec_load(&k, file.buf, NULL) < 0 || !k.is_pyshim)) {
         err_set(e, PYSHIM_EXIT_FAILURE,
                 "kernel '%s' was not written by pyshim (%s)", name, kdir.buf);
-        err_hint(e,
-                 "`jupyter kernelspec remove %s` removes it; or use "
-                 "--force",
+        err_hint(e, "`jupyter kernelspec remove %s` removes it; or use --force",
                  name);
         goto out;
     }

@@ -147,10 +147,10 @@ int kspec_stale(const struct kspec *k, struct sb *why)
         path_dirname(&p);
     }
     if (!found)
-        sb_addf(why,
-                "'%s' holds no project any more (no .pyshim.json, .venv or "
-                ".python-version)",
-                k->project);
+        sb_addf(
+            why,
+            "'%s' holds no project any more (no .pyshim.json, .venv or .python-version)",
+            k->project);
 out:
     sb_release(&p);
     sb_release(&m);
@@ -166,9 +166,9 @@ int kspec_user_dir(const char *home, struct sb *out, struct err *e)
     if (jd && *jd) {
         sb_set(&base, jd);
     } else if (plat_jupyter_data_dir(home, &base) < 0) {
-        err_set(e, PYSHIM_EXIT_OSERR,
-                "cannot tell where Jupyter keeps its data: no home directory "
-                "is known");
+        err_set(
+            e, PYSHIM_EXIT_OSERR,
+            "cannot tell where Jupyter keeps its data: no home directory is known");
         err_hint(e, "set JUPYTER_DATA_DIR");
         goto out;
     }

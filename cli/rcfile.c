@@ -135,9 +135,9 @@ static int marker_error(const char *path, unsigned long line, const char *what,
                         struct err *e)
 {
     err_set(e, PYSHIM_EXIT_CONFIG, "'%s' line %lu: %s", path, line, what);
-    return err_hint(e, "fix the pyshim block by hand (one '# >>> pyshim >>>' "
-                       "line, then one '# <<< pyshim <<<' line, or neither) "
-                       "and run the command again; pyshim changed nothing");
+    return err_hint(
+        e,
+        "fix the pyshim block by hand (one '# >>> pyshim >>>' line, then one '# <<< pyshim <<<' line, or neither) and run the command again; pyshim changed nothing");
 }
 
 int rc_check_block(const char *path, const char *text, size_t len,
@@ -152,17 +152,17 @@ int rc_check_block(const char *path, const char *text, size_t len,
 
         if (n >= nb && !memcmp(p, RC_BEGIN, nb)) {
             if (begin)
-                return marker_error(path, line,
-                                    "a second '# >>> pyshim >>>' line (the "
-                                    "first is earlier in the file)",
-                                    e);
+                return marker_error(
+                    path, line,
+                    "a second '# >>> pyshim >>>' line (the first is earlier in the file)",
+                    e);
             begin = line;
         } else if (n >= ne && !memcmp(p, RC_END, ne)) {
             if (!begin)
-                return marker_error(path, line,
-                                    "a '# <<< pyshim <<<' line without a "
-                                    "'# >>> pyshim >>>' line before it",
-                                    e);
+                return marker_error(
+                    path, line,
+                    "a '# <<< pyshim <<<' line without a '# >>> pyshim >>>' line before it",
+                    e);
             if (stop)
                 return marker_error(path, line,
                                     "a second '# <<< pyshim <<<' line", e);
@@ -170,10 +170,9 @@ int rc_check_block(const char *path, const char *text, size_t len,
         }
     }
     if (begin && !stop)
-        return marker_error(path, begin,
-                            "a '# >>> pyshim >>>' line without its "
-                            "'# <<< pyshim <<<' line",
-                            e);
+        return marker_error(
+            path, begin,
+            "a '# >>> pyshim >>>' line without its '# <<< pyshim <<<' line", e);
     return 0;
 }
 
@@ -255,19 +254,19 @@ static int rc_decode(const char *path, const struct sb *raw, enum rc_form *form,
     } else if (enc == TEXTENC_UTF16LE || enc == TEXTENC_UTF16BE) {
         err_set(e, PYSHIM_EXIT_CONFIG,
                 "'%s' looks like UTF-16 without a byte order mark", path);
-        return err_hint(e, "save it as UTF-8 (or UTF-16 with a BOM) and run "
-                           "the command again; pyshim will not guess");
+        return err_hint(
+            e,
+            "save it as UTF-8 (or UTF-16 with a BOM) and run the command again; pyshim will not guess");
     } else {
         sb_reset(text);
         sb_add(text, raw->buf, raw->len); /* UTF-8, or a legacy code page */
     }
     if (bad) {
-        err_set(e, PYSHIM_EXIT_CONFIG,
-                "'%s' starts with a UTF-16 byte order mark but is not valid "
-                "UTF-16",
-                path);
-        return err_hint(e, "fix or re-save the file; pyshim will not edit "
-                           "it");
+        err_set(
+            e, PYSHIM_EXIT_CONFIG,
+            "'%s' starts with a UTF-16 byte order mark but is not valid UTF-16",
+            path);
+        return err_hint(e, "fix or re-save the file; pyshim will not edit it");
     }
     return 0;
 }

@@ -262,10 +262,10 @@ static int existing(const char *name, const char *dir, const char *python,
         err_set(e, PYSHIM_EXIT_CONFIG,
                 "shared env '%s' exists but is broken: %s", name,
                 sub.msg ? sub.msg : dir);
-        err_hint(e,
-                 "recreate it: `pyshim shared remove %s --force`, then "
-                 "`pyshim shared create %s%s%s`, and reinstall its packages",
-                 name, name, python ? " --python " : "", python ? python : "");
+        err_hint(
+            e,
+            "recreate it: `pyshim shared remove %s --force`, then `pyshim shared create %s%s%s`, and reinstall its packages",
+            name, name, python ? " --python " : "", python ? python : "");
         goto out;
     }
     if (python) {
@@ -291,12 +291,11 @@ static int existing(const char *name, const char *dir, const char *python,
         err_set(e, PYSHIM_EXIT_FAILURE,
                 "shared env '%s' already exists and does not match: %s (%s)",
                 name, why.buf, dir);
-        err_hint(e,
-                 "to move it, recreate it: `pyshim shared remove %s`, then "
-                 "`pyshim shared create %s%s%s%s`, and reinstall its "
-                 "packages; or pick another name",
-                 name, name, python ? " --python " : "", python ? python : "",
-                 sys_site ? " --system-site-packages" : "");
+        err_hint(
+            e,
+            "to move it, recreate it: `pyshim shared remove %s`, then `pyshim shared create %s%s%s%s`, and reinstall its packages; or pick another name",
+            name, name, python ? " --python " : "", python ? python : "",
+            sys_site ? " --system-site-packages" : "");
         goto out;
     }
     printf("pyshim: shared env '%s' already exists (Python %s): %s\n", name,
@@ -350,12 +349,13 @@ static int create(const struct dirs *d, int argc, char **argv, struct err *e)
     if (!plat_stat(dir.buf, &st, 0) && !venv_is_incomplete(dir.buf)) {
         was_empty = empty_dir(dir.buf);
         if (!was_empty) {
-            err_set(e, PYSHIM_EXIT_CANTCREAT,
-                    "'%s' exists and is not a shared env pyshim made: it is "
-                    "left as it is",
-                    dir.buf);
-            err_hint(e, "move it away (or remove it yourself) and run the "
-                        "command again, or pick another name");
+            err_set(
+                e, PYSHIM_EXIT_CANTCREAT,
+                "'%s' exists and is not a shared env pyshim made: it is left as it is",
+                dir.buf);
+            err_hint(
+                e,
+                "move it away (or remove it yourself) and run the command again, or pick another name");
             goto out;
         }
     }
@@ -368,9 +368,9 @@ static int create(const struct dirs *d, int argc, char **argv, struct err *e)
         sv_push(&args, "--system-site-packages");
     sv_push(&args, dir.buf);
     if (venv_is_incomplete(dir.buf))
-        printf("pyshim: shared env '%s' was left half-made by an interrupted "
-               "create: making it again\n",
-               name);
+        printf(
+            "pyshim: shared env '%s' was left half-made by an interrupted create: making it again\n",
+            name);
     if (venv_begin(dir.buf, e) < 0)
         goto out;
     if (plat_run(py.buf, args.v, NULL, 1, &status) < 0 || status) {
@@ -387,9 +387,9 @@ static int create(const struct dirs *d, int argc, char **argv, struct err *e)
     venv_done(dir.buf);
     printf("pyshim: created shared env '%s' (Python %s): %s\n", name,
            pyver_str(&ver, vb, sizeof(vb)), dir.buf);
-    printf("pyshim: add packages with `pyshim shared pip %s install ...`; "
-           "use it with `pyshim init --shared %s`\n",
-           name, name);
+    printf(
+        "pyshim: add packages with `pyshim shared pip %s install ...`; use it with `pyshim init --shared %s`\n",
+        name, name);
     ret = 0;
 out:
     plat_unlock(lock);

@@ -266,11 +266,10 @@ static int parse_shared(struct parse_ctx *p, const cJSON *j, struct cfg *c)
         char *abs;
 
         if (!cJSON_IsString(it) || !it->valuestring[0])
-            return key_error(p, "shared", hint,
-                             "key 'shared' holds %s; every entry must be a "
-                             "non-empty string",
-                             cJSON_IsString(it) ? "an empty string"
-                                                : type_name(it));
+            return key_error(
+                p, "shared", hint,
+                "key 'shared' holds %s; every entry must be a non-empty string",
+                cJSON_IsString(it) ? "an empty string" : type_name(it));
         if (cfg_is_name(it->valuestring)) {
             sv_push(&c->shared, it->valuestring);
             continue;
@@ -348,9 +347,9 @@ static int parse_tree(struct parse_ctx *p, const cJSON *root, struct cfg *c)
     }
     it = cJSON_GetObjectItemCaseSensitive(root, "python");
     if (it) {
-        if (want_string(p, it, "python",
-                        "write a version such as \"3.12\" or an "
-                        "interpreter path") < 0)
+        if (want_string(
+                p, it, "python",
+                "write a version such as \"3.12\" or an interpreter path") < 0)
             return -1;
         if (cfg_is_path_request(it->valuestring)) {
             c->python_is_path = 1;
@@ -412,8 +411,9 @@ int cfg_parse(struct cfg *c, const char *file, const char *text, size_t len,
          ((unsigned char)text[0] == 0xfe && (unsigned char)text[1] == 0xff))) {
         err_set(e, PYSHIM_EXIT_CONFIG, "%s: the file is UTF-16, not UTF-8",
                 file);
-        err_hint(e, "save it as UTF-8 (PowerShell: Set-Content -Encoding "
-                    "utf8NoBOM, or use `pyshim init`)");
+        err_hint(
+            e,
+            "save it as UTF-8 (PowerShell: Set-Content -Encoding utf8NoBOM, or use `pyshim init`)");
         goto out;
     }
     /* A UTF-8 byte order mark is harmless: skip it, as Python does. */
@@ -443,8 +443,9 @@ int cfg_parse(struct cfg *c, const char *file, const char *text, size_t len,
         line_col(text, len, off, &line, &col);
         err_set(e, PYSHIM_EXIT_CONFIG, "%s:%zu:%zu: malformed JSON", file, line,
                 col);
-        err_hint(e, "check for a missing comma, quote or brace near there "
-                    "(JSON allows no comments or trailing commas)");
+        err_hint(
+            e,
+            "check for a missing comma, quote or brace near there (JSON allows no comments or trailing commas)");
         goto out;
     }
     /* Anything but white space after the value is an error too. */
@@ -472,10 +473,9 @@ int cfg_read_error(struct err *e, const char *file, int errnum)
             "cannot read config '%s': %s", file,
             errnum == EFBIG ? "larger than 1 MiB" : plat_read_strerror(errnum));
     if (errnum == EISDIR)
-        return err_hint(e,
-                        "'%s' must be a JSON file; remove or rename the "
-                        "directory",
-                        file);
+        return err_hint(
+            e, "'%s' must be a JSON file; remove or rename the directory",
+            file);
     if (errnum == ELOOP)
         return err_hint(e, "it is a symbolic link loop; remove it");
     if (errnum == EACCES)

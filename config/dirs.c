@@ -54,9 +54,10 @@ static int check_dir(const char *dir, const char *what, int is_home,
 {
     struct sb p = SB_INIT, real = SB_INIT, prev = SB_INIT;
     struct plat_stat st;
-    const char *fix = is_home ? "set PYSHIM_HOME to a directory of your own"
-                              : "set PYSHIM_HOME to a directory of your own, "
-                                "or fix the XDG_* variable that points there";
+    const char *fix =
+        is_home
+            ? "set PYSHIM_HOME to a directory of your own"
+            : "set PYSHIM_HOME to a directory of your own, or fix the XDG_* variable that points there";
     int ret = -1, self = 1;
 
     sb_addstr(&p, dir);
@@ -78,8 +79,7 @@ static int check_dir(const char *dir, const char *what, int is_home,
         if (!mine(&st)) {
             err_set(
                 e, PYSHIM_EXIT_NOPERM,
-                "refusing to use %s '%s': it belongs to another user (uid "
-                "%llu), who could plant files there that pyshim loads and runs",
+                "refusing to use %s '%s': it belongs to another user (uid %llu), who could plant files there that pyshim loads and runs",
                 what, dir, (unsigned long long)st.uid);
             err_hint(e, "have its owner remove it, or %s", fix);
             goto out;
@@ -87,13 +87,12 @@ static int check_dir(const char *dir, const char *what, int is_home,
         if (others_write(&st)) {
             err_set(
                 e, PYSHIM_EXIT_NOPERM,
-                "refusing to use %s '%s': other users can write to it (mode "
-                "%04o), and could plant files there that pyshim loads and runs",
+                "refusing to use %s '%s': other users can write to it (mode %04o), and could plant files there that pyshim loads and runs",
                 what, dir, st.perm);
-            err_hint(e,
-                     "run `chmod go-w '%s'`, as ssh and gpg ask of their own "
-                     "directories",
-                     dir);
+            err_hint(
+                e,
+                "run `chmod go-w '%s'`, as ssh and gpg ask of their own directories",
+                dir);
             goto out;
         }
     }
@@ -106,18 +105,18 @@ static int check_dir(const char *dir, const char *what, int is_home,
     for (;;) {
         if (!plat_stat(real.buf, &st, 1)) {
             if (!mine(&st)) {
-                err_set(e, PYSHIM_EXIT_NOPERM,
-                        "refusing to use %s '%s': '%s' above it belongs to "
-                        "another user (uid %llu), who could replace it",
-                        what, dir, real.buf, (unsigned long long)st.uid);
+                err_set(
+                    e, PYSHIM_EXIT_NOPERM,
+                    "refusing to use %s '%s': '%s' above it belongs to another user (uid %llu), who could replace it",
+                    what, dir, real.buf, (unsigned long long)st.uid);
                 err_hint(e, "%s", fix);
                 goto out;
             }
             if (others_write(&st) && !(st.perm & 01000)) {
-                err_set(e, PYSHIM_EXIT_NOPERM,
-                        "refusing to use %s '%s': other users can write to "
-                        "'%s' above it (mode %04o), and could replace it",
-                        what, dir, real.buf, st.perm);
+                err_set(
+                    e, PYSHIM_EXIT_NOPERM,
+                    "refusing to use %s '%s': other users can write to '%s' above it (mode %04o), and could replace it",
+                    what, dir, real.buf, st.perm);
                 err_hint(e, "run `chmod go-w '%s'`, or %s", real.buf, fix);
                 goto out;
             }
@@ -194,8 +193,8 @@ int dirs_init_env(struct dirs *d, const struct dirs_env *v, struct err *e)
         if (!path_is_abs(ph) && ph[0] != '~') {
             err_set(e, PYSHIM_EXIT_USAGE,
                     "PYSHIM_HOME='%s' is not an absolute path", ph);
-            return err_hint(e, "set PYSHIM_HOME to an absolute path, or "
-                               "unset it");
+            return err_hint(e,
+                            "set PYSHIM_HOME to an absolute path, or unset it");
         }
         if (path_absolute(&sb, ph, NULL, home, e) < 0) {
             err_hint(e, "set PYSHIM_HOME to an absolute path");
@@ -221,8 +220,9 @@ int dirs_init_env(struct dirs *d, const struct dirs_env *v, struct err *e)
         } else {
             err_set(e, PYSHIM_EXIT_OSERR,
                     "neither LOCALAPPDATA nor a home directory is known");
-            return err_hint(e, "set LOCALAPPDATA, or PYSHIM_HOME to a "
-                               "directory for pyshim's data");
+            return err_hint(
+                e,
+                "set LOCALAPPDATA, or PYSHIM_HOME to a directory for pyshim's data");
         }
         path_join(&sb, sb.buf, "pyshim");
         d->data = xdg(v->xdg_data_home, "pyshim", sb.buf, "");
@@ -234,8 +234,8 @@ int dirs_init_env(struct dirs *d, const struct dirs_env *v, struct err *e)
     }
     if (!home) {
         err_set(e, PYSHIM_EXIT_OSERR, "no home directory is known");
-        return err_hint(e, "set HOME, or PYSHIM_HOME to a directory for "
-                           "pyshim's data");
+        return err_hint(
+            e, "set HOME, or PYSHIM_HOME to a directory for pyshim's data");
     }
     d->data = xdg(v->xdg_data_home, "pyshim", home, ".local/share/pyshim");
     d->cache = xdg(v->xdg_cache_home, "pyshim", home, ".cache/pyshim");

@@ -207,12 +207,13 @@ static int load_markers(struct project *p, const char *dir, struct sb *buf,
         /* A path here would run a program of the tree with no trust
          * check (only .pyshim.json has one): versions only. */
         if (path_has_dir(ver.buf) || strchr(ver.buf, '\\')) {
-            err_set(e, PYSHIM_EXIT_NOPERM,
-                    "'%s' names a program by path ('%s'): a .python-version "
-                    "file may only ask for a version",
-                    buf->buf, ver.buf);
-            err_hint(e, "write a version such as \"3.12\" in it, or name the "
-                        "interpreter in a .pyshim.json and `pyshim trust` it");
+            err_set(
+                e, PYSHIM_EXIT_NOPERM,
+                "'%s' names a program by path ('%s'): a .python-version file may only ask for a version",
+                buf->buf, ver.buf);
+            err_hint(
+                e,
+                "write a version such as \"3.12\" in it, or name the interpreter in a .pyshim.json and `pyshim trust` it");
             goto out;
         }
         p->pyversion_file = xstrdup(buf->buf);
@@ -328,8 +329,9 @@ int discover_project(const struct discover_in *in, struct project *out,
             err_set(e, PYSHIM_EXIT_OSERR,
                     "cannot read the current directory: %s",
                     plat_strerror(errno));
-            err_hint(e, "cd to a shorter or readable path, or set "
-                        "PYSHIM_PROJECT to the project directory");
+            err_hint(
+                e,
+                "cd to a shorter or readable path, or set PYSHIM_PROJECT to the project directory");
         }
         goto out;
     }
@@ -342,18 +344,19 @@ int discover_project(const struct discover_in *in, struct project *out,
         if (!plat_is_dir(dir.buf)) {
             err_set(e, PYSHIM_EXIT_NOINPUT,
                     "PYSHIM_PROJECT='%s' is not a directory", in->env_project);
-            err_hint(e, "point it at a project directory, or unset it "
-                        "(a stale kernelspec? see `pyshim kernel list`)");
+            err_hint(
+                e,
+                "point it at a project directory, or unset it (a stale kernelspec? see `pyshim kernel list`)");
             goto out;
         }
         found = walk_up(out, dir.buf, in, t, e);
         if (found < 0)
             goto out;
         if (!found) {
-            err_set(e, PYSHIM_EXIT_NOINPUT,
-                    "PYSHIM_PROJECT='%s' holds no project (no .pyshim.json, "
-                    ".venv or .python-version at or above it)",
-                    in->env_project);
+            err_set(
+                e, PYSHIM_EXIT_NOINPUT,
+                "PYSHIM_PROJECT='%s' holds no project (no .pyshim.json, .venv or .python-version at or above it)",
+                in->env_project);
             err_hint(e, "run `pyshim init` there, or unset PYSHIM_PROJECT");
             goto out;
         }

@@ -12,8 +12,7 @@
 static const char *rewrite_hint(void)
 {
     if (PLAT_WINDOWS)
-        return "rewrite it as plain text, e.g. `Set-Content .python-version "
-               "3.12 -Encoding ascii` (PowerShell's `>` writes UTF-16)";
+        return "rewrite it as plain text, e.g. `Set-Content .python-version 3.12 -Encoding ascii` (PowerShell's `>` writes UTF-16)";
     return "rewrite it as plain text, e.g. `echo 3.12 > .python-version`";
 }
 

@@ -26,10 +26,10 @@ static int site_leads_out(const struct plan *p, struct err *e)
     out = !plat_realpath(p->hook_site, &rs) &&
           !plat_realpath(p->env_dir, &re) && !path_is_inside(rs.buf, re.buf);
     if (out) {
-        err_set(e, PYSHIM_EXIT_NOPERM,
-                "'%s' leads out of the environment '%s' (to '%s'): the "
-                "shared-libraries hook is not written there",
-                p->hook_site, p->env_dir, rs.buf);
+        err_set(
+            e, PYSHIM_EXIT_NOPERM,
+            "'%s' leads out of the environment '%s' (to '%s'): the shared-libraries hook is not written there",
+            p->hook_site, p->env_dir, rs.buf);
         err_hint(e, "recreate the venv with `python -m venv %s`", p->env_dir);
     }
     sb_release(&rs);

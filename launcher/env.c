@@ -24,26 +24,25 @@ static int version_clash(const char *entry, const char *what,
 
     if (have->minor >= 0 && want->minor >= 0 &&
         (have->major != want->major || have->minor != want->minor)) {
-        err_set(e, PYSHIM_EXIT_CONFIG,
-                "shared env '%s' (%s) is Python %d.%d, but this "
-                "environment runs Python %d.%d",
-                entry, what, have->major, have->minor, want->major,
-                want->minor);
-        err_hint(e,
-                 "packages built for %s do not load in %s: create the "
-                 "shared env with Python %d.%d, or use a %d.%d project",
-                 pyver_str(have, hb, sizeof(hb)),
-                 pyver_str(want, wb, sizeof(wb)), want->major, want->minor,
-                 have->major, have->minor);
+        err_set(
+            e, PYSHIM_EXIT_CONFIG,
+            "shared env '%s' (%s) is Python %d.%d, but this environment runs Python %d.%d",
+            entry, what, have->major, have->minor, want->major, want->minor);
+        err_hint(
+            e,
+            "packages built for %s do not load in %s: create the shared env with Python %d.%d, or use a %d.%d project",
+            pyver_str(have, hb, sizeof(hb)), pyver_str(want, wb, sizeof(wb)),
+            want->major, want->minor, have->major, have->minor);
         return -1;
     }
     if (have_lib && want_lib && strcmp(have_lib, want_lib)) {
-        err_set(e, PYSHIM_EXIT_CONFIG,
-                "shared env '%s' (%s) is built for ABI '%s', but this "
-                "environment uses '%s'",
-                entry, what, have_lib, want_lib);
-        err_hint(e, "free-threaded ('t') and regular builds cannot share "
-                    "packages: create the shared env with the same build");
+        err_set(
+            e, PYSHIM_EXIT_CONFIG,
+            "shared env '%s' (%s) is built for ABI '%s', but this environment uses '%s'",
+            entry, what, have_lib, want_lib);
+        err_hint(
+            e,
+            "free-threaded ('t') and regular builds cannot share packages: create the shared env with the same build");
         return -1;
     }
     return 0;
@@ -64,10 +63,10 @@ int env_shared_site(const char *entry, const char *data_dir,
             err_set(e, PYSHIM_EXIT_NOINPUT,
                     "shared env '%s' does not exist (looked for '%s')", entry,
                     dir.buf);
-            err_hint(e,
-                     "create it with `pyshim shared create %s`, or write "
-                     "a path such as \"../%s\" if it lives elsewhere",
-                     entry, entry);
+            err_hint(
+                e,
+                "create it with `pyshim shared create %s`, or write a path such as \"../%s\" if it lives elsewhere",
+                entry, entry);
             goto out;
         }
     } else {
@@ -76,20 +75,20 @@ int env_shared_site(const char *entry, const char *data_dir,
             err_set(e, PYSHIM_EXIT_NOINPUT,
                     "shared path '%s' does not exist or is not a directory",
                     entry);
-            err_hint(e,
-                     "fix the \"shared\" entry, or create the venv with "
-                     "`python -m venv %s`",
-                     entry);
+            err_hint(
+                e,
+                "fix the \"shared\" entry, or create the venv with `python -m venv %s`",
+                entry);
             goto out;
         }
     }
     if (venv_is_incomplete(dir.buf)) {
         /* `shared create` was killed, or is still running: a half venv
          * would lose packages that are still being installed */
-        err_set(e, PYSHIM_EXIT_NOINPUT,
-                "shared env '%s' is incomplete: its creation was interrupted "
-                "or is still running ('%s')",
-                entry, dir.buf);
+        err_set(
+            e, PYSHIM_EXIT_NOINPUT,
+            "shared env '%s' is incomplete: its creation was interrupted or is still running ('%s')",
+            entry, dir.buf);
         if (cfg_is_name(entry))
             err_hint(e, "`pyshim shared create %s` makes it again", entry);
         else
@@ -179,12 +178,13 @@ static int venv_launcher(const char *base, int freethreaded, struct sb *src,
             break;
     }
     if (!names[i]) {
-        err_set(e, PYSHIM_EXIT_NOINPUT,
-                "cannot build an overlay env for '%s': it has no venv "
-                "launcher in '%s'",
-                base, dir.buf);
-        err_hint(e, "give the project a venv of its own (`pyshim init`), or "
-                    "repair that Python install");
+        err_set(
+            e, PYSHIM_EXIT_NOINPUT,
+            "cannot build an overlay env for '%s': it has no venv launcher in '%s'",
+            base, dir.buf);
+        err_hint(
+            e,
+            "give the project a venv of its own (`pyshim init`), or repair that Python install");
     }
     sb_release(&dir);
     return names[i] ? 0 : -1;

@@ -44,10 +44,10 @@ static int shared_in_tree(struct rctx *c)
         if (trusted < 0)
             trusted = trust_check(p->dirs.data, p->proj.cfg.file, NULL) == 1;
         if (!trusted) {
-            err_set(c->e, PYSHIM_EXIT_NOPERM,
-                    "shared '%s' lies inside the project tree and runs code "
-                    "at start-up ('%s'): not run",
-                    site, code);
+            err_set(
+                c->e, PYSHIM_EXIT_NOPERM,
+                "shared '%s' lies inside the project tree and runs code at start-up ('%s'): not run",
+                site, code);
             err_hint(c->e, "review it, then run `pyshim trust %s`",
                      p->proj.root);
         }
@@ -126,24 +126,23 @@ static int venv_usable(struct rctx *c, const struct settings *s)
         err_set(c->e, PYSHIM_EXIT_NOINPUT,
                 "venv '%s' (from '%s') does not exist", s->venv, s->venv_from);
         return err_hint(c->e,
-                        "create it with `python -m venv %s`, or fix "
-                        "\"venv\"",
+                        "create it with `python -m venv %s`, or fix \"venv\"",
                         s->venv);
     }
     if (!venv_is_incomplete(s->venv))
         return 0;
     /* Half made (python -m venv killed, or running now): pip or the hook
      * may be missing, so running it would mislead. */
-    err_set(c->e, PYSHIM_EXIT_NOINPUT,
-            "venv '%s' is incomplete: its creation was interrupted "
-            "or is still running (it holds %s)",
-            s->venv, VENV_INCOMPLETE);
+    err_set(
+        c->e, PYSHIM_EXIT_NOINPUT,
+        "venv '%s' is incomplete: its creation was interrupted or is still running (it holds %s)",
+        s->venv, VENV_INCOMPLETE);
     if (p->proj.kind == PROJ_GLOBAL)
         return err_hint(c->e, "`pyshim install` makes it again");
-    return err_hint(c->e,
-                    "`pyshim init %s` makes it again (if one is "
-                    "running there, wait for it)",
-                    p->proj.root);
+    return err_hint(
+        c->e,
+        "`pyshim init %s` makes it again (if one is running there, wait for it)",
+        p->proj.root);
 }
 
 /* Run the venv's python: directly, or on Windows through its base. */
@@ -226,9 +225,7 @@ static int overlay_env(struct rctx *c, const struct settings *s)
     exists = venv_is_venv(dir.buf);
     p->overlay_missing = !exists;
     trace_add(&p->trace,
-              exists ? "overlay env '%s'"
-                     : "overlay env '%s' "
-                       "(not built yet)",
+              exists ? "overlay env '%s'" : "overlay env '%s' (not built yet)",
               dir.buf);
     p->env_kind = "overlay";
     p->env_dir = sb_detach(&dir, NULL);
@@ -265,7 +262,8 @@ int envsel_choose(struct rctx *c, const struct settings *s)
         return overlay_env(c, s);
     p->env_kind = "base";
     p->exe = xstrdup(p->interp);
-    trace_add(&p->trace, "environment: the base interpreter (no venv, no "
-                         "shared libraries)");
+    trace_add(
+        &p->trace,
+        "environment: the base interpreter (no venv, no shared libraries)");
     return 0;
 }

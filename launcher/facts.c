@@ -82,8 +82,7 @@ static const char probe[] =
     "  'impl': impl.name if impl else 'cpython',\n"
     "  'abiflags': getattr(sys, 'abiflags', ''), 'libpython': lib,\n"
     "  'prefix': sys.prefix,\n"
-    "  'ext_managed': os.path.isfile(os.path.join(std, "
-    "'EXTERNALLY-MANAGED'))}))\n";
+    "  'ext_managed': os.path.isfile(os.path.join(std, 'EXTERNALLY-MANAGED'))}))\n";
 
 static uint64_t fnv1a(const char *s)
 {
@@ -225,10 +224,10 @@ int facts_get(const char *path, const char *realp, const char *cache_dir,
     if (plat_run(path, argv.v, &out, 0, &status) < 0 || status != 0 ||
         facts_parse(out.buf, out.len, NULL, f) < 0) {
         facts_release(f);
-        err_set(e, PYSHIM_EXIT_CANTEXEC,
-                "cannot learn the version of '%s': it did not run as a "
-                "Python interpreter (exit status %d)",
-                path, status);
+        err_set(
+            e, PYSHIM_EXIT_CANTEXEC,
+            "cannot learn the version of '%s': it did not run as a Python interpreter (exit status %d)",
+            path, status);
         err_hint(e, "check that '%s' runs, or remove it from the config", path);
         goto out;
     }

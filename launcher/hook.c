@@ -44,18 +44,18 @@ void hook_render(const struct sv *sites, struct sb *out)
     sb_reset(out);
     if (!sites->nr)
         return;
-    sb_addstr(out, "# Written by pyshim: the shared libraries this "
-                   "environment sees.\n"
-                   "# Do not edit: it is rewritten from .pyshim.json; "
-                   "`pyshim which` explains it.\n");
+    sb_addstr(
+        out,
+        "# Written by pyshim: the shared libraries this environment sees.\n"
+        "# Do not edit: it is rewritten from .pyshim.json; `pyshim which` explains it.\n");
     for (i = 0; i < sites->nr; i++)
         if (plain_line_ok(sites->v[i]))
             sb_addf(out, "%s\n", sites->v[i]);
     /* No comprehension: site.addpackage() exec()s the line in a function,
      * and before 3.12 a comprehension's own scope cannot see the names
      * the import bound there (NameError: name 'site' is not defined). */
-    sb_addstr(out, "import os, site; list(map(site.addsitedir, "
-                   "map(os.fsdecode, (");
+    sb_addstr(out,
+              "import os, site; list(map(site.addsitedir, map(os.fsdecode, (");
     for (i = 0; i < sites->nr; i++) {
         sb_addpybytes(out, sites->v[i]);
         sb_addstr(out, ", ");

@@ -459,16 +459,15 @@ static int pick_once(struct interp_list *l, const struct pyver *req,
                 "no installed interpreter matches '%s'; installed: %s",
                 req_text, have.len ? have.buf : "none");
         if (PLAT_WINDOWS)
-            err_hint(e,
-                     "install Python %s (python.org's installer, "
-                     "`uv python install`, or pyenv-win), or change the "
-                     "request",
-                     req_text);
+            err_hint(
+                e,
+                "install Python %s (python.org's installer, `uv python install`, or pyenv-win), or change the request",
+                req_text);
         else
-            err_hint(e,
-                     "install Python %s (e.g. `pyenv install %s` or "
-                     "`uv python install %s`), or change the request",
-                     req_text, req_text, req_text);
+            err_hint(
+                e,
+                "install Python %s (e.g. `pyenv install %s` or `uv python install %s`), or change the request",
+                req_text, req_text, req_text);
         sb_release(&have);
         return -1;
     }

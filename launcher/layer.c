@@ -88,10 +88,9 @@ int layer_pinned_elsewhere(struct rctx *c, const struct settings *s)
         (have.minor < 0 || have.minor == p->pin.minor))
         return 0;
     pyver_str(&p->pin, want, sizeof(want));
-    trace_add(&p->trace,
-              "'%s' pins %s but the project runs %d.%d: running "
-              "Python %s without the project's environment",
-              path_basename(c->in->invoked), want, have.major, have.minor,
-              want);
+    trace_add(
+        &p->trace,
+        "'%s' pins %s but the project runs %d.%d: running Python %s without the project's environment",
+        path_basename(c->in->invoked), want, have.major, have.minor, want);
     return 1;
 }

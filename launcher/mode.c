@@ -70,10 +70,10 @@ void mode_decide(struct rctx *c, enum cfg_mode m, const char *from,
     }
     p->mode = CFG_MODE_EXEC;
     if ((n = loader_var(env, &at))) {
-        sb_addf(&why,
-                "%s: exec (\"env\" sets %.*s, which only the program loader "
-                "reads: embedding would ignore it)",
-                cfg_mode_name(m), (int)n, env->v[at]);
+        sb_addf(
+            &why,
+            "%s: exec (\"env\" sets %.*s, which only the program loader reads: embedding would ignore it)",
+            cfg_mode_name(m), (int)n, env->v[at]);
         goto out;
     }
     f = pick_facts(&c->pick, p->exe, p->exe_real);
@@ -90,8 +90,9 @@ void mode_decide(struct rctx *c, enum cfg_mode m, const char *from,
         sb_addf(&why, "%s: exec (no shared libpython: a static build)",
                 cfg_mode_name(m));
     else if (m == CFG_MODE_AUTO && facts_is_framework_lib(f->libpython))
-        sb_addf(&why, "auto: exec (a framework build: its stub sets "
-                      "__PYVENV_LAUNCHER__, which embedding does not)");
+        sb_addf(
+            &why,
+            "auto: exec (a framework build: its stub sets __PYVENV_LAUNCHER__, which embedding does not)");
     else {
         p->mode = CFG_MODE_EMBED;
         p->libpython = xstrdup(f->libpython);
@@ -125,19 +126,19 @@ int mode_externally_managed(struct rctx *c)
     if (!install || !(f = pick_facts(&c->pick, p->interp, NULL)) ||
         !f->ext_managed)
         return 0;
-    err_set(c->e, PYSHIM_EXIT_CONFIG,
-            "'%s' would install into '%s', which its distribution "
-            "manages (PEP 668: externally-managed-environment)",
-            path_basename(in->invoked), p->interp);
+    err_set(
+        c->e, PYSHIM_EXIT_CONFIG,
+        "'%s' would install into '%s', which its distribution manages (PEP 668: externally-managed-environment)",
+        path_basename(in->invoked), p->interp);
     if (p->proj.root)
-        err_hint(c->e,
-                 "give the project a light venv: `pyshim init %s` "
-                 "(or `python -m venv .venv` there)",
-                 p->proj.root);
+        err_hint(
+            c->e,
+            "give the project a light venv: `pyshim init %s` (or `python -m venv .venv` there)",
+            p->proj.root);
     else
-        err_hint(c->e,
-                 "name a venv in the global config '%s' "
-                 "(`pyshim install` makes a default one)",
-                 p->dirs.config_file);
+        err_hint(
+            c->e,
+            "name a venv in the global config '%s' (`pyshim install` makes a default one)",
+            p->dirs.config_file);
     return -1;
 }

@@ -57,11 +57,11 @@ static int check_guard(struct rctx *c, const char *name, int *skip, long *count)
     }
     if (*count >= 2) {
         err_set(c->e, PYSHIM_EXIT_LOOP,
-                "'%s' loops: the program found on PATH runs pyshim "
-                "again",
+                "'%s' loops: the program found on PATH runs pyshim again",
                 name);
-        return err_hint(c->e, "set \"python\" in the global config "
-                              "(`pyshim which` shows the paths)");
+        return err_hint(
+            c->e,
+            "set \"python\" in the global config (`pyshim which` shows the paths)");
     }
     *skip = 1;
     (*count)++;
@@ -97,8 +97,7 @@ static int pinned_installed(struct rctx *c, const char *name)
             "no '%s' on PATH besides pyshim's own%s%s", name,
             have.len ? "; installed: " : "", have.buf);
     err_hint(c->e,
-             "set \"python\" in the global config '%s', "
-             "or install Python",
+             "set \"python\" in the global config '%s', or install Python",
              p->dirs.config_file);
     sb_release(&have);
     return -1;

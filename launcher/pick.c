@@ -206,14 +206,13 @@ static int by_path(struct pick *k, const char *req, const char *from,
                    struct pick_result *out, struct err *e)
 {
     if (!plat_is_executable(req)) {
-        err_set(e, PYSHIM_EXIT_NOTFOUND,
-                "interpreter '%s' (from %s) does not exist or is not "
-                "executable",
-                req, from);
-        return err_hint(e,
-                        "fix \"python\" in '%s', or use a version such as "
-                        "\"3.12\"",
-                        from);
+        err_set(
+            e, PYSHIM_EXIT_NOTFOUND,
+            "interpreter '%s' (from %s) does not exist or is not executable",
+            req, from);
+        return err_hint(
+            e, "fix \"python\" in '%s', or use a version such as \"3.12\"",
+            from);
     }
     if (interp_is_shim(&k->ienv, req)) {
         err_set(e, PYSHIM_EXIT_LOOP,
@@ -260,16 +259,15 @@ static int by_default(struct pick *k, int system, struct pick_result *out,
         err_set(e, PYSHIM_EXIT_NOTFOUND,
                 "no python3 on PATH besides pyshim's own%s%s",
                 have.len ? "; installed: " : "", have.buf);
-        err_hint(e, "name a version with \"python\" in .pyshim.json "
-                    "or a .python-version file");
+        err_hint(
+            e,
+            "name a version with \"python\" in .pyshim.json or a .python-version file");
         sb_release(&have);
         goto out;
     }
     out->path = sb_detach(&path, NULL);
     pick_version(k, out->path, &out->ver, NULL);
-    trace_add(k->trace,
-              "no version asked: the first python3 on PATH, "
-              "'%s'",
+    trace_add(k->trace, "no version asked: the first python3 on PATH, '%s'",
               out->path);
     ret = 0;
 out:
@@ -303,8 +301,9 @@ static int by_request(struct pick *k, const char *req, const char *from,
             err_set(e, PYSHIM_EXIT_CONFIG,
                     "'%s' (from %s) is not a version pyshim understands", req,
                     from);
-            return err_hint(e, "write a version such as \"3.12\" or "
-                               "\"3.12.1\", or an interpreter path");
+            return err_hint(
+                e,
+                "write a version such as \"3.12\" or \"3.12.1\", or an interpreter path");
         }
         if (interp_pick(pick_list(k), &want, req, &k->ienv, &it, k->trace, e) <
             0) {

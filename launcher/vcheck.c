@@ -84,10 +84,10 @@ int vcheck_version(struct rctx *c, const struct venv *v,
     err_set(c->e, PYSHIM_EXIT_CONFIG,
             "venv '%s' is Python %s, but '%s' asks for %s", v->dir,
             pyver_str(&v->ver, vb, sizeof(vb)), s->python_from, s->python);
-    return err_hint(c->e,
-                    "recreate the venv with Python %s (remove it and "
-                    "run `python%s -m venv %s`), or change the request",
-                    s->python, s->python, v->dir);
+    return err_hint(
+        c->e,
+        "recreate the venv with Python %s (remove it and run `python%s -m venv %s`), or change the request",
+        s->python, s->python, v->dir);
 }
 
 /* What a venv runs from outside the tree (real): on Windows the base
@@ -108,16 +108,14 @@ static int outside_program(struct rctx *c, const struct venv *v,
         if (is_discovered(c, real) ||
             trust_check_program(p->dirs.data, real, NULL) == 1)
             return 0;
-        err_set(c->e, PYSHIM_EXIT_NOPERM,
-                "venv '%s' runs '%s' (pyvenv.cfg's home), which is not an "
-                "installed interpreter pyshim finds (PATH, the registry, "
-                "pyenv-win, uv): not run",
-                v->dir, real);
-        return err_hint(c->e,
-                        "recreate the venv with an installed Python (`py "
-                        "-3.N -m venv %s`), or if you know that program, "
-                        "`pyshim trust %s`",
-                        v->dir, tree);
+        err_set(
+            c->e, PYSHIM_EXIT_NOPERM,
+            "venv '%s' runs '%s' (pyvenv.cfg's home), which is not an installed interpreter pyshim finds (PATH, the registry, pyenv-win, uv): not run",
+            v->dir, real);
+        return err_hint(
+            c->e,
+            "recreate the venv with an installed Python (`py -3.N -m venv %s`), or if you know that program, `pyshim trust %s`",
+            v->dir, tree);
     }
     if (!recorded) {
         /* A venv that came with the tree: its link may lead to a script
@@ -127,15 +125,14 @@ static int outside_program(struct rctx *c, const struct venv *v,
         if (is_discovered(c, real) ||
             trust_check_program(p->dirs.data, real, NULL) == 1)
             return 0;
-        err_set(c->e, PYSHIM_EXIT_NOPERM,
-                "'%s' leads to '%s', which is not an installed Python "
-                "interpreter pyshim finds, and the venv was not made by "
-                "pyshim: not run",
-                v->python, real);
-        return err_hint(c->e,
-                        "recreate the venv with `python -m venv %s`, or if "
-                        "you know that program, `pyshim trust %s`",
-                        v->dir, tree);
+        err_set(
+            c->e, PYSHIM_EXIT_NOPERM,
+            "'%s' leads to '%s', which is not an installed Python interpreter pyshim finds, and the venv was not made by pyshim: not run",
+            v->python, real);
+        return err_hint(
+            c->e,
+            "recreate the venv with `python -m venv %s`, or if you know that program, `pyshim trust %s`",
+            v->dir, tree);
     }
     /* A committed link may lead anywhere (`-> /bin/sh`, or a file another
      * user planted): it must reach something named like an interpreter
@@ -145,10 +142,10 @@ static int outside_program(struct rctx *c, const struct venv *v,
         !plat_stat(real, &st, 1) && (st.uid == plat_uid() || st.uid == 0) &&
         !(st.perm & 0002))
         return 0;
-    err_set(c->e, PYSHIM_EXIT_NOPERM,
-            "'%s' leads to '%s', which is not an installed Python "
-            "interpreter (or others could have written it): not run",
-            v->python, real);
+    err_set(
+        c->e, PYSHIM_EXIT_NOPERM,
+        "'%s' leads to '%s', which is not an installed Python interpreter (or others could have written it): not run",
+        v->python, real);
     return err_hint(c->e, "recreate the venv with `python -m venv %s`", v->dir);
 }
 
@@ -176,14 +173,14 @@ int vcheck_program(struct rctx *c, const struct venv *v, int recorded)
         goto out;
     }
     if (ok == 0) {
-        err_set(c->e, PYSHIM_EXIT_NOPERM,
-                "'%s' is a program inside the project tree, not a link to an "
-                "installed interpreter: it is not trusted",
-                real.buf);
-        err_hint(c->e,
-                 "if you made it (python -m venv --copies), run "
-                 "`pyshim trust %s`; else recreate the venv",
-                 tree);
+        err_set(
+            c->e, PYSHIM_EXIT_NOPERM,
+            "'%s' is a program inside the project tree, not a link to an installed interpreter: it is not trusted",
+            real.buf);
+        err_hint(
+            c->e,
+            "if you made it (python -m venv --copies), run `pyshim trust %s`; else recreate the venv",
+            tree);
     }
     ret = -1;
 out:
@@ -199,35 +196,33 @@ int vcheck_unrecorded(struct rctx *c, const struct venv *v)
 
     if (!PLAT_WINDOWS && v->home &&
         (vtrust_inside(v->home, tree) || !home_is_discovered(c, v->home))) {
-        err_set(c->e, PYSHIM_EXIT_NOPERM,
-                "venv '%s' was not made by pyshim and its pyvenv.cfg home "
-                "'%s' is %s (the standard library would load from there): "
-                "not run",
-                v->dir, v->home,
-                vtrust_inside(v->home, tree)
-                    ? "inside the project tree"
-                    : "not an installed interpreter pyshim finds");
-        return err_hint(c->e,
-                        "review it, then run `pyshim trust %s`; or "
-                        "recreate the venv with `pyshim init`",
-                        tree);
+        err_set(
+            c->e, PYSHIM_EXIT_NOPERM,
+            "venv '%s' was not made by pyshim and its pyvenv.cfg home '%s' is %s (the standard library would load from there): not run",
+            v->dir, v->home,
+            vtrust_inside(v->home, tree)
+                ? "inside the project tree"
+                : "not an installed interpreter pyshim finds");
+        return err_hint(
+            c->e,
+            "review it, then run `pyshim trust %s`; or recreate the venv with `pyshim init`",
+            tree);
     }
     code = vtrust_startup_code(v, HOOK_FILE, NULL);
     if (!code) {
         trace_add(&p->trace,
-                  "venv '%s' was not made by pyshim and holds no start-up "
-                  "code",
+                  "venv '%s' was not made by pyshim and holds no start-up code",
                   v->dir);
         return 0;
     }
-    err_set(c->e, PYSHIM_EXIT_NOPERM,
-            "venv '%s' was not made by pyshim and runs code at start-up "
-            "('%s'): not run",
-            v->dir, code);
-    err_hint(c->e,
-             "review it, then run `pyshim trust %s`; or recreate the venv "
-             "with `pyshim init`",
-             tree);
+    err_set(
+        c->e, PYSHIM_EXIT_NOPERM,
+        "venv '%s' was not made by pyshim and runs code at start-up ('%s'): not run",
+        v->dir, code);
+    err_hint(
+        c->e,
+        "review it, then run `pyshim trust %s`; or recreate the venv with `pyshim init`",
+        tree);
     free(code);
     return -1;
 }

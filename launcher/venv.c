@@ -59,16 +59,16 @@ int venv_is_incomplete(const char *dir)
 
 int venv_begin(const char *dir, struct err *e)
 {
-    static const char note[] = "pyshim is creating this venv; if this file "
-                               "stays, the creation was interrupted\n";
+    static const char note[] =
+        "pyshim is creating this venv; if this file stays, the creation was interrupted\n";
     struct sb p = SB_INIT;
     int ret = -1;
 
     if (venv_is_incomplete(dir) && plat_rmtree(dir) < 0) {
-        err_set(e, PYSHIM_EXIT_CANTCREAT,
-                "cannot remove the half-made venv '%s' (an earlier creation "
-                "was interrupted): %s",
-                dir, plat_strerror(errno));
+        err_set(
+            e, PYSHIM_EXIT_CANTCREAT,
+            "cannot remove the half-made venv '%s' (an earlier creation was interrupted): %s",
+            dir, plat_strerror(errno));
         err_hint(e, "remove it by hand and run the command again");
         goto out;
     }
@@ -230,14 +230,14 @@ static int find_base_win(struct venv *v, struct err *e)
     if (!p.len && v->home)
         path_join(&p, v->home, "python" PLAT_EXE_SUFFIX);
     if (!p.len || !plat_is_file(p.buf)) {
-        err_set(e, PYSHIM_EXIT_NOINPUT,
-                "venv '%s' is broken: its base interpreter '%s' no longer "
-                "exists",
-                v->dir, p.len ? p.buf : "(pyvenv.cfg names no home)");
-        err_hint(e,
-                 "recreate it: remove '%s' and run `python -m venv %s` "
-                 "with an installed interpreter",
-                 v->dir, v->dir);
+        err_set(
+            e, PYSHIM_EXIT_NOINPUT,
+            "venv '%s' is broken: its base interpreter '%s' no longer exists",
+            v->dir, p.len ? p.buf : "(pyvenv.cfg names no home)");
+        err_hint(
+            e,
+            "recreate it: remove '%s' and run `python -m venv %s` with an installed interpreter",
+            v->dir, v->dir);
         goto out;
     }
     v->base = sb_detach(&p, NULL);
@@ -269,13 +269,12 @@ int venv_load(struct venv *v, const char *dir, struct err *e)
     path_join(&p, dir, "pyvenv.cfg");
     if (plat_read_file(p.buf, 64 * 1024, &text) < 0) {
         err_set(e, PYSHIM_EXIT_NOINPUT,
-                "'%s' is not a venv: cannot read "
-                "'%s': %s",
-                dir, p.buf, plat_read_strerror(errno));
-        err_hint(e,
-                 "create it with `python -m venv %s`, or fix the path "
-                 "in the config",
-                 dir);
+                "'%s' is not a venv: cannot read '%s': %s", dir, p.buf,
+                plat_read_strerror(errno));
+        err_hint(
+            e,
+            "create it with `python -m venv %s`, or fix the path in the config",
+            dir);
         goto out;
     }
     if (venv_parse_cfg(v, p.buf, text.buf, text.len, e) < 0)
@@ -318,14 +317,14 @@ int venv_load(struct venv *v, const char *dir, struct err *e)
         if (i && plat_stat(at.buf, &st, 0) < 0)
             base = at.buf;
 
-        err_set(e, PYSHIM_EXIT_NOINPUT,
-                "venv '%s' is broken: its base interpreter '%s' no longer "
-                "exists",
-                dir, base ? base : "(unknown)");
-        err_hint(e,
-                 "recreate it: remove '%s' and run `python -m venv %s` "
-                 "with an installed interpreter",
-                 dir, dir);
+        err_set(
+            e, PYSHIM_EXIT_NOINPUT,
+            "venv '%s' is broken: its base interpreter '%s' no longer exists",
+            dir, base ? base : "(unknown)");
+        err_hint(
+            e,
+            "recreate it: remove '%s' and run `python -m venv %s` with an installed interpreter",
+            dir, dir);
         sb_release(&link);
         sb_release(&at);
         goto out;

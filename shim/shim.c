@@ -101,8 +101,9 @@ int shim_main(int argc, char **argv)
     code = errno == ENOENT ? 127 : PYSHIM_EXIT_CANTEXEC;
     fprintf(stderr, "pyshim: error: cannot run '%s': %s\n", p.exe,
             plat_strerror(errno));
-    fprintf(stderr, "pyshim: hint: check that it is an executable "
-                    "interpreter (`pyshim which` explains the choice)\n");
+    fprintf(
+        stderr,
+        "pyshim: hint: check that it is an executable interpreter (`pyshim which` explains the choice)\n");
 out:
     plan_release(&p);
     err_release(&e);

@@ -145,8 +145,7 @@ static void test_cfg_parse__valid(void **state)
          {NULL},
          CFG_MODE_UNSET},
         {"shared names and paths",
-         "{\"shared\": [\"ai\", \"../libs\", \"~/envs/x\", \"/abs/y\", "
-         "\"a.b-c_D9\"]}",
+         "{\"shared\": [\"ai\", \"../libs\", \"~/envs/x\", \"/abs/y\", \"a.b-c_D9\"]}",
          NULL,
          0,
          NULL,
@@ -236,8 +235,7 @@ static void test_cfg_parse__valid(void **state)
          {NULL},
          CFG_MODE_EMBED},
         {"schema and comment keys",
-         "{\"$schema\": \"https://x/s.json\", \"$comment\": \"hi\", "
-         "\"python\": \"3.11\"}",
+         "{\"$schema\": \"https://x/s.json\", \"$comment\": \"hi\", \"python\": \"3.11\"}",
          "3.11",
          0,
          NULL,

@@ -103,8 +103,7 @@ static void test_env_shared_site__table(void **state)
          "is Python 3.11, but this environment runs Python 3.12",
          PYSHIM_EXIT_CONFIG},
         {"free-threaded vs regular", "venvs/ft", 0, 13, "python3.13", NULL,
-         "built for ABI 'python3.13t', but this environment uses "
-         "'python3.13'",
+         "built for ABI 'python3.13t', but this environment uses 'python3.13'",
          PYSHIM_EXIT_CONFIG},
         {"free-threaded match", "venvs/ft", 0, 13, "python3.13t",
          "venvs/ft/lib/python3.13t/site-packages", NULL, 0},

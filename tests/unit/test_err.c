@@ -17,8 +17,8 @@ static void test_err_suffix__appends_keeps_code_and_hint(void **state)
     err_set(&e, PYSHIM_EXIT_NOTFOUND, "no interpreter matches '%s'", "3.99");
     err_hint(&e, "install it");
     assert_int_equal(err_suffix(&e, " (asked by '%s')", "/p/.pyshim.json"), -1);
-    assert_string_equal(e.msg, "no interpreter matches '3.99' (asked by "
-                               "'/p/.pyshim.json')");
+    assert_string_equal(
+        e.msg, "no interpreter matches '3.99' (asked by '/p/.pyshim.json')");
     assert_string_equal(e.hint, "install it");
     assert_int_equal(e.code, PYSHIM_EXIT_NOTFOUND);
     err_release(&e);

@@ -21,16 +21,12 @@ static void test_facts_parse__table(void **state)
     } cases[] = {
         {"the probe's output", PROBE "\n", NULL, 1},
         {"no libpython",
-         "{\"version\": \"3.11.2\", \"impl\": \"pypy\", "
-         "\"abiflags\": \"d\", \"libpython\": \"\", "
-         "\"prefix\": \"/p\", \"ext_managed\": false}",
+         "{\"version\": \"3.11.2\", \"impl\": \"pypy\", \"abiflags\": \"d\", \"libpython\": \"\", \"prefix\": \"/p\", \"ext_managed\": false}",
          NULL, 1},
         {"a member missing", "{\"version\": \"3.12.1\", \"impl\": \"cpython\"}",
          NULL, 0},
         {"no micro version",
-         "{\"version\": \"3.12\", \"impl\": \"cpython\", "
-         "\"abiflags\": \"\", \"libpython\": \"\", "
-         "\"prefix\": \"/usr\", \"ext_managed\": false}",
+         "{\"version\": \"3.12\", \"impl\": \"cpython\", \"abiflags\": \"\", \"libpython\": \"\", \"prefix\": \"/usr\", \"ext_managed\": false}",
          NULL, 0},
         {"not JSON", "Python 3.12.1", NULL, 0},
         {"an array", "[1, 2]", NULL, 0},

@@ -178,9 +178,9 @@ static void python_reads_hook(const char *py)
 
     sb_addstr(&code, "import os, site, sys\nsite.addsitedir(");
     sb_addpybytes(&code, site);
-    sb_addstr(&code, ".decode(sys.getfilesystemencoding(), "
-                     "'surrogateescape'))\n"
-                     "for p in sys.path: print(os.fsencode(p).hex())\n");
+    sb_addstr(&code,
+              ".decode(sys.getfilesystemencoding(), 'surrogateescape'))\n"
+              "for p in sys.path: print(os.fsencode(p).hex())\n");
     sv_push(&argv, py);
     sv_push(&argv, "-I");
     sv_push(&argv, "-c");

@@ -131,9 +131,9 @@ static void test_same_entry__variables(void **state)
 {
     (void)state;
     setenv("PYSHIM_TEST_LAD", "C:\\Users\\u\\AppData\\Local", 1);
-    assert_true(install_win_same_entry("%PYSHIM_TEST_LAD%\\pyshim\\bin",
-                                       "c:\\users\\u\\appdata\\local\\"
-                                       "pyshim\\bin\\"));
+    assert_true(
+        install_win_same_entry("%PYSHIM_TEST_LAD%\\pyshim\\bin",
+                               "c:\\users\\u\\appdata\\local\\pyshim\\bin\\"));
     /* an unset variable stays as written */
     assert_false(install_win_same_entry("%PYSHIM_TEST_NOPE%\\bin", "C:\\bin"));
     assert_false(install_win_same_entry("", ""));

@@ -47,12 +47,11 @@ static void fake_script(const char *rel, const char *ver)
 {
     char text[1024];
 
-    snprintf(text, sizeof(text),
-             "#!/bin/sh\necho run >> '%s/runs'\n"
-             "echo '{\"version\": \"%s\", \"impl\": \"cpython\", "
-             "\"abiflags\": \"\", \"libpython\": \"\", \"prefix\": \"/fake\", "
-             "\"ext_managed\": false}'\n",
-             root, ver);
+    snprintf(
+        text, sizeof(text),
+        "#!/bin/sh\necho run >> '%s/runs'\n"
+        "echo '{\"version\": \"%s\", \"impl\": \"cpython\", \"abiflags\": \"\", \"libpython\": \"\", \"prefix\": \"/fake\", \"ext_managed\": false}'\n",
+        root, ver);
     tu_write_bytes(root, rel, text, strlen(text), 0755);
 }
 
@@ -523,10 +522,9 @@ static void test_interp_list_versions__windows_builds(void **state)
     l.v = v;
     l.nr = 4;
     interp_list_versions(&l, &out);
-    assert_string_equal(out.buf, "3.12.4-32 (C:\\Py312-32\\python.exe), "
-                                 "3.13t (C:\\Py313\\python3.13t.exe), "
-                                 "3.11.9 (C:\\uv\\python.exe), "
-                                 "3.13.1-arm64 (C:\\arm\\python.exe)");
+    assert_string_equal(
+        out.buf,
+        "3.12.4-32 (C:\\Py312-32\\python.exe), 3.13t (C:\\Py313\\python3.13t.exe), 3.11.9 (C:\\uv\\python.exe), 3.13.1-arm64 (C:\\arm\\python.exe)");
     sb_release(&out);
 }
 

@@ -8,8 +8,7 @@
 static void test_jsonkv_parse__scalars(void **state)
 {
     static const char text[] =
-        "{\"s\": \"caf\\u00e9\", \"i\": 42, \"neg\": -7, \"f\": 1.5, "
-        "\"t\": true, \"no\": false, \"nil\": null, \"e\": \"\"}";
+        "{\"s\": \"caf\\u00e9\", \"i\": 42, \"neg\": -7, \"f\": 1.5, \"t\": true, \"no\": false, \"nil\": null, \"e\": \"\"}";
     struct sv k = SV_INIT, v = SV_INIT;
 
     (void)state;

@@ -100,9 +100,9 @@ static void test_shellrc_all_files__covers_every_install(void **state)
     existing = "";
     shellrc_all_files(&in, "bash", &out);
     join(&out, got, sizeof(got));
-    TU_STR_EQ("mac bash", got,
-              "/home/u/.bash_profile /home/u/.bash_login /home/u/.profile "
-              "/home/u/.bashrc");
+    TU_STR_EQ(
+        "mac bash", got,
+        "/home/u/.bash_profile /home/u/.bash_login /home/u/.profile /home/u/.bashrc");
     sv_release(&out);
     shellrc_all_files(&in, "zsh", &out);
     join(&out, got, sizeof(got));
@@ -122,14 +122,11 @@ static void test_facts_is_framework_lib__table(void **state)
         int want;
     } cases[] = {
         {"/Library/Frameworks/Python.framework/Versions/3.12/Python", 1},
-        {"/opt/homebrew/Cellar/python@3.12/3.12.4/Frameworks/"
-         "Python.framework/Versions/3.12/Python",
+        {"/opt/homebrew/Cellar/python@3.12/3.12.4/Frameworks/Python.framework/Versions/3.12/Python",
          1},
-        {"/Library/Frameworks/Python.framework/Versions/3.12/lib/"
-         "libpython3.12.dylib",
+        {"/Library/Frameworks/Python.framework/Versions/3.12/lib/libpython3.12.dylib",
          0},
-        {"/Library/Frameworks/Python.framework/Versions/3.12/Resources/"
-         "Python.app/Contents/MacOS/Python",
+        {"/Library/Frameworks/Python.framework/Versions/3.12/Resources/Python.app/Contents/MacOS/Python",
          1},
         {"/usr/lib/x86_64-linux-gnu/libpython3.11.so.1.0", 0},
         {"/x/Python", 0},

@@ -480,9 +480,9 @@ static void test_path_split_list__cases(void **state)
     size_t i;
 
     (void)state;
-    path_split_list("C:\\a;rel;;\"C:\\Program Files\\x\";D:/b;\\noroot;C:drel;"
-                    "\"C:\\a;b\";\\\\srv\\sh\\bin;\"\";\"rel\";C:\\Windows;",
-                    &out);
+    path_split_list(
+        "C:\\a;rel;;\"C:\\Program Files\\x\";D:/b;\\noroot;C:drel;\"C:\\a;b\";\\\\srv\\sh\\bin;\"\";\"rel\";C:\\Windows;",
+        &out);
     assert_int_equal(out.nr, N(want));
     for (i = 0; i < N(want); i++)
         TU_STR_EQ(want[i], out.v[i], want[i]);

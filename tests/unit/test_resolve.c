@@ -55,9 +55,7 @@ void __wrap_interp_discover(struct interp_list *out,
 static char *path_var;
 
 static const char fact_fmt[] =
-    "echo '{\"version\": \"%s\", \"impl\": \"cpython\", "
-    "\"abiflags\": \"\", \"libpython\": \"\", \"prefix\": \"/fake\", "
-    "\"ext_managed\": %s}'\n";
+    "echo '{\"version\": \"%s\", \"impl\": \"cpython\", \"abiflags\": \"\", \"libpython\": \"\", \"prefix\": \"/fake\", \"ext_managed\": %s}'\n";
 
 /* A fake python at root/rel: a copy of fakepy_posix, which runs rel.sh,
  * which answers the facts probe with version ver. */
@@ -721,8 +719,8 @@ static const struct rcase cases[] = {
      .code = PYSHIM_EXIT_USAGE,
      .err = "PYSHIM_MODE='bogus' is not a mode"},
     {.name = "an env entry only the loader reads",
-     .setup = "f .pyshim.json {\"python\": \"3.91\", \"env\": "
-              "{\"LD_PRELOAD\": \"x\"}}\nt .pyshim.json",
+     .setup =
+         "f .pyshim.json {\"python\": \"3.91\", \"env\": {\"LD_PRELOAD\": \"x\"}}\nt .pyshim.json",
      .mode_why = "LD_PRELOAD"},
     {.name = "pip install into a distribution's python",
      .invoked = "pip",

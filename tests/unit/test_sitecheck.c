@@ -45,8 +45,7 @@ static void test_textenc_sniff__table(void **state)
 static void test_sitecheck_to_utf8__keeps_lines(void **state)
 {
     /* two lines, CRLF, a BMP char (U+00E9) and an astral one (U+1F600) */
-    static const char le[] = "\xff\xfe/\0\xe9\0\r\0\n\0"
-                             "=\xd8\0\xde\n\0";
+    static const char le[] = "\xff\xfe/\0\xe9\0\r\0\n\0=\xd8\0\xde\n\0";
     static const char bom8[] = "\xef\xbb\xbf/a\n/b\n";
     struct sb out = SB_INIT;
 

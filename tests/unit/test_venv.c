@@ -23,8 +23,7 @@ static void test_venv_parse_cfg__formats(void **state)
          "command = /opt/py/bin/python3.12 -m venv /work/p/.venv\n",
          "/opt/py/bin", "/opt/py/bin/python3.12", 3, 12, 1, 1},
         {"uv venv",
-         "home = "
-         "/u/.local/share/uv/python/cpython-3.12.4-linux-x86_64-gnu/bin\n"
+         "home = /u/.local/share/uv/python/cpython-3.12.4-linux-x86_64-gnu/bin\n"
          "implementation = CPython\nuv = 0.4.18\nversion_info = 3.12.4\n"
          "include-system-site-packages = false\nprompt = proj\n",
          "/u/.local/share/uv/python/cpython-3.12.4-linux-x86_64-gnu/bin", NULL,

@@ -112,8 +112,7 @@ static int probe(void)
     put(out, sizeof(out), "{\"version\": ");
     put_json(out, sizeof(out), ver);
     put(out, sizeof(out),
-        ", \"impl\": \"cpython\", \"abiflags\": \"\", "
-        "\"libpython\": ");
+        ", \"impl\": \"cpython\", \"abiflags\": \"\", \"libpython\": ");
     put_json(out, sizeof(out), ulib);
     put(out, sizeof(out), ", \"prefix\": ");
     put_json(out, sizeof(out), udir);

@@ -219,9 +219,9 @@ static int kill_shim(wchar_t **argv, int argc)
         if (!pid) {
             if (WaitForSingleObject(pi.hProcess, 50) == WAIT_OBJECT_0) {
                 GetExitCodeProcess(pi.hProcess, &shim_code);
-                printf("{\"error\": \"the shim exited (%lu) before the fake "
-                       "python wrote its pid\"}\n",
-                       shim_code);
+                printf(
+                    "{\"error\": \"the shim exited (%lu) before the fake python wrote its pid\"}\n",
+                    shim_code);
                 return 202;
             }
         }
@@ -237,9 +237,9 @@ static int kill_shim(wchar_t **argv, int argc)
                         FALSE, pid);
     if (!child) {
         TerminateProcess(pi.hProcess, 1);
-        printf("{\"error\": \"cannot open the fake python (pid %lu): error "
-               "%lu\"}\n",
-               pid, GetLastError());
+        printf(
+            "{\"error\": \"cannot open the fake python (pid %lu): error %lu\"}\n",
+            pid, GetLastError());
         return 204;
     }
     TerminateProcess(pi.hProcess, 137);
