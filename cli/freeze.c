@@ -55,15 +55,20 @@ static int ours(const char *path, struct sb *text)
     return text->len >= strlen(HEAD) && !memcmp(text->buf, HEAD, strlen(HEAD));
 }
 
-int freeze_write(const char *env_dir, int local, struct sb *list, struct err *e)
+int freeze_write(const struct dirs *d, const char *env_dir, int local,
+                 struct sb *list, struct err *e)
 {
+    struct plat_lock *lock = NULL;
     struct venv v = VENV_INIT;
     struct sv argv = SV_INIT;
     struct sb rec = SB_INIT, text = SB_INIT;
     char vb[32];
     int status = 0, ret = -1;
 
-    if (venv_load(&v, env_dir, e) < 0)
+    if (cli_lock(d, "freeze", env_dir,
+                 "another pyshim is recording this env's packages", &lock,
+                 e) < 0 ||
+        venv_load(&v, env_dir, e) < 0)
         goto out;
     sv_push(&argv, v.python);
     sv_push(&argv, "-m");
@@ -100,6 +105,7 @@ int freeze_write(const char *env_dir, int local, struct sb *list, struct err *e)
     }
     ret = 0;
 out:
+    plat_unlock(lock);
     venv_release(&v);
     sv_release(&argv);
     sb_release(&rec);
@@ -139,11 +145,12 @@ out:
     return ret;
 }
 
-int freeze_get(const char *env_dir, int local, struct sb *list, struct err *e)
+int freeze_get(const struct dirs *d, const char *env_dir, int local,
+               struct sb *list, struct err *e)
 {
     if (fresh(env_dir, list))
         return 0;
-    return freeze_write(env_dir, local, list, e);
+    return freeze_write(d, env_dir, local, list, e);
 }
 
 /* Print list, each line labelled with label (blank and comment lines
@@ -196,7 +203,7 @@ static int shared_layers(const struct plan *p, struct err *e)
         if (!env_shared_name(p->dirs.data, site, &name)) {
             path_join(&dir, p->dirs.data, "shared");
             path_join(&dir, dir.buf, name.buf);
-            ret = freeze_get(dir.buf, 0, &list, e);
+            ret = freeze_get(&p->dirs, dir.buf, 0, &list, e);
             sb_addf(&label, "shared %s", name.buf);
         } else {
             /* a shared env named by path: not pyshim's to record in */
@@ -259,7 +266,7 @@ static int project(int all, struct err *e)
         goto out;
     }
     if (has_venv) {
-        if (freeze_get(p.env_dir, 1, &list, e) < 0)
+        if (freeze_get(&p.dirs, p.env_dir, 1, &list, e) < 0)
             goto out;
         print_list(&list, all ? "project" : NULL);
     }
@@ -299,7 +306,7 @@ int cli_freeze(int argc, char **argv)
         if (!ret)
             ret = shared_env(&d, shared, &dir, &e);
         if (!ret)
-            ret = freeze_get(dir.buf, 0, &list, &e);
+            ret = freeze_get(&d, dir.buf, 0, &list, &e);
         if (!ret)
             print_list(&list, NULL);
     } else {

@@ -19,6 +19,7 @@
 
 #include "common/err.h"
 #include "common/sb.h"
+#include "config/dirs.h"
 
 #define FREEZE_RECORD "pyshim-requirements.txt"
 
@@ -27,12 +28,15 @@ void freeze_record_path(struct sb *out, const char *env_dir);
 
 /* Run the env's `python -m pip freeze` (local: with --local) and write
  * the record. list gets the package list (replaced). -1 with e when pip
- * fails or the record cannot be written. */
-int freeze_write(const char *env_dir, int local, struct sb *list,
-                 struct err *e);
+ * fails or the record cannot be written. One at a time per env (a lock
+ * in d's data dir), so that of two runs after two pip commands the last
+ * record written is the later list. */
+int freeze_write(const struct dirs *d, const char *env_dir, int local,
+                 struct sb *list, struct err *e);
 
 /* The env's package list into list (replaced): the record's, when it is
  * fresh, else freeze_write's. */
-int freeze_get(const char *env_dir, int local, struct sb *list, struct err *e);
+int freeze_get(const struct dirs *d, const char *env_dir, int local,
+               struct sb *list, struct err *e);
 
 #endif

@@ -548,7 +548,7 @@ static int pip(const struct dirs *d, int argc, char **argv, int *code,
     }
     *code = status;
     if (changes_packages(argc - 1, argv + 1)) {
-        if (freeze_write(dir.buf, 0, &list, e) < 0) {
+        if (freeze_write(d, dir.buf, 0, &list, e) < 0) {
             err_prefix(e, "pip ran (status %d), but ", status);
             goto out;
         }
