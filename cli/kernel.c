@@ -471,6 +471,73 @@ out:
     return ret;
 }
 
+/* install's options that exclude each other or must be well formed. */
+static int check_install_args(int is_auto, const char *project,
+                              const char *name, const char *display,
+                              struct err *e)
+{
+    if (is_auto && project) {
+        err_set(e, PYSHIM_EXIT_USAGE,
+                "--project and --auto exclude each other");
+        return err_hint(
+            e, "--auto kernels find the project from the notebook's directory");
+    }
+    if (name && !valid_name(name)) {
+        err_set(e, PYSHIM_EXIT_USAGE, "'%s' is not a Jupyter kernel name",
+                name);
+        return err_hint(e, "use lowercase letters, digits, '.', '_' and '-'");
+    }
+    if (display && check_utf8("display name", display, e) < 0)
+        return err_hint(e, "give --display-name as UTF-8 text");
+    return 0;
+}
+
+/* Never take over someone else's kernel unasked (without --force): its
+ * notebooks would silently run another project. k is the kernel found
+ * at kdir/name, o whose it is. */
+static int refuse_owner(enum owner o, const char *name, const char *kdir,
+                        const struct kspec *k, struct err *e)
+{
+    if (o == OWN_FOREIGN) {
+        err_set(e, PYSHIM_EXIT_FAILURE,
+                "kernel '%s' exists and was not written by pyshim (%s)", name,
+                kdir);
+        return err_hint(e,
+                        "choose another --name, or use --force to replace it");
+    }
+    if (o == OWN_OTHER) {
+        err_set(e, PYSHIM_EXIT_FAILURE,
+                "kernel '%s' belongs to another project (%s)", name,
+                k->project && *k->project ? k->project
+                                          : "--auto: the notebook's project");
+        return err_hint(
+            e,
+            "choose another --name (or none: pyshim picks a free one), or use --force to make it run this project");
+    }
+    return 0;
+}
+
+/* The kernel's name and display name: as given, else the auto kernel's,
+ * else the project's defaults (root: NULL for the auto kernel). */
+static int choose_names(const char *kdir, const char *root, const char *name,
+                        const char *display, int force, struct sb *kname,
+                        struct sb *disp, struct err *e)
+{
+    if (name)
+        sb_set(kname, name);
+    else if (!root)
+        sb_set(kname, AUTO_NAME);
+    else if (default_name(kdir, root, force, kname, e) < 0)
+        return -1;
+    if (display)
+        sb_set(disp, display);
+    else if (!root)
+        sb_set(disp, AUTO_DISPLAY);
+    else
+        default_display(kdir, root, disp);
+    return 0;
+}
+
 static int install(const struct dirs *d, int argc, char **argv, struct err *e)
 {
     struct sb python = SB_INIT, root = SB_INIT, kname = SB_INIT;
@@ -494,23 +561,8 @@ static int install(const struct dirs *d, int argc, char **argv, struct err *e)
         ret = code ? -1 : 0; /* printed; a usage error's 64 follows */
         goto out;
     }
-    if (is_auto && project) {
-        err_set(e, PYSHIM_EXIT_USAGE,
-                "--project and --auto exclude each other");
-        err_hint(
-            e, "--auto kernels find the project from the notebook's directory");
+    if (check_install_args(is_auto, project, name, display, e) < 0)
         goto out;
-    }
-    if (name && !valid_name(name)) {
-        err_set(e, PYSHIM_EXIT_USAGE, "'%s' is not a Jupyter kernel name",
-                name);
-        err_hint(e, "use lowercase letters, digits, '.', '_' and '-'");
-        goto out;
-    }
-    if (display && check_utf8("display name", display, e) < 0) {
-        err_hint(e, "give --display-name as UTF-8 text");
-        goto out;
-    }
     if (cli_shim_python(d, &python, e) < 0 ||
         (!is_auto && find_project(d, project, &root, e) < 0) ||
         kernels_dir(d, &kdir, e) < 0)
@@ -527,40 +579,16 @@ static int install(const struct dirs *d, int argc, char **argv, struct err *e)
         goto out;
     }
 
-    if (name)
-        sb_set(&kname, name);
-    else if (is_auto)
-        sb_set(&kname, AUTO_NAME);
-    else if (default_name(kdir.buf, root.buf, force, &kname, e) < 0)
+    if (choose_names(kdir.buf, is_auto ? NULL : root.buf, name, display, force,
+                     &kname, &disp, e) < 0)
         goto out;
-    if (display)
-        sb_set(&disp, display);
-    else if (is_auto)
-        sb_set(&disp, AUTO_DISPLAY);
-    else
-        default_display(kdir.buf, root.buf, &disp);
     spec_json(python.buf, is_auto ? NULL : root.buf, disp.buf, &json);
 
     /* Never take over someone else's kernel unasked: its notebooks would
      * silently run another project. */
     o = owner_of(kdir.buf, kname.buf, is_auto ? NULL : root.buf, &k);
-    if (o == OWN_FOREIGN && !force) {
-        err_set(e, PYSHIM_EXIT_FAILURE,
-                "kernel '%s' exists and was not written by pyshim (%s)",
-                kname.buf, kdir.buf);
-        err_hint(e, "choose another --name, or use --force to replace it");
+    if (!force && refuse_owner(o, kname.buf, kdir.buf, &k, e) < 0)
         goto out;
-    }
-    if (o == OWN_OTHER && !force) {
-        err_set(e, PYSHIM_EXIT_FAILURE,
-                "kernel '%s' belongs to another project (%s)", kname.buf,
-                k.project && *k.project ? k.project
-                                        : "--auto: the notebook's project");
-        err_hint(
-            e,
-            "choose another --name (or none: pyshim picks a free one), or use --force to make it run this project");
-        goto out;
-    }
     exists = o != OWN_NONE;
     path_join(&kdir, kdir.buf, kname.buf);
     path_join(&file, kdir.buf, "kernel.json");

@@ -50,6 +50,65 @@ int cli_explain(int argc, char **argv)
     return which(argc, argv, 1);
 }
 
+/* `pyshim which`'s report: one line per step, then why. */
+static void print_plan(const struct plan *p)
+{
+    size_t k;
+    struct sb s = SB_INIT;
+    char vb[32];
+    const char *cfg =
+        p->proj.kind == PROJ_GLOBAL ? p->proj.global.file : p->proj.cfg.file;
+
+    if (p->proj.root)
+        sb_addf(&s, "%s (%s, found from the %s)", p->proj.root,
+                cfg ? cfg : "zero-config markers",
+                !strcmp(p->proj.start, "cwd") ? "current directory"
+                                              : p->proj.start);
+    else if (p->disabled)
+        sb_addstr(
+            &s,
+            "none read: PYSHIM_DISABLE is set, so pyshim is off and passes through to PATH");
+    else
+        sb_addstr(&s, p->proj.kind == PROJ_GLOBAL
+                          ? "none; the global config applies"
+                          : "none; passing through to PATH");
+    line("project:", s.buf);
+    sb_reset(&s);
+    if (p->python_req)
+        sb_addf(&s, "%s (from %s)", p->python_req,
+                p->python_from ? p->python_from : "-");
+    line("request:", s.len ? s.buf : "(default)");
+    sb_reset(&s);
+    if (p->interp)
+        sb_addf(&s, "%s (%s)", p->interp,
+                p->ver.major >= 0 ? pyver_str(&p->ver, vb, sizeof(vb))
+                                  : "version unknown");
+    line("interpreter:", s.len ? s.buf : NULL);
+    sb_reset(&s);
+    sb_addstr(&s, p->env_kind);
+    if (p->env_dir)
+        sb_addf(&s, " %s", p->env_dir);
+    if (p->env_from)
+        sb_addf(&s, " (from %s)", p->env_from);
+    line("environment:", s.buf);
+    for (k = 0; k < p->shared.nr; k++)
+        line(k ? "" : "shared:", p->shared.v[k]);
+    if (!p->shared.nr)
+        line("shared:", "none");
+    line("hook:", p->hook.len ? p->hook_path : "none");
+    sb_reset(&s);
+    sb_addf(&s, "%s (%s)", p->passthrough ? "exec" : cfg_mode_name(p->mode),
+            p->passthrough ? "pass-through" : p->mode_why);
+    line("mode:", s.buf);
+    line("runs:", p->exe);
+    for (k = 0; k < p->proj.skipped.nr; k++)
+        line(k ? "" : "skipped:", p->proj.skipped.v[k]);
+    printf("why:\n");
+    for (k = 0; k < p->trace.lines.nr; k++)
+        printf("  - %s\n", p->trace.lines.v[k]);
+    sb_release(&s);
+}
+
 static int which(int argc, char **argv, int explain)
 {
     struct resolve_in in;
@@ -114,61 +173,7 @@ static int which(int argc, char **argv, int explain)
         sb_release(&out);
         goto out;
     }
-    {
-        struct sb s = SB_INIT;
-        char vb[32];
-        const char *cfg =
-            p.proj.kind == PROJ_GLOBAL ? p.proj.global.file : p.proj.cfg.file;
-
-        if (p.proj.root)
-            sb_addf(&s, "%s (%s, found from the %s)", p.proj.root,
-                    cfg ? cfg : "zero-config markers",
-                    !strcmp(p.proj.start, "cwd") ? "current directory"
-                                                 : p.proj.start);
-        else if (p.disabled)
-            sb_addstr(
-                &s,
-                "none read: PYSHIM_DISABLE is set, so pyshim is off and passes through to PATH");
-        else
-            sb_addstr(&s, p.proj.kind == PROJ_GLOBAL
-                              ? "none; the global config applies"
-                              : "none; passing through to PATH");
-        line("project:", s.buf);
-        sb_reset(&s);
-        if (p.python_req)
-            sb_addf(&s, "%s (from %s)", p.python_req,
-                    p.python_from ? p.python_from : "-");
-        line("request:", s.len ? s.buf : "(default)");
-        sb_reset(&s);
-        if (p.interp)
-            sb_addf(&s, "%s (%s)", p.interp,
-                    p.ver.major >= 0 ? pyver_str(&p.ver, vb, sizeof(vb))
-                                     : "version unknown");
-        line("interpreter:", s.len ? s.buf : NULL);
-        sb_reset(&s);
-        sb_addstr(&s, p.env_kind);
-        if (p.env_dir)
-            sb_addf(&s, " %s", p.env_dir);
-        if (p.env_from)
-            sb_addf(&s, " (from %s)", p.env_from);
-        line("environment:", s.buf);
-        for (k = 0; k < p.shared.nr; k++)
-            line(k ? "" : "shared:", p.shared.v[k]);
-        if (!p.shared.nr)
-            line("shared:", "none");
-        line("hook:", p.hook.len ? p.hook_path : "none");
-        sb_reset(&s);
-        sb_addf(&s, "%s (%s)", p.passthrough ? "exec" : cfg_mode_name(p.mode),
-                p.passthrough ? "pass-through" : p.mode_why);
-        line("mode:", s.buf);
-        line("runs:", p.exe);
-        for (k = 0; k < p.proj.skipped.nr; k++)
-            line(k ? "" : "skipped:", p.proj.skipped.v[k]);
-        printf("why:\n");
-        for (k = 0; k < p.trace.lines.nr; k++)
-            printf("  - %s\n", p.trace.lines.v[k]);
-        sb_release(&s);
-    }
+    print_plan(&p);
 out:
     sb_release(&cwd);
     plan_release(&p);
