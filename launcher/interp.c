@@ -288,11 +288,97 @@ static void scan_installs(struct interp_list *l, const char *root,
     sb_release(&p);
 }
 
+/* The directories searched after PATH (POSIX). */
+static const char *const system_dirs[] = {"/usr/local/bin", "/usr/bin",
+                                          "/opt/homebrew/bin", NULL};
+
+/* Is dir (as written) a directory scan_dir searches: on PATH or a system
+ * dir, and neither pyenv's shims nor a dir that holds the shim? */
+static int scanned_dir(const struct interp_env *env, const char *dir)
+{
+    struct sv dirs = SV_INIT;
+    size_t k;
+    int i, ret = 0;
+
+    path_split_list(env->path, &dirs);
+    for (k = 0; k < dirs.nr && !ret; k++)
+        ret = same_path(dirs.v[k], dir);
+    sv_release(&dirs);
+    for (i = 0; system_dirs[i] && !ret; i++)
+        ret = same_path(system_dirs[i], dir);
+    return ret && !interp_is_pyenv_shims(env, dir) &&
+           !interp_holds_self(env, dir);
+}
+
+/* Is dir (as written) ROOT/NAME/bin of a pyenv or uv install that
+ * scan_installs lists as ROOT/NAME/bin/pythonX.Y, with base that name? */
+static int install_bin(const struct sv *roots, const char *dir,
+                       const char *base)
+{
+    struct sb up = SB_INIT, vn = SB_INIT;
+    size_t k;
+    int ret = 0;
+
+    if (!roots || strcmp(path_basename(dir), "bin"))
+        return 0;
+    sb_addstr(&up, dir);
+    path_dirname(&up); /* ROOT/NAME */
+    for (k = 0; k < roots->nr && !ret; k++) {
+        const char *name = path_basename(up.buf), *vs = name, *rest;
+        struct sb root = SB_INIT;
+        struct pyver v, exact;
+        char *plain;
+
+        sb_addstr(&root, up.buf);
+        path_dirname(&root);
+        if (same_path(root.buf, roots->v[k]) && !strncmp(vs, "cpython-", 8))
+            vs += 8;
+        if (same_path(root.buf, roots->v[k]) && !pyver_parse(vs, &v, 1) &&
+            v.minor >= 0) {
+            rest = strchr(vs, '-');
+            plain = xstrndup(vs, rest ? (size_t)(rest - vs) : strlen(vs));
+            sb_reset(&vn);
+            sb_addf(&vn, "python%d.%d", v.major, v.minor);
+            ret = !pyver_parse(plain, &exact, 0) && !strcmp(vn.buf, base);
+            free(plain);
+        }
+        sb_release(&root);
+    }
+    sb_release(&up);
+    sb_release(&vn);
+    return ret;
+}
+
+int interp_finds(const struct interp_env *env, const char *path)
+{
+    const char *base = path_basename(path);
+    struct sb dir = SB_INIT;
+    struct plat_stat st;
+    struct pyver v;
+    int ret = 0;
+
+    if (PLAT_WINDOWS || strncmp(base, "python", 6) ||
+        pyver_parse(base, &v, 0) < 0 || v.minor < 0)
+        return 0;
+    /* interp_add_tag's conditions for a listed file */
+    if (plat_stat(path, &st, 1) < 0 || !st.is_reg ||
+        ((st.dev || st.ino) && st.dev == env->self_dev &&
+         st.ino == env->self_ino) ||
+        !mark_file_is_program(path))
+        return 0;
+    sb_addstr(&dir, path);
+    path_dirname(&dir);
+    ret = scanned_dir(env, dir.buf) ||
+          install_bin(env->pyenv_versions, dir.buf, base) ||
+          install_bin(env->uv_dirs, dir.buf, base);
+    sb_release(&dir);
+    return ret;
+}
+
 void interp_discover(struct interp_list *out, const struct interp_env *env,
                      struct trace *t)
 {
-    static const char *const system[] = {"/usr/local/bin", "/usr/bin",
-                                         "/opt/homebrew/bin", NULL};
+    const char *const *system = system_dirs;
     struct sv dirs = SV_INIT;
     size_t k;
     int i;

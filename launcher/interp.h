@@ -68,6 +68,12 @@ struct interp_env {
     uint64_t self_size;
 };
 
+/* 1 if interp_discover would list path itself (a pythonX.Y, as written,
+ * in a dir it searches: PATH, the system dirs, a pyenv or uv install's
+ * bin), by the same rules, without listing anything: one candidate's
+ * quick answer. 0 means "not by this rule" (a link to it elsewhere may
+ * still be listed: ask the full list then). POSIX; Windows: always 0. */
+int interp_finds(const struct interp_env *env, const char *path);
 /* List every interpreter (see above). Never fails: unreadable places are
  * skipped (and traced). */
 void interp_discover(struct interp_list *out, const struct interp_env *env,

@@ -20,10 +20,15 @@
  * tells no identity. */
 static int is_discovered(struct rctx *c, const char *real)
 {
-    struct interp_list *l = pick_list(&c->pick);
+    struct interp_list *l;
     struct plat_stat st;
     size_t i;
 
+    /* one candidate's quick answer first: the full search lists every
+     * interpreter of the machine (most of a warm run's work) */
+    if (interp_finds(&c->pick.ienv, real))
+        return 1;
+    l = pick_list(&c->pick);
     if (plat_stat(real, &st, 1) < 0)
         return 0;
     for (i = 0; i < l->nr; i++) {
@@ -43,16 +48,28 @@ static int is_discovered(struct rctx *c, const char *real)
 }
 
 /* True if dir (pyvenv.cfg's home) is the directory of an interpreter the
- * search finds, as written or once links are followed. */
-static int home_is_discovered(struct rctx *c, const char *dir)
+ * search finds, as written or once links are followed. python is the
+ * venv's python, whose real path answers the usual case quickly. */
+static int home_is_discovered(struct rctx *c, const char *dir,
+                              const char *python)
 {
-    struct interp_list *l = pick_list(&c->pick);
+    struct interp_list *l;
     struct sb rd = SB_INIT, d = SB_INIT, r = SB_INIT;
     size_t i;
     int ret = 0;
 
     if (plat_realpath(dir, &rd) < 0)
         goto out;
+    /* quick: the venv's own interpreter lives there and the search
+     * would list it (interp_finds), without listing them all */
+    if (!plat_realpath(python, &r)) {
+        sb_set(&d, r.buf);
+        path_dirname(&d);
+        ret = path_equal(d.buf, rd.buf) && interp_finds(&c->pick.ienv, r.buf);
+        if (ret)
+            goto out;
+    }
+    l = pick_list(&c->pick);
     for (i = 0; i < l->nr && !ret; i++) {
         sb_set(&d, l->v[i].path);
         path_dirname(&d);
@@ -195,7 +212,8 @@ int vcheck_unrecorded(struct rctx *c, const struct venv *v)
     char *code = NULL;
 
     if (!PLAT_WINDOWS && v->home &&
-        (vtrust_inside(v->home, tree) || !home_is_discovered(c, v->home))) {
+        (vtrust_inside(v->home, tree) ||
+         !home_is_discovered(c, v->home, v->python))) {
         err_set(
             c->e, PYSHIM_EXIT_NOPERM,
             "venv '%s' was not made by pyshim and its pyvenv.cfg home '%s' is %s (the standard library would load from there): not run",

@@ -771,10 +771,67 @@ static void test_interp_is_self__cases(void **state)
     sv_release(&keep);
 }
 
+/* interp_finds answers for one file what interp_discover would list:
+ * never yes for a file the full search does not list (the property, over
+ * every file of the fake tree), and yes for the usual places. */
+static void test_interp_finds__agrees_with_discover(void **state)
+{
+    static const struct {
+        const char *rel;
+        int want; /* 1, 0, or -1: either (a link elsewhere may list it) */
+    } cases[] = {
+        {"bin1/python3.91", 1},
+        {"bin2/python3.91", 1},
+        {"bin1/python3.91-config", 0},
+        {"bin1/pythonfoo", 0},
+        {"bin1/python3.99", 0}, /* a "#!" script */
+        {"bin3/python3.91", 0}, /* not on PATH */
+        {"shimdir/python3.93", 0},
+        {"pyenv/shims/python3.94", 0},
+        {"pyenv/versions/3.91.4/bin/python3.91", 1},
+        {"pyenv/versions/3.92.10/bin/python3.92", 1},
+        {"pyenv/versions/3.92.1/bin/python3.92", -1}, /* via bin1's link */
+        {"pyenv/versions/3.95.0t/bin/python3.95t", 0},
+        {"pyenv/versions/myenv/bin/python", -1},
+        {"uv/cpython-3.96.3-linux-x86_64-gnu/bin/python3.96", 1},
+        {"bin2/python3.98", 0}, /* a hard link to the shim */
+    };
+    struct sv keep = SV_INIT;
+    struct interp_env env = fake_env(&keep);
+    struct interp_list l = INTERP_LIST_INIT;
+    struct trace t = TRACE_INIT;
+    size_t i, j;
+
+    (void)state;
+    interp_discover(&l, &env, &t);
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *p = tu_path(root, cases[i].rel);
+        struct stat st;
+        int listed = 0, got = interp_finds(&env, p);
+
+        if (!stat(p, &st))
+            for (j = 0; j < l.nr; j++)
+                listed |= l.v[j].dev == (uint64_t)st.st_dev &&
+                          l.v[j].ino == (uint64_t)st.st_ino;
+        if (got && !listed)
+            fail_msg(
+                "interp_finds says yes to '%s', which the search does not list",
+                cases[i].rel);
+        if (cases[i].want >= 0 && got != cases[i].want)
+            fail_msg("interp_finds('%s') = %d, want %d", cases[i].rel, got,
+                     cases[i].want);
+        free(p);
+    }
+    interp_list_release(&l);
+    trace_release(&t);
+    sv_release(&keep);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_interp_discover__sources),
+        cmocka_unit_test(test_interp_finds__agrees_with_discover),
         cmocka_unit_test(test_interp_discover__relative_path_entries_ignored),
         cmocka_unit_test(test_interp_pick__table),
         cmocka_unit_test(test_interp_pick__facts_cached),
