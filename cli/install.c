@@ -2,7 +2,7 @@
  * pyshim install / uninstall.
  *
  * install: copy the binary to BIN/pyshim (atomically, so the install does
- * not depend on the build tree), link every python/pip name to it, put
+ * not depend on the build tree), hard-link every python/pip name to it, put
  * BIN first on PATH through a marked block in the shell start-up files,
  * and create the default environment used outside any project. Running it
  * again changes nothing. uninstall undoes each step exactly. The Windows
@@ -44,8 +44,10 @@ static const char usage_install[] =
     "                      [--no-shell] [--no-default-env]\n"
     "\n"
     "Copy pyshim into DIR (default: DATA/bin, i.e. ~/.local/share/pyshim/bin\n"
-    "or $PYSHIM_HOME/bin) and link python, python3, pip, pip3 and python3.N,\n"
-    "pip3.N for every installed Python 3.N to it. Then:\n"
+    "or $PYSHIM_HOME/bin) and hard-link python, python3, pip, pip3 and\n"
+    "python3.N, pip3.N for every installed Python 3.N to it (hard links, not\n"
+    "symlinks: the real path of `python` is still python, for tools that\n"
+    "resolve it; an older install's symlinks are replaced). Then:\n"
     "  - add a marked block (# >>> pyshim >>> ... # <<< pyshim <<<) that puts\n"
     "    DIR first on PATH to the start-up file of your shell ($SHELL; or\n"
     "    --shell): ~/.bashrc, ~/.zshrc, or ~/.config/fish/conf.d/pyshim.fish\n"
@@ -98,8 +100,9 @@ static const char usage_uninstall[] =
  * newer one) is known as pyshim's, not only a copy of the running binary. */
 #define MARKED_MAX (64u << 20)
 
-/* Is path this very pyshim: a link to "pyshim", or a byte-for-byte copy
- * of the running binary (nothing to replace)? */
+/* Is path this very pyshim: a symlink to "pyshim" (how installs before
+ * issue 13 named it), or a byte-for-byte copy or hard link of the running
+ * binary? */
 int install_is_self(const char *path, const struct sb *self_bytes)
 {
     struct plat_stat st;
@@ -136,17 +139,23 @@ int install_is_ours(const char *path, const struct sb *self_bytes)
     return ret;
 }
 
+/* Give pyshim the name bin/name: a hard link to bin/pyshim (a copy where
+ * the file system has none), never a symlink. A symlink's real path is
+ * "pyshim", so a tool that runs os.path.realpath(sys.executable) (findpython,
+ * CPython's own test_subprocess) would run the CLI, not python; a hard link's
+ * real path is its own name, which the argv[0] dispatch runs as the shim.
+ * An older install's symlink, or another version's copy, is replaced. */
 static int link_one(const char *bin, const char *name, const struct sb *self,
                     int *made, struct err *e)
 {
-    struct sb path = SB_INIT, target = SB_INIT;
+    struct sb path = SB_INIT, prog = SB_INIT;
     struct plat_stat st;
     int ret = -1;
 
     path_join(&path, bin, name);
+    path_join(&prog, bin, "pyshim");
     if (!plat_stat(path.buf, &st, 0)) {
-        if (st.is_lnk && !plat_readlink(path.buf, &target) &&
-            !strcmp(target.buf, "pyshim")) {
+        if (!st.is_lnk && install_is_self(path.buf, self)) {
             ret = 0; /* already right */
             goto out;
         }
@@ -156,20 +165,18 @@ static int link_one(const char *bin, const char *name, const struct sb *self,
             err_hint(e, "move it away, or install with --bin-dir elsewhere");
             goto out;
         }
-        if (plat_unlink(path.buf) < 0)
-            goto fail;
     }
-    if (plat_symlink("pyshim", path.buf) < 0)
-        goto fail;
+    /* replaces what is there in one rename: the name is never missing */
+    if (plat_link_or_copy(prog.buf, path.buf) < 0) {
+        err_set(e, PYSHIM_EXIT_CANTCREAT, "cannot create '%s': %s", path.buf,
+                plat_strerror(errno));
+        goto out;
+    }
     (*made)++;
     ret = 0;
-    goto out;
-fail:
-    err_set(e, PYSHIM_EXIT_CANTCREAT, "cannot create '%s': %s", path.buf,
-            plat_strerror(errno));
 out:
     sb_release(&path);
-    sb_release(&target);
+    sb_release(&prog);
     return ret;
 }
 

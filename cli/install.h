@@ -8,8 +8,9 @@
 #include "common/err.h"
 #include "common/sb.h"
 
-/* Is path this very pyshim: a link to "pyshim", or a byte-for-byte copy
- * of the running binary self_bytes (nothing to replace)? */
+/* Is path this very pyshim: a symlink to "pyshim" (the layout before
+ * issue 13), or a byte-for-byte copy or hard link of the running binary
+ * self_bytes? */
 int install_is_self(const char *path, const struct sb *self_bytes);
 /* Is path pyshim's, of any version: this pyshim (install_is_self), or a
  * regular file under 64 MiB that is a program holding the mark? */

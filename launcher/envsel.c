@@ -14,6 +14,7 @@
 #include "config/trust.h"
 #include "launcher/env.h"
 #include "launcher/hook.h"
+#include "launcher/request.h"
 #include "launcher/rctx.h"
 #include "launcher/vcheck.h"
 #include "launcher/venv.h"
@@ -145,9 +146,61 @@ static int venv_usable(struct rctx *c, const struct settings *s)
         p->proj.root);
 }
 
-/* Run the venv's python: directly, or on Windows through its base. */
-static void venv_exe(struct plan *p, const struct venv *v)
+/* Are a and b the same file: the same real path, or the same identity
+ * (a hard link)? */
+static int same_file(const char *a, const char *b)
 {
+    struct sb ra = SB_INIT, rb = SB_INIT;
+    struct plat_stat sta, stb;
+    int ret = 0;
+
+    if (!plat_realpath(a, &ra) && !plat_realpath(b, &rb))
+        ret = path_equal(ra.buf, rb.buf);
+    if (!ret && !plat_stat(a, &sta, 1) && !plat_stat(b, &stb, 1))
+        ret = (sta.dev || sta.ino) && sta.dev == stb.dev && sta.ino == stb.ino;
+    sb_release(&ra);
+    sb_release(&rb);
+    return ret;
+}
+
+/* The program the environment's python (the vetted env_python) has under
+ * the name the user typed: `python3.11` runs bin/python3.11, as running
+ * the environment directly would, so sys.orig_argv[0], sys.executable and
+ * the shebangs pip writes name what the user named. Only the same file
+ * as env_python (a venv's python3.11 leads where its python does), so
+ * what runs is what the trust and version checks judged; else NULL and
+ * env_python runs. Caller frees. */
+static char *typed_program(struct rctx *c, const char *env_python)
+{
+    struct sb name = SB_INIT, path = SB_INIT;
+    char *ret = NULL;
+
+    if (c->p->is_pip)
+        goto out;
+    request_name(c->in->invoked, &name);
+    if (strncmp(name.buf, "python", 6) ||
+        !strcmp(name.buf, path_basename(env_python)))
+        goto out;
+    sb_set(&path, env_python);
+    path_dirname(&path);
+    path_join(&path, path.buf, name.buf);
+    if (plat_is_executable(path.buf) && same_file(path.buf, env_python)) {
+        trace_add(&c->p->trace, "runs '%s', the name typed (the same file)",
+                  path.buf);
+        ret = sb_detach(&path, NULL);
+    }
+out:
+    sb_release(&name);
+    sb_release(&path);
+    return ret;
+}
+
+/* Run the venv's python: directly (under the name typed, where the venv
+ * has it), or on Windows through its base. */
+static void venv_exe(struct rctx *c, const struct venv *v)
+{
+    struct plan *p = c->p;
+
     if (v->base) {
         /* Windows: do what the venv's own python.exe (CPython's venv
          * launcher) would do, minus its extra process: run the base
@@ -157,7 +210,9 @@ static void venv_exe(struct plan *p, const struct venv *v)
         trace_add(&p->trace, "'%s' redirects to '%s'", v->python, v->base);
     } else {
         p->interp = xstrdup(v->executable ? v->executable : v->python);
-        p->exe = xstrdup(v->python);
+        p->exe = typed_program(c, v->python);
+        if (!p->exe)
+            p->exe = xstrdup(v->python);
     }
 }
 
@@ -184,7 +239,7 @@ static int venv_env(struct rctx *c, const struct settings *s)
     p->env_dir = xstrdup(v.dir);
     p->env_from = xstrdup(s->venv_from);
     p->ver = v.ver;
-    venv_exe(p, &v);
+    venv_exe(c, &v);
     trace_add(&p->trace, "environment: venv '%s' (from '%s')", v.dir,
               s->venv_from);
     if (use_shared(c, s, v.libname) < 0 ||
@@ -238,7 +293,9 @@ static int overlay_env(struct rctx *c, const struct settings *s)
         venv_launch(p, base, dir.buf);
         free(base);
     } else {
-        p->exe = xstrdup(dir.buf);
+        p->exe = exists ? typed_program(c, dir.buf) : NULL;
+        if (!p->exe)
+            p->exe = xstrdup(dir.buf);
     }
     venv_site_path(&dir, p->env_dir, &p->ver, t);
     want_hook(p, dir.buf, exists);

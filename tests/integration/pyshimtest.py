@@ -168,9 +168,11 @@ def make_venv(interp, path, pip=False, extra=()):
     return path
 
 
-def build_wheel(dest_dir, name, version="1.0", code=None):
+def build_wheel(dest_dir, name, version="1.0", code=None, scripts=None):
     """A pure-Python wheel NAME-VERSION-py3-none-any.whl holding module
-    NAME (NAME.py), written by hand: no network, no build backend."""
+    NAME (NAME.py), written by hand: no network, no build backend.
+    scripts: {script name: "module:function"}, its console_scripts entry
+    points (pip writes a script for each, with a shebang)."""
     os.makedirs(dest_dir, exist_ok=True)
     dist = name.replace("-", "_")
     info = "%s-%s.dist-info" % (dist, version)
@@ -183,6 +185,9 @@ def build_wheel(dest_dir, name, version="1.0", code=None):
                          "Root-Is-Purelib: true\nTag: py3-none-any\n",
         info + "/top_level.txt": dist + "\n",
     }
+    if scripts:
+        files[info + "/entry_points.txt"] = "[console_scripts]\n" + "".join(
+            "%s = %s\n" % kv for kv in sorted(scripts.items()))
     rows = []
     for arc, text in files.items():
         data = text.encode("utf-8")

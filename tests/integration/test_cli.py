@@ -2,10 +2,19 @@
 switches of the shim."""
 import json
 import os
+import shutil
 import unittest
 
 from pyshimtest import (SandboxTest, SYSTEM, present_interps, make_venv,
                         site_packages, write, write_json, PYSHIM_BIN)
+
+
+def assert_pyshim_name(tc, d, name):
+    """d/name is a hard link to d/pyshim (not a symlink: its real path is
+    its own name, so it still runs python, issue 13)."""
+    p = os.path.join(d, name)
+    tc.assertFalse(os.path.islink(p), p)
+    tc.assertTrue(os.path.samefile(p, os.path.join(d, "pyshim")), p)
 
 
 def snapshot(d):
@@ -33,7 +42,7 @@ class Install(SandboxTest, unittest.TestCase):
         with open(os.path.join(self.sb.bin, "pyshim"), "rb") as a, \
                 open(PYSHIM_BIN, "rb") as b:
             self.assertEqual(a.read(), b.read())
-        self.assertEqual(os.readlink(os.path.join(self.sb.bin, "python")), "pyshim")
+        assert_pyshim_name(self, self.sb.bin, "python")
 
     def test_install_twice_is_idempotent(self):
         before = snapshot(self.sb.bin)
@@ -49,7 +58,7 @@ class Install(SandboxTest, unittest.TestCase):
         r = self.sb.pyshim("install", "--bin-dir", self.sb.bin)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertNotIn("up to date", r.stdout)
-        self.assertEqual(os.readlink(os.path.join(self.sb.bin, "pip3")), "pyshim")
+        assert_pyshim_name(self, self.sb.bin, "pip3")
 
     def test_install_never_replaces_a_foreign_file(self):
         other = os.path.join(self.sb.root, "otherbin")
@@ -73,7 +82,7 @@ class Install(SandboxTest, unittest.TestCase):
         r = self.sb.pyshim("install", "--bin-dir", other, "--no-shell",
                            "--no-default-env")
         self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertEqual(os.readlink(os.path.join(other, "python3")), "pyshim")
+        assert_pyshim_name(self, other, "python3")
         write(os.path.join(other, "python3"), older, "wb")
         r = self.sb.pyshim("uninstall", "--bin-dir", other)
         self.assertEqual(r.returncode, 0, r.stderr)
@@ -83,7 +92,88 @@ class Install(SandboxTest, unittest.TestCase):
         d = os.path.join(self.sb.root, "bin dir ü")
         r = self.sb.pyshim("install", "--bin-dir", d)
         self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertEqual(os.readlink(os.path.join(d, "python3")), "pyshim")
+        assert_pyshim_name(self, d, "python3")
+
+    def _reinstall(self):
+        """The class's sandbox bin dir, installed again (another test may
+        have uninstalled it); its names."""
+        r = self.sb.pyshim("install", "--bin-dir", self.sb.bin, "--no-shell",
+                           "--no-default-env")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return [n for n in os.listdir(self.sb.bin) if n != "pyshim"]
+
+    def _tree(self, d):
+        """name -> (is a link, bytes, mode) of every entry of d."""
+        out = {}
+        for n in sorted(os.listdir(d)):
+            p = os.path.join(d, n)
+            with open(p, "rb") as f:
+                out[n] = (os.path.islink(p), f.read(), os.lstat(p).st_mode)
+        return out
+
+    def test_realpath_of_each_name_still_runs_python(self):
+        # Issue 13: a tool that copies os.path.realpath(sys.executable)
+        # (findpython, CPython's test_subprocess) ran the CLI through a
+        # symlink to "pyshim": "unknown command '-c'", exit 64.
+        self._reinstall()
+        minor = present_interps()[-1].minor if present_interps() else None
+        names = ["python", "python3"] + (["python" + minor] if minor else [])
+        for n in names:
+            real = os.path.realpath(shutil.which(n, path=self.sb.bin))
+            self.assertEqual(os.path.dirname(real), self.sb.bin, n)
+            r = self.sb.call([real, "-c", "import sys; print(sys.version)"])
+            self.assertEqual(r.returncode, 0, (n, r.stdout, r.stderr))
+            self.assertRegex(r.stdout, r"^\d+\.\d+\.\d+", n)
+        real = os.path.realpath(shutil.which("pip", path=self.sb.bin))
+        r = self.sb.call([real, "--version"])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertTrue(r.stdout.startswith("pip "), r.stdout)
+
+    def test_install_converts_the_old_symlink_layout(self):
+        # An install made before issue 13: symlinks to "pyshim". Install
+        # over it replaces each with a hard link; uninstall leaves the
+        # directory exactly as it was before the first install.
+        d = os.path.join(self.sb.root, "oldbin")
+        write(os.path.join(d, "tool"), "#!/bin/sh\necho mine\n")
+        os.chmod(os.path.join(d, "tool"), 0o755)
+        before = self._tree(d)
+        shutil.copy(PYSHIM_BIN, os.path.join(d, "pyshim"))
+        names = self._reinstall()
+        for n in names:
+            os.symlink("pyshim", os.path.join(d, n))
+        r = self.sb.pyshim("install", "--bin-dir", d, "--no-shell",
+                           "--no-default-env")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertNotIn("up to date", r.stdout)
+        for n in names:
+            assert_pyshim_name(self, d, n)
+        r = self.sb.call([os.path.join(d, "python3"), "-c", "print(6 * 7)"])
+        self.assertEqual((r.returncode, r.stdout), (0, "42\n"), r.stderr)
+        r = self.sb.pyshim("uninstall", "--bin-dir", d)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(self._tree(d), before)
+
+    def test_upgrade_replaces_every_name(self):
+        # The names are hard links to an older pyshim (other bytes, the
+        # same mark): install makes each a link to the new one.
+        d = os.path.join(self.sb.root, "upgbin")
+        with open(PYSHIM_BIN, "rb") as f:
+            new = f.read()
+        write(os.path.join(d, "pyshim"), new + b"\0", "wb")
+        os.chmod(os.path.join(d, "pyshim"), 0o755)
+        names = self._reinstall()
+        for n in names:
+            os.link(os.path.join(d, "pyshim"), os.path.join(d, n))
+        r = self.sb.pyshim("install", "--bin-dir", d, "--no-shell",
+                           "--no-default-env")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        for n in names + ["pyshim"]:
+            assert_pyshim_name(self, d, n)
+            with open(os.path.join(d, n), "rb") as f:
+                self.assertEqual(f.read(), new, n)
+        r = self.sb.pyshim("uninstall", "--bin-dir", d)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertFalse(os.path.exists(d))
 
     def test_shell_rc_block_once(self):
         h = self.sb.pyshim("install", "--help").stdout

@@ -388,10 +388,12 @@ class _Transparency(pt.SandboxTest):
             self.set_mode(mode)
             if mode == "embed":
                 # really in-process: the running binary is pyshim itself
-                r = subprocess.run(["python", "-c", "import os; print(os.readlink('/proc/self/exe'))"],
+                # (its python name is a hard link to bin/pyshim)
+                r = subprocess.run(["python", "-c", "import os; print(os.stat('/proc/self/exe').st_ino)"],
                                    cwd=self.proj, env=self.env, stdout=subprocess.PIPE,
                                    timeout=pt.TIMEOUT)
-                self.assertEqual(os.path.basename(r.stdout.decode().strip()), "pyshim")
+                self.assertEqual(int(r.stdout.decode()),
+                                 os.stat(os.path.join(self.sb.bin, "pyshim")).st_ino)
             for case in cases:
                 if case["name"] not in direct:
                     continue
@@ -399,6 +401,35 @@ class _Transparency(pt.SandboxTest):
                     got = self.run_case(case, shim=True)
                     self.compare(case, mode, direct[case["name"]], got)
         self.assertTrue(self.probed, "no case reached the probe")
+
+
+    # Issue 13: the name typed reaches the environment's program of that
+    # name, so sys.orig_argv[0] and sys.executable are what running
+    # .venv/bin/python3.N directly gives, in each mode.
+    TYPED = ("import sys; print(getattr(sys, 'orig_argv', ['-'])[0], "
+             "sys.executable)")
+
+    def test_typed_name_reaches_the_same_named_program(self):
+        names = ["python3", "python" + self.interp.minor]
+        direct = {}
+        for n in names:
+            exe = os.path.join(self.proj, ".venv", "bin", n)
+            r = subprocess.run([exe, "-c", self.TYPED], cwd=self.proj,
+                               env=self.env, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, timeout=pt.TIMEOUT)
+            self.assertEqual(r.returncode, 0, r)
+            self.assertIn(exe.encode(), r.stdout)
+            direct[n] = (r.returncode, r.stdout, r.stderr)
+        for mode in self.modes:
+            self.set_mode(mode)
+            for n in names:
+                with self.subTest(name=n, mode=mode):
+                    r = subprocess.run([n, "-c", self.TYPED], cwd=self.proj,
+                                       env=self.env, stdout=subprocess.PIPE,
+                                       stderr=subprocess.PIPE,
+                                       timeout=pt.TIMEOUT)
+                    self.assertEqual((r.returncode, r.stdout, r.stderr),
+                                     direct[n])
 
 
 class _TransparencyFull(_Transparency):
@@ -415,6 +446,76 @@ pt.per_interp(_TransparencyFull, globals(),
               [pt.SYSTEM] + ([_NEWEST] if _NEWEST else []))
 pt.per_interp(_Transparency, globals(),
               [i for i in pt.PYENV if i is not _NEWEST])
+
+
+class _PipShebang(pt.SandboxTest):
+    """Issue 13: `python3.N -m pip install` through the shim writes the
+    console script's shebang a direct `.venv/bin/python3.N -m pip install`
+    writes (#!.../.venv/bin/python3.N), in each mode."""
+    interp = None
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.proj = cls.sb.mkdtemp("pipproj")
+        cls.venv = os.path.join(cls.proj, ".venv")
+        pt.make_venv(cls.interp, cls.venv, pip=True)
+        cls.whl = pt.build_wheel(os.path.join(cls.sb.root, "wheels"),
+                                 "shebangtool",
+                                 code="def main():\n    print('tool ran')\n",
+                                 scripts={"shebangtool": "shebangtool:main"})
+        cls.env = dict(cls.sb.env, ASAN_OPTIONS="detect_leaks=0",
+                       PIP_NO_CACHE_DIR="1", PIP_DISABLE_PIP_VERSION_CHECK="1")
+
+    def set_mode(self, mode):
+        """The project's mode; the project trusted again: a venv made by
+        hand with pip carries start-up code (setuptools'
+        distutils-precedence.pth), run only once trusted (docs/trust.md)."""
+        pt.write_json(os.path.join(self.proj, ".pyshim.json"), {"mode": mode})
+        t = self.sb.pyshim("trust", self.proj)
+        self.assertEqual(t.returncode, 0, t)
+
+    def pip_install(self, python):
+        """Install the wheel with `python -m pip`; the script's first line.
+        Uninstalled again after."""
+        env = self.env
+        script = os.path.join(self.venv, "bin", "shebangtool")
+        cmd = [python, "-m", "pip", "install", "-q", "--no-index", "--no-deps",
+               self.whl]
+        r = subprocess.run(cmd, cwd=self.proj, env=env, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, universal_newlines=True,
+                           timeout=pt.PIP_TIMEOUT)
+        self.assertEqual(r.returncode, 0, r)
+        with open(script) as f:
+            first = f.readline()
+        r = subprocess.run([os.path.join(self.venv, "bin", "python"), "-m",
+                            "pip", "uninstall", "-q", "-y", "shebangtool"],
+                           cwd=self.proj, env=env, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, universal_newlines=True,
+                           timeout=pt.PIP_TIMEOUT)
+        self.assertEqual(r.returncode, 0, r)
+        self.assertFalse(os.path.exists(script))
+        return first
+
+    def test_console_script_shebang(self):
+        name = "python" + self.interp.minor
+        direct = self.pip_install(os.path.join(self.venv, "bin", name))
+        self.assertEqual(direct, "#!%s\n" % os.path.join(self.venv, "bin", name))
+        modes = ["exec"]
+        self.set_mode("embed")
+        r = subprocess.run([name, "-c", "pass"], cwd=self.proj,
+                           env=dict(self.env, PYSHIM_DRYRUN="1"),
+                           stdout=subprocess.PIPE, timeout=pt.TIMEOUT)
+        if json.loads(r.stdout.decode())["mode"] == "embed":
+            modes.append("embed")
+        for mode in modes:
+            with self.subTest(mode=mode):
+                self.set_mode(mode)
+                self.assertEqual(self.pip_install(name), direct)
+
+
+pt.per_interp(_PipShebang, globals(),
+              [pt.SYSTEM] + ([_NEWEST] if _NEWEST else []))
 
 
 class CaseTable(unittest.TestCase):
