@@ -29,8 +29,10 @@ class _Basics(SandboxTest):
         os.makedirs(cls.deep)
         cls.script = write(os.path.join(cls.proj, "tools", "hello.py"), HELLO_PY)
 
-    def assertProjectVenv(self, facts):
-        self.assertEqual(facts["executable"], os.path.join(self.venv, "bin", "python"))
+    def assertProjectVenv(self, facts, name="python"):
+        # the name typed reaches the venv's program of that name (issue 13
+        # item 5), as running .venv/bin/NAME directly would
+        self.assertEqual(facts["executable"], os.path.join(self.venv, "bin", name))
         self.assertEqual(facts["prefix"], self.venv)
         self.assertEqual(tuple(facts["version"]), self.interp.version)
 
@@ -45,10 +47,11 @@ class _Basics(SandboxTest):
                 self.assertProjectVenv(self.hello(cwd=d))
 
     def test_python3_link_runs_venv(self):
-        self.assertProjectVenv(self.hello("python3", cwd=self.deep))
+        self.assertProjectVenv(self.hello("python3", cwd=self.deep), "python3")
 
     def test_pinned_minor_of_the_project_runs_venv(self):
-        self.assertProjectVenv(self.hello("python" + self.interp.minor, cwd=self.deep))
+        name = "python" + self.interp.minor
+        self.assertProjectVenv(self.hello(name, cwd=self.deep), name)
 
     def test_pinned_other_minor_runs_that_version(self):
         others = [i for i in present_interps() if i.minor != self.interp.minor]
