@@ -1,6 +1,7 @@
 #include "launcher/hook.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/err.h"
@@ -88,7 +89,77 @@ const char *hook_companion(const char *name)
     return NULL;
 }
 
-void hook_render(const struct sv *sites, struct sb *out)
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The plain lines of one .pth file's text into out, as site.py takes
+ * them: line by line, a UTF-8 BOM at the start dropped, trailing
+ * whitespace stripped. */
+static void pth_plain_lines(const char *site, const struct sb *text,
+                            const struct sv *sites, struct sv *out)
+{
+    struct sb line = SB_INIT, dir = SB_INIT;
+    const char *s = text->buf, *end = text->buf + text->len, *nl;
+
+    if (text->len >= 3 && !memcmp(s, "\xef\xbb\xbf", 3))
+        s += 3;
+    for (; s < end; s = nl + 1) {
+        nl = memchr(s, '\n', (size_t)(end - s));
+        if (!nl)
+            nl = end;
+        sb_reset(&line);
+        sb_add(&line, s, (size_t)(nl - s));
+        while (line.len && strchr(" \t\r\v\f", line.buf[line.len - 1]))
+            sb_setlen(&line, line.len - 1);
+        if (!line.len || line.buf[0] == '#' ||
+            !strncmp(line.buf, "import ", 7) ||
+            !strncmp(line.buf, "import\t", 7) || strlen(line.buf) != line.len)
+            continue;
+        path_join(&dir, site, line.buf);
+        path_normalize(&dir);
+        if (sv_find(sites, dir.buf) < 0 && sv_find(out, dir.buf) < 0)
+            sv_push(out, dir.buf);
+    }
+    sb_release(&line);
+    sb_release(&dir);
+}
+
+void hook_nested_dirs(const struct sv *sites, struct sv *out)
+{
+    struct sv names = SV_INIT;
+    struct sb path = SB_INIT, text = SB_INIT;
+    size_t i, k;
+
+    for (i = 0; i < sites->nr; i++) {
+        struct plat_dir *d = plat_opendir(sites->v[i]);
+        const char *name;
+
+        sv_release(&names);
+        while (d && (name = plat_readdir(d))) {
+            size_t n = strlen(name);
+
+            if (n > 4 && !strcmp(name + n - 4, ".pth"))
+                sv_push(&names, name);
+        }
+        if (d)
+            plat_closedir(d);
+        if (names.nr)
+            qsort(names.v, names.nr, sizeof(*names.v), cmp_str);
+        for (k = 0; k < names.nr; k++) {
+            path_join(&path, sites->v[i], names.v[k]);
+            if (plat_read_file(path.buf, 1 << 20, &text) == 0)
+                pth_plain_lines(sites->v[i], &text, sites, out);
+        }
+    }
+    sv_release(&names);
+    sb_release(&path);
+    sb_release(&text);
+}
+
+void hook_render(const struct sv *sites, const struct sv *nested,
+                 struct sb *out)
 {
     static const char hexd[] = "0123456789abcdef";
     size_t i;
@@ -104,6 +175,12 @@ void hook_render(const struct sv *sites, struct sb *out)
     for (i = 0; i < sites->nr; i++)
         if (plain_line_ok(sites->v[i]))
             sb_addf(out, "%s\n", sites->v[i]);
+    /* What the shared dirs' own .pth files add, for static tools: at run
+     * time activate() adds them again (a no-op, site.py skips a dir it
+     * has) and runs those files' import lines. */
+    for (i = 0; nested && i < nested->nr; i++)
+        if (plain_line_ok(nested->v[i]))
+            sb_addf(out, "%s\n", nested->v[i]);
     /* The data _pyshim_hook.activate() reads: a comment to site.py and to
      * static tools, pure ASCII so no reader can split it. */
     sb_addstr(out, "# pyshim-dirs:");

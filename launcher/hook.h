@@ -38,10 +38,22 @@
 #define HOOK_MODULE_FILE "_pyshim_hook.py"
 #define HOOK_START_FILE "_pyshim.start"
 
-/* The .pth file's content for these site dirs (replaces out). Empty dirs
- * give an empty string: no hook is needed. The other two files' contents
- * are fixed (hook_companion). */
-void hook_render(const struct sv *sites, struct sb *out);
+/* The dirs the plain path lines of the .pth files directly in the site
+ * dirs sites add, the way site.py reads them (names in sorted order; '#'
+ * comments, blank lines and `import` lines skipped; a relative line under
+ * its site dir; normalized), in order, each once and none of sites, into
+ * out (appended). Static tools (pyright, Pylance) read only plain lines:
+ * given these, they see the layers Python sees. An unreadable or
+ * non-regular .pth is skipped, as site.py skips it. Existence is not
+ * checked (site.py skips a missing dir; so do the tools). */
+void hook_nested_dirs(const struct sv *sites, struct sv *out);
+/* The .pth file's content for these site dirs (replaces out): a plain line
+ * for each of sites, then for each of nested (may be NULL: none; see
+ * hook_nested_dirs), then the data and import lines for sites. Empty
+ * sites give an empty string: no hook is needed. The other two files'
+ * contents are fixed (hook_companion). */
+void hook_render(const struct sv *sites, const struct sv *nested,
+                 struct sb *out);
 /* The fixed content of the companion file name (HOOK_MODULE_FILE or
  * HOOK_START_FILE; anything else is a BUG). Borrowed. */
 const char *hook_companion(const char *name);

@@ -252,6 +252,45 @@ class _Shared(SandboxTest):
         self.runpy("pass", cwd=proj)
         self.assertEqual([f for f in files if os.path.lexists(f)], [])
 
+    def test_hook_lists_nested_dirs(self):
+        """Issue 13 item 2: static tools (pyright, Pylance) read only the
+        plain lines of .pth files; the dirs the shared envs' own .pth
+        files add are plain lines of the hook too, in site.py's order, so
+        a reader of plain lines alone resolves the same imports."""
+        proj = self.sb.mkdtemp()
+        venv = make_venv(self.interp, os.path.join(proj, ".venv"))
+        hook = os.path.join(site_packages(venv), "_pyshim.pth")
+        write_json(os.path.join(proj, ".pyshim.json"), {"shared": ["ai", "ml"]})
+        self.runpy("pass", cwd=proj)
+
+        def plain_lines():
+            with open(hook, encoding="utf-8") as f:
+                return [l.rstrip("\n") for l in f
+                        if not l.startswith(("#", "import ", "import\t"))]
+        ai_extra = os.path.join(self.ai, "extra")
+        ml_extra = os.path.join(self.ml, "extra")
+        self.assertEqual(plain_lines(),
+                         [self.ai_sp, self.ml_sp, ai_extra, ml_extra])
+        # what a plain-line reader sees is enough to import the nested
+        # modules (no site, no import line)
+        code = ("import sys; sys.path += %r; import ai_mod, ai_mod_extra, "
+                "ml_mod_extra; print('ok')" % (plain_lines(),))
+        r = subprocess.run([os.path.join(venv, "bin", "python"), "-I", "-S",
+                            "-c", code], env={}, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, timeout=TIMEOUT)
+        self.assertEqual((r.returncode, r.stderr, r.stdout), (0, b"", b"ok\n"))
+        # a .pth added to a shared env later: the next run lists its dir
+        later = os.path.join(self.sb.work, "later-%s" % self.interp.label)
+        os.makedirs(later, exist_ok=True)
+        pth = os.path.join(self.ml_sp, "later.pth")
+        write(pth, later + "\n")
+        try:
+            self.runpy("pass", cwd=proj)
+            self.assertEqual(plain_lines(), [self.ai_sp, self.ml_sp, ai_extra,
+                                             later, ml_extra])
+        finally:
+            os.unlink(pth)
+
     def test_venv_python_directly_after_hook(self):
         proj = self.sb.mkdtemp()
         venv = make_venv(self.interp, os.path.join(proj, ".venv"))

@@ -18,7 +18,7 @@ static void test_hook_render__empty(void **state)
 
     (void)state;
     sb_addstr(&out, "stale");
-    hook_render(&sites, &out);
+    hook_render(&sites, NULL, &out);
     assert_int_equal(out.len, 0);
     assert_string_equal(out.buf, "");
     sb_release(&out);
@@ -49,7 +49,7 @@ static void test_hook_render__paths_then_import(void **state)
     (void)state;
     sv_push(&sites, "/shared/ai/lib/python3.12/site-packages");
     sv_push(&sites, "/opt/libs");
-    hook_render(&sites, &out);
+    hook_render(&sites, NULL, &out);
     split_lines(out.buf, &lines);
     /* comments, one plain line per dir in priority order, one import */
     for (i = 0; i < lines.nr && lines.v[i][0] == '#'; i++)
@@ -88,7 +88,7 @@ static void test_hook_render__odd_paths(void **state)
     sv_push(&sites, "/p/nel\xc2\x85import os");
     sv_push(&sites, "/p/vt\vimport os");
     sv_push(&sites, "/p/rs\x1eimport os");
-    hook_render(&sites, &out);
+    hook_render(&sites, NULL, &out);
     /* every dir is on the data line, hex-encoded */
     assert_non_null(strstr(out.buf, " 2f702f69742773 "));         /* /p/it's */
     assert_non_null(strstr(out.buf, " 2f702f6e65770a6c696e65 ")); /* \n */
@@ -210,7 +210,7 @@ static void python_reads_hook(const char *py)
                                       "cr\rimport sys;sys.exit(7)",
                                       NULL};
     char *root, *site;
-    struct sv sites = SV_INIT, argv = SV_INIT;
+    struct sv sites = SV_INIT, argv = SV_INIT, nested = SV_INIT;
     struct sb out = SB_INIT, code = SB_INIT;
     int status = -1, changed = 0;
     size_t i, k;
@@ -232,7 +232,9 @@ static void python_reads_hook(const char *py)
              "import builtins; builtins.n_inner = getattr(builtins, "
              "'n_inner', 0) + 1\n");
     tu_mkdir(root, "extra");
-    hook_render(&sites, &out);
+    hook_nested_dirs(&sites, &nested);
+    assert_int_equal(nested.nr, 1); /* root/extra, as a plain line */
+    hook_render(&sites, &nested, &out);
     assert_int_equal(hook_sync(site, &out, &changed, NULL), 0);
     assert_int_equal(changed, 1);
 
@@ -281,6 +283,7 @@ static void python_reads_hook(const char *py)
     sb_release(&out);
     sb_release(&code);
     sv_release(&sites);
+    sv_release(&nested);
     sv_release(&argv);
     free(site);
     tu_cleanup(root);
@@ -445,7 +448,7 @@ static void test_hook_sync__three_files(void **state)
 
     (void)state;
     sv_push(&sites, "/opt/libs");
-    hook_render(&sites, &c);
+    hook_render(&sites, NULL, &c);
     assert_false(hook_is_current(root, &c));
     assert_true(hook_is_current(root, &empty));
     assert_int_equal(hook_sync(root, &c, &changed, NULL), 0);
@@ -531,6 +534,59 @@ static void test_hook_sync__three_files(void **state)
     tu_cleanup(root);
 }
 
+/* The plain lines of the shared dirs' own .pth files, as site.py reads
+ * them, in order, each once (issue 13 item 2). */
+static void test_hook_nested_dirs__site_rules(void **state)
+{
+    char *root = tu_mkdtemp(), *s1 = tu_path(root, "s1"),
+         *s2 = tu_path(root, "s2");
+    struct sv sites = SV_INIT, nested = SV_INIT, want = SV_INIT;
+    struct sb out = SB_INIT;
+    const char *p;
+    size_t i;
+
+    (void)state;
+    tu_mkdir(root, "s1");
+    tu_mkdir(root, "s2");
+    /* names in sorted order: a.pth before b.pth; a BOM, CRLF */
+    tu_write(root, "s1/b.pth",
+             "../x\n# comment\nimport os\nimport\tos\n/abs/y  \n\n");
+    tu_write(root, "s1/a.pth", "\xef\xbb\xbfrel\r\n");
+    tu_write(root, "s1/not-a-pth.txt", "/no\n");
+    tu_mkdir(root, "s1/dir.pth"); /* not a file: skipped */
+    /* s2: a shared dir and a dir already listed are not repeated */
+    tu_write(root, "s2/c.pth", "/abs/y\n../s1\n./sub/../w\n");
+    sv_push(&sites, s1);
+    sv_push(&sites, s2);
+    hook_nested_dirs(&sites, &nested);
+    sv_pushf(&want, "%s/rel", s1);
+    sv_pushf(&want, "%s/x", root);
+    sv_push(&want, "/abs/y");
+    sv_pushf(&want, "%s/w", s2);
+    for (i = 0; i < want.nr && i < nested.nr; i++)
+        assert_string_equal(nested.v[i], want.v[i]);
+    assert_int_equal(nested.nr, want.nr);
+    /* rendered after the sites' plain lines, before the data line */
+    hook_render(&sites, &nested, &out);
+    p = strstr(out.buf, s2);
+    assert_non_null(p);
+    p = strstr(p, "\n/abs/y\n");
+    assert_non_null(p);
+    assert_non_null(strstr(p, "\n# pyshim-dirs: "));
+    /* the data line names the sites only: "#", "pyshim-dirs:", 2 dirs */
+    p = strstr(out.buf, "\n# pyshim-dirs: ") + 1;
+    for (i = 0; *p != '\n'; p++)
+        i += *p == ' ';
+    assert_int_equal(i, 3);
+    sb_release(&out);
+    sv_release(&sites);
+    sv_release(&nested);
+    sv_release(&want);
+    free(s1);
+    free(s2);
+    tu_cleanup(root);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -542,6 +598,7 @@ int main(void)
         cmocka_unit_test(test_hook_sync__removes_when_empty),
         cmocka_unit_test(test_hook_sync__missing_dir),
         cmocka_unit_test(test_hook_sync__three_files),
+        cmocka_unit_test(test_hook_nested_dirs__site_rules),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
