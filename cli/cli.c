@@ -30,6 +30,7 @@ static const struct command {
     {"trust", cli_trust, "trust a config that runs programs or sets env"},
     {"untrust", cli_untrust, "forget that trust"},
     {"exec", cli_exec, "run a console script (jupyter, black) resolved"},
+    {"freeze", cli_freeze, "the package list of the project or a shared env"},
     {NULL, NULL, NULL}};
 
 static void usage(FILE *f)
@@ -51,7 +52,8 @@ static void usage(FILE *f)
           "\n"
           "Run `pyshim <command> --help` for a command's options.\n"
           "Environment: PYSHIM_HOME, PYSHIM_PROJECT, PYSHIM_MODE,\n"
-          "PYSHIM_DEBUG=1, PYSHIM_DRYRUN=1 (see docs/config.md).\n",
+          "PYSHIM_DEBUG=1, PYSHIM_DRYRUN=1, PYSHIM_DISABLE=1 (see\n"
+          "docs/config.md).\n",
           f);
 }
 

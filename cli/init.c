@@ -172,25 +172,177 @@ static int trust_written(const char *file, const char *text, size_t len,
     return trust_add_text(data_dir, file, text, len, e);
 }
 
+/* The project's config as it is (parsed once, judged on those bytes):
+ * one that came with the tree (a clone) is code, so init neither runs
+ * what it names (-m venv, the probe) nor trusts it for the user; only
+ * what init writes itself is trusted (trust_written). */
+static int load_config(const struct dirs *d, const char *dir, const char *file,
+                       struct cfg *c, struct err *e)
+{
+    struct sb text = SB_INIT;
+    int ret = -1;
+
+    if (plat_is_file(file) && cfg_load_text(c, file, d->home, &text, e) < 0)
+        goto out;
+    if (c->file && trust_require(d->data, c, dir, &text, e) < 0)
+        goto out;
+    if (!c->file) {
+        c->file = xstrdup(file);
+        c->dir = xstrdup(dir);
+    }
+    ret = 0;
+out:
+    sb_release(&text);
+    return ret;
+}
+
+/* A version asked by dir/.python-version into pv (left empty if none);
+ * 1 if found. The shim's rule (config/discover.c): versions only there. */
+static int pyversion_file(const char *dir, struct sb *pv, struct err *e)
+{
+    struct sb f = SB_INIT;
+    int ret = 0;
+
+    path_join(&f, dir, ".python-version");
+    if (plat_is_file(f.buf) && !pyverfile_load(f.buf, pv, e))
+        ret = 1;
+    if (ret && (path_has_dir(pv->buf) || strchr(pv->buf, '\\'))) {
+        err_set(
+            e, PYSHIM_EXIT_NOPERM,
+            "'%s' names a program by path ('%s'): a .python-version file may only ask for a version",
+            f.buf, pv->buf);
+        err_hint(e, "write a version such as \"3.12\" in it, or pass --python");
+        ret = -1;
+    }
+    sb_release(&f);
+    return ret;
+}
+
+/* The venv at path: an existing one must be of ver's minor; a missing (or
+ * half-made) one is made with py. *did is set when one was made. */
+static int ensure_venv(const struct dirs *d, const char *path, const char *py,
+                       const struct pyver *ver, const struct sv *sites,
+                       int *did, struct err *e)
+{
+    struct venv v = VENV_INIT;
+    char vb[32];
+    int ret = -1;
+
+    if (venv_is_venv(path) && !venv_is_incomplete(path)) {
+        if (venv_load(&v, path, e) < 0)
+            goto out;
+        if (v.ver.minor >= 0 &&
+            (v.ver.major != ver->major || v.ver.minor != ver->minor)) {
+            err_set(e, PYSHIM_EXIT_CONFIG, "venv '%s' is Python %s, not %d.%d",
+                    path, pyver_str(&v.ver, vb, sizeof(vb)), ver->major,
+                    ver->minor);
+            err_hint(
+                e,
+                "remove it and run `pyshim init` again, or choose --python %d.%d",
+                v.ver.major, v.ver.minor);
+            goto out;
+        }
+    } else {
+        int with_pip = !shared_has_pip(sites);
+
+        if (make_venv(d->data, py, path, with_pip, e) < 0)
+            goto out;
+        printf("pyshim: created %s (Python %s%s)\n", path,
+               pyver_str(ver, vb, sizeof(vb)),
+               with_pip ? ", with pip" : "; pip comes from a shared env");
+        *did = 1;
+    }
+    ret = 0;
+out:
+    venv_release(&v);
+    return ret;
+}
+
+/* Write what was asked into the config, keep everything else; trusted
+ * as written (trust_written, just before the file). *did is set when the
+ * file changed. */
+static int write_config(const struct dirs *d, const char *file,
+                        const char *python, int from_pyversion,
+                        const struct pyver *ver, const struct sv *shared,
+                        const struct cfg *c, int *did, struct err *e)
+{
+    struct cfg_update u;
+    struct cfg now = CFG_INIT;
+    char *summary = NULL, *why = NULL;
+    char vb[32];
+    int changed = 0, ret = -1;
+
+    memset(&u, 0, sizeof(u));
+    if (python && !from_pyversion) {
+        u.python = python;
+    } else if (!c->python && !from_pyversion) {
+        snprintf(vb, sizeof(vb), "%d.%d", ver->major, ver->minor);
+        u.python = vb;
+    }
+    u.shared_add = shared;
+    u.before_write = trust_written;
+    u.arg = d->data;
+    if (cfg_update_file(file, &u, &changed, &summary, e) < 0)
+        goto out;
+    if (changed) {
+        printf("pyshim: wrote %s (%s)\n", file,
+               summary && *summary ? summary : "new");
+        *did = 1;
+        /* say what the trust that came with the write covers */
+        if (cfg_load(&now, file, d->home, e) < 0)
+            goto out;
+        why = trust_needed(&now);
+        if (why)
+            printf("pyshim: trusted it (%s)\n", why);
+    }
+    ret = 0;
+out:
+    cfg_release(&now);
+    free(summary);
+    free(why);
+    return ret;
+}
+
+/* Resolve for real once: writes the hook (and builds an overlay), then
+ * says what python runs here. */
+static int apply_here(const char *dir, int did, struct err *e)
+{
+    struct resolve_in in;
+    struct plan p;
+    char vb[32];
+    int ret = -1;
+
+    plan_init(&p);
+    resolve_in_init(&in);
+    in.invoked = "python";
+    in.cwd = dir;
+    if (resolve(&in, &p, e) < 0 || apply_plan(&p, e) < 0)
+        goto out;
+    if (p.hook_changed) {
+        printf("pyshim: wrote the hook %s\n", p.hook_path);
+        did = 1;
+    }
+    printf("pyshim: %s: python runs %s (%s)\n",
+           did ? "done" : "nothing to change", p.exe,
+           pyver_str(&p.ver, vb, sizeof(vb)));
+    ret = 0;
+out:
+    plan_release(&p);
+    return ret;
+}
+
 int cli_init(int argc, char **argv)
 {
     struct dirs d = DIRS_INIT;
     struct err e = ERR_INIT;
     struct sb dir = SB_INIT, file = SB_INIT, venv = SB_INIT, py = SB_INIT;
-    struct sb pv = SB_INIT, ctext = SB_INIT;
+    struct sb pv = SB_INIT;
     struct sv shared = SV_INIT, sites = SV_INIT;
     struct cfg c = CFG_INIT;
-    struct cfg_update u;
     struct pyver ver = PYVER_NONE;
-    struct venv v = VENV_INIT;
-    struct resolve_in in;
-    struct plan p;
     struct plat_lock *lock = NULL;
     const char *python = NULL, *target = NULL;
-    char *summary = NULL, *why = NULL;
-    char vb[32];
-    int no_venv = 0, changed = 0, code = PYSHIM_EXIT_OK, did = 0;
-    int from_pyversion = 0;
+    int no_venv = 0, code = PYSHIM_EXIT_OK, did = 0, from_pyversion = 0;
     struct opt opts[] = {
         OPT_STRING(0, "python", &python),
         OPT_STRINGS(0, "shared", &shared),
@@ -199,7 +351,6 @@ int cli_init(int argc, char **argv)
     };
     struct opt_cmd oc = OPT_CMD(usage, opts, &target, 1);
 
-    plan_init(&p);
     if (opt_parse_cmd(&oc, argc, argv, &code))
         goto out;
     if (dirs_init(&d, &e) < 0 ||
@@ -212,145 +363,51 @@ int cli_init(int argc, char **argv)
     if (init_lock(&d, dir.buf, &lock, &e) < 0)
         goto fail;
     path_join(&file, dir.buf, ".pyshim.json");
-    if (plat_is_file(file.buf) &&
-        cfg_load_text(&c, file.buf, d.home, &ctext, &e) < 0)
+    if (load_config(&d, dir.buf, file.buf, &c, &e) < 0)
         goto fail;
-    /* A config that came with the tree (a clone) is code: init neither
-     * runs what it names (-m venv, the probe) nor trusts it for the user.
-     * Only what init writes itself is trusted below. */
-    if (c.file && trust_require(d.data, &c, dir.buf, &ctext, &e) < 0)
-        goto fail;
-    if (!c.file) {
-        c.file = xstrdup(file.buf);
-        c.dir = xstrdup(dir.buf);
-    }
 
     /* The interpreter: --python, else the config's, else .python-version,
      * else the default. */
     if (!python && !c.python) {
-        struct sb f = SB_INIT;
-
-        path_join(&f, dir.buf, ".python-version");
-        if (plat_is_file(f.buf) && !pyverfile_load(f.buf, &pv, &e))
-            from_pyversion = 1;
-        /* the shim's rule (config/discover.c): versions only there */
-        if (from_pyversion && (path_has_dir(pv.buf) || strchr(pv.buf, '\\'))) {
-            err_set(
-                &e, PYSHIM_EXIT_NOPERM,
-                "'%s' names a program by path ('%s'): a .python-version file may only ask for a version",
-                f.buf, pv.buf);
-            err_hint(
-                &e, "write a version such as \"3.12\" in it, or pass --python");
-            sb_release(&f);
+        from_pyversion = pyversion_file(dir.buf, &pv, &e);
+        if (from_pyversion < 0)
             goto fail;
-        }
-        sb_release(&f);
     }
     if (!python && !c.python && !pv.len)
         shared_version(&d, &c, &shared, &pv);
     if (pv.len)
         python = pv.buf;
-    if (resolve_interpreter(python ? python : c.python, &py, &ver, &e) < 0)
-        goto fail;
-    if (shared_sites(&d, &c, &shared, &ver, &sites, &e) < 0)
+    if (resolve_interpreter(python ? python : c.python, &py, &ver, &e) < 0 ||
+        shared_sites(&d, &c, &shared, &ver, &sites, &e) < 0)
         goto fail;
 
-    /* The venv. */
     if (c.venv)
         sb_set(&venv, c.venv);
     else
         path_join(&venv, dir.buf, ".venv");
-    if (!no_venv) {
-        if (venv_is_venv(venv.buf) && !venv_is_incomplete(venv.buf)) {
-            if (venv_load(&v, venv.buf, &e) < 0)
-                goto fail;
-            if (v.ver.minor >= 0 &&
-                (v.ver.major != ver.major || v.ver.minor != ver.minor)) {
-                err_set(&e, PYSHIM_EXIT_CONFIG,
-                        "venv '%s' is Python %s, not %d.%d", venv.buf,
-                        pyver_str(&v.ver, vb, sizeof(vb)), ver.major,
-                        ver.minor);
-                err_hint(
-                    &e,
-                    "remove it and run `pyshim init` again, or choose --python %d.%d",
-                    v.ver.major, v.ver.minor);
-                goto fail;
-            }
-        } else {
-            int with_pip = !shared_has_pip(&sites);
-
-            if (make_venv(d.data, py.buf, venv.buf, with_pip, &e) < 0)
-                goto fail;
-            printf("pyshim: created %s (Python %s%s)\n", venv.buf,
-                   pyver_str(&ver, vb, sizeof(vb)),
-                   with_pip ? ", with pip" : "; pip comes from a shared env");
-            did = 1;
-        }
-    }
-
-    /* The config: write what was asked, keep everything else. */
-    memset(&u, 0, sizeof(u));
-    if (python && !from_pyversion)
-        u.python = python;
-    else if (!c.python && !from_pyversion) {
-        snprintf(vb, sizeof(vb), "%d.%d", ver.major, ver.minor);
-        u.python = vb;
-    }
-    u.shared_add = &shared;
-    u.before_write = trust_written;
-    u.arg = d.data;
-    if (cfg_update_file(file.buf, &u, &changed, &summary, &e) < 0)
+    if (!no_venv &&
+        ensure_venv(&d, venv.buf, py.buf, &ver, &sites, &did, &e) < 0)
         goto fail;
-    if (changed) {
-        printf("pyshim: wrote %s (%s)\n", file.buf,
-               summary && *summary ? summary : "new");
-        did = 1;
-    }
+    if (write_config(&d, file.buf, python, from_pyversion, &ver, &shared, &c,
+                     &did, &e) < 0)
+        goto fail;
     cli_register_project(&d, dir.buf);
-    /* The user wrote it through us: trust it as written. */
-    cfg_release(&c);
-    if (cfg_load(&c, file.buf, d.home, &e) < 0)
+    if (apply_here(dir.buf, did, &e) < 0)
         goto fail;
-    why = trust_needed(&c);
-    if (why) {
-        if (trust_add(d.data, file.buf, &e) < 0)
-            goto fail;
-        if (changed)
-            printf("pyshim: trusted it (%s)\n", why);
-    }
-
-    /* Resolve for real once: writes the hook (and builds an overlay). */
-    resolve_in_init(&in);
-    in.invoked = "python";
-    in.cwd = dir.buf;
-    if (resolve(&in, &p, &e) < 0 || apply_plan(&p, &e) < 0)
-        goto fail;
-    if (p.hook_changed) {
-        printf("pyshim: wrote the hook %s\n", p.hook_path);
-        did = 1;
-    }
-    printf("pyshim: %s: python runs %s (%s)\n",
-           did ? "done" : "nothing to change", p.exe,
-           pyver_str(&p.ver, vb, sizeof(vb)));
     goto out;
 fail:
     code = cli_report(&e);
 out:
     plat_unlock(lock);
-    plan_release(&p);
     dirs_release(&d);
     err_release(&e);
     sb_release(&dir);
     sb_release(&file);
-    sb_release(&ctext);
     sb_release(&venv);
     sb_release(&py);
     sb_release(&pv);
     sv_release(&shared);
     sv_release(&sites);
     cfg_release(&c);
-    venv_release(&v);
-    free(summary);
-    free(why);
     return code;
 }

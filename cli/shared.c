@@ -17,6 +17,7 @@
 #include "config/cfg.h"
 #include "config/dirs.h"
 #include "cli/cli.h"
+#include "cli/freeze.h"
 #include "cli/opt.h"
 #include "launcher/resolve.h"
 #include "launcher/venv.h"
@@ -42,7 +43,9 @@ static const char usage[] =
     "          a terminal; --yes for scripts, required without one);\n"
     "          refused while something uses it, unless --force\n"
     "  path    print its directory\n"
-    "  pip     run pip inside it, e.g. `pyshim shared pip ai install torch`\n"
+    "  pip     run pip inside it, e.g. `pyshim shared pip ai install torch`;\n"
+    "          after an install or uninstall, its package list is recorded in\n"
+    "          DATA/shared/NAME/pyshim-requirements.txt (`pyshim freeze`)\n"
     "\n"
     "Users are the environments whose shared-libraries hook names it (the\n"
     "shim records them when it writes a hook, also after a project moved),\n"
@@ -506,6 +509,63 @@ out:
     return ret;
 }
 
+/* May pip's command line change the env's packages? Any word "install"
+ * or "uninstall" says so: a needless record costs one `pip freeze`, a
+ * missed one a stale list (which `pyshim freeze` would still refresh). */
+static int changes_packages(int argc, char **argv)
+{
+    int i;
+
+    for (i = 0; i < argc; i++)
+        if (!strcmp(argv[i], "install") || !strcmp(argv[i], "uninstall"))
+            return 1;
+    return 0;
+}
+
+/* pyshim shared pip NAME ARGS...: pip in the env, then, after an install
+ * or uninstall (even a failed one: it may have changed something), the
+ * env's package list recorded next to it (cli/freeze.h). *code gets pip's
+ * status. */
+static int pip(const struct dirs *d, int argc, char **argv, int *code,
+               struct err *e)
+{
+    struct sb dir = SB_INIT, py = SB_INIT, list = SB_INIT, rec = SB_INIT;
+    struct sv args = SV_INIT;
+    int status = 0, ret = -1;
+
+    if (env_dir(d, argv[0], 1, &dir, e) < 0)
+        goto out;
+    venv_python_path(&py, dir.buf);
+    sv_push(&args, py.buf);
+    sv_push(&args, "-m");
+    sv_push(&args, "pip");
+    sv_pushn(&args, argv + 1, (size_t)(argc - 1));
+    fflush(stdout);
+    if (plat_run(py.buf, args.v, NULL, 1, &status) < 0) {
+        err_set(e, PYSHIM_EXIT_CANTEXEC, "cannot run '%s': %s", py.buf,
+                plat_strerror(errno));
+        goto out;
+    }
+    *code = status;
+    if (changes_packages(argc - 1, argv + 1)) {
+        if (freeze_write(d, dir.buf, 0, &list, e) < 0) {
+            err_prefix(e, "pip ran (status %d), but ", status);
+            goto out;
+        }
+        freeze_record_path(&rec, dir.buf);
+        printf("pyshim: recorded the packages of '%s' in %s\n", argv[0],
+               rec.buf);
+    }
+    ret = 0;
+out:
+    sb_release(&dir);
+    sb_release(&py);
+    sb_release(&list);
+    sb_release(&rec);
+    sv_release(&args);
+    return ret;
+}
+
 int cli_shared(int argc, char **argv)
 {
     struct dirs d = DIRS_INIT;
@@ -537,21 +597,7 @@ int cli_shared(int argc, char **argv)
         if (!ret)
             printf("%s\n", dir.buf);
     } else if (!strcmp(sub, "pip") && argc >= 3) {
-        struct sv args = SV_INIT;
-
-        ret = env_dir(&d, argv[2], 1, &dir, &e);
-        if (!ret) {
-            venv_python_path(&dir, dir.buf);
-            sv_push(&args, dir.buf);
-            sv_push(&args, "-m");
-            sv_push(&args, "pip");
-            sv_pushn(&args, argv + 3, (size_t)(argc - 3));
-            fflush(stdout);
-            plat_exec(dir.buf, args.v);
-            ret = err_set(&e, PYSHIM_EXIT_CANTEXEC, "cannot run '%s': %s",
-                          dir.buf, plat_strerror(errno));
-        }
-        sv_release(&args);
+        ret = pip(&d, argc - 2, argv + 2, &code, &e);
     } else {
         code = cli_usage_error(sub, usage);
         goto out;

@@ -125,6 +125,10 @@ static int which(int argc, char **argv, int explain)
                     cfg ? cfg : "zero-config markers",
                     !strcmp(p.proj.start, "cwd") ? "current directory"
                                                  : p.proj.start);
+        else if (p.disabled)
+            sb_addstr(
+                &s,
+                "none read: PYSHIM_DISABLE is set, so pyshim is off and passes through to PATH");
         else
             sb_addstr(&s, p.proj.kind == PROJ_GLOBAL
                               ? "none; the global config applies"

@@ -81,9 +81,19 @@ int plat_is_executable(const char *path)
     return plat_is_file(path) && !access(path, X_OK);
 }
 
+/* The shim judges the owner of a dozen directories and files per run;
+ * the uid cannot change under it (pyshim never calls setuid), so it is
+ * asked for once. */
 uint64_t plat_uid(void)
 {
-    return (uint64_t)getuid();
+    static uid_t uid = (uid_t)-1;
+    static int known;
+
+    if (!known) {
+        uid = getuid();
+        known = 1;
+    }
+    return (uint64_t)uid;
 }
 
 #ifdef __ELF__
@@ -154,9 +164,47 @@ int plat_getcwd(struct sb *out)
     return 0;
 }
 
+/*
+ * glibc's realpath makes one readlink per component of the path and of
+ * every link target (15 for a venv python under a home directory). On
+ * Linux the kernel resolves the whole path in one open(O_PATH), which
+ * opens nothing (no device or FIFO side effect, no read permission
+ * needed) and follows links with the same permission checks, and names
+ * what it reached in /proc/self/fd: three calls at any depth. Anything
+ * that answer cannot be trusted for (no /proc, a name outside this
+ * process's root, a file deleted meanwhile) falls back to realpath().
+ */
+static int realpath_fd(const char *path, struct sb *out)
+{
+#if defined(__linux__) && defined(O_PATH)
+    char link[64];
+    int fd, ret;
+
+    fd = open(path, O_PATH | O_CLOEXEC);
+    if (fd < 0)
+        return errno == EMFILE || errno == ENFILE ? 1 : -1;
+    snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+    ret = plat_readlink(link, out);
+    close(fd);
+    if (ret < 0 || out->buf[0] != '/' ||
+        (out->len >= 10 && !strcmp(out->buf + out->len - 10, " (deleted)")))
+        return 1;
+    return 0;
+#else
+    (void)path;
+    (void)out;
+    return 1;
+#endif
+}
+
 int plat_realpath(const char *path, struct sb *out)
 {
-    char *r = realpath(path, NULL);
+    char *r;
+    int ret = realpath_fd(path, out);
+
+    if (ret <= 0)
+        return ret;
+    r = realpath(path, NULL);
 
     if (!r)
         return -1;
@@ -285,14 +333,20 @@ static int open_regular(const char *path, struct stat *s)
     return fd;
 }
 
-/* Read fd to its end into out, failing with EFBIG past max bytes. */
-static int read_fd(int fd, size_t max, struct sb *out)
+/* Read fd to its end into out, failing with EFBIG past max bytes. size is
+ * the file's size by fstat: a read that stops short of the room it had,
+ * exactly there, is the end of the file, so the read that would only
+ * return 0 is not made (a file that grows meanwhile is read as it was a
+ * moment earlier, as it would be had it grown a moment later). */
+static int read_fd(int fd, size_t max, off_t size, struct sb *out)
 {
     for (;;) {
+        size_t room;
         ssize_t n;
 
         sb_grow(out, 4096);
-        n = read(fd, out->buf + out->len, out->alloc - out->len - 1);
+        room = out->alloc - out->len - 1;
+        n = read(fd, out->buf + out->len, room);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
@@ -305,6 +359,8 @@ static int read_fd(int fd, size_t max, struct sb *out)
             errno = EFBIG;
             return -1;
         }
+        if ((size_t)n < room && size >= 0 && out->len == (size_t)size)
+            return 0;
     }
 }
 
@@ -318,7 +374,7 @@ int plat_read_regular(const char *path, size_t max, struct sb *out,
     fd = open_regular(path, &s);
     if (fd < 0)
         return -1;
-    ret = read_fd(fd, max, out);
+    ret = read_fd(fd, max, s.st_size, out);
     saved = errno;
     close(fd);
     if (ret)

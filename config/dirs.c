@@ -48,9 +48,14 @@ static int others_write(const struct plat_stat *st)
  * no one else; every directory above it (its real path) must be the
  * user's or root's and writable by no one else unless sticky (/tmp), so
  * nobody could have put it there or could swap it. A dir that does not
- * exist yet is judged by its existing parents (pyshim makes it 0700/0755). */
+ * exist yet is judged by its existing parents (pyshim makes it 0700/0755).
+ * checked (may be NULL) is a real path judged so in this run, itself and
+ * every directory above it: the walk up stops there (the cache dir inside
+ * PYSHIM_HOME does not judge PYSHIM_HOME's parents twice). judged (may be
+ * NULL) gets the real path this call judged with all its parents, or is
+ * left empty when it could not judge. */
 static int check_dir(const char *dir, const char *what, int is_home,
-                     struct err *e)
+                     const char *checked, struct sb *judged, struct err *e)
 {
     struct sb p = SB_INIT, real = SB_INIT, prev = SB_INIT;
     struct plat_stat st;
@@ -100,9 +105,16 @@ static int check_dir(const char *dir, const char *what, int is_home,
         ret = 0;
         goto out;
     }
+    /* dir itself was judged above only when it is a directory */
+    if (judged && (!self || st.is_dir))
+        sb_set(judged, real.buf);
     if (self)
         path_dirname(&real);
+    if (judged && self && !st.is_dir)
+        sb_set(judged, real.buf);
     for (;;) {
+        if (checked && path_equal(real.buf, checked))
+            break;
         if (!plat_stat(real.buf, &st, 1)) {
             if (!mine(&st)) {
                 err_set(
@@ -130,6 +142,8 @@ static int check_dir(const char *dir, const char *what, int is_home,
     }
     ret = 0;
 out:
+    if (judged && ret < 0)
+        sb_reset(judged);
     sb_release(&p);
     sb_release(&real);
     sb_release(&prev);
@@ -138,21 +152,23 @@ out:
 
 static int check_all(const struct dirs *d, int home, struct err *e)
 {
-    struct sb cfgdir = SB_INIT;
+    struct sb cfgdir = SB_INIT, data = SB_INIT;
     int ret = -1;
 
     if (check_dir(d->data, home ? "PYSHIM_HOME" : "the data directory", home,
-                  e) < 0 ||
-        check_dir(d->cache, "the cache directory", home, e) < 0)
+                  NULL, &data, e) < 0 ||
+        check_dir(d->cache, "the cache directory", home,
+                  data.len ? data.buf : NULL, NULL, e) < 0)
         goto out;
     sb_addstr(&cfgdir, d->config_file);
     path_dirname(&cfgdir);
     if (!path_equal(cfgdir.buf, d->data) &&
-        check_dir(cfgdir.buf, "the config directory", home, e) < 0)
+        check_dir(cfgdir.buf, "the config directory", home, NULL, NULL, e) < 0)
         goto out;
     ret = 0;
 out:
     sb_release(&cfgdir);
+    sb_release(&data);
     return ret;
 }
 

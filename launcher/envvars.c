@@ -15,6 +15,7 @@ void envvars_read(struct envvars *v)
     v->path = plat_getenv("PATH");
     v->pyshim_project = plat_getenv("PYSHIM_PROJECT");
     v->pyshim_mode = plat_getenv("PYSHIM_MODE");
+    v->pyshim_disable = plat_getenv("PYSHIM_DISABLE");
     v->passthrough = plat_getenv(RESOLVE_PASSTHROUGH_VAR);
     v->pyenv_root = plat_getenv("PYENV_ROOT");
     v->pyenv_version = plat_getenv("PYENV_VERSION");

@@ -19,6 +19,8 @@ struct envvars {
     const char *path;           /* PATH: the interpreter search */
     const char *pyshim_project; /* PYSHIM_PROJECT: the project, forced */
     const char *pyshim_mode;    /* PYSHIM_MODE: exec, embed or auto */
+    const char *pyshim_disable; /* PYSHIM_DISABLE: set (not "" or "0"):
+                                   no project is read, pass through */
     const char *passthrough;    /* PYSHIM_PASSTHROUGH: the loop guard */
     const char *pyenv_root;     /* PYENV_ROOT */
     const char *pyenv_version;  /* PYENV_VERSION (`pyenv shell`) */

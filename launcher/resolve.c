@@ -19,6 +19,11 @@
 #include "launcher/request.h"
 #include "common/banned.h"
 
+int resolve_disabled(const char *v)
+{
+    return v && *v && strcmp(v, "0");
+}
+
 void resolve_in_init(struct resolve_in *in)
 {
     memset(in, 0, sizeof(*in));
@@ -134,6 +139,17 @@ int resolve(const struct resolve_in *in, struct plan *p, struct err *e)
     if (dirs_init_env(&p->dirs, &in->vars.dirs, e) < 0 ||
         pick_init(&c.pick, &in->vars, &p->dirs, &p->trace, e) < 0)
         goto out;
+    /* The escape hatch (like PYENV_VERSION=system): the next real python
+     * on PATH, before any project file is read, so that it also works
+     * where a project's config is broken. */
+    if (resolve_disabled(in->vars.pyshim_disable)) {
+        p->disabled = 1;
+        trace_add(&p->trace,
+                  "PYSHIM_DISABLE=%s: pyshim is off; no project is read",
+                  in->vars.pyshim_disable);
+        ret = passthru_plan(&c);
+        goto out;
+    }
     if (find_project(&c) < 0)
         goto out;
     if (p->proj.kind == PROJ_NONE)

@@ -49,6 +49,9 @@ struct resolve_in {
     struct envvars vars; /* every environment variable resolution reads */
 };
 
+/* Does PYSHIM_DISABLE's value v turn pyshim off (set, not "" or "0")? */
+int resolve_disabled(const char *v);
+
 /* Empty in, with vars read from this process's environment. */
 void resolve_in_init(struct resolve_in *in);
 
@@ -56,6 +59,8 @@ struct plan {
     int is_pip;
     struct pyver pin;     /* from python3.N / pip3.N, else unset */
     int passthrough;      /* no project: the next real program on PATH */
+    int disabled;         /* PYSHIM_DISABLE: passing through, no project
+                             file read */
     char *exe;            /* absolute path to run */
     char *exe_real;       /* its canonical path, when it was computed */
     char *argv0;          /* argv[0] when it is not exe (Windows venvs) */

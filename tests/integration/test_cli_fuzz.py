@@ -42,6 +42,7 @@ COMMANDS = [
     ["kernel"], ["kernel", "install"], ["kernel", "list"],
     ["kernel", "remove"], ["kernel", "prune"],
     ["which"], ["explain"], ["doctor"], ["trust"], ["untrust"], ["exec"],
+    ["freeze"],
     ["help"], ["version"], ["no-such-command"],
 ]
 

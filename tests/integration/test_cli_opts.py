@@ -35,6 +35,7 @@ COMMANDS = [
     (["trust"], "usage: pyshim trust"),
     (["untrust"], "usage: pyshim untrust"),
     (["exec"], "usage: pyshim exec"),
+    (["freeze"], "usage: pyshim freeze"),
 ]
 
 

@@ -380,6 +380,36 @@ class OwnDirectories(_Planted, unittest.TestCase):
                              env={"PYSHIM_HOME": home})
         self.assertRefusedDir(r, home, parent, "chmod go-w '%s'" % parent)
 
+    def test_cache_inside_home_world_writable(self):
+        """The cache dir inside PYSHIM_HOME is still judged itself when
+        its walk up stops at PYSHIM_HOME, judged just before (issue 14)."""
+        home = os.path.join(self.sb.mkdtemp("wwcache"), "ph")
+        cache = os.path.join(home, "cache")
+        self.plant_record(cache)
+        self.sb.give(home)
+        os.chmod(cache, 0o777)
+        r = self.run_bounded("python", "-c", "print('ok')", cwd=self.proj,
+                             env={"PYSHIM_HOME": home})
+        self.assertRefusedDir(r, cache, "chmod go-w '%s'" % cache)
+
+    def test_cache_inside_home_links_below_open_dir(self):
+        """A cache dir that links out of PYSHIM_HOME is walked up from its
+        real path to the root: the walk stops early only inside
+        PYSHIM_HOME (issue 14)."""
+        home = os.path.join(self.sb.mkdtemp("lncache"), "ph")
+        parent = self.sb.mkdtemp("wwparent2")
+        os.chmod(parent, 0o777)
+        real = os.path.join(parent, "c")
+        self.plant_record(real)
+        os.makedirs(home)
+        os.symlink(real, os.path.join(home, "cache"))
+        self.sb.give(home)
+        self.sb.give(real)
+        r = self.run_bounded("python", "-c", "print('ok')", cwd=self.proj,
+                             env={"PYSHIM_HOME": home})
+        self.assertRefusedDir(r, os.path.join(home, "cache"), parent,
+                              "chmod go-w '%s'" % parent)
+
     def test_xdg_cache_of_another_user(self):
         shared, _ = self.tmplike()
         cache = os.path.join(shared, "pyshim")

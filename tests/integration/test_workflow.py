@@ -319,7 +319,8 @@ class InitSharedExecTrust(unittest.TestCase):
                                "cli.md")) as f:
             cli_doc = f.read()
         for cmd in ("install", "uninstall", "init", "shared", "kernel",
-                    "which", "explain", "doctor", "trust", "untrust", "exec"):
+                    "which", "explain", "doctor", "trust", "untrust", "exec",
+                    "freeze"):
             r = self.sb.pyshim(cmd, "--help")
             self.assertEqual(r.returncode, 0, (cmd, r.stderr))
             self.assertIn("usage: pyshim " + cmd, r.stdout)

@@ -131,6 +131,7 @@ struct rcase {
     const char *setup;   /* ops, one per line (see build()) */
     const char *args;    /* the user's arguments, space-separated */
     const char *pyenv_version, *project, *mode, *guard;
+    const char *disable; /* PYSHIM_DISABLE */
     /* expectations; NULL / 0: not checked */
     int code; /* 0: resolve() succeeds, else e.code */
     const char *err;
@@ -378,6 +379,7 @@ static void case_in(const struct rcase *c, const char *proj,
     in->vars.uv_install_dir = keep->v[keep->nr - 1];
     in->vars.pyenv_version = c->pyenv_version;
     in->vars.pyshim_mode = c->mode;
+    in->vars.pyshim_disable = c->disable;
     in->vars.dirs.pyshim_home = data;
     sv_pushf(keep, "%s/home", root);
     in->vars.dirs.home = keep->v[keep->nr - 1];
@@ -517,6 +519,28 @@ static const struct rcase cases[] = {
     {.name = "no project: a malformed guard is ignored",
      .guard = "x:y",
      .kind = "passthrough"},
+
+    /* --- PYSHIM_DISABLE: pass through, no project file read ------------- */
+    {.name = "PYSHIM_DISABLE=1: a broken config is not read",
+     .setup = "f .pyshim.json {\"python\": ",
+     .disable = "1",
+     .kind = "passthrough",
+     .exe = "%R/bin/python3",
+     .trace = "PYSHIM_DISABLE=1",
+     .no_trace = "config"},
+    {.name = "PYSHIM_DISABLE=1: a project's venv is not used",
+     .setup = "f .pyshim.json {\"python\": \"3.92\"}",
+     .disable = "1",
+     .kind = "passthrough",
+     .exe = "%R/bin/python3"},
+    {.name = "PYSHIM_DISABLE=0 leaves pyshim on",
+     .setup = "f .pyshim.json {\"python\": ",
+     .disable = "0",
+     .code = PYSHIM_EXIT_CONFIG},
+    {.name = "an empty PYSHIM_DISABLE leaves pyshim on",
+     .setup = "f .pyshim.json {\"python\": ",
+     .disable = "",
+     .code = PYSHIM_EXIT_CONFIG},
 
     /* --- the version request and where it comes from ---------------------- */
     {.name = ".pyshim.json python 3.92",
