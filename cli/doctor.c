@@ -732,7 +732,7 @@ static void check_hook(struct doctor *dr)
     const struct plan *p = &dr->plan;
     struct sb have = SB_INIT;
     struct check *c;
-    int exists;
+    int exists, current;
 
     if (!dr->resolved || !p->hook_path)
         return;
@@ -742,18 +742,22 @@ static void check_hook(struct doctor *dr)
                 plat_strerror(errno));
         goto out;
     }
-    if (!p->hook.len && !exists)
+    /* the .pth, and its companions _pyshim_hook.py and _pyshim.start */
+    current = hook_is_current(p->hook_site, &p->hook);
+    if (!p->hook.len && current)
         goto out; /* no shared envs, no hook: nothing to say */
-    if (exists && have.len == p->hook.len &&
-        !memcmp(have.buf, p->hook.buf, have.len)) {
+    if (current) {
         add(dr, "hook", ST_OK, "%s is current (%lu shared dir%s)", p->hook_path,
             (unsigned long)p->shared.nr, p->shared.nr == 1 ? "" : "s");
         goto out;
     }
     c = add(
         dr, "hook", ST_FAIL,
-        !exists
+        !exists && p->hook.len
             ? "%s is missing: the shared envs are not visible when the venv's python is run directly"
+        : p->hook.len && have.len == p->hook.len &&
+                !memcmp(have.buf, p->hook.buf, have.len)
+            ? "%s is stale: its companions _pyshim_hook.py and _pyshim.start beside it are missing or differ"
         : p->hook.len ? "%s is stale: it does not list the config's shared envs"
                       : "%s is stale: the config lists no shared envs",
         p->hook_path);

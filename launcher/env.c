@@ -341,7 +341,7 @@ static int build_overlay(const char *data_dir, const char *final,
     struct sb tmp = SB_INIT, p = SB_INIT, home = SB_INIT, cfg = SB_INIT;
     struct sb launcher = SB_INIT;
     struct plat_lock *lock = NULL;
-    int ret = -1;
+    int ret = -1, changed;
     char vb[32];
     const char *t = strchr(abiflags ? abiflags : "", 't') ? "t" : "";
 
@@ -373,9 +373,10 @@ static int build_overlay(const char *data_dir, const char *final,
     venv_site_path(&p, tmp.buf, ver, t);
     if (plat_mkdirs(p.buf, 0755) < 0)
         goto fail;
-    path_join(&p, p.buf, HOOK_FILE);
-    if (hook->len && plat_write_atomic(p.buf, hook->buf, hook->len, 0644) < 0)
-        goto fail;
+    if (hook_sync(p.buf, hook, &changed, e) < 0) {
+        plat_rmtree(tmp.buf);
+        goto out;
+    }
     if (plat_rename(tmp.buf, final) < 0) {
         /* Someone else finished first: theirs is as good as ours. */
         if (venv_is_venv(final)) {

@@ -106,8 +106,14 @@ static void venv_launch(struct plan *p, const char *base,
 static void want_hook(struct plan *p, const char *site, int exists)
 {
     struct sb path = SB_INIT;
+    struct sv nested = SV_INIT;
 
-    hook_render(&p->shared, &p->hook);
+    /* Read on every run, as the content must be known to tell whether
+     * the hook is current: one directory listing per shared dir and one
+     * read per .pth in it (docs/resolution.md, section 6). */
+    hook_nested_dirs(&p->shared, &nested);
+    hook_render(&p->shared, &nested, &p->hook);
+    sv_release(&nested);
     free(p->hook_site);
     p->hook_site = xstrdup(site);
     if (exists) {

@@ -1,8 +1,10 @@
 #include "launcher/hook.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "common/err.h"
 #include "common/exitcode.h"
 #include "common/path.h"
 #include "common/plat.h"
@@ -17,8 +19,8 @@
  * text mode (universal newlines: \n, \r), 3.13 uses str.splitlines(),
  * which also splits on \v \f \x1c \x1d \x1e U+0085 U+2028 U+2029. A
  * split path is a wrong path and, worse, a fragment that starts with
- * "import" is executed. Such a dir gets no plain line; the import line,
- * pure ASCII with every other byte escaped, still adds it.
+ * "import" is executed. Such a dir gets no plain line; the data line,
+ * hex (pure ASCII), still gives it to activate().
  */
 static int plain_line_ok(const char *path)
 {
@@ -37,9 +39,131 @@ static int plain_line_ok(const char *path)
     return 1;
 }
 
-void hook_render(const struct sv *sites, struct sb *out)
+/* The module both entry points call (hook.h says why its data is in the
+ * .pth): Python 3.8 syntax, ASCII, UTF-8 without BOM. The _done flag
+ * makes a second call (the import line and the entry point both, should
+ * some Python run both) a no-op, so each nested .pth runs once. */
+static const char hook_module[] =
+    "# Written by pyshim: the shared libraries this environment sees.\n"
+    "# Do not edit: it is rewritten by pyshim; `pyshim which` explains it.\n"
+    "#\n"
+    "# Pythons before 3.15 call activate() from the import line of\n"
+    "# _pyshim.pth; 3.15 and later call it as the entry point named in\n"
+    "# _pyshim.start (PEP 829), which turns that import line off. It adds\n"
+    "# each dir of the \"# pyshim-dirs:\" line of _pyshim.pth the way\n"
+    "# site.addsitedir() does, so the .pth and .start files inside them\n"
+    "# are processed too. A second call does nothing.\n"
+    "\n"
+    "_done = False\n"
+    "\n"
+    "\n"
+    "def activate():\n"
+    "    global _done\n"
+    "    if _done:\n"
+    "        return\n"
+    "    _done = True\n"
+    "    import os\n"
+    "    import site\n"
+    "\n"
+    "    pth = os.path.join(os.path.dirname(__file__), \"_pyshim.pth\")\n"
+    "    try:\n"
+    "        with open(pth, \"rb\") as f:\n"
+    "            lines = f.read().splitlines()\n"
+    "    except OSError:\n"
+    "        return\n"
+    "    for line in lines:\n"
+    "        if line.startswith(b\"# pyshim-dirs:\"):\n"
+    "            for d in line[14:].split():\n"
+    "                d = bytes.fromhex(d.decode(\"ascii\"))\n"
+    "                site.addsitedir(os.fsdecode(d))\n";
+
+static const char hook_start[] = "_pyshim_hook:activate\n";
+
+const char *hook_companion(const char *name)
 {
+    if (!strcmp(name, HOOK_MODULE_FILE))
+        return hook_module;
+    if (!strcmp(name, HOOK_START_FILE))
+        return hook_start;
+    BUG("no hook companion named '%s'", name);
+    return NULL;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The plain lines of one .pth file's text into out, as site.py takes
+ * them: line by line, a UTF-8 BOM at the start dropped, trailing
+ * whitespace stripped. */
+static void pth_plain_lines(const char *site, const struct sb *text,
+                            const struct sv *sites, struct sv *out)
+{
+    struct sb line = SB_INIT, dir = SB_INIT;
+    const char *s = text->buf, *end = text->buf + text->len, *nl;
+
+    if (text->len >= 3 && !memcmp(s, "\xef\xbb\xbf", 3))
+        s += 3;
+    for (; s < end; s = nl + 1) {
+        nl = memchr(s, '\n', (size_t)(end - s));
+        if (!nl)
+            nl = end;
+        sb_reset(&line);
+        sb_add(&line, s, (size_t)(nl - s));
+        while (line.len && strchr(" \t\r\v\f", line.buf[line.len - 1]))
+            sb_setlen(&line, line.len - 1);
+        if (!line.len || line.buf[0] == '#' ||
+            !strncmp(line.buf, "import ", 7) ||
+            !strncmp(line.buf, "import\t", 7) || strlen(line.buf) != line.len)
+            continue;
+        path_join(&dir, site, line.buf);
+        path_normalize(&dir);
+        if (sv_find(sites, dir.buf) < 0 && sv_find(out, dir.buf) < 0)
+            sv_push(out, dir.buf);
+    }
+    sb_release(&line);
+    sb_release(&dir);
+}
+
+void hook_nested_dirs(const struct sv *sites, struct sv *out)
+{
+    struct sv names = SV_INIT;
+    struct sb path = SB_INIT, text = SB_INIT;
+    size_t i, k;
+
+    for (i = 0; i < sites->nr; i++) {
+        struct plat_dir *d = plat_opendir(sites->v[i]);
+        const char *name;
+
+        sv_release(&names);
+        while (d && (name = plat_readdir(d))) {
+            size_t n = strlen(name);
+
+            if (n > 4 && !strcmp(name + n - 4, ".pth"))
+                sv_push(&names, name);
+        }
+        if (d)
+            plat_closedir(d);
+        if (names.nr)
+            qsort(names.v, names.nr, sizeof(*names.v), cmp_str);
+        for (k = 0; k < names.nr; k++) {
+            path_join(&path, sites->v[i], names.v[k]);
+            if (plat_read_file(path.buf, 1 << 20, &text) == 0)
+                pth_plain_lines(sites->v[i], &text, sites, out);
+        }
+    }
+    sv_release(&names);
+    sb_release(&path);
+    sb_release(&text);
+}
+
+void hook_render(const struct sv *sites, const struct sv *nested,
+                 struct sb *out)
+{
+    static const char hexd[] = "0123456789abcdef";
     size_t i;
+    const unsigned char *c;
 
     sb_reset(out);
     if (!sites->nr)
@@ -51,70 +175,97 @@ void hook_render(const struct sv *sites, struct sb *out)
     for (i = 0; i < sites->nr; i++)
         if (plain_line_ok(sites->v[i]))
             sb_addf(out, "%s\n", sites->v[i]);
-    /* No comprehension: site.addpackage() exec()s the line in a function,
-     * and before 3.12 a comprehension's own scope cannot see the names
-     * the import bound there (NameError: name 'site' is not defined). */
-    sb_addstr(out,
-              "import os, site; list(map(site.addsitedir, map(os.fsdecode, (");
+    /* What the shared dirs' own .pth files add, for static tools: at run
+     * time activate() adds them again (a no-op, site.py skips a dir it
+     * has) and runs those files' import lines. */
+    for (i = 0; nested && i < nested->nr; i++)
+        if (plain_line_ok(nested->v[i]))
+            sb_addf(out, "%s\n", nested->v[i]);
+    /* The data _pyshim_hook.activate() reads: a comment to site.py and to
+     * static tools, pure ASCII so no reader can split it. */
+    sb_addstr(out, "# pyshim-dirs:");
     for (i = 0; i < sites->nr; i++) {
-        sb_addpybytes(out, sites->v[i]);
-        sb_addstr(out, ", ");
+        sb_addch(out, ' ');
+        for (c = (const unsigned char *)sites->v[i]; *c; c++) {
+            sb_addch(out, hexd[*c >> 4]);
+            sb_addch(out, hexd[*c & 15]);
+        }
     }
-    sb_addstr(out, "))))\n");
+    sb_addstr(out, "\nimport _pyshim_hook; _pyshim_hook.activate()\n");
 }
 
-int hook_is_current(const char *site_dir, const struct sb *content)
+/* Does dir/name hold exactly want (len bytes)? A missing file holds
+ * nothing: it "holds" an empty want. */
+static int file_holds(const char *dir, const char *name, const char *want,
+                      size_t len)
 {
     struct sb path = SB_INIT, old = SB_INIT;
     int have, ret;
 
-    path_join(&path, site_dir, HOOK_FILE);
+    path_join(&path, dir, name);
     have = plat_read_file(path.buf, 1 << 20, &old) == 0;
-    ret = have ? old.len == content->len &&
-                     !memcmp(old.buf, content->buf, old.len)
-               : !content->len;
+    ret = have ? old.len == len && !memcmp(old.buf, want, len) : !len;
     sb_release(&path);
     sb_release(&old);
     return ret;
 }
 
-int hook_sync(const char *site_dir, const struct sb *content, int *changed,
-              struct err *e)
+int hook_is_current(const char *site_dir, const struct sb *content)
 {
-    struct sb path = SB_INIT, old = SB_INIT;
-    int ret = -1, have;
+    const char *mod = content->len ? hook_module : "";
+    const char *start = content->len ? hook_start : "";
 
-    *changed = 0;
-    path_join(&path, site_dir, HOOK_FILE);
-    have = plat_read_file(path.buf, 1 << 20, &old) == 0;
-    if (!content->len) {
-        if (have) {
-            if (plat_unlink(path.buf) < 0 && errno != ENOENT) {
-                err_set(e, PYSHIM_EXIT_CANTCREAT, "cannot remove '%s': %s",
-                        path.buf, plat_strerror(errno));
-                goto out;
-            }
-            *changed = 1;
+    return file_holds(site_dir, HOOK_FILE, content->buf, content->len) &&
+           file_holds(site_dir, HOOK_MODULE_FILE, mod, strlen(mod)) &&
+           file_holds(site_dir, HOOK_START_FILE, start, strlen(start));
+}
+
+/* Make dir/name hold want (len bytes; 0: no file). */
+static int sync_file(const char *dir, const char *name, const char *want,
+                     size_t len, int *changed, struct err *e)
+{
+    struct sb path = SB_INIT;
+    int ret = -1;
+
+    if (file_holds(dir, name, want, len))
+        return 0;
+    path_join(&path, dir, name);
+    if (!len) {
+        if (plat_unlink(path.buf) < 0 && errno != ENOENT) {
+            err_set(e, PYSHIM_EXIT_CANTCREAT, "cannot remove '%s': %s",
+                    path.buf, plat_strerror(errno));
+            goto out;
         }
-        ret = 0;
-        goto out;
-    }
-    if (have && old.len == content->len &&
-        !memcmp(old.buf, content->buf, old.len)) {
-        ret = 0;
-        goto out;
-    }
-    if (plat_write_atomic(path.buf, content->buf, content->len, 0644) < 0) {
+    } else if (plat_write_atomic(path.buf, want, len, 0644) < 0) {
         err_set(e, PYSHIM_EXIT_CANTCREAT,
                 "cannot write the shared-libraries hook '%s': %s", path.buf,
                 plat_strerror(errno));
-        err_hint(e, "make '%s' writable, or run `pyshim doctor`", site_dir);
+        err_hint(e, "make '%s' writable, or run `pyshim doctor`", dir);
         goto out;
     }
     *changed = 1;
     ret = 0;
 out:
     sb_release(&path);
-    sb_release(&old);
     return ret;
+}
+
+int hook_sync(const char *site_dir, const struct sb *content, int *changed,
+              struct err *e)
+{
+    *changed = 0;
+    if (!content->len) /* the entry point goes first, its module last */
+        return sync_file(site_dir, HOOK_START_FILE, "", 0, changed, e) ||
+                       sync_file(site_dir, HOOK_FILE, "", 0, changed, e) ||
+                       sync_file(site_dir, HOOK_MODULE_FILE, "", 0, changed, e)
+                   ? -1
+                   : 0;
+    return sync_file(site_dir, HOOK_MODULE_FILE, hook_module,
+                     strlen(hook_module), changed, e) ||
+                   sync_file(site_dir, HOOK_FILE, content->buf, content->len,
+                             changed, e) ||
+                   sync_file(site_dir, HOOK_START_FILE, hook_start,
+                             strlen(hook_start), changed, e)
+               ? -1
+               : 0;
 }

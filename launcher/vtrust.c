@@ -113,6 +113,18 @@ static char *first_of(struct sv *found, struct sv *all)
     return first;
 }
 
+/* name is skip, or the PEP 829 .start file of the same name (the hook
+ * pyshim rewrites is _pyshim.pth with its _pyshim.start). */
+static int is_skipped(const char *name, const char *skip)
+{
+    size_t n = strlen(skip);
+
+    if (!strcmp(name, skip))
+        return 1;
+    return has_suffix(skip, ".pth") && !strncmp(name, skip, n - 4) &&
+           !strcmp(name + n - 4, ".start");
+}
+
 static void scan_site(const char *site, const char *skip, struct sv *found)
 {
     struct plat_dir *d = plat_opendir(site);
@@ -122,7 +134,7 @@ static void scan_site(const char *site, const char *skip, struct sv *found)
     while (d && (name = plat_readdir(d))) {
         int hit = 0;
 
-        if (skip && !strcmp(name, skip))
+        if (skip && is_skipped(name, skip))
             continue;
         path_join(&p, site, name);
         if (has_suffix(name, ".pth"))

@@ -39,7 +39,8 @@ int vtrust_program(const struct venv *v, const char *tree, struct sb *real);
  * (module, package or compiled), or a PEP 829 .start file. Returns the
  * first one found as a path (caller frees), or NULL. all, if not NULL,
  * gets every one. A file named skip (e.g. the hook pyshim rewrites
- * anyway) is not counted. */
+ * anyway) is not counted, nor, when skip is a .pth, the .start file of
+ * the same name (its PEP 829 pair, rewritten with it). */
 char *vtrust_startup_code(const struct venv *v, const char *skip,
                           struct sv *all);
 

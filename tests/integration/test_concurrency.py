@@ -42,6 +42,15 @@ SEE = ("import importlib.util as u, sys\n"
        "print(bool(u.find_spec('lib_mod')), bool(u.find_spec('lib2_mod')),"
        " sys.prefix)\n")
 TMP_NAME = re.compile(r"(\.tmp-|\.tmp$)")
+# The hook (launcher/hook.h): the .pth, its module, its PEP 829 .start.
+HOOK_FILES = ["_pyshim.pth", "_pyshim.start", "_pyshim_hook.py"]
+HOOK_IMPORT = "\nimport _pyshim_hook; _pyshim_hook.activate()\n"
+
+
+def hook_files(site):
+    """The files in site, but the __pycache__ Python makes importing the
+    hook's module."""
+    return sorted(n for n in os.listdir(site) if n != "__pycache__")
 
 
 def _interp():
@@ -169,11 +178,11 @@ class Concurrency(pt.SandboxTest, unittest.TestCase):
             self.assertTrue(cfg.endswith("\n"))
             self.assertTrue(os.access(os.path.join(d, "bin", "python"), os.X_OK))
             sp = pt.site_packages(d)
-            self.assertEqual(sorted(os.listdir(sp)), ["_pyshim.pth"], sp)
+            self.assertEqual(hook_files(sp), HOOK_FILES, sp)
             with open(os.path.join(sp, "_pyshim.pth")) as f:
                 hook = f.read()
             self.assertTrue(hook.startswith("# Written by pyshim"), hook)
-            self.assertTrue(hook.endswith("))))\n"), hook)
+            self.assertTrue(hook.endswith(HOOK_IMPORT), hook)
         self.check_facts(home)
 
     def check_facts(self, home):
@@ -224,7 +233,7 @@ class Concurrency(pt.SandboxTest, unittest.TestCase):
         self.assert_all_ok(results, {"True False %s\n" % venv})
         self.assertEqual(self.temp_leftovers(home), [])
         self.assertEqual(self.temp_leftovers(proj), [])
-        self.assertEqual(sorted(os.listdir(pt.site_packages(venv))), ["_pyshim.pth"])
+        self.assertEqual(hook_files(pt.site_packages(venv)), HOOK_FILES)
         self.assertFalse(os.path.exists(os.path.join(home, "overlays")))
         self.check_facts(home)
 
@@ -294,7 +303,7 @@ class Concurrency(pt.SandboxTest, unittest.TestCase):
         with open(os.path.join(sp, "_pyshim.pth")) as f:
             hook = f.read()
         self.assertTrue(hook.startswith("# Written by pyshim") and
-                        hook.endswith("))))\n"), hook)
+                        hook.endswith(HOOK_IMPORT), hook)
         self.check_facts(home)
 
     def test_4_parallel_burst_in_venv(self):

@@ -219,6 +219,19 @@ class DoctorTest(SandboxTest, unittest.TestCase):
         self.assertCheck(checks, "venv", "fail", self.orphan)
         self.assertFalse([c for c in checks if c["fixed"]])
 
+        # 4. The hook's PEP 829 pair missing (issue 13 item 1): stale,
+        # and --fix writes it back.
+        start = os.path.join(self.venv_sp, "_pyshim.start")
+        os.unlink(start)
+        r, checks = self.doctor_json()
+        c = self.assertCheck(checks, "hook", "fail", "_pyshim.pth")
+        self.assertIn("_pyshim.start", c["detail"])
+        self.doctor("--fix")
+        with open(start, "rb") as f:
+            self.assertEqual(f.read(), b"_pyshim_hook:activate\n")
+        r, checks = self.doctor_json()
+        self.assertCheck(checks, "hook", "ok")
+
         # 4. Once the user fixed the rest, doctor is happy (warnings stay).
         os.rename(self.bad_cfg, self.bad_cfg + ".bak")
         aside = os.path.join(self.sb.root, "orphan-aside")

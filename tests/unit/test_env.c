@@ -186,7 +186,7 @@ static void test_env_overlay__build_and_reuse(void **state)
 
     (void)state;
     sv_push(&sites, "/shared/a");
-    hook_render(&sites, &hook);
+    hook_render(&sites, NULL, &hook);
 
     /* not asked to create: the name only */
     assert_int_equal(overlay(data, base, &ver, "", &sites, &hook, 0, &dir, &e),

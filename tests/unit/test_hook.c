@@ -18,7 +18,7 @@ static void test_hook_render__empty(void **state)
 
     (void)state;
     sb_addstr(&out, "stale");
-    hook_render(&sites, &out);
+    hook_render(&sites, NULL, &out);
     assert_int_equal(out.len, 0);
     assert_string_equal(out.buf, "");
     sb_release(&out);
@@ -49,21 +49,24 @@ static void test_hook_render__paths_then_import(void **state)
     (void)state;
     sv_push(&sites, "/shared/ai/lib/python3.12/site-packages");
     sv_push(&sites, "/opt/libs");
-    hook_render(&sites, &out);
+    hook_render(&sites, NULL, &out);
     split_lines(out.buf, &lines);
     /* comments, one plain line per dir in priority order, one import */
     for (i = 0; i < lines.nr && lines.v[i][0] == '#'; i++)
         ;
     assert_true(i >= 1);
-    assert_true(i + 3 == lines.nr);
+    assert_true(i + 4 == lines.nr);
     assert_string_equal(lines.v[i], sites.v[0]);
     assert_string_equal(lines.v[i + 1], sites.v[1]);
-    imp = lines.v[i + 2];
+    /* the data line: every dir hex-encoded, in priority order */
+    assert_string_equal(
+        lines.v[i + 2],
+        "# pyshim-dirs: "
+        "2f7368617265642f61692f6c69622f707974686f6e332e31322f736974652d7061636b61676573 "
+        "2f6f70742f6c696273");
+    imp = lines.v[i + 3];
     /* site.py runs a line as code only when it starts with "import" */
-    assert_int_equal(strncmp(imp, "import ", 7), 0);
-    assert_non_null(strstr(imp, "site.addsitedir"));
-    assert_non_null(strstr(imp, "b'/shared/ai/lib/python3.12/site-packages'"));
-    assert_true(strstr(imp, "b'/shared/ai") < strstr(imp, "b'/opt/libs'"));
+    assert_string_equal(imp, "import _pyshim_hook; _pyshim_hook.activate()");
     sb_release(&out);
     sv_release(&sites);
     sv_release(&lines);
@@ -85,11 +88,11 @@ static void test_hook_render__odd_paths(void **state)
     sv_push(&sites, "/p/nel\xc2\x85import os");
     sv_push(&sites, "/p/vt\vimport os");
     sv_push(&sites, "/p/rs\x1eimport os");
-    hook_render(&sites, &out);
-    assert_non_null(strstr(out.buf, "b'/p/it\\'s'"));
-    assert_non_null(strstr(out.buf, "b'/p/back\\\\slash'"));
-    assert_non_null(strstr(out.buf, "b'/p/new\\x0aline'"));
-    assert_non_null(strstr(out.buf, "b'/p/lat\\xe9'"));
+    hook_render(&sites, NULL, &out);
+    /* every dir is on the data line, hex-encoded */
+    assert_non_null(strstr(out.buf, " 2f702f69742773 "));         /* /p/it's */
+    assert_non_null(strstr(out.buf, " 2f702f6e65770a6c696e65 ")); /* \n */
+    assert_non_null(strstr(out.buf, " 2f702f6c6174e9 "));         /* \xe9 */
     /* a newline cannot be on a plain .pth line: no line is "/p/new" */
     assert_null(strstr(out.buf, "\n/p/new\n"));
     assert_null(strstr(out.buf, "\nline\n"));
@@ -101,10 +104,8 @@ static void test_hook_render__odd_paths(void **state)
     assert_null(strstr(out.buf, "\n/p/nel\xc2\x85"));
     assert_null(strstr(out.buf, "\n/p/vt\v"));
     assert_null(strstr(out.buf, "\n/p/rs\x1e"));
-    assert_non_null(strstr(out.buf, "b'/p/ls\\xe2\\x80\\xa8import os'"));
-    assert_non_null(strstr(out.buf, "b'/p/vt\\x0bimport os'"));
-    /* the import line is pure ASCII: no reader can split it */
-    imp = strstr(out.buf, "\nimport ");
+    /* the data and import lines are pure ASCII: no reader can split them */
+    imp = strstr(out.buf, "\n# pyshim-dirs: ");
     assert_non_null(imp);
     for (imp++; *imp; imp++)
         assert_true((unsigned char)*imp < 0x80 &&
@@ -112,7 +113,7 @@ static void test_hook_render__odd_paths(void **state)
     /* the others keep their plain line */
     assert_non_null(strstr(out.buf, "\n/p/it's\n"));
     assert_non_null(strstr(out.buf, "\n/p/caf\xc3\xa9\n"));
-    assert_non_null(strstr(out.buf, "b'/p/caf\\xc3\\xa9'"));
+    assert_non_null(strstr(out.buf, " 2f702f636166c3a9"));
     sb_release(&out);
     sv_release(&sites);
 }
@@ -129,6 +130,61 @@ static char *hex(const char *s)
     h[2 * n] = '\0';
     return h;
 }
+
+/* How many lines of s are exactly line. */
+static int count_lines(const char *s, const char *line)
+{
+    size_t n = strlen(line);
+    int c = 0;
+
+    for (; (s = strchr(s, '\n')); s++)
+        if (!strncmp(s + 1, line, n) && s[1 + n] == '\n')
+            c++;
+    return c;
+}
+
+/* Python 3.15's site (PEP 829) for the site dir sd, on any Python 3.8+
+ * started with -S: all .pth path lines first (an import line is off when
+ * a .start file of the same name exists), then each .start entry point
+ * "pkg.mod:callable" imported and called without arguments (3.15 uses
+ * pkgutil.resolve_name, which 3.8 lacks). Then the import line of
+ * _pyshim.pth run anyway: the work must not be done twice. */
+static const char pep829_site[] =
+    "import importlib\n"
+    "names = sorted(os.listdir(sd))\n"
+    "sys.path.append(sd)\n"
+    "for name in names:\n"
+    "    if not name.endswith('.pth'):\n"
+    "        continue\n"
+    "    off = name[:-4] + '.start' in names\n"
+    "    with open(os.path.join(sd, name), 'rb') as f:\n"
+    "        text = f.read().decode('utf-8')\n"
+    "    for line in text.splitlines():\n"
+    "        if not line.strip() or line.startswith('#'):\n"
+    "            continue\n"
+    "        if line.startswith(('import ', 'import\\t')):\n"
+    "            if not off:\n"
+    "                exec(line)\n"
+    "            continue\n"
+    "        d = os.path.join(sd, line.rstrip())\n"
+    "        if os.path.exists(d) and d not in sys.path:\n"
+    "            sys.path.append(d)\n"
+    "for name in names:\n"
+    "    if not name.endswith('.start'):\n"
+    "        continue\n"
+    "    with open(os.path.join(sd, name), encoding='utf-8') as f:\n"
+    "        for line in f.read().splitlines():\n"
+    "            line = line.strip()\n"
+    "            if not line or line.startswith('#'):\n"
+    "                continue\n"
+    "            mod, _, attr = line.partition(':')\n"
+    "            fn = importlib.import_module(mod)\n"
+    "            for a in attr.split('.'):\n"
+    "                fn = getattr(fn, a)\n"
+    "            fn()\n"
+    "for line in open(os.path.join(sd, '_pyshim.pth')).read().splitlines():\n"
+    "    if line.startswith('import '):\n"
+    "        exec(line)\n";
 
 /* Run the hook through the real site.py of py. */
 static void python_reads_hook(const char *py)
@@ -154,10 +210,10 @@ static void python_reads_hook(const char *py)
                                       "cr\rimport sys;sys.exit(7)",
                                       NULL};
     char *root, *site;
-    struct sv sites = SV_INIT, argv = SV_INIT;
+    struct sv sites = SV_INIT, argv = SV_INIT, nested = SV_INIT;
     struct sb out = SB_INIT, code = SB_INIT;
     int status = -1, changed = 0;
-    size_t i;
+    size_t i, k;
 
     root = tu_mkdtemp();
     tu_mkdir(root, "site");
@@ -169,45 +225,65 @@ static void python_reads_hook(const char *py)
         sv_push(&sites, d);
         free(d);
     }
-    /* a .pth inside a shared dir must run too (addsitedir semantics) */
-    tu_write(root, "plain/inner.pth", "../extra\n");
+    /* a .pth inside a shared dir must run too (addsitedir semantics),
+     * its import line exactly once */
+    tu_write(root, "plain/inner.pth",
+             "../extra\n"
+             "import builtins; builtins.n_inner = getattr(builtins, "
+             "'n_inner', 0) + 1\n");
     tu_mkdir(root, "extra");
-    hook_render(&sites, &out);
+    hook_nested_dirs(&sites, &nested);
+    assert_int_equal(nested.nr, 1); /* root/extra, as a plain line */
+    hook_render(&sites, &nested, &out);
     assert_int_equal(hook_sync(site, &out, &changed, NULL), 0);
     assert_int_equal(changed, 1);
 
-    sb_addstr(&code, "import os, site, sys\nsite.addsitedir(");
-    sb_addpybytes(&code, site);
-    sb_addstr(&code,
-              ".decode(sys.getfilesystemencoding(), 'surrogateescape'))\n"
-              "for p in sys.path: print(os.fsencode(p).hex())\n");
-    sv_push(&argv, py);
-    sv_push(&argv, "-I");
-    sv_push(&argv, "-c");
-    sv_push(&argv, code.buf);
-    assert_int_equal(plat_run(py, argv.v, &out, 1, &status), 0);
-    if (status != 0)
-        fail_msg("'%s' exited with %d reading the hook", py, status);
-    for (i = 0; i < sites.nr; i++) {
-        char *h = hex(sites.v[i]);
+    for (k = 0; k < 2; k++) {
+        sb_reset(&code);
+        sb_addstr(&code, "import builtins, os, sys\nsd = ");
+        sb_addpybytes(&code, site);
+        sb_addstr(&code,
+                  ".decode(sys.getfilesystemencoding(), 'surrogateescape')\n");
+        /* 0: the real site.py of py (the import line, before 3.15);
+         * 1: under -S, what 3.15's site does (PEP 829): the path lines of
+         * the .pth files, their import lines off where a .start file of
+         * the same name exists, then each .start entry point imported
+         * and called without arguments; then the import line run anyway,
+         * as a Python running both would: nothing may be added twice. */
+        sb_addstr(&code,
+                  k == 0 ? "import site\nsite.addsitedir(sd)\n" : pep829_site);
+        sb_addstr(&code, "print()\nprint('n_inner', builtins.n_inner)\n"
+                         "for p in sys.path: print(os.fsencode(p).hex())\n");
+        sv_release(&argv);
+        sv_push(&argv, py);
+        sv_push(&argv, k == 0 ? "-I" : "-IS");
+        sv_push(&argv, "-c");
+        sv_push(&argv, code.buf);
+        assert_int_equal(plat_run(py, argv.v, &out, 1, &status), 0);
+        if (status != 0)
+            fail_msg("'%s' exited with %d reading the hook (%s):\n%s", py,
+                     status, k ? "as 3.15" : "its site.py", out.buf);
+        if (!strstr(out.buf, "\nn_inner 1\n"))
+            fail_msg(
+                "'%s' (%s): the import line of a .pth inside a shared dir did not run exactly once:\n%s",
+                py, k ? "as 3.15" : "its site.py", out.buf);
+        for (i = 0; i <= sites.nr; i++) {
+            char *extra = tu_path(root, "extra");
+            char *h = hex(i < sites.nr ? sites.v[i] : extra);
 
-        if (!strstr(out.buf, h))
-            fail_msg("'%s' did not add '%s' (%s) to sys.path:\n%s", py,
-                     sites.v[i], h, out.buf);
-        free(h);
-    }
-    {
-        char *extra = tu_path(root, "extra"), *h = hex(extra);
-
-        if (!strstr(out.buf, h))
-            fail_msg("'%s': the .pth inside a shared dir did not run:\n%s", py,
-                     out.buf);
-        free(h);
-        free(extra);
+            if (count_lines(out.buf, h) != 1)
+                fail_msg("'%s' (%s) added '%s' (%s) %d times to sys.path:\n%s",
+                         py, k ? "as 3.15" : "its site.py",
+                         i < sites.nr ? sites.v[i] : extra, h,
+                         count_lines(out.buf, h), out.buf);
+            free(h);
+            free(extra);
+        }
     }
     sb_release(&out);
     sb_release(&code);
     sv_release(&sites);
+    sv_release(&nested);
     sv_release(&argv);
     free(site);
     tu_cleanup(root);
@@ -344,7 +420,7 @@ static void test_hook_sync__missing_dir(void **state)
     assert_int_equal(changed, 0);
     assert_int_equal(e.code, PYSHIM_EXIT_CANTCREAT);
     assert_non_null(strstr(e.msg, dir));
-    assert_non_null(strstr(e.msg, HOOK_FILE));
+    assert_non_null(strstr(e.msg, "shared-libraries hook"));
     assert_false(tu_exists(root, "no"));
     /* removing from a missing dir is nothing to do */
     sb_reset(&c);
@@ -353,6 +429,161 @@ static void test_hook_sync__missing_dir(void **state)
     err_release(&e);
     sb_release(&c);
     free(dir);
+    tu_cleanup(root);
+}
+
+/* The .pth, the module and the .start file: written together, UTF-8
+ * without BOM, each only when it differs, removed together, never
+ * through a link planted in their place. */
+static void test_hook_sync__three_files(void **state)
+{
+    static const char *const names[] = {HOOK_FILE, HOOK_MODULE_FILE,
+                                        HOOK_START_FILE};
+    char *root = tu_mkdtemp(), *got, *victim, *mod;
+    struct sv sites = SV_INIT;
+    struct sb c = SB_INIT, empty = SB_INIT;
+    struct stat st[3], again;
+    int changed = -1;
+    size_t i;
+
+    (void)state;
+    sv_push(&sites, "/opt/libs");
+    hook_render(&sites, NULL, &c);
+    assert_false(hook_is_current(root, &c));
+    assert_true(hook_is_current(root, &empty));
+    assert_int_equal(hook_sync(root, &c, &changed, NULL), 0);
+    assert_int_equal(changed, 1);
+    assert_true(hook_is_current(root, &c));
+    for (i = 0; i < 3; i++) {
+        char *f = tu_path(root, names[i]);
+
+        assert_int_equal(stat(f, &st[i]), 0);
+        assert_int_equal(st[i].st_mode & 0777, 0644);
+        got = tu_read(f);
+        assert_false(!strncmp(got, "\xef\xbb\xbf", 3)); /* no BOM */
+        for (mod = got; *mod; mod++) /* ASCII, so UTF-8 too */
+            assert_true((unsigned char)*mod < 0x80);
+        free(got);
+        free(f);
+    }
+    {
+        char *f = tu_path(root, HOOK_START_FILE);
+
+        got = tu_read(f);
+        assert_string_equal(got, "_pyshim_hook:activate\n");
+        assert_string_equal(got, hook_companion(HOOK_START_FILE));
+        free(got);
+        free(f);
+        f = tu_path(root, HOOK_MODULE_FILE);
+        got = tu_read(f);
+        assert_string_equal(got, hook_companion(HOOK_MODULE_FILE));
+        assert_non_null(strstr(got, "\ndef activate():\n"));
+        free(got);
+        free(f);
+    }
+    /* the warm path: nothing rewritten */
+    assert_int_equal(hook_sync(root, &c, &changed, NULL), 0);
+    assert_int_equal(changed, 0);
+    for (i = 0; i < 3; i++) {
+        char *f = tu_path(root, names[i]);
+
+        assert_int_equal(stat(f, &again), 0);
+        assert_true(again.st_ino == st[i].st_ino);
+        free(f);
+    }
+    /* a companion missing: not current; only it is written again */
+    mod = tu_path(root, HOOK_START_FILE);
+    assert_int_equal(unlink(mod), 0);
+    assert_false(hook_is_current(root, &c));
+    assert_int_equal(hook_sync(root, &c, &changed, NULL), 0);
+    assert_int_equal(changed, 1);
+    assert_true(hook_is_current(root, &c));
+    free(mod);
+    {
+        char *f = tu_path(root, HOOK_FILE);
+
+        assert_int_equal(stat(f, &again), 0);
+        assert_true(again.st_ino == st[0].st_ino);
+        free(f);
+    }
+    /* a link planted as the module, to a file someone cares about with
+     * other content: replaced, the target untouched */
+    tu_write(root, "victim", "precious\n");
+    victim = tu_path(root, "victim");
+    mod = tu_path(root, HOOK_MODULE_FILE);
+    assert_int_equal(unlink(mod), 0);
+    assert_int_equal(symlink(victim, mod), 0);
+    assert_false(hook_is_current(root, &c));
+    assert_int_equal(hook_sync(root, &c, &changed, NULL), 0);
+    assert_int_equal(lstat(mod, &again), 0);
+    assert_true(S_ISREG(again.st_mode));
+    got = tu_read(victim);
+    assert_string_equal(got, "precious\n");
+    free(got);
+    /* removed together; other files stay */
+    assert_int_equal(hook_sync(root, &empty, &changed, NULL), 0);
+    assert_int_equal(changed, 1);
+    for (i = 0; i < 3; i++)
+        assert_false(tu_exists(root, names[i]));
+    assert_true(tu_exists(root, "victim"));
+    assert_true(hook_is_current(root, &empty));
+    free(victim);
+    free(mod);
+    sb_release(&c);
+    sv_release(&sites);
+    tu_cleanup(root);
+}
+
+/* The plain lines of the shared dirs' own .pth files, as site.py reads
+ * them, in order, each once (issue 13 item 2). */
+static void test_hook_nested_dirs__site_rules(void **state)
+{
+    char *root = tu_mkdtemp(), *s1 = tu_path(root, "s1"),
+         *s2 = tu_path(root, "s2");
+    struct sv sites = SV_INIT, nested = SV_INIT, want = SV_INIT;
+    struct sb out = SB_INIT;
+    const char *p;
+    size_t i;
+
+    (void)state;
+    tu_mkdir(root, "s1");
+    tu_mkdir(root, "s2");
+    /* names in sorted order: a.pth before b.pth; a BOM, CRLF */
+    tu_write(root, "s1/b.pth",
+             "../x\n# comment\nimport os\nimport\tos\n/abs/y  \n\n");
+    tu_write(root, "s1/a.pth", "\xef\xbb\xbfrel\r\n");
+    tu_write(root, "s1/not-a-pth.txt", "/no\n");
+    tu_mkdir(root, "s1/dir.pth"); /* not a file: skipped */
+    /* s2: a shared dir and a dir already listed are not repeated */
+    tu_write(root, "s2/c.pth", "/abs/y\n../s1\n./sub/../w\n");
+    sv_push(&sites, s1);
+    sv_push(&sites, s2);
+    hook_nested_dirs(&sites, &nested);
+    sv_pushf(&want, "%s/rel", s1);
+    sv_pushf(&want, "%s/x", root);
+    sv_push(&want, "/abs/y");
+    sv_pushf(&want, "%s/w", s2);
+    for (i = 0; i < want.nr && i < nested.nr; i++)
+        assert_string_equal(nested.v[i], want.v[i]);
+    assert_int_equal(nested.nr, want.nr);
+    /* rendered after the sites' plain lines, before the data line */
+    hook_render(&sites, &nested, &out);
+    p = strstr(out.buf, s2);
+    assert_non_null(p);
+    p = strstr(p, "\n/abs/y\n");
+    assert_non_null(p);
+    assert_non_null(strstr(p, "\n# pyshim-dirs: "));
+    /* the data line names the sites only: "#", "pyshim-dirs:", 2 dirs */
+    p = strstr(out.buf, "\n# pyshim-dirs: ") + 1;
+    for (i = 0; *p != '\n'; p++)
+        i += *p == ' ';
+    assert_int_equal(i, 3);
+    sb_release(&out);
+    sv_release(&sites);
+    sv_release(&nested);
+    sv_release(&want);
+    free(s1);
+    free(s2);
     tu_cleanup(root);
 }
 
@@ -366,6 +597,8 @@ int main(void)
         cmocka_unit_test(test_hook_sync__writes_only_when_changed),
         cmocka_unit_test(test_hook_sync__removes_when_empty),
         cmocka_unit_test(test_hook_sync__missing_dir),
+        cmocka_unit_test(test_hook_sync__three_files),
+        cmocka_unit_test(test_hook_nested_dirs__site_rules),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -38,9 +38,12 @@ def make_venv(d, home, version="3.12.4"):
     return site
 
 
-def pybytes(s):
-    """How the hook's import line spells a path (hook_render: b'...')."""
-    return "b'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'"
+def hook_data_dirs(lines):
+    """The dirs of the hook's data line (hook_render: "# pyshim-dirs:" and
+    the hex of each UTF-8 path)."""
+    data = [ln for ln in lines if ln.startswith("# pyshim-dirs:")]
+    assert len(data) == 1, lines
+    return [bytes.fromhex(h).decode("utf-8") for h in data[0].split()[2:]]
 
 
 class HookChecks(object):
@@ -56,9 +59,16 @@ class HookChecks(object):
         self.assertIn(wsite, [ln.lower().rstrip("\\") for ln in lines],
                       "no plain line for the shared dir:\n" + text)
         imports = [ln for ln in lines if ln.startswith("import ")]
-        self.assertEqual(len(imports), 1, text)
-        self.assertIn(pybytes(winpath(site)).lower(), imports[0].lower(),
-                      text)
+        self.assertEqual(imports,
+                         ["import _pyshim_hook; _pyshim_hook.activate()"],
+                         text)
+        self.assertIn(winpath(site).lower(),
+                      [d.lower() for d in hook_data_dirs(lines)], text)
+        # its PEP 829 companions beside it
+        here = os.path.dirname(hook)
+        self.assertEqual(read_bytes(os.path.join(here, "_pyshim.start")),
+                         b"_pyshim_hook:activate\n")
+        self.assertTrue(os.path.isfile(os.path.join(here, "_pyshim_hook.py")))
         return raw
 
 
