@@ -64,19 +64,9 @@ static void fake(const char *rel, const char *ver)
     char *sh = malloc(strlen(rel) + 4);
 
     if (!prog) {
-        FILE *f = fopen(FAKEPY_POSIX, "rb");
-        long n;
-
-        assert_non_null(f);
-        assert_int_equal(fseek(f, 0, SEEK_END), 0);
-        n = ftell(f);
-        assert_true(n > 0);
-        rewind(f);
-        prog = malloc((size_t)n);
+        prog = tu_read_bytes(FAKEPY_POSIX, &len);
         assert_non_null(prog);
-        assert_int_equal(fread(prog, 1, (size_t)n, f), (size_t)n);
-        fclose(f);
-        len = (size_t)n;
+        assert_true(len > 0);
     }
     assert_non_null(sh);
     snprintf(sh, strlen(rel) + 4, "%s.sh", rel);

@@ -66,19 +66,9 @@ static void fake(const char *rel, const char *ver, int ext_managed)
     char sh[512], text[1024];
 
     if (!prog) {
-        FILE *f = fopen(FAKEPY_POSIX, "rb");
-        long n;
-
-        assert_non_null(f);
-        assert_int_equal(fseek(f, 0, SEEK_END), 0);
-        n = ftell(f);
-        assert_true(n > 0);
-        rewind(f);
-        prog = malloc((size_t)n);
+        prog = tu_read_bytes(FAKEPY_POSIX, &len);
         assert_non_null(prog);
-        assert_int_equal(fread(prog, 1, (size_t)n, f), (size_t)n);
-        fclose(f);
-        len = (size_t)n;
+        assert_true(len > 0);
     }
     snprintf(sh, sizeof(sh), "%s.sh", rel);
     snprintf(text, sizeof(text), fact_fmt, ver, ext_managed ? "true" : "false");

@@ -166,6 +166,11 @@ int tu_exists(const char *root, const char *rel)
 
 char *tu_read(const char *path)
 {
+    return tu_read_bytes(path, NULL);
+}
+
+char *tu_read_bytes(const char *path, size_t *lenp)
+{
     FILE *f = fopen(path, "rb");
     char *buf;
     size_t len = 0, alloc = 256, n;
@@ -184,5 +189,7 @@ char *tu_read(const char *path)
     }
     fclose(f);
     buf[len] = '\0';
+    if (lenp)
+        *lenp = len;
     return buf;
 }

@@ -36,6 +36,9 @@ void tu_cleanup(char *path);
 int tu_exists(const char *root, const char *rel);
 /* The content of a file as a new string; NULL if unreadable. */
 char *tu_read(const char *path);
+/* The same for binary content: NUL-terminated too, *len (may be NULL)
+ * gets its length. */
+char *tu_read_bytes(const char *path, size_t *len);
 
 /* Checks for table-driven tests: fail naming the case. */
 #define TU_STR_EQ(name, got, want)                                             \
