@@ -159,6 +159,81 @@ static int shared_command(const struct plan *p, const char *site,
     return err_hint(e, "review it, then run `pyshim trust %s`", p->proj.root);
 }
 
+/* CMD's program: the environment's own, else a shared env's, else one
+ * next to the interpreter (Scripts too, on Windows), each judged by who
+ * may have put it there. out gets its path; -1 with e if none or if the
+ * one found may not run. */
+static int find_command(const struct plan *p, const char *cmd, struct sb *out,
+                        struct err *e)
+{
+    struct sb dir = SB_INIT;
+    size_t i;
+    int ret = -1;
+
+    sb_reset(out);
+    if (p->env_dir) {
+        path_join(&dir, p->env_dir, PLAT_VENV_BIN);
+        if (find_in(dir.buf, cmd, out) < 0)
+            sb_reset(out);
+        else if (shipped_command(p, out->buf, e) < 0)
+            goto out;
+    }
+    for (i = 0; !out->len && i < p->shared.nr; i++) {
+        site_bin(p->shared.v[i], &dir);
+        if (find_in(dir.buf, cmd, out) < 0)
+            sb_reset(out);
+        else if (shared_command(p, p->shared.v[i], out->buf, e) < 0)
+            goto out;
+    }
+    if (!out->len && p->interp) {
+        sb_set(&dir, p->interp);
+        path_dirname(&dir);
+        if (find_in(dir.buf, cmd, out) < 0)
+            sb_reset(out);
+        /* a Windows Python keeps its console scripts in Scripts */
+        if (!out->len && PLAT_WINDOWS) {
+            path_join(&dir, dir.buf, PLAT_VENV_BIN);
+            if (find_in(dir.buf, cmd, out) < 0)
+                sb_reset(out);
+        }
+    }
+    if (!out->len) {
+        err_set(
+            e, PYSHIM_EXIT_NOTFOUND,
+            "'%s' is not in the environment, its shared envs or next to the interpreter",
+            cmd);
+        err_hint(
+            e,
+            "install it (`pip install ...` here, or `pyshim shared pip NAME install ...`); `pyshim which` shows the places");
+        goto out;
+    }
+    ret = 0;
+out:
+    sb_release(&dir);
+    return ret;
+}
+
+/* Windows: a .cmd or .bat runs through cmd.exe, which would interpret
+ * some characters of the arguments: refuse those. */
+static int batch_check(const char *prog, char **args, int n, struct err *e)
+{
+    const char *bad;
+
+    if (!PLAT_WINDOWS || !win_ext(prog) ||
+        (!path_equal(win_ext(prog), ".cmd") &&
+         !path_equal(win_ext(prog), ".bat")))
+        return 0;
+    bad = batch_unsafe(args, n);
+    if (!bad)
+        return 0;
+    err_set(
+        e, PYSHIM_EXIT_USAGE,
+        "'%s' is a batch file and the argument '%s' has characters cmd.exe would interpret",
+        prog, bad);
+    return err_hint(e,
+                    "run it from cmd.exe yourself, quoting as cmd.exe needs");
+}
+
 int cli_exec(int argc, char **argv)
 {
     struct resolve_in in;
@@ -186,43 +261,8 @@ int cli_exec(int argc, char **argv)
     in.invoked = "python";
     if (resolve(&in, &p, &e) < 0 || apply_plan(&p, &e) < 0)
         goto fail;
-    cand.len = 0;
-    if (p.env_dir) {
-        path_join(&dir, p.env_dir, PLAT_VENV_BIN);
-        if (find_in(dir.buf, argv[1], &cand) < 0)
-            sb_reset(&cand);
-        else if (shipped_command(&p, cand.buf, &e) < 0)
-            goto fail;
-    }
-    for (i = 0; !cand.len && i < p.shared.nr; i++) {
-        site_bin(p.shared.v[i], &dir);
-        if (find_in(dir.buf, argv[1], &cand) < 0)
-            sb_reset(&cand);
-        else if (shared_command(&p, p.shared.v[i], cand.buf, &e) < 0)
-            goto fail;
-    }
-    if (!cand.len && p.interp) {
-        sb_set(&dir, p.interp);
-        path_dirname(&dir);
-        if (find_in(dir.buf, argv[1], &cand) < 0)
-            sb_reset(&cand);
-        /* a Windows Python keeps its console scripts in Scripts */
-        if (!cand.len && PLAT_WINDOWS) {
-            path_join(&dir, dir.buf, PLAT_VENV_BIN);
-            if (find_in(dir.buf, argv[1], &cand) < 0)
-                sb_reset(&cand);
-        }
-    }
-    if (!cand.len) {
-        err_set(
-            &e, PYSHIM_EXIT_NOTFOUND,
-            "'%s' is not in the environment, its shared envs or next to the interpreter",
-            argv[1]);
-        err_hint(
-            &e,
-            "install it (`pip install ...` here, or `pyshim shared pip NAME install ...`); `pyshim which` shows the places");
+    if (find_command(&p, argv[1], &cand, &e) < 0)
         goto fail;
-    }
     for (i = 0; i < p.setenv.nr; i++) {
         char *name = xstrdup(p.setenv.v[i]);
 
@@ -230,21 +270,8 @@ int cli_exec(int argc, char **argv)
         plat_setenv(name, strchr(p.setenv.v[i], '=') + 1);
         free(name);
     }
-    if (PLAT_WINDOWS && win_ext(cand.buf) &&
-        (path_equal(win_ext(cand.buf), ".cmd") ||
-         path_equal(win_ext(cand.buf), ".bat"))) {
-        const char *bad = batch_unsafe(argv + 2, argc - 2);
-
-        if (bad) {
-            err_set(
-                &e, PYSHIM_EXIT_USAGE,
-                "'%s' is a batch file and the argument '%s' has characters cmd.exe would interpret",
-                cand.buf, bad);
-            err_hint(&e,
-                     "run it from cmd.exe yourself, quoting as cmd.exe needs");
-            goto fail;
-        }
-    }
+    if (batch_check(cand.buf, argv + 2, argc - 2, &e) < 0)
+        goto fail;
     if (is_python_script(cand.buf)) {
         sv_push(&args, p.exe);
         sv_push(&args, cand.buf);

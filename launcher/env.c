@@ -48,6 +48,56 @@ static int version_clash(const char *entry, const char *what,
     return 0;
 }
 
+/* The directory a "shared" entry names: a shared env by name under
+ * data_dir/shared, else a path; -1 with e if it is not a directory. */
+static int shared_dir(const char *entry, const char *data_dir, struct sb *dir,
+                      struct err *e)
+{
+    if (cfg_is_name(entry)) {
+        path_join(dir, data_dir, "shared");
+        path_join(dir, dir->buf, entry);
+        if (plat_is_dir(dir->buf))
+            return 0;
+        err_set(e, PYSHIM_EXIT_NOINPUT,
+                "shared env '%s' does not exist (looked for '%s')", entry,
+                dir->buf);
+        return err_hint(
+            e,
+            "create it with `pyshim shared create %s`, or write a path such as \"../%s\" if it lives elsewhere",
+            entry, entry);
+    }
+    sb_addstr(dir, entry);
+    if (plat_is_dir(dir->buf))
+        return 0;
+    err_set(e, PYSHIM_EXIT_NOINPUT,
+            "shared path '%s' does not exist or is not a directory", entry);
+    return err_hint(
+        e,
+        "fix the \"shared\" entry, or create the venv with `python -m venv %s`",
+        entry);
+}
+
+/* A bare site-packages dir: its parent (lib/pythonX.Y) may tell the
+ * version, which must then match the environment's. */
+static int bare_site_clash(const char *entry, const char *dir,
+                           const struct pyver *want, const char *want_lib,
+                           struct err *e)
+{
+    struct sb parent = SB_INIT;
+    struct pyver pv = PYVER_NONE;
+    const char *base;
+    int ret = 0;
+
+    sb_addstr(&parent, dir);
+    path_dirname(&parent);
+    base = path_basename(parent.buf);
+    if (!strncmp(base, "python", 6) && !pyver_parse(base, &pv, 1) &&
+        pv.minor >= 0)
+        ret = version_clash(entry, dir, &pv, base, want, want_lib, e);
+    sb_release(&parent);
+    return ret;
+}
+
 int env_shared_site(const char *entry, const char *data_dir,
                     const struct pyver *want, const char *want_lib,
                     struct sb *site, struct trace *t, struct err *e)
@@ -56,32 +106,8 @@ int env_shared_site(const char *entry, const char *data_dir,
     struct venv v = VENV_INIT;
     int ret = -1;
 
-    if (cfg_is_name(entry)) {
-        path_join(&dir, data_dir, "shared");
-        path_join(&dir, dir.buf, entry);
-        if (!plat_is_dir(dir.buf)) {
-            err_set(e, PYSHIM_EXIT_NOINPUT,
-                    "shared env '%s' does not exist (looked for '%s')", entry,
-                    dir.buf);
-            err_hint(
-                e,
-                "create it with `pyshim shared create %s`, or write a path such as \"../%s\" if it lives elsewhere",
-                entry, entry);
-            goto out;
-        }
-    } else {
-        sb_addstr(&dir, entry);
-        if (!plat_is_dir(dir.buf)) {
-            err_set(e, PYSHIM_EXIT_NOINPUT,
-                    "shared path '%s' does not exist or is not a directory",
-                    entry);
-            err_hint(
-                e,
-                "fix the \"shared\" entry, or create the venv with `python -m venv %s`",
-                entry);
-            goto out;
-        }
-    }
+    if (shared_dir(entry, data_dir, &dir, e) < 0)
+        goto out;
     if (venv_is_incomplete(dir.buf)) {
         /* `shared create` was killed, or is still running: a half venv
          * would lose packages that are still being installed */
@@ -120,21 +146,8 @@ int env_shared_site(const char *entry, const char *data_dir,
             goto out;
         sb_set(site, v.site);
     } else {
-        /* A bare site-packages dir: its parent may tell the version. */
-        struct sb parent = SB_INIT;
-        struct pyver pv = PYVER_NONE;
-        const char *base;
-
-        sb_addstr(&parent, dir.buf);
-        path_dirname(&parent);
-        base = path_basename(parent.buf);
-        if (!strncmp(base, "python", 6) && !pyver_parse(base, &pv, 1) &&
-            pv.minor >= 0 &&
-            version_clash(entry, dir.buf, &pv, base, want, want_lib, e) < 0) {
-            sb_release(&parent);
+        if (bare_site_clash(entry, dir.buf, want, want_lib, e) < 0)
             goto out;
-        }
-        sb_release(&parent);
         sb_set(site, dir.buf);
     }
     trace_add(t, "shared '%s' -> '%s'", entry, site->buf);
