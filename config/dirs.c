@@ -54,6 +54,53 @@ static int others_write(const struct plat_stat *st)
  * PYSHIM_HOME does not judge PYSHIM_HOME's parents twice). judged (may be
  * NULL) gets the real path this call judged with all its parents, or is
  * left empty when it could not judge. */
+/* pyshim's own directory dir (st): the user's, closed to others. */
+static int judge_self(const char *dir, const char *what, const char *fix,
+                      const struct plat_stat *st, struct err *e)
+{
+    if (!mine(st)) {
+        err_set(
+            e, PYSHIM_EXIT_NOPERM,
+            "refusing to use %s '%s': it belongs to another user (uid %llu), who could plant files there that pyshim loads and runs",
+            what, dir, (unsigned long long)st->uid);
+        return err_hint(e, "have its owner remove it, or %s", fix);
+    }
+    if (others_write(st)) {
+        err_set(
+            e, PYSHIM_EXIT_NOPERM,
+            "refusing to use %s '%s': other users can write to it (mode %04o), and could plant files there that pyshim loads and runs",
+            what, dir, st->perm);
+        return err_hint(
+            e,
+            "run `chmod go-w '%s'`, as ssh and gpg ask of their own directories",
+            dir);
+    }
+    return 0;
+}
+
+/* A directory above dir (up, with st): the user's or root's, and closed
+ * to others unless sticky (/tmp). */
+static int judge_above(const char *dir, const char *what, const char *fix,
+                       const char *up, const struct plat_stat *st,
+                       struct err *e)
+{
+    if (!mine(st)) {
+        err_set(
+            e, PYSHIM_EXIT_NOPERM,
+            "refusing to use %s '%s': '%s' above it belongs to another user (uid %llu), who could replace it",
+            what, dir, up, (unsigned long long)st->uid);
+        return err_hint(e, "%s", fix);
+    }
+    if (others_write(st) && !(st->perm & 01000)) {
+        err_set(
+            e, PYSHIM_EXIT_NOPERM,
+            "refusing to use %s '%s': other users can write to '%s' above it (mode %04o), and could replace it",
+            what, dir, up, st->perm);
+        return err_hint(e, "run `chmod go-w '%s'`, or %s", up, fix);
+    }
+    return 0;
+}
+
 static int check_dir(const char *dir, const char *what, int is_home,
                      const char *checked, struct sb *judged, struct err *e)
 {
@@ -80,27 +127,8 @@ static int check_dir(const char *dir, const char *what, int is_home,
         }
         self = 0;
     }
-    if (self && st.is_dir) {
-        if (!mine(&st)) {
-            err_set(
-                e, PYSHIM_EXIT_NOPERM,
-                "refusing to use %s '%s': it belongs to another user (uid %llu), who could plant files there that pyshim loads and runs",
-                what, dir, (unsigned long long)st.uid);
-            err_hint(e, "have its owner remove it, or %s", fix);
-            goto out;
-        }
-        if (others_write(&st)) {
-            err_set(
-                e, PYSHIM_EXIT_NOPERM,
-                "refusing to use %s '%s': other users can write to it (mode %04o), and could plant files there that pyshim loads and runs",
-                what, dir, st.perm);
-            err_hint(
-                e,
-                "run `chmod go-w '%s'`, as ssh and gpg ask of their own directories",
-                dir);
-            goto out;
-        }
-    }
+    if (self && st.is_dir && judge_self(dir, what, fix, &st, e) < 0)
+        goto out;
     if (plat_realpath(p.buf, &real) < 0) {
         ret = 0;
         goto out;
@@ -115,24 +143,9 @@ static int check_dir(const char *dir, const char *what, int is_home,
     for (;;) {
         if (checked && path_equal(real.buf, checked))
             break;
-        if (!plat_stat(real.buf, &st, 1)) {
-            if (!mine(&st)) {
-                err_set(
-                    e, PYSHIM_EXIT_NOPERM,
-                    "refusing to use %s '%s': '%s' above it belongs to another user (uid %llu), who could replace it",
-                    what, dir, real.buf, (unsigned long long)st.uid);
-                err_hint(e, "%s", fix);
-                goto out;
-            }
-            if (others_write(&st) && !(st.perm & 01000)) {
-                err_set(
-                    e, PYSHIM_EXIT_NOPERM,
-                    "refusing to use %s '%s': other users can write to '%s' above it (mode %04o), and could replace it",
-                    what, dir, real.buf, st.perm);
-                err_hint(e, "run `chmod go-w '%s'`, or %s", real.buf, fix);
-                goto out;
-            }
-        }
+        if (!plat_stat(real.buf, &st, 1) &&
+            judge_above(dir, what, fix, real.buf, &st, e) < 0)
+            goto out;
         if (path_is_root(real.buf))
             break;
         sb_set(&prev, real.buf);

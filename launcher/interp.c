@@ -473,6 +473,30 @@ static int is_shim(struct interp *it, const struct interp_env *env,
     return it->shim;
 }
 
+/* The error for a request nothing matches: what is installed, and how to
+ * install what was asked. Returns -1. */
+static int no_match(struct interp_list *l, const char *req_text, struct err *e)
+{
+    struct sb have = SB_INIT;
+
+    interp_list_versions(l, &have);
+    err_set(e, PYSHIM_EXIT_NOTFOUND,
+            "no installed interpreter matches '%s'; installed: %s", req_text,
+            have.len ? have.buf : "none");
+    if (PLAT_WINDOWS)
+        err_hint(
+            e,
+            "install Python %s (python.org's installer, `uv python install`, or pyenv-win), or change the request",
+            req_text);
+    else
+        err_hint(
+            e,
+            "install Python %s (e.g. `pyenv install %s` or `uv python install %s`), or change the request",
+            req_text, req_text, req_text);
+    sb_release(&have);
+    return -1;
+}
+
 static int pick_once(struct interp_list *l, const struct pyver *req,
                      const char *req_text, const struct interp_env *env,
                      struct interp **out, struct trace *t, struct err *e)
@@ -537,26 +561,8 @@ static int pick_once(struct interp_list *l, const struct pyver *req,
         }
         best = top;
     }
-    if (!best) {
-        struct sb have = SB_INIT;
-
-        interp_list_versions(l, &have);
-        err_set(e, PYSHIM_EXIT_NOTFOUND,
-                "no installed interpreter matches '%s'; installed: %s",
-                req_text, have.len ? have.buf : "none");
-        if (PLAT_WINDOWS)
-            err_hint(
-                e,
-                "install Python %s (python.org's installer, `uv python install`, or pyenv-win), or change the request",
-                req_text);
-        else
-            err_hint(
-                e,
-                "install Python %s (e.g. `pyenv install %s` or `uv python install %s`), or change the request",
-                req_text, req_text, req_text);
-        sb_release(&have);
-        return -1;
-    }
+    if (!best)
+        return no_match(l, req_text, e);
     {
         char vb[32];
 
