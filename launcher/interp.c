@@ -1,3 +1,10 @@
+/*
+ * interp.c: interpreter discovery and picking on POSIX (Windows' search
+ * is interp_win.c). About 650 lines on purpose: the directory scan, its
+ * one-candidate twin interp_finds (which must apply exactly the scan's
+ * rules) and the pick share the same naming and shim rules, and a split
+ * would put the two halves of one rule in different files.
+ */
 #include "launcher/interp.h"
 
 #include <errno.h>
