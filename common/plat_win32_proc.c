@@ -204,7 +204,7 @@ static HANDLE open_nul(DWORD access)
                        OPEN_EXISTING, 0, NULL);
 }
 
-/* One sequence of Win32 steps (pipes, handles to inherit, the job, the
+/* One sequence of Win32 steps (pipes, handles to inherit, the
  * process, the read loop, the wait), each undone on the way out through
  * one cleanup label: about 95 lines, kept together so that every handle's
  * life is visible in one place. */
