@@ -296,6 +296,23 @@ static void rc_encode(enum rc_form form, const struct sb *text, struct sb *raw)
     sb_release(&body);
 }
 
+/* Read the start-up file real (its bytes into old), decode it (its form
+ * into form, its text into text) and check its pyshim block: unmatched or
+ * duplicated markers are an error naming the file and line. */
+static int load(const char *real, struct sb *old, enum rc_form *form,
+                struct sb *text, struct err *e)
+{
+    if (plat_read_file(real, 16u << 20, old) < 0) {
+        err_set(e, PYSHIM_EXIT_NOINPUT, "cannot read '%s': %s", real,
+                plat_strerror(errno));
+        return -1;
+    }
+    if (rc_decode(real, old, form, text, e) < 0 ||
+        rc_check_block(real, text->buf, text->len, e) < 0)
+        return -1;
+    return 0;
+}
+
 int rc_edit(const char *path, const char *body, int *changed, struct err *e)
 {
     struct sb real = SB_INIT, old = SB_INIT, neu = SB_INIT;
@@ -311,13 +328,7 @@ int rc_edit(const char *path, const char *body, int *changed, struct err *e)
     existed = !plat_stat(real.buf, &st, 1);
     if (existed) {
         mode = st.perm & 07777;
-        if (plat_read_file(real.buf, 16u << 20, &old) < 0) {
-            err_set(e, PYSHIM_EXIT_NOINPUT, "cannot read '%s': %s", real.buf,
-                    plat_strerror(errno));
-            goto out;
-        }
-        if (rc_decode(real.buf, &old, &form, &text, e) < 0 ||
-            rc_check_block(real.buf, text.buf, text.len, e) < 0)
+        if (load(real.buf, &old, &form, &text, e) < 0)
             goto out;
     }
     if (body) {
@@ -368,13 +379,7 @@ int rc_check(const char *path, struct err *e)
         ret = 0; /* not there (yet): nothing to check */
         goto out;
     }
-    if (plat_read_file(real.buf, 16u << 20, &old) < 0) {
-        err_set(e, PYSHIM_EXIT_NOINPUT, "cannot read '%s': %s", real.buf,
-                plat_strerror(errno));
-        goto out;
-    }
-    if (rc_decode(real.buf, &old, &form, &text, e) < 0 ||
-        rc_check_block(real.buf, text.buf, text.len, e) < 0)
+    if (load(real.buf, &old, &form, &text, e) < 0)
         goto out;
     ret = 0;
 out:
