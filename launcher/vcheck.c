@@ -47,6 +47,14 @@ static int is_discovered(struct rctx *c, const char *real)
     return 0;
 }
 
+/* What a venv pyshim did not make may run: an interpreter the search
+ * finds, or a program the user trusted (`pyshim trust`). */
+static int found_or_trusted(struct rctx *c, const char *real)
+{
+    return is_discovered(c, real) ||
+           trust_check_program(c->p->dirs.data, real, NULL) == 1;
+}
+
 /* True if dir (pyvenv.cfg's home) is the directory of an interpreter the
  * search finds, as written or once links are followed. python is the
  * venv's python, whose real path answers the usual case quickly. */
@@ -113,7 +121,6 @@ int vcheck_version(struct rctx *c, const struct venv *v,
 static int outside_program(struct rctx *c, const struct venv *v,
                            const char *real, int recorded, const char *tree)
 {
-    struct plan *p = c->p;
     const char *base = path_basename(real);
     struct plat_stat st;
 
@@ -122,8 +129,7 @@ static int outside_program(struct rctx *c, const struct venv *v,
          * what runs; owner and mode say nothing there (ACLs). It must be an
          * interpreter the search finds (PATH, PEP 514, pyenv-win, uv), or
          * one the user trusted. */
-        if (is_discovered(c, real) ||
-            trust_check_program(p->dirs.data, real, NULL) == 1)
+        if (found_or_trusted(c, real))
             return 0;
         err_set(
             c->e, PYSHIM_EXIT_NOPERM,
@@ -139,8 +145,7 @@ static int outside_program(struct rctx *c, const struct venv *v,
          * elsewhere in the same clone (a monorepo's tools/python3), so
          * only an interpreter the search finds, or one the user trusted,
          * will do. */
-        if (is_discovered(c, real) ||
-            trust_check_program(p->dirs.data, real, NULL) == 1)
+        if (found_or_trusted(c, real))
             return 0;
         err_set(
             c->e, PYSHIM_EXIT_NOPERM,
