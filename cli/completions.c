@@ -149,10 +149,8 @@ static const struct {
     const char *name;
     const char *script;
 } scripts[] = {
-    {"bash", bash_script},
-    {"zsh", zsh_script},
-    {"fish", fish_script},
-    {"powershell", powershell_script},
+    {"bash", bash_script},       {"zsh", zsh_script},
+    {"fish", fish_script},       {"powershell", powershell_script},
     {"pwsh", powershell_script},
 };
 
