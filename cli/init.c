@@ -124,8 +124,7 @@ static int shared_sites(const struct dirs *d, const struct cfg *c,
         if (!cfg_is_name(entry)) {
             ret = path_absolute(&abs, entry, c->dir, d->home, e);
             entry = abs.buf;
-        }
-        else
+        } else
             entry = cli_site_map(d, entry, &abs);
         if (!ret)
             ret = env_shared_site(entry, d->data, ver, NULL, &site, NULL, e);

@@ -52,8 +52,8 @@ void cli_site_list_shared(int *n)
         else
             pyver_str(&v.ver, vb, sizeof(vb));
         /* no size: a site env may be many GB on a network file system */
-        printf("%-16s %-8s %10s  site env, read-only: %s (%s)\n",
-               s.names.v[i], vb, "-", s.paths.v[i], s.file);
+        printf("%-16s %-8s %10s  site env, read-only: %s (%s)\n", s.names.v[i],
+               vb, "-", s.paths.v[i], s.file);
         venv_release(&v);
     }
 out:
@@ -79,8 +79,7 @@ const char *cli_site_map(const struct dirs *d, const char *entry,
     return ret;
 }
 
-int cli_site_refuse_write(const struct dirs *d, const char *name,
-                          struct err *e)
+int cli_site_refuse_write(const struct dirs *d, const char *name, struct err *e)
 {
     struct sitecfg s = SITECFG_INIT;
     struct sb own = SB_INIT;
@@ -94,9 +93,10 @@ int cli_site_refuse_write(const struct dirs *d, const char *name,
     path = sitecfg_env(&s, name);
     if (!path)
         goto out;
-    err_set(e, PYSHIM_EXIT_NOPERM,
-            "'%s' is a site env ('%s', from '%s'): it is read-only, kept by the administrator",
-            name, path, s.file);
+    err_set(
+        e, PYSHIM_EXIT_NOPERM,
+        "'%s' is a site env ('%s', from '%s'): it is read-only, kept by the administrator",
+        name, path, s.file);
     err_hint(
         e,
         "install into a project's own venv (`pyshim init --shared %s` layers the site env under it), or ask the administrator to add the package",

@@ -59,8 +59,7 @@ char *sitecfg_unsafe(const char *real, const struct plat_stat *st)
         goto out;
     }
     if (plat_stat(real, &ds, 1) < 0 || ds.dev != st->dev || ds.ino != st->ino) {
-        sb_addstr(&why,
-                  "it changed while it was read (run the command again)");
+        sb_addstr(&why, "it changed while it was read (run the command again)");
         goto out;
     }
     sb_addstr(&dir, real);
@@ -143,12 +142,12 @@ static int parse_site_shared(struct sitecfg *s, const cJSON *j,
         struct err sub = ERR_INIT;
 
         if (!cfg_is_name(it->string))
-            return bad(e, file, "site_shared",
-                       "holds a name that is not letters, digits, '.', '_' or '-'",
-                       hint);
+            return bad(
+                e, file, "site_shared",
+                "holds a name that is not letters, digits, '.', '_' or '-'",
+                hint);
         if (!cJSON_IsString(it) || !it->valuestring[0])
-            return bad(e, file, "site_shared", "must map names to paths",
-                       hint);
+            return bad(e, file, "site_shared", "must map names to paths", hint);
         if (it->valuestring[0] == '~' ||
             path_absolute(&abs, it->valuestring, dir, NULL, &sub) < 0) {
             err_release(&sub);
@@ -166,14 +165,15 @@ static int parse_root(struct sitecfg *s, const cJSON *root, const char *file,
                       const char *dir, struct err *e)
 {
     static const char *const keys[] = {
-        "site_shared", "python", "shared", "allow_user_shared", "pythons",
-        "$schema",     "$comment", NULL};
+        "site_shared", "python",  "shared",   "allow_user_shared",
+        "pythons",     "$schema", "$comment", NULL};
     const cJSON *it;
 
     if (!cJSON_IsObject(root)) {
         err_set(e, PYSHIM_EXIT_CONFIG, "%s: the top level must be an object",
                 file);
-        return err_hint(e, "write {\"site_shared\": {\"ml\": \"/opt/stacks/ml\"}}");
+        return err_hint(
+            e, "write {\"site_shared\": {\"ml\": \"/opt/stacks/ml\"}}");
     }
     cJSON_ArrayForEach(it, root)
     {
@@ -204,7 +204,8 @@ static int parse_root(struct sitecfg *s, const cJSON *root, const char *file,
             if (it->valuestring[0] == '~' ||
                 path_absolute(&abs, it->valuestring, dir, NULL, NULL) < 0) {
                 sb_release(&abs);
-                return bad(e, file, "python", "holds a path that is not absolute",
+                return bad(e, file, "python",
+                           "holds a path that is not absolute",
                            "write an absolute interpreter path");
             }
             s->python = sb_detach(&abs, NULL);
@@ -216,9 +217,10 @@ static int parse_root(struct sitecfg *s, const cJSON *root, const char *file,
     if (it) {
         size_t i;
 
-        if (string_list(it, file, "shared",
-                        "write \"shared\": [\"ml\"] with names from site_shared",
-                        &s->shared, e) < 0)
+        if (string_list(
+                it, file, "shared",
+                "write \"shared\": [\"ml\"] with names from site_shared",
+                &s->shared, e) < 0)
             return -1;
         for (i = 0; i < s->shared.nr; i++)
             if (!sitecfg_env(s, s->shared.v[i]))

@@ -29,12 +29,12 @@ const char *sitecfg_default_path(void);
 const char *sitecfg_path(void);
 
 struct sitecfg {
-    char *file;          /* the file believed; NULL when none */
-    char *python;        /* default interpreter (version or absolute path) */
-    struct sv shared;    /* default shared envs for users with no project */
-    int has_shared;      /* "shared" was given */
-    struct sv names;     /* site shared envs: names ... */
-    struct sv paths;     /* ... and their absolute paths (same order) */
+    char *file;            /* the file believed; NULL when none */
+    char *python;          /* default interpreter (version or absolute path) */
+    struct sv shared;      /* default shared envs for users with no project */
+    int has_shared;        /* "shared" was given */
+    struct sv names;       /* site shared envs: names ... */
+    struct sv paths;       /* ... and their absolute paths (same order) */
     int allow_user_shared; /* 0: only site envs may be layered */
     struct sv pythons;     /* allowed versions ("3.11"); empty: any */
 };

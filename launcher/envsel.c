@@ -73,8 +73,8 @@ static int use_shared(struct rctx *c, const struct settings *s,
 
         ret = siteenv_entry(c, s->shared->v[i], &entry);
         if (!ret)
-            ret = env_shared_site(entry, p->dirs.data, &p->ver, libname,
-                                  &site, &p->trace, c->e);
+            ret = env_shared_site(entry, p->dirs.data, &p->ver, libname, &site,
+                                  &p->trace, c->e);
         if (!ret && sv_find(&p->shared, site.buf) < 0)
             sv_push(&p->shared, site.buf);
     }

@@ -50,9 +50,10 @@ int siteenv_entry(struct rctx *c, const char *entry, const char **out)
     if (!site->file || site->allow_user_shared ||
         (cfg_is_name(entry) && sitecfg_env(site, entry)))
         return 0;
-    err_set(c->e, PYSHIM_EXIT_CONFIG,
-            "shared env '%s' is not a site env, and the system config '%s' allows only site envs (\"allow_user_shared\": false)",
-            entry, site->file);
+    err_set(
+        c->e, PYSHIM_EXIT_CONFIG,
+        "shared env '%s' is not a site env, and the system config '%s' allows only site envs (\"allow_user_shared\": false)",
+        entry, site->file);
     return err_hint(
         c->e,
         "use a site env (`pyshim shared list` shows them), or install into the project's own venv");
@@ -70,9 +71,10 @@ int siteenv_python_check(struct rctx *c)
         return 0;
     for (i = 0; i < site->pythons.nr; i++)
         sb_addf(&list, "%s%s", i ? ", " : "", site->pythons.v[i]);
-    err_set(c->e, PYSHIM_EXIT_CONFIG,
-            "Python %d.%d is not one this machine's system config '%s' allows (%s)",
-            v->major, v->minor, site->file, list.buf);
+    err_set(
+        c->e, PYSHIM_EXIT_CONFIG,
+        "Python %d.%d is not one this machine's system config '%s' allows (%s)",
+        v->major, v->minor, site->file, list.buf);
     err_hint(c->e,
              "ask for one of %s in the project (`pyshim init --python %s`)",
              list.buf, site->pythons.v[0]);
@@ -102,8 +104,8 @@ static const char *site_name_of(const struct sitecfg *site, const char *dir)
 
 int siteenv_pip_check(struct rctx *c)
 {
-    static const char *const own_choice[] = {"--user", "--target", "-t",
-                                             "--prefix", "--root", NULL};
+    static const char *const own_choice[] = {"--user",   "--target", "-t",
+                                             "--prefix", "--root",   NULL};
     const struct resolve_in *in = c->in;
     struct plan *p = c->p;
     const char *name;
@@ -122,9 +124,10 @@ int siteenv_pip_check(struct rctx *c)
     }
     if (!change || !(name = site_name_of(&p->proj.site, p->env_dir)))
         return 0;
-    err_set(c->e, PYSHIM_EXIT_NOPERM,
-            "'%s' would change the site env '%s' ('%s'), which is read-only: the administrator keeps it (system config '%s')",
-            path_basename(in->invoked), name, p->env_dir, p->proj.site.file);
+    err_set(
+        c->e, PYSHIM_EXIT_NOPERM,
+        "'%s' would change the site env '%s' ('%s'), which is read-only: the administrator keeps it (system config '%s')",
+        path_basename(in->invoked), name, p->env_dir, p->proj.site.file);
     if (p->proj.root)
         return err_hint(
             c->e,
