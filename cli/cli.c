@@ -32,6 +32,8 @@ static const struct command {
     {"exec", cli_exec, "run a console script (jupyter, black) resolved"},
     {"freeze", cli_freeze, "the package list of the project or a shared env"},
     {"sync", cli_sync, "rebuild the venv on its Python, keep every package"},
+    {"completions", cli_completions,
+     "shell completions: bash, zsh, fish, powershell"},
     {NULL, NULL, NULL}};
 
 static void usage(FILE *f)

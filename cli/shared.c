@@ -511,6 +511,7 @@ static int list(const struct dirs *d)
         venv_release(&v);
     }
     plat_closedir(pd);
+    cli_site_list_shared(&n);
     if (!n)
         printf("pyshim: no shared envs yet (`pyshim shared create NAME`)\n");
     sb_release(&root);
@@ -606,7 +607,8 @@ static int pip(const struct dirs *d, int argc, char **argv, int *code,
     struct sv args = SV_INIT;
     int status = 0, ret = -1;
 
-    if (env_dir(d, argv[0], 1, &dir, e) < 0)
+    if (cli_site_refuse_write(d, argv[0], e) < 0 ||
+        env_dir(d, argv[0], 1, &dir, e) < 0)
         goto out;
     venv_python_path(&py, dir.buf);
     sv_push(&args, py.buf);
@@ -798,7 +800,8 @@ static int upgrade(const struct dirs *d, int argc, char **argv, struct err *e)
         return err_hint(e, "e.g. `pyshim shared upgrade ai --python 3.13`");
     }
     sb_addf(&busy, "another `pyshim shared` command is busy with '%s'", name);
-    if (env_dir(d, name, 0, &dir, e) < 0 ||
+    if (cli_site_refuse_write(d, name, e) < 0 ||
+        env_dir(d, name, 0, &dir, e) < 0 ||
         cli_lock(d, "shared", name, busy.buf, &lock, e) < 0 ||
         sync_recover(dir.buf, e) < 0 || env_dir(d, name, 1, &dir, e) < 0 ||
         resolve_interpreter(python, &py, &ver, e) < 0)

@@ -603,6 +603,19 @@ static int load_project(const struct dirs *d, const char *arg, struct proj *p,
     return 0;
 }
 
+/* The dir of shared env name: the user's own, else a site env of that
+ * name (cli/site.c), into dir (replaced). */
+static void named_env(const struct dirs *d, const char *name, struct sb *dir)
+{
+    struct sb site = SB_INIT;
+
+    path_join(dir, d->data, "shared");
+    path_join(dir, dir->buf, name);
+    if (!venv_is_venv(dir->buf) && cli_site_map(d, name, &site) != name)
+        sb_set(dir, site.buf);
+    sb_release(&site);
+}
+
 /* The version request: --python, the config's, .python-version, else the
  * first named shared env's version (as `pyshim init` picks it). */
 static int request(const struct dirs *d, struct proj *p, struct err *e)
@@ -624,8 +637,7 @@ static int request(const struct dirs *d, struct proj *p, struct err *e)
 
             if (!cfg_is_name(p->c.shared.v[i]))
                 continue;
-            path_join(&env, d->data, "shared");
-            path_join(&env, env.buf, p->c.shared.v[i]);
+            named_env(d, p->c.shared.v[i], &env);
             if (!venv_load(&v, env.buf, NULL) && v.ver.minor >= 0)
                 sb_addf(&p->req, "%d.%d", v.ver.major, v.ver.minor);
             venv_release(&v);
@@ -643,7 +655,7 @@ static int request(const struct dirs *d, struct proj *p, struct err *e)
  * minor version says which --python would match it. */
 static int sites(const struct dirs *d, struct proj *p, struct err *e)
 {
-    struct sb site = SB_INIT, dir = SB_INIT;
+    struct sb site = SB_INIT, dir = SB_INIT, mapped = SB_INIT;
     size_t i;
     int ret = 0;
 
@@ -652,14 +664,14 @@ static int sites(const struct dirs *d, struct proj *p, struct err *e)
         struct venv v = VENV_INIT;
 
         if (cfg_is_name(entry)) {
-            path_join(&dir, d->data, "shared");
-            path_join(&dir, dir.buf, entry);
+            named_env(d, entry, &dir);
             if (!venv_load(&v, dir.buf, NULL) && v.ver.minor >= 0 &&
                 (v.ver.major != p->ver.major || v.ver.minor != p->ver.minor)) {
                 err_set(
                     e, PYSHIM_EXIT_CONFIG,
                     "shared env '%s' is Python %d.%d, but the project asks for %s (Python %d.%d): its packages would not load",
-                    entry, v.ver.major, v.ver.minor, p->req.buf, p->ver.major,
+                    entry, v.ver.major, v.ver.minor,
+                    p->req.len ? p->req.buf : "the default", p->ver.major,
                     p->ver.minor);
                 err_hint(
                     e,
@@ -668,6 +680,7 @@ static int sites(const struct dirs *d, struct proj *p, struct err *e)
                 ret = -1;
             }
             venv_release(&v);
+            entry = cli_site_map(d, entry, &mapped);
         }
         if (!ret)
             ret =
@@ -677,6 +690,7 @@ static int sites(const struct dirs *d, struct proj *p, struct err *e)
     }
     sb_release(&site);
     sb_release(&dir);
+    sb_release(&mapped);
     return ret;
 }
 
