@@ -826,7 +826,7 @@ static int upgrade(const struct dirs *d, int argc, char **argv, struct err *e)
     if (sync_finish(d, &s, e) < 0)
         goto out;
     printf(
-        "pyshim: upgraded shared env '%s' to Python %s (%s): %lu package%s reinstalled (list from %s), the old env removed\n",
+        "pyshim: upgraded shared env '%s' to Python %s (%s): %lu package%s reinstalled (list from %s)\n",
         name, pyver_str(&ver, vb, sizeof(vb)), py.buf,
         (unsigned long)s.packages.nr, s.packages.nr == 1 ? "" : "s",
         s.list_from);

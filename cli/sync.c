@@ -44,8 +44,9 @@ static const char usage[] =
     "    (offline when pip's cache, PIP_FIND_LINKS or --find-links have\n"
     "    the files);\n"
     "  - the hook is rewritten; only when every package is back is the old\n"
-    "    venv removed. A package that cannot be reinstalled is named, and\n"
-    "    the project is left as it was.\n"
+    "    venv removed (one pyshim did not make stays at the aside path).\n"
+    "    A package that cannot be reinstalled is named, and the project is\n"
+    "    left as it was.\n"
     "A venv that already runs the asked Python (same minor version) is left\n"
     "as it is, unless --force.\n"
     "\n"
@@ -554,10 +555,16 @@ int sync_finish(const struct dirs *d, struct sync_env *s, struct err *e)
     struct sb list = SB_INIT;
     int ret = 0;
 
-    if (plat_rmtree(s->aside.buf) < 0) {
+    if (s->keep_old) {
+        printf(
+            "pyshim: the old env was not made by pyshim: it is kept at %s (remove it once you no longer need it)\n",
+            s->aside.buf);
+    } else if (plat_rmtree(s->aside.buf) < 0) {
         printf(
             "pyshim: warning: cannot remove the old env '%s': %s (remove it yourself)\n",
             s->aside.buf, plat_strerror(errno));
+    } else {
+        printf("pyshim: removed the old env %s\n", s->aside.buf);
     }
     if (freeze_write(d, s->dir, s->project, &list, e) < 0)
         ret = -1;
@@ -806,6 +813,8 @@ static int rebuild(const struct dirs *d, struct proj *p, struct err *e)
     s.with_pip = !shared_has_pip(&p->sites);
     s.sites = &p->sites;
     s.find_links = p->find_links;
+    /* a venv made by hand holds what pyshim cannot know of: kept */
+    s.keep_old = trust_check_venv(d->data, s.dir, NULL) != 1;
     if (sync_rebuild(d, &s, e) < 0)
         goto out;
     if (write_python(d, p, e) < 0 || apply_here(p, e) < 0) {
@@ -820,7 +829,7 @@ static int rebuild(const struct dirs *d, struct proj *p, struct err *e)
     if (sync_finish(d, &s, e) < 0)
         goto out;
     printf(
-        "pyshim: rebuilt %s on Python %s (%s): %lu package%s reinstalled (list from %s), the old venv removed\n",
+        "pyshim: rebuilt %s on Python %s (%s): %lu package%s reinstalled (list from %s)\n",
         s.dir, pyver_str(&p->ver, vb, sizeof(vb)), p->py.buf,
         (unsigned long)s.packages.nr, s.packages.nr == 1 ? "" : "s",
         s.list_from);

@@ -22,7 +22,8 @@
  *      config, PIP_FIND_LINKS and --find-links are honoured, so it works
  *      offline when the files are there;
  *   4. every name of the list must be installed in the new env;
- *   5. only then the old env is removed (sync_finish).
+ *   5. only then the old env is removed (sync_finish), if pyshim made it;
+ *      one it did not make (a venv made by hand) stays at the aside path.
  * A failure at 1 changes nothing; at 3 or 4 the new env is removed and the
  * old one renamed back (sync_undo). A run killed in between leaves the old
  * env at the aside path: the next sync of DIR puts it back first
@@ -46,6 +47,7 @@ struct sync_env {
     int system_site;        /* --system-site-packages */
     const struct sv *sites; /* project: the shared site dirs (hook) */
     const char *find_links; /* --find-links for pip, or NULL */
+    int keep_old;           /* not pyshim's to delete: kept at aside */
     /* out */
     struct sb aside;       /* where the old env is kept */
     struct sv packages;    /* the lines of the list reinstalled */
@@ -57,7 +59,7 @@ struct sync_env {
 
 #define SYNC_ENV_INIT                                                          \
     {                                                                          \
-        NULL, NULL, NULL, 0, 0, 0, NULL, NULL, SB_INIT, SV_INIT, SV_INIT,      \
+        NULL, NULL, NULL, 0, 0, 0, NULL, NULL, 0, SB_INIT, SV_INIT, SV_INIT,   \
             SV_INIT, NULL, SB_INIT                                             \
     }
 
@@ -74,7 +76,9 @@ int sync_rebuild(const struct dirs *d, struct sync_env *s, struct err *e);
 /* Put the old env back (after a later step failed). -1 with e if it
  * cannot be: it is still at s->aside. */
 int sync_undo(struct sync_env *s, struct err *e);
-/* Step 5: remove the old env, record the new one's packages. */
+/* Step 5: remove the old env (unless keep_old: a venv pyshim cannot
+ * prove it made stays at the aside path, and the user is told), record
+ * the new one's packages. */
 int sync_finish(const struct dirs *d, struct sync_env *s, struct err *e);
 void sync_env_release(struct sync_env *s);
 

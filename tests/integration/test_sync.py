@@ -17,7 +17,7 @@ import shutil
 import unittest
 
 from pyshimtest import (SandboxTest, PYENV, PIP_TIMEOUT, SRC, build_wheel,
-                        write_json)
+                        make_venv, write, write_json)
 
 RECORD = "pyshim-requirements.txt"
 ASIDE = ".pyshim-old-"
@@ -317,6 +317,24 @@ class TestSyncAlone(SandboxTest, unittest.TestCase):
                         cwd=proj)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(r.stdout, "2.0\n")
+
+    def test_venv_made_by_hand_is_kept_aside(self):
+        """A venv pyshim did not make may hold more than packages: after
+        the rebuild it stays at the aside path, and sync says so."""
+        proj = self.sb.mkdtemp("byhand")
+        write_json(os.path.join(proj, ".pyshim.json"),
+                   {"python": self.old.minor})
+        make_venv(self.old, os.path.join(proj, ".venv"))
+        write(os.path.join(proj, ".venv", "notes.txt"), "mine\n")
+        r = self.pyshim("sync", "--force", cwd=proj, env=self.links)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        aside = os.path.join(proj, ASIDE + ".venv")
+        self.assertIn("not made by pyshim: it is kept at %s" % aside,
+                      r.stdout)
+        with open(os.path.join(aside, "notes.txt")) as f:
+            self.assertEqual(f.read(), "mine\n")
+        self.assertTrue(os.path.isfile(os.path.join(proj, ".venv",
+                                                    "pyvenv.cfg")))
 
     def test_help_is_in_the_docs(self):
         with open(os.path.join(SRC, "docs", "cli.md")) as f:
