@@ -31,6 +31,7 @@ static const struct command {
     {"untrust", cli_untrust, "forget that trust"},
     {"exec", cli_exec, "run a console script (jupyter, black) resolved"},
     {"freeze", cli_freeze, "the package list of the project or a shared env"},
+    {"adopt", cli_adopt, "make a hand-made venv + shared.pth setup pyshim's"},
     {NULL, NULL, NULL}};
 
 static void usage(FILE *f)

@@ -320,7 +320,7 @@ class InitSharedExecTrust(unittest.TestCase):
             cli_doc = f.read()
         for cmd in ("install", "uninstall", "init", "shared", "kernel",
                     "which", "explain", "doctor", "trust", "untrust", "exec",
-                    "freeze"):
+                    "freeze", "adopt"):
             r = self.sb.pyshim(cmd, "--help")
             self.assertEqual(r.returncode, 0, (cmd, r.stderr))
             self.assertIn("usage: pyshim " + cmd, r.stdout)
