@@ -34,6 +34,7 @@
 #include "launcher/hook.h"
 #include "launcher/apply.h"
 #include "launcher/resolve.h"
+#include "launcher/siteenv.h"
 #include "cli/sitecheck.h"
 #include "launcher/venv.h"
 #include "common/banned.h"
@@ -56,7 +57,8 @@ static const char usage[] =
     "  - Jupyter kernelspecs run programs that exist.\n"
     "\n"
     "  --fix   repair what is safe and say what was done: rewrite UTF-16/BOM\n"
-    "          .pth files as UTF-8, rewrite a stale hook, remove pyshim's\n"
+    "          .pth files as UTF-8 (the old bytes kept under\n"
+    "          DATA/backups/pth), rewrite a stale hook, remove pyshim's\n"
     "          own kernelspecs whose program or project is gone, remove\n"
     "          what interrupted overlay builds left (DATA/overlays/.tmp-*)\n"
     "  --json  print a JSON array of {check, status, detail, hint, fixed}\n"
@@ -701,12 +703,15 @@ static void check_shared(struct doctor *dr)
 
         /* The site dir whatever its version, for the .pth and duplicate
          * checks; then the version check proper. */
-        if (!env_shared_site(entries->v[i], dr->d.data, &any, NULL, &site, NULL,
+        const char *entry =
+            siteenv_map(&dr->plan.proj.site, dr->d.data, entries->v[i]);
+
+        if (!env_shared_site(entry, dr->d.data, &any, NULL, &site, NULL,
                              NULL)) {
             sv_push(&dr->shared_sites, site.buf);
             sv_push(&dr->shared_names, entries->v[i]);
         }
-        if (env_shared_site(entries->v[i], dr->d.data, known ? &ver : &any,
+        if (env_shared_site(entry, dr->d.data, known ? &ver : &any,
                             known ? lib : NULL, &site, NULL, &e) < 0) {
             c = add(dr, "shared-version", ST_FAIL, "%s (listed in '%s')", e.msg,
                     dr->own->file ? dr->own->file : "config");
@@ -860,7 +865,7 @@ static void check_pth(struct doctor *dr)
         } else if (enc == TEXTENC_OTHER) {
             c = add(
                 dr, "pth-encoding", ST_WARN,
-                "%s is %s: Python may fail to decode it (UnicodeDecodeError) and skip its paths",
+                "%s is %s: Python stops at start-up on it (UnicodeDecodeError in site.py, `Fatal Python error: init_import_site`) unless the locale's code page happens to decode it",
                 files.v[i], textenc_name(enc));
             hint(
                 c,
@@ -871,18 +876,25 @@ static void check_pth(struct doctor *dr)
                 dr, "pth-encoding", ST_FAIL,
                 enc == TEXTENC_UTF8_BOM
                     ? "%s is %s: its first path starts with an invisible U+FEFF and is never found"
-                    : "%s is %s (as PowerShell's `>` writes): Python cannot decode it (UnicodeDecodeError) and skips its paths",
+                    : "%s is %s (as PowerShell's `>` writes): every python of this env stops at start-up with a traceback (UnicodeDecodeError in site.py, `Fatal Python error: init_import_site: Failed to import the site module`)",
                 files.v[i], textenc_name(enc));
             hint(
                 c,
                 "run `pyshim doctor --fix` to rewrite it as UTF-8 without a BOM (write .pth files with `Set-Content -Encoding ascii`, or an editor)");
             bad = 1;
             if (dr->fix) {
-                if (sitecheck_pth_fix(files.v[i], &changed, &e) < 0)
+                struct sb backup = SB_INIT;
+
+                if (sitecheck_backup(dr->d.data, "pth", files.v[i], &backup,
+                                     &e) < 0 ||
+                    sitecheck_pth_fix(files.v[i], &changed, &e) < 0)
                     fix_failed(c, &e);
                 else
-                    fixed(c, "rewrote %s as UTF-8 without a BOM (same lines)",
-                          files.v[i]);
+                    fixed(
+                        c,
+                        "rewrote %s as UTF-8 without a BOM (same lines); the old bytes are in %s",
+                        files.v[i], backup.buf);
+                sb_release(&backup);
             }
         }
         err_release(&e);
