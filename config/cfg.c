@@ -306,17 +306,12 @@ static int parse_env(struct parse_ctx *p, const cJSON *j, struct cfg *c)
     return 0;
 }
 
-static int parse_tree(struct parse_ctx *p, const cJSON *root, struct cfg *c)
+/* Unknown keys first: a typo explains a later surprise. Duplicates too:
+ * JSON leaves them open, and silently taking one is a trap. */
+static int check_keys(struct parse_ctx *p, const cJSON *root)
 {
     const cJSON *it;
 
-    if (!cJSON_IsObject(root)) {
-        err_set(p->e, PYSHIM_EXIT_CONFIG,
-                "%s:1:1: the top level must be an object, not %s", p->file,
-                type_name(root));
-        return err_hint(p->e, "write {\"python\": \"3.12\"}");
-    }
-    /* Unknown keys first: a typo explains a later surprise. */
     cJSON_ArrayForEach(it, root)
     {
         size_t i;
@@ -325,7 +320,6 @@ static int parse_tree(struct parse_ctx *p, const cJSON *root, struct cfg *c)
         struct sb hint = SB_INIT;
         const cJSON *prev;
 
-        /* JSON leaves duplicates open; silently taking one is a trap */
         for (prev = root->child; prev != it; prev = prev->next)
             if (!strcmp(prev->string, it->string))
                 return key_error(p, it->string, "keep one of them",
@@ -345,21 +339,53 @@ static int parse_tree(struct parse_ctx *p, const cJSON *root, struct cfg *c)
         sb_release(&hint);
         return -1;
     }
-    it = cJSON_GetObjectItemCaseSensitive(root, "python");
-    if (it) {
-        if (want_string(
-                p, it, "python",
-                "write a version such as \"3.12\" or an interpreter path") < 0)
-            return -1;
-        if (cfg_is_path_request(it->valuestring)) {
-            c->python_is_path = 1;
-            if (resolve_path(p, "python", it->valuestring, c->dir, &c->python) <
-                0)
-                return -1;
-        } else {
-            c->python = xstrdup(it->valuestring);
-        }
+    return 0;
+}
+
+static int parse_python(struct parse_ctx *p, const cJSON *it, struct cfg *c)
+{
+    if (want_string(p, it, "python",
+                    "write a version such as \"3.12\" or an interpreter path") <
+        0)
+        return -1;
+    if (cfg_is_path_request(it->valuestring)) {
+        c->python_is_path = 1;
+        return resolve_path(p, "python", it->valuestring, c->dir, &c->python);
     }
+    c->python = xstrdup(it->valuestring);
+    return 0;
+}
+
+static int parse_shared_key(struct parse_ctx *p, const cJSON *it, struct cfg *c)
+{
+    cJSON *arr;
+    int ret;
+
+    if (!cJSON_IsString(it))
+        return parse_shared(p, it, c);
+    /* a single string is a common slip: read it as one entry */
+    arr = cJSON_CreateArray();
+    cJSON_AddItemToArray(arr, cJSON_CreateString(it->valuestring));
+    ret = parse_shared(p, arr, c);
+    cJSON_Delete(arr);
+    return ret;
+}
+
+static int parse_tree(struct parse_ctx *p, const cJSON *root, struct cfg *c)
+{
+    const cJSON *it;
+
+    if (!cJSON_IsObject(root)) {
+        err_set(p->e, PYSHIM_EXIT_CONFIG,
+                "%s:1:1: the top level must be an object, not %s", p->file,
+                type_name(root));
+        return err_hint(p->e, "write {\"python\": \"3.12\"}");
+    }
+    if (check_keys(p, root) < 0)
+        return -1;
+    it = cJSON_GetObjectItemCaseSensitive(root, "python");
+    if (it && parse_python(p, it, c) < 0)
+        return -1;
     it = cJSON_GetObjectItemCaseSensitive(root, "venv");
     if (it) {
         if (want_string(p, it, "venv", "write a path such as \".venv\"") < 0)
@@ -368,21 +394,8 @@ static int parse_tree(struct parse_ctx *p, const cJSON *root, struct cfg *c)
             return -1;
     }
     it = cJSON_GetObjectItemCaseSensitive(root, "shared");
-    if (it) {
-        if (cJSON_IsString(it)) {
-            /* a single string is a common slip: read it as one entry */
-            cJSON *arr = cJSON_CreateArray();
-            int ret;
-
-            cJSON_AddItemToArray(arr, cJSON_CreateString(it->valuestring));
-            ret = parse_shared(p, arr, c);
-            cJSON_Delete(arr);
-            if (ret < 0)
-                return -1;
-        } else if (parse_shared(p, it, c) < 0) {
-            return -1;
-        }
-    }
+    if (it && parse_shared_key(p, it, c) < 0)
+        return -1;
     it = cJSON_GetObjectItemCaseSensitive(root, "env");
     if (it && parse_env(p, it, c) < 0)
         return -1;

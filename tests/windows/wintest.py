@@ -26,6 +26,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 import unittest
 
@@ -241,9 +242,23 @@ class World(object):
         return Result(proc, rep)
 
     def pyshim(self, *args, **kw):
-        """Run the pyshim CLI (bin/pyshim.exe)."""
+        """Run the pyshim CLI (bin/pyshim.exe).
+
+        The CLI never fails without a word (cli_report prints every
+        error), so an exit code with no output at all is Wine failing to
+        run it (exec and run pass on their program's code, so they are
+        left alone): seen once in CI on a loaded 2-core machine (rc 1, empty
+        stdout and stderr), never reproduced here. That run is reported on
+        stderr and retried once; a second silent failure is the result."""
         kw.setdefault("name", "pyshim.exe")
-        return self.run(*args, **kw)
+        r = self.run(*args, **kw)
+        if (r.returncode != 0 and not r.stdout and not r.stderr and
+                args[:1] not in (("exec",), ("run",))):
+            sys.stderr.write("wintest: pyshim.exe %r exited %r with no output "
+                             "(Wine did not run it?): retried once\n" %
+                             (args, r.returncode))
+            r = self.run(*args, **kw)
+        return r
 
     def dryrun(self, *args, **kw):
         """The shim's PYSHIM_DRYRUN plan (decoded JSON) for args."""
