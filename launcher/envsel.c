@@ -207,6 +207,7 @@ static void venv_exe(struct rctx *c, const struct venv *v)
 {
     struct plan *p = c->p;
 
+    p->python = xstrdup(v->python);
     if (v->base) {
         /* Windows: do what the venv's own python.exe (CPython's venv
          * launcher) would do, minus its extra process: run the base
@@ -292,6 +293,7 @@ static int overlay_env(struct rctx *c, const struct settings *s)
     p->env_dir = sb_detach(&dir, NULL);
     p->env_from = xstrdup(s->shared_from ? s->shared_from : "config");
     venv_python_path(&dir, p->env_dir);
+    p->python = xstrdup(dir.buf);
     if (PLAT_WINDOWS) {
         char *base = p->interp;
 
@@ -325,6 +327,7 @@ int envsel_choose(struct rctx *c, const struct settings *s)
         return overlay_env(c, s);
     p->env_kind = "base";
     p->exe = xstrdup(p->interp);
+    p->python = xstrdup(p->interp);
     trace_add(
         &p->trace,
         "environment: the base interpreter (no venv, no shared libraries)");
