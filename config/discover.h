@@ -20,6 +20,7 @@
 #include "common/sv.h"
 #include "common/trace.h"
 #include "config/cfg.h"
+#include "config/sitecfg.h"
 
 enum proj_kind {
     PROJ_NONE = 0, /* nothing found: pass through */
@@ -38,11 +39,13 @@ struct project {
     char *venv_marker;    /* root/.venv when it holds pyvenv.cfg */
     struct cfg global;    /* the global config; global.file NULL if none */
     struct sv skipped;    /* unsafe configs passed over, with the reason */
+    struct sitecfg site;  /* the system config; site.file NULL if none */
 };
 
 #define PROJECT_INIT                                                           \
     {                                                                          \
-        PROJ_NONE, NULL, NULL, CFG_INIT, NULL, NULL, NULL, CFG_INIT, SV_INIT   \
+        PROJ_NONE, NULL, NULL, CFG_INIT, NULL, NULL, NULL, CFG_INIT, SV_INIT,  \
+            SITECFG_INIT                                                       \
     }
 
 struct discover_in {
@@ -52,6 +55,7 @@ struct discover_in {
     const char *home;
     const char *global_file; /* the global config path */
     const char *data_dir;    /* for trust records; NULL: trust nothing */
+    const char *system_file; /* the system config path, or NULL */
 };
 
 /* Find the project. Returns -1 with e set when a marker exists but cannot

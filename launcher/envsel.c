@@ -15,6 +15,7 @@
 #include "launcher/env.h"
 #include "launcher/hook.h"
 #include "launcher/request.h"
+#include "launcher/siteenv.h"
 #include "launcher/rctx.h"
 #include "launcher/vcheck.h"
 #include "launcher/venv.h"
@@ -68,8 +69,12 @@ static int use_shared(struct rctx *c, const struct settings *s,
     int ret = 0;
 
     for (i = 0; i < s->shared->nr && !ret; i++) {
-        ret = env_shared_site(s->shared->v[i], p->dirs.data, &p->ver, libname,
-                              &site, &p->trace, c->e);
+        const char *entry;
+
+        ret = siteenv_entry(c, s->shared->v[i], &entry);
+        if (!ret)
+            ret = env_shared_site(entry, p->dirs.data, &p->ver, libname, &site,
+                                  &p->trace, c->e);
         if (!ret && sv_find(&p->shared, site.buf) < 0)
             sv_push(&p->shared, site.buf);
     }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "common/plat.h"
+#include "config/sitecfg.h"
 #include "launcher/resolve.h"
 #include "common/banned.h"
 
@@ -21,6 +22,7 @@ void envvars_read(struct envvars *v)
     v->pyenv_version = plat_getenv("PYENV_VERSION");
     v->uv_install_dir = plat_getenv("UV_PYTHON_INSTALL_DIR");
     dirs_env_read(&v->dirs);
+    v->system_config = sitecfg_path();
     /* Windows-only (install dirs, the py launcher's default): on POSIX
      * nothing reads them, and each getenv walks the whole environment. */
     if (PLAT_WINDOWS) {

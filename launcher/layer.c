@@ -37,6 +37,9 @@ void layer_settings(const struct project *pr, const char *pyenv_version,
     } else if (pr->global.python) {
         s->python = pr->global.python;
         s->python_from = pr->global.file;
+    } else if (pr->site.python) {
+        s->python = pr->site.python; /* the system config: the last layer */
+        s->python_from = pr->site.file;
     }
     if (own->venv) {
         s->venv = own->venv;
