@@ -34,6 +34,7 @@ static const struct command {
     {"sync", cli_sync, "rebuild the venv on its Python, keep every package"},
     {"completions", cli_completions,
      "shell completions: bash, zsh, fish, powershell"},
+    {"adopt", cli_adopt, "make a hand-made venv + shared.pth setup pyshim's"},
     {NULL, NULL, NULL}};
 
 static void usage(FILE *f)
