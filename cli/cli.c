@@ -31,6 +31,8 @@ static const struct command {
     {"untrust", cli_untrust, "forget that trust"},
     {"exec", cli_exec, "run a console script (jupyter, black) resolved"},
     {"freeze", cli_freeze, "the package list of the project or a shared env"},
+    {"completions", cli_completions,
+     "shell completions: bash, zsh, fish, powershell"},
     {NULL, NULL, NULL}};
 
 static void usage(FILE *f)

@@ -27,6 +27,7 @@ int cli_trust(int argc, char **argv);
 int cli_untrust(int argc, char **argv);
 int cli_exec(int argc, char **argv);
 int cli_freeze(int argc, char **argv);
+int cli_completions(int argc, char **argv);
 
 /* Print e as "pyshim: error:" / "pyshim: hint:" lines; returns its code. */
 int cli_report(const struct err *e);

@@ -364,6 +364,10 @@ class DebPackage(_Home, unittest.TestCase):
         files = [f for f in files if f and os.path.isfile(f)]
         self.assertIn("/usr/bin/pyshim", files)
         self.assertIn("/usr/share/doc/pyshim/README.md", files)
+        # the man page made from the --help texts (scripts/manpage.sh)
+        self.assertIn("/usr/share/man/man1/pyshim.1", files)
+        r = run(["man", "-w", "pyshim"])
+        self.assertEqual(r.stdout.strip(), "/usr/share/man/man1/pyshim.1", r)
         r = run(["/usr/bin/pyshim", "version"])
         self.assertEqual(r.stdout, "pyshim %s\n" % VERSION)
 

@@ -318,9 +318,16 @@ class InitSharedExecTrust(unittest.TestCase):
         with open(os.path.join(os.path.dirname(__file__), "..", "..", "docs",
                                "cli.md")) as f:
             cli_doc = f.read()
-        for cmd in ("install", "uninstall", "init", "shared", "kernel",
-                    "which", "explain", "doctor", "trust", "untrust", "exec",
-                    "freeze"):
+        top = self.sb.pyshim("help")
+        self.assertEqual(top.returncode, 0, top)
+        self.assertIn(top.stdout, cli_doc, "docs/cli.md is stale for help")
+        # every command `pyshim help` lists (new ones too)
+        cmds = [l.split()[0] for l in top.stdout.splitlines()
+                if l.startswith("  ") and not l.startswith("   ")]
+        self.assertIn("freeze", cmds)
+        for cmd in cmds:
+            if cmd in ("help", "version"):
+                continue
             r = self.sb.pyshim(cmd, "--help")
             self.assertEqual(r.returncode, 0, (cmd, r.stderr))
             self.assertIn("usage: pyshim " + cmd, r.stdout)
