@@ -29,6 +29,19 @@ int cli_exec(int argc, char **argv);
 int cli_freeze(int argc, char **argv);
 int cli_completions(int argc, char **argv);
 
+/* cli/site.c: the system config's site envs beside the user's. Print a
+ * row for each site env (the header first when *n is 0; *n counts the
+ * rows). */
+void cli_site_list_shared(int *n);
+/* The shared entry (a name) as the user means it (launcher/siteenv.h):
+ * a site env's path (into buf) or entry itself. */
+const char *cli_site_map(const struct dirs *d, const char *entry,
+                         struct sb *buf);
+/* -1 with e when name is a site env the user has no env of their own
+ * by: a command would write into it. */
+int cli_site_refuse_write(const struct dirs *d, const char *name,
+                          struct err *e);
+
 /* Print e as "pyshim: error:" / "pyshim: hint:" lines; returns its code. */
 int cli_report(const struct err *e);
 /* Take DATA/locks/KIND-<16 hex of key's SHA-256>.lock for the rest of a

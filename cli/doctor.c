@@ -34,6 +34,7 @@
 #include "launcher/hook.h"
 #include "launcher/apply.h"
 #include "launcher/resolve.h"
+#include "launcher/siteenv.h"
 #include "cli/sitecheck.h"
 #include "launcher/venv.h"
 #include "common/banned.h"
@@ -701,12 +702,15 @@ static void check_shared(struct doctor *dr)
 
         /* The site dir whatever its version, for the .pth and duplicate
          * checks; then the version check proper. */
-        if (!env_shared_site(entries->v[i], dr->d.data, &any, NULL, &site, NULL,
+        const char *entry =
+            siteenv_map(&dr->plan.proj.site, dr->d.data, entries->v[i]);
+
+        if (!env_shared_site(entry, dr->d.data, &any, NULL, &site, NULL,
                              NULL)) {
             sv_push(&dr->shared_sites, site.buf);
             sv_push(&dr->shared_names, entries->v[i]);
         }
-        if (env_shared_site(entries->v[i], dr->d.data, known ? &ver : &any,
+        if (env_shared_site(entry, dr->d.data, known ? &ver : &any,
                             known ? lib : NULL, &site, NULL, &e) < 0) {
             c = add(dr, "shared-version", ST_FAIL, "%s (listed in '%s')", e.msg,
                     dr->own->file ? dr->own->file : "config");

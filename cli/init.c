@@ -124,7 +124,8 @@ static int shared_sites(const struct dirs *d, const struct cfg *c,
         if (!cfg_is_name(entry)) {
             ret = path_absolute(&abs, entry, c->dir, d->home, e);
             entry = abs.buf;
-        }
+        } else
+            entry = cli_site_map(d, entry, &abs);
         if (!ret)
             ret = env_shared_site(entry, d->data, ver, NULL, &site, NULL, e);
         if (!ret)
@@ -153,6 +154,8 @@ static void shared_version(const struct dirs *d, const struct cfg *c,
             continue;
         path_join(&dir, d->data, "shared");
         path_join(&dir, dir.buf, entry);
+        if (!venv_is_venv(dir.buf))
+            cli_site_map(d, entry, &dir);
         if (!venv_load(&v, dir.buf, NULL) && v.ver.minor >= 0) {
             sb_reset(out);
             sb_addf(out, "%d.%d", v.ver.major, v.ver.minor);

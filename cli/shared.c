@@ -438,6 +438,7 @@ static int list(const struct dirs *d)
         venv_release(&v);
     }
     plat_closedir(pd);
+    cli_site_list_shared(&n);
     if (!n)
         printf("pyshim: no shared envs yet (`pyshim shared create NAME`)\n");
     sb_release(&root);
@@ -533,7 +534,8 @@ static int pip(const struct dirs *d, int argc, char **argv, int *code,
     struct sv args = SV_INIT;
     int status = 0, ret = -1;
 
-    if (env_dir(d, argv[0], 1, &dir, e) < 0)
+    if (cli_site_refuse_write(d, argv[0], e) < 0 ||
+        env_dir(d, argv[0], 1, &dir, e) < 0)
         goto out;
     venv_python_path(&py, dir.buf);
     sv_push(&args, py.buf);

@@ -386,6 +386,47 @@ out:
     return ret;
 }
 
+/* The system config (config/sitecfg.h): the last layer. Refused when
+ * anyone but root could have written it (a warning, like a planted
+ * marker). A user with no global config of their own gets its default
+ * python and shared envs as their global config. */
+static int load_system(struct project *p, const struct discover_in *in,
+                       struct trace *t, struct err *e)
+{
+    char *refused = NULL;
+    const struct sitecfg *s = &p->site;
+    size_t i;
+
+    if (sitecfg_load(&p->site, in->system_file, &refused, e) < 0)
+        return -1;
+    if (refused) {
+        sv_push_nodup(&p->skipped, refused);
+        trace_add(t, "skipped the system config '%s'", refused);
+        return 0;
+    }
+    if (!s->file)
+        return 0;
+    trace_add(t, "system config '%s'", s->file);
+    if (p->global.file || (!s->python && !s->has_shared))
+        return 0;
+    p->global.file = xstrdup(s->file);
+    {
+        struct sb dir = SB_INIT;
+
+        sb_addstr(&dir, s->file);
+        path_dirname(&dir);
+        p->global.dir = sb_detach(&dir, NULL);
+    }
+    if (s->python) {
+        p->global.python = xstrdup(s->python);
+        p->global.python_is_path = cfg_is_path_request(s->python);
+    }
+    p->global.has_shared = s->has_shared;
+    for (i = 0; i < s->shared.nr; i++)
+        sv_push(&p->global.shared, s->shared.v[i]);
+    return 0;
+}
+
 int discover_project(const struct discover_in *in, struct project *out,
                      struct trace *t, struct err *e)
 {
@@ -449,7 +490,7 @@ int discover_project(const struct discover_in *in, struct project *out,
         if (found < 0)
             goto out;
     }
-    if (load_global(out, in, t, e) < 0)
+    if (load_global(out, in, t, e) < 0 || load_system(out, in, t, e) < 0)
         goto out;
     if (!found) {
         out->start = NULL;
@@ -473,6 +514,7 @@ void project_release(struct project *p)
     free(p->venv_marker);
     cfg_release(&p->global);
     sv_release(&p->skipped);
+    sitecfg_release(&p->site);
     free(p->pyproject_file);
     pyproject_release(&p->pyproject);
     memset(p, 0, sizeof(*p));

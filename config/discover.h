@@ -25,6 +25,7 @@
 #include "common/trace.h"
 #include "config/cfg.h"
 #include "config/pyproject.h"
+#include "config/sitecfg.h"
 
 enum proj_kind {
     PROJ_NONE = 0, /* nothing found: pass through */
@@ -43,6 +44,7 @@ struct project {
     char *venv_marker;    /* root/.venv when it holds pyvenv.cfg */
     struct cfg global;    /* the global config; global.file NULL if none */
     struct sv skipped;    /* unsafe configs passed over, with the reason */
+    struct sitecfg site;  /* the system config; site.file NULL if none */
     char *pyproject_file; /* root/pyproject.toml when it asks something */
     struct pyproject pyproject; /* what it asks: requires-python, whether
                                  * it has [tool.pyshim] */
@@ -51,7 +53,7 @@ struct project {
 #define PROJECT_INIT                                                           \
     {                                                                          \
         PROJ_NONE, NULL, NULL, CFG_INIT, NULL, NULL, NULL, CFG_INIT, SV_INIT,  \
-            NULL, PYPROJECT_INIT                                               \
+            SITECFG_INIT, NULL, PYPROJECT_INIT                                 \
     }
 
 struct discover_in {
@@ -61,6 +63,7 @@ struct discover_in {
     const char *home;
     const char *global_file; /* the global config path */
     const char *data_dir;    /* for trust records; NULL: trust nothing */
+    const char *system_file; /* the system config path, or NULL */
 };
 
 /* Find the project. Returns -1 with e set when a marker exists but cannot

@@ -15,6 +15,7 @@
 #include "launcher/env.h"
 #include "launcher/hook.h"
 #include "launcher/request.h"
+#include "launcher/siteenv.h"
 #include "launcher/rctx.h"
 #include "launcher/vcheck.h"
 #include "launcher/venv.h"
@@ -68,8 +69,12 @@ static int use_shared(struct rctx *c, const struct settings *s,
     int ret = 0;
 
     for (i = 0; i < s->shared->nr && !ret; i++) {
-        ret = env_shared_site(s->shared->v[i], p->dirs.data, &p->ver, libname,
-                              &site, &p->trace, c->e);
+        const char *entry;
+
+        ret = siteenv_entry(c, s->shared->v[i], &entry);
+        if (!ret)
+            ret = env_shared_site(entry, p->dirs.data, &p->ver, libname, &site,
+                                  &p->trace, c->e);
         if (!ret && sv_find(&p->shared, site.buf) < 0)
             sv_push(&p->shared, site.buf);
     }
@@ -207,6 +212,7 @@ static void venv_exe(struct rctx *c, const struct venv *v)
 {
     struct plan *p = c->p;
 
+    p->python = xstrdup(v->python);
     if (v->base) {
         /* Windows: do what the venv's own python.exe (CPython's venv
          * launcher) would do, minus its extra process: run the base
@@ -292,6 +298,7 @@ static int overlay_env(struct rctx *c, const struct settings *s)
     p->env_dir = sb_detach(&dir, NULL);
     p->env_from = xstrdup(s->shared_from ? s->shared_from : "config");
     venv_python_path(&dir, p->env_dir);
+    p->python = xstrdup(dir.buf);
     if (PLAT_WINDOWS) {
         char *base = p->interp;
 
@@ -325,6 +332,7 @@ int envsel_choose(struct rctx *c, const struct settings *s)
         return overlay_env(c, s);
     p->env_kind = "base";
     p->exe = xstrdup(p->interp);
+    p->python = xstrdup(p->interp);
     trace_add(
         &p->trace,
         "environment: the base interpreter (no venv, no shared libraries)");

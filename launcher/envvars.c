@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "common/plat.h"
+#include "config/sitecfg.h"
 #include "launcher/resolve.h"
 #include "common/banned.h"
 
@@ -23,5 +24,6 @@ void envvars_read(struct envvars *v)
     v->appdata = plat_getenv("APPDATA");
     v->userprofile = plat_getenv("USERPROFILE");
     dirs_env_read(&v->dirs);
+    v->system_config = sitecfg_path();
     pyini_env_read(&v->pyini);
 }

@@ -28,6 +28,7 @@ struct envvars {
     const char *appdata;        /* APPDATA (Windows: uv's default) */
     const char *userprofile;    /* USERPROFILE (Windows: pyenv-win's) */
     struct dirs_env dirs;       /* PYSHIM_HOME, HOME, XDG_*, LOCALAPPDATA */
+    const char *system_config;  /* PYSHIM_SYSTEM_CONFIG, else the default */
     struct pyini_env pyini;     /* PY_PYTHON, PY_PYTHON3, LOCALAPPDATA */
 };
 

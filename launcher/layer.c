@@ -36,11 +36,15 @@ void layer_settings(const struct project *pr, const char *pyenv_version,
     } else if (pr->pyversion) {
         s->python = pr->pyversion;
         s->python_from = pr->pyversion_file;
-    } else if (pr->global.python && !pr->pyproject.requires_python) {
-        /* the global python is a default for projects that ask nothing;
-         * requires-python asks (layer_requires_pick) */
+    } else if (pr->pyproject.requires_python) {
+        /* the global and system pythons are defaults for projects that
+         * ask nothing; requires-python asks (layer_requires_pick) */
+    } else if (pr->global.python) {
         s->python = pr->global.python;
         s->python_from = pr->global.file;
+    } else if (pr->site.python) {
+        s->python = pr->site.python; /* the system config: the last layer */
+        s->python_from = pr->site.file;
     }
     if (own->venv) {
         s->venv = own->venv;

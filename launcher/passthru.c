@@ -83,6 +83,7 @@ static int pinned_installed(struct rctx *c, const char *name)
         p->interp = xstrdup(it->path);
         p->ver = it->ver;
         p->exe = xstrdup(it->path);
+        p->python = xstrdup(it->path);
         sv_push(&p->argv, p->exe);
         if (p->is_pip) {
             sv_push(&p->argv, "-m");
@@ -124,6 +125,8 @@ int passthru_plan(struct rctx *c)
             goto out;
     } else {
         p->exe = sb_detach(&path, NULL);
+        if (!p->is_pip)
+            p->python = xstrdup(p->exe);
         sv_push(&p->argv, p->exe);
         trace_add(&p->trace, "no project: passing through to '%s'", p->exe);
     }

@@ -26,6 +26,7 @@ void plan_release(struct plan *p)
     sv_release(&p->argv);
     sv_release(&p->setenv);
     free(p->interp);
+    free(p->python);
     free(p->env_dir);
     free(p->env_from);
     free(p->python_req);
@@ -71,6 +72,7 @@ void plan_to_json(const struct plan *p, struct sb *o)
     jsonw_kv_string(&w, "python_request", p->python_req);
     jsonw_kv_string(&w, "python_request_from", p->python_from);
     jsonw_kv_string(&w, "interpreter", p->interp);
+    jsonw_kv_string(&w, "python", p->python);
     jsonw_kv_string(&w, "version",
                     p->ver.major >= 0 ? pyver_str(&p->ver, vb, sizeof(vb))
                                       : NULL);

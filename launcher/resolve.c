@@ -17,6 +17,7 @@
 #include "launcher/pyargs.h"
 #include "launcher/rctx.h"
 #include "launcher/request.h"
+#include "launcher/siteenv.h"
 #include "common/banned.h"
 
 int resolve_disabled(const char *v)
@@ -43,6 +44,7 @@ static int find_project(struct rctx *c)
     din.home = p->dirs.home;
     din.global_file = p->dirs.config_file;
     din.data_dir = p->dirs.data;
+    din.system_file = in->vars.system_config;
     return discover_project(&din, &p->proj, &p->trace, c->e);
 }
 
@@ -102,7 +104,8 @@ static int project_run(struct rctx *c)
     int ret = -1;
 
     layer_settings(&p->proj, c->in->vars.pyenv_version, &s);
-    if (mode_wanted(c, &s, &mode, &mode_from) < 0 || choose_env(c, &s) < 0)
+    if (mode_wanted(c, &s, &mode, &mode_from) < 0 || choose_env(c, &s) < 0 ||
+        siteenv_python_check(c) < 0 || siteenv_pip_check(c) < 0)
         goto out;
     if (s.python_from)
         p->python_from = xstrdup(s.python_from);

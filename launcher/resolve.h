@@ -67,6 +67,9 @@ struct plan {
     struct sv argv;       /* complete argv; argv[0] is argv0 or exe */
     struct sv setenv;     /* NAME=VALUE set for the child */
     char *interp;         /* the base interpreter, or NULL */
+    char *python;         /* the environment's python: the path a tool
+                             records to run this environment from any
+                             directory (`pyshim which --json`), or NULL */
     struct pyver ver;     /* its version, as far as known */
     const char *env_kind; /* "venv", "overlay", "base", "passthrough" */
     char *env_dir;        /* the venv or overlay, or NULL */

@@ -300,6 +300,8 @@ class Sandbox(object):
         env = base_env()
         env["HOME"] = self.home
         env["PYSHIM_HOME"] = self.pyshim_home
+        # no system config (/etc/pyshim) unless a test names one
+        env["PYSHIM_SYSTEM_CONFIG"] = ""
         # The real pyenv installs stay discoverable although HOME moved.
         env["PYENV_ROOT"] = PYENV_ROOT
         env["PATH"] = self.bin + os.pathsep + ORIG_ENV.get("PATH", os.defpath)

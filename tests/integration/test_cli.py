@@ -308,6 +308,34 @@ class Which(SandboxTest, unittest.TestCase):
                 self.assertEqual(j["shared"], [self.shared_sp])
                 self.assertEqual(j["executable"], os.path.join(self.venv, "bin", "python"))
 
+    def test_which_json_python_is_recordable(self):
+        """Issue 13 item 8: "python" is the environment's own python (not
+        the shim, not the name typed): recorded and run later from any
+        directory, it runs this environment; the shim's path recorded the
+        same way resolves again from the directory it is run in."""
+        prefix = "import sys; print(sys.prefix)"
+        j = self.which_json("--name", "python" + self.interp.minor, self.proj)
+        py = os.path.join(self.venv, "bin", "python")
+        self.assertEqual(j["python"], py)
+        other = self.sb.mkdtemp()
+        write_json(os.path.join(other, ".pyshim.json"),
+                   {"python": self.interp.minor})
+        r = self.sb.call([j["python"], "-c", prefix], cwd=other)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout.strip(), self.venv)
+        # the shim recorded instead: the other directory's environment
+        r = self.sb.call([os.path.join(self.sb.bin, "python"), "-c", prefix],
+                         cwd=other)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertNotEqual(r.stdout.strip(), self.venv)
+        # the base interpreter and an overlay: their own python too
+        j = self.which_json(other)
+        self.assertEqual(j["environment_kind"], "base")
+        self.assertEqual(j["python"], j["interpreter"])
+        j = self.which_json(self.bare)
+        self.assertEqual(j["python"],
+                         os.path.join(j["environment"], "bin", "python"))
+
     def test_which_text(self):
         r = self.sb.pyshim("which", cwd=os.path.join(self.proj, "tools"))
         self.assertEqual(r.returncode, 0, r.stderr)

@@ -1,0 +1,423 @@
+"""Issue 16: the site-wide layer (the system config an administrator owns)
+and read-only site shared envs (docs/site.md).
+
+The system config must be root's (and every directory above it), so these
+tests run as root (CI does) and are skipped otherwise; the cross-user
+cases run as the real users pyshim-alice and pyshim-mallory.
+"""
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import unittest
+
+from pyshimtest import (SandboxTest, TIMEOUT, make_venv, site_packages,
+                        test_user, users_unavailable, write, write_json,
+                        as_user_argv)
+
+SYSTEM_PY = "/usr/bin/python3"
+# a version request the system python answers (a path would need trust)
+SYS_VER = subprocess.run(
+    [SYSTEM_PY, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+    stdout=subprocess.PIPE, universal_newlines=True,
+    timeout=TIMEOUT).stdout.strip()
+
+
+def not_root():
+    return os.geteuid() != 0
+
+
+def tree_state(root):
+    """{relative path: (mtime_ns, size, mode)} of everything under root."""
+    out = {}
+    for dirpath, dirnames, filenames in os.walk(root):
+        for n in dirnames + filenames:
+            p = os.path.join(dirpath, n)
+            st = os.lstat(p)
+            out[os.path.relpath(p, root)] = (st.st_mtime_ns, st.st_size,
+                                             st.st_mode)
+    st = os.lstat(root)
+    out["."] = (st.st_mtime_ns, st.st_size, st.st_mode)
+    return out
+
+
+class SiteFixture(object):
+    """A root-owned system dir (outside the sandbox): etc/config.json and
+    stacks/ml, a site env made by the system python holding ml_mod."""
+
+    sysroot = None
+
+    @classmethod
+    def make_site(cls):
+        cls.sysroot = os.path.realpath(tempfile.mkdtemp(prefix="pyshim-sys-"))
+        os.chmod(cls.sysroot, 0o755)
+        cls.etc = os.path.join(cls.sysroot, "etc")
+        os.makedirs(cls.etc)
+        os.chmod(cls.etc, 0o755)
+        cls.sysconf = os.path.join(cls.etc, "config.json")
+        cls.ml = os.path.join(cls.sysroot, "stacks", "ml")
+        make_venv(SYSTEM_PY, cls.ml)
+        write(os.path.join(site_packages(cls.ml), "ml_mod.py"),
+              "WHERE = __file__\n")
+        for dirpath, dirnames, filenames in os.walk(cls.sysroot):
+            for n in dirnames + [dirpath]:
+                os.chmod(os.path.join(dirpath, n), 0o755)
+            for n in filenames:
+                p = os.path.join(dirpath, n)
+                if not os.path.islink(p):
+                    os.chmod(p, os.stat(p).st_mode & 0o755 | 0o444)
+
+    @classmethod
+    def drop_site(cls):
+        if cls.sysroot:
+            shutil.rmtree(cls.sysroot, ignore_errors=True)
+
+    def set_system(self, obj, mode=0o644):
+        write_json(self.sysconf, obj)
+        os.chown(self.sysconf, 0, 0)
+        os.chmod(self.sysconf, mode)
+        self.addCleanup(lambda: os.path.exists(self.sysconf)
+                        and os.unlink(self.sysconf))
+
+    def sysenv(self, extra=None):
+        env = {"PYSHIM_SYSTEM_CONFIG": self.sysconf}
+        env.update(extra or {})
+        return env
+
+    def default_site(self, **more):
+        obj = {"site_shared": {"ml": self.ml}, "python": SYSTEM_PY,
+               "shared": ["ml"]}
+        obj.update(more)
+        return obj
+
+
+@unittest.skipIf(not_root(), "the system config must be root's: run as root")
+class SystemConfigTrust(SiteFixture, SandboxTest, unittest.TestCase):
+    """Believed only when root's and closed to others, file and every
+    directory above; otherwise a warning and never parsed."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.make_site()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.drop_site()
+        super().tearDownClass()
+
+    def run_ml(self):
+        d = self.sb.mkdtemp()
+        return self.sb.run("python", "-c", "import ml_mod; print(ml_mod.WHERE)",
+                           cwd=d, env=self.sysenv())
+
+    def test_root_owned_is_used(self):
+        self.set_system(self.default_site())
+        r = self.run_ml()
+        self.assertOK(r)
+        self.assertTrue(r.stdout.strip().startswith(self.ml), r.stdout)
+
+    def assertRefused(self, r, *needles):
+        self.assertNotEqual(r.returncode, 0, r)
+        self.assertIn("No module named 'ml_mod'", r.stderr)
+        self.assertIn("pyshim: warning: ignored '%s: " % self.sysconf, r.stderr)
+        for n in needles:
+            self.assertIn(n, r.stderr)
+
+    def test_group_writable_is_refused(self):
+        self.set_system(self.default_site(), mode=0o664)
+        self.assertRefused(self.run_ml(), "writable by its group",
+                           "chmod go-w")
+
+    def test_world_writable_is_refused(self):
+        self.set_system(self.default_site(), mode=0o646)
+        self.assertRefused(self.run_ml(), "writable by every user")
+
+    def test_owned_by_a_user_is_refused(self):
+        why = users_unavailable()
+        if why:
+            self.skipTest(why)
+        mallory = test_user("pyshim-mallory")
+        self.set_system(self.default_site())
+        os.chown(self.sysconf, mallory.pw_uid, mallory.pw_gid)
+        self.assertRefused(self.run_ml(), "owned by uid %d, not root"
+                           % mallory.pw_uid, "chown root:root")
+
+    def test_directory_group_writable_is_refused(self):
+        self.set_system(self.default_site())
+        os.chmod(self.etc, 0o775)
+        self.addCleanup(os.chmod, self.etc, 0o755)
+        self.assertRefused(self.run_ml(), "its directory '%s' is writable by its group" % self.etc)
+
+    def test_directory_owned_by_a_user_is_refused(self):
+        why = users_unavailable()
+        if why:
+            self.skipTest(why)
+        mallory = test_user("pyshim-mallory")
+        self.set_system(self.default_site())
+        os.chown(self.etc, mallory.pw_uid, mallory.pw_gid)
+        self.addCleanup(os.chown, self.etc, 0, 0)
+        self.assertRefused(self.run_ml(), "its directory '%s' is owned by uid" % self.etc)
+
+    def test_a_refused_config_is_never_parsed(self):
+        write(self.sysconf, "{ not json")
+        os.chmod(self.sysconf, 0o664)
+        self.addCleanup(os.unlink, self.sysconf)
+        r = self.sb.run("python", "-c", "print(1)", cwd=self.sb.mkdtemp(),
+                        env=self.sysenv())
+        self.assertEqual(r.returncode, 0, r)
+        self.assertNotIn("malformed", r.stderr)
+        self.assertIn("writable by its group", r.stderr)
+
+    def test_a_malformed_trusted_config_is_an_error(self):
+        self.set_system({"site_shared": {"ml": 3}})
+        r = self.sb.run("python", "-c", "print(1)", cwd=self.sb.mkdtemp(),
+                        env=self.sysenv())
+        self.assertShimError(r, self.sysconf, "site_shared")
+
+    def test_a_link_to_a_file_in_a_users_dir_is_refused(self):
+        # a root-owned link in a root dir, to a root-owned file in a dir
+        # another user owns: the real path's dirs are judged
+        why = users_unavailable()
+        if why:
+            self.skipTest(why)
+        mallory = test_user("pyshim-mallory")
+        theirs = tempfile.mkdtemp(prefix="pyshim-theirs-")
+        self.addCleanup(shutil.rmtree, theirs, True)
+        real = write_json(os.path.join(theirs, "config.json"), self.default_site())
+        os.chmod(real, 0o644)
+        os.chown(theirs, mallory.pw_uid, mallory.pw_gid)
+        os.chmod(theirs, 0o755)
+        os.symlink(real, self.sysconf)
+        self.addCleanup(os.unlink, self.sysconf)
+        self.assertRefused(self.run_ml(), "its directory '%s' is owned by uid" % theirs)
+
+
+@unittest.skipIf(not_root(), "the system config must be root's: run as root")
+class SiteLayers(SiteFixture, SandboxTest, unittest.TestCase):
+    """project > user global > system; site envs by name; the policy."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.make_site()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.drop_site()
+        super().tearDownClass()
+
+    def test_a_project_lists_a_site_env_by_name(self):
+        self.set_system({"site_shared": {"ml": self.ml}})
+        d = self.sb.mkdtemp()
+        write_json(os.path.join(d, ".pyshim.json"),
+                   {"python": SYS_VER, "shared": ["ml"]})
+        r = self.sb.run("python", "-c", "import ml_mod; print(ml_mod.WHERE)",
+                        cwd=d, env=self.sysenv())
+        self.assertOK(r)
+        self.assertTrue(r.stdout.startswith(self.ml), r.stdout)
+
+    def test_init_shared_names_a_site_env(self):
+        self.set_system({"site_shared": {"ml": self.ml}})
+        d = self.sb.mkdtemp()
+        r = self.sb.pyshim("init", "--shared", "ml", "--python", SYS_VER,
+                           "--no-venv", cwd=d, env=self.sysenv())
+        self.assertEqual(r.returncode, 0, r)
+        r = self.sb.run("python", "-c", "import ml_mod", cwd=d,
+                        env=self.sysenv())
+        self.assertOK(r)
+
+    def test_the_users_global_python_comes_before_the_systems(self):
+        self.set_system({"python": "/nonexistent/python3"})
+        restore = self.sb.set_global_config({"python": SYSTEM_PY})
+        self.addCleanup(restore)
+        r = self.sb.run("python", "-c", "import sys; print(sys.version_info[:2])",
+                        cwd=self.sb.mkdtemp(), env=self.sysenv())
+        self.assertOK(r)
+
+    def test_the_systems_python_when_the_user_names_none(self):
+        self.set_system({"python": SYSTEM_PY})
+        r = self.sb.pyshim("which", "--json", cwd=self.sb.mkdtemp(),
+                           env=self.sysenv())
+        self.assertEqual(r.returncode, 0, r)
+        plan = json.loads(r.stdout)
+        self.assertEqual(plan["python_request"], SYSTEM_PY)
+        self.assertEqual(plan["python_request_from"], self.sysconf)
+
+    def test_the_users_own_env_of_a_name_comes_first(self):
+        self.set_system({"site_shared": {"ml": self.ml}})
+        own = self.sb.make_shared("ml", SYSTEM_PY, module="own_mod")
+        self.addCleanup(shutil.rmtree, own, True)
+        d = self.sb.mkdtemp()
+        write_json(os.path.join(d, ".pyshim.json"),
+                   {"python": SYS_VER, "shared": ["ml"]})
+        self.assertOK(self.sb.run("python", "-c", "import own_mod", cwd=d,
+                                  env=self.sysenv()))
+
+    def test_policy_only_site_envs(self):
+        self.set_system({"site_shared": {"ml": self.ml},
+                         "allow_user_shared": False})
+        own = self.sb.make_shared("mine", SYSTEM_PY)
+        self.addCleanup(shutil.rmtree, own, True)
+        d = self.sb.mkdtemp()
+        write_json(os.path.join(d, ".pyshim.json"),
+                   {"python": SYS_VER, "shared": ["mine"]})
+        r = self.sb.run("python", "-c", "print(1)", cwd=d, env=self.sysenv())
+        self.assertShimError(r, "'mine' is not a site env",
+                             "allow_user_shared")
+        write_json(os.path.join(d, ".pyshim.json"),
+                   {"python": SYS_VER, "shared": ["ml"]})
+        self.assertOK(self.sb.run("python", "-c", "import ml_mod", cwd=d,
+                                  env=self.sysenv()))
+
+    def test_policy_allowed_pythons(self):
+        self.set_system({"pythons": ["3.5"]})
+        d = self.sb.mkdtemp()
+        write_json(os.path.join(d, ".pyshim.json"), {"python": SYS_VER})
+        r = self.sb.run("python", "-c", "print(1)", cwd=d, env=self.sysenv())
+        self.assertShimError(r, "is not one this machine's system config",
+                             "3.5")
+
+
+@unittest.skipIf(not_root(), "the system config must be root's: run as root")
+class SiteEnvReadOnly(SiteFixture, SandboxTest, unittest.TestCase):
+    """pyshim never writes into a site env; pip into one is refused."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.make_site()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.drop_site()
+        super().tearDownClass()
+
+    def test_shared_list_shows_site_envs(self):
+        self.set_system({"site_shared": {"ml": self.ml}})
+        r = self.sb.pyshim("shared", "list", env=self.sysenv())
+        self.assertEqual(r.returncode, 0, r)
+        line = [l for l in r.stdout.splitlines() if l.startswith("ml ")]
+        self.assertEqual(len(line), 1, r.stdout)
+        self.assertIn("site env, read-only", line[0])
+        self.assertIn(self.ml, line[0])
+
+    def test_pip_into_a_site_env_is_refused(self):
+        self.set_system({"site_shared": {"ml": self.ml}})
+        restore = self.sb.set_global_config({"venv": self.ml})
+        self.addCleanup(restore)
+        before = tree_state(self.ml)
+        r = self.sb.run("pip", "install", "anything", cwd=self.sb.mkdtemp(),
+                        env=self.sysenv())
+        self.assertShimError(r, "would change the site env 'ml'", "read-only")
+        self.assertIn("ask the administrator", r.stderr)
+        r = self.sb.run("pip", "uninstall", "-y", "anything",
+                        cwd=self.sb.mkdtemp(), env=self.sysenv())
+        self.assertShimError(r, "would change the site env 'ml'")
+        self.assertEqual(before, tree_state(self.ml))
+
+    def test_shared_pip_on_a_site_env_is_refused(self):
+        self.set_system({"site_shared": {"ml": self.ml}})
+        r = self.sb.pyshim("shared", "pip", "ml", "install", "anything",
+                           env=self.sysenv())
+        self.assertShimError(r, "'ml' is a site env", "read-only")
+
+    def test_nothing_is_written_into_a_site_env(self):
+        self.set_system(self.default_site())
+        before = tree_state(self.ml)
+        d = self.sb.mkdtemp()
+        write_json(os.path.join(d, ".pyshim.json"),
+                   {"python": SYS_VER, "shared": ["ml"]})
+        for cwd in (d, self.sb.mkdtemp()):
+            self.assertOK(self.sb.run("python", "-c", "import ml_mod",
+                                      cwd=cwd, env=self.sysenv()))
+        r = self.sb.pyshim("doctor", cwd=d, env=self.sysenv())
+        self.assertIn("shared-version", r.stdout)
+        self.assertEqual(before, tree_state(self.ml))
+
+
+def can_bind_mount():
+    if not_root() or not shutil.which("mount"):
+        return False
+    d = tempfile.mkdtemp(prefix="pyshim-mnt-")
+    try:
+        r = subprocess.run(["mount", "--bind", d, d], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, timeout=TIMEOUT)
+        if r.returncode == 0:
+            subprocess.run(["umount", d], timeout=TIMEOUT)
+            return True
+        return False
+    finally:
+        os.rmdir(d)
+
+
+class SiteEnvOnReadOnlyMount(SiteFixture, SandboxTest, unittest.TestCase):
+    """A site env on a read-only bind mount works for every user, and
+    doctor run by a user reports it healthy."""
+
+    sandbox_user = "pyshim-alice"
+
+    @classmethod
+    def setUpClass(cls):
+        if not can_bind_mount():
+            raise unittest.SkipTest("bind mounts are not permitted here")
+        super().setUpClass()
+        cls.make_site()
+        r = subprocess.run(["mount", "--bind", cls.ml, cls.ml],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           universal_newlines=True, timeout=TIMEOUT)
+        if r.returncode:
+            raise unittest.SkipTest("mount --bind: %s" % r.stdout)
+        r = subprocess.run(["mount", "-o", "remount,bind,ro", cls.ml],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           universal_newlines=True, timeout=TIMEOUT)
+        if r.returncode:
+            subprocess.run(["umount", cls.ml], timeout=TIMEOUT)
+            raise unittest.SkipTest("remount,ro: %s" % r.stdout)
+
+    @classmethod
+    def tearDownClass(cls):
+        if cls.sysroot:
+            subprocess.run(["umount", cls.ml], timeout=TIMEOUT)
+        cls.drop_site()
+        super().tearDownClass()
+
+    def test_the_mount_is_read_only(self):
+        with self.assertRaises(OSError):
+            open(os.path.join(self.ml, "x"), "w")
+
+    def test_every_user_runs_with_it_and_doctor_is_healthy(self):
+        self.set_system(self.default_site())
+        mallory = test_user("pyshim-mallory")
+        d = self.sb.mkdtemp()
+        write_json(os.path.join(d, ".pyshim.json"),
+                   {"python": SYS_VER, "shared": ["ml"]})
+        self.sb.give(d)
+        # alice: a project naming the site env, and no project at all
+        for cwd in (d, self.sb.mkdtemp()):
+            r = self.sb.run("python", "-c",
+                            "import ml_mod; print(ml_mod.WHERE)", cwd=cwd,
+                            env=self.sysenv())
+            self.assertOK(r)
+            self.assertTrue(r.stdout.startswith(self.ml), r.stdout)
+        r = self.sb.pyshim("doctor", cwd=d, env=self.sysenv())
+        self.assertIn("shared-version  1 shared env matches", r.stdout)
+        self.assertNotIn("fail  shared", r.stdout)
+        self.assertNotIn("fail  hook", r.stdout)
+        self.assertNotIn("fail  python", r.stdout)
+        # mallory too, with her own home and pyshim dir
+        home = tempfile.mkdtemp(prefix="pyshim-m-")
+        self.addCleanup(shutil.rmtree, home, True)
+        os.chown(home, mallory.pw_uid, mallory.pw_gid)
+        env = self.sb.envwith(self.sysenv({"HOME": home,
+                                           "PYSHIM_HOME": os.path.join(home, "p")}))
+        r = subprocess.run(as_user_argv(mallory) + [
+            os.path.join(self.sb.bin, "python"), "-c", "import ml_mod"],
+            cwd=home, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            universal_newlines=True, timeout=TIMEOUT)
+        self.assertOK(r)
+
+
+if __name__ == "__main__":
+    unittest.main()
