@@ -1,15 +1,18 @@
 /*
- * pyshim kernel: Jupyter kernelspecs that start a project's Python through
- * the shim, so one JupyterLab serves every project.
+ * pyshim kernel: Jupyter kernelspecs that start a project's Python (its venv,
+ * its shared envs), so one JupyterLab serves every project.
  *
  * A kernelspec is a directory KERNELS/NAME holding kernel.json, in
- * Jupyter's per-user data dir. Ours name the shim's `python` by absolute
- * path (jupyter_client swaps a bare `python` for its own interpreter) and
- * set PYSHIM_PROJECT, or, for --auto, leave the project to the kernel's
+ * Jupyter's per-user data dir. A project's names that project's
+ * environment python by absolute path (VS Code lists only kernels of
+ * interpreters it knows; jupyter_client swaps a bare `python` for its
+ * own), with the config's "env" and nothing of pyshim's, so a `python`
+ * the notebook starts elsewhere resolves on its own. The --auto kernel
+ * names the shim's `python` and leaves the project to the kernel's
  * working directory (Jupyter starts kernels in the notebook's directory).
- * metadata.pyshim marks them, so list/prune/remove never touch anyone
- * else's kernels. Where they live is kspec_user_dir (cli/kspec.c), the
- * one rule doctor uses too.
+ * metadata.pyshim marks them (and names the project), so list/prune/remove
+ * never touch anyone else's kernels. Where they live is kspec_user_dir
+ * (cli/kspec.c), the one rule doctor uses too.
  *
  * Over 600 lines: one command with four subcommands (install, list,
  * remove, prune) sharing the naming and ownership rules above; a third of
@@ -63,16 +66,20 @@ static const char usage_install[] =
     "usage: pyshim kernel install [--name N] [--display-name D]\n"
     "                             [--project DIR | --auto] [--force]\n"
     "\n"
-    "Write KERNELS/N/kernel.json: a kernel that runs pyshim's `python`\n"
-    "(by absolute path) with PYSHIM_PROJECT set to the project, so the\n"
-    "notebook gets the project's venv and its shared envs. Running it again\n"
-    "with the same arguments changes nothing; a kernel of another project\n"
-    "is never replaced without --force.\n"
+    "Write KERNELS/N/kernel.json: a kernel that runs the project's own\n"
+    "environment python (its venv, or pyshim's overlay env) by absolute\n"
+    "path, so the notebook gets the project's packages and its shared envs\n"
+    "(the venv's hook adds those) and every Jupyter front end sees a plain\n"
+    "Python kernel. The config's \"env\" is the kernel's env; nothing in\n"
+    "it changes which Python a `python` started by the notebook runs.\n"
+    "Running it again with the same arguments changes nothing; a kernel of\n"
+    "another project is never replaced without --force.\n"
     "\n"
     "  --project DIR     the project at or above DIR (default: the one at\n"
     "                    or above the current directory)\n"
-    "  --auto            one kernel for every project: the project is found\n"
-    "                    from the notebook's directory, as `python` would\n"
+    "  --auto            one kernel for every project: it runs pyshim's\n"
+    "                    `python`, which finds the project from the\n"
+    "                    notebook's directory, as `python` typed there would\n"
     "  --name N          kernel name, [a-z0-9._-] (default: the project\n"
     "                    directory's name, lowercased, plus a short suffix\n"
     "                    from the project's path when another project has\n"
@@ -309,8 +316,26 @@ static int check_utf8(const char *what, const char *s, struct err *e)
     return -1;
 }
 
+/* What a kernel runs: argv[0], its options before -m, its "env". */
+struct target {
+    struct sb python; /* absolute */
+    int frozen_off;   /* -Xfrozen_modules=off (Python 3.11+) */
+    struct sv env;    /* NAME=VALUE, in the config's order */
+};
+
+#define TARGET_INIT                                                            \
+    {                                                                          \
+        SB_INIT, 0, SV_INIT                                                    \
+    }
+
+static void target_release(struct target *t)
+{
+    sb_release(&t->python);
+    sv_release(&t->env);
+}
+
 /* The kernel.json pyshim writes; project NULL for --auto. */
-static void spec_json(const char *python, const char *project,
+static void spec_json(const struct target *t, const char *project,
                       const char *display, struct sb *o)
 {
     static const char *const rest[] = {"-m", "ipykernel_launcher", "-f",
@@ -322,15 +347,22 @@ static void spec_json(const char *python, const char *project,
     jsonw_object_begin(&w);
     jsonw_key(&w, "argv");
     jsonw_array_begin(&w);
-    jsonw_string(&w, python);
+    jsonw_string(&w, t->python.buf);
+    if (t->frozen_off)
+        jsonw_string(&w, "-Xfrozen_modules=off");
     for (i = 0; i < sizeof(rest) / sizeof(rest[0]); i++)
         jsonw_string(&w, rest[i]);
     jsonw_array_end(&w);
-    /* --auto clears a PYSHIM_PROJECT inherited from the server's shell, so
-     * the notebook's directory decides (discovery ignores an empty one). */
     jsonw_key(&w, "env");
     jsonw_object_begin(&w);
-    jsonw_kv_string(&w, "PYSHIM_PROJECT", project ? project : "");
+    for (i = 0; i < t->env.nr; i++) {
+        const char *eq = strchr(t->env.v[i], '=');
+        struct sb name = SB_INIT;
+
+        sb_add(&name, t->env.v[i], (size_t)(eq - t->env.v[i]));
+        jsonw_kv_string(&w, name.buf, eq + 1);
+        sb_release(&name);
+    }
     jsonw_object_end(&w);
     jsonw_kv_string(&w, "display_name", display);
     jsonw_kv_string(&w, "language", "python");
@@ -417,21 +449,127 @@ out:
     return ret;
 }
 
-/* Resolve as the kernel will (PYSHIM_PROJECT=root), which also writes the
- * hook; then ask the shim's python whether ipykernel imports there. A
- * resolution failure is an error; a missing ipykernel only a warning (it
- * can be installed later). */
-static int check_project(const char *python, const char *root, struct err *e)
+/* Set each NAME=VALUE of env in this process, keeping the old values in
+ * saved (NAME=VALUE, or NAME alone when it was unset) for env_restore. */
+static void env_apply(const struct sv *env, struct sv *saved)
 {
-    static const char probe[] =
-        "import importlib.util, sys; sys.exit(importlib.util.find_spec('ipykernel_launcher') is None)";
+    struct sb name = SB_INIT;
+    size_t i;
+
+    for (i = 0; i < env->nr; i++) {
+        const char *eq = strchr(env->v[i], '='), *old;
+
+        sb_reset(&name);
+        sb_add(&name, env->v[i], (size_t)(eq - env->v[i]));
+        old = plat_getenv(name.buf);
+        if (old)
+            sv_pushf(saved, "%s=%s", name.buf, old);
+        else
+            sv_push(saved, name.buf);
+        plat_setenv(name.buf, eq + 1);
+    }
+    sb_release(&name);
+}
+
+static void env_restore(struct sv *saved)
+{
+    size_t i;
+
+    for (i = saved->nr; i-- > 0;) {
+        char *eq = strchr(saved->v[i], '=');
+
+        if (eq) {
+            *eq = '\0';
+            plat_setenv(saved->v[i], eq + 1);
+        } else {
+            plat_unsetenv(saved->v[i]);
+        }
+    }
+    sv_release(saved);
+}
+
+/* What a kernel's python says about itself. */
+struct kprobe {
+    int status;    /* -1: it could not be run; else its exit status */
+    struct sb exe; /* sys.executable */
+    struct sb ver; /* "X.Y.Z" */
+    struct sb ipk; /* ipykernel_launcher's file; "" when not importable */
+};
+
+#define KPROBE_INIT                                                            \
+    {                                                                          \
+        -1, SB_INIT, SB_INIT, SB_INIT                                          \
+    }
+
+static void kprobe_release(struct kprobe *r)
+{
+    sb_release(&r->exe);
+    sb_release(&r->ver);
+    sb_release(&r->ipk);
+}
+
+/* Line n (0-based) of text into out (replaced); "" past the end. */
+static void nth_line(const char *text, int n, struct sb *out)
+{
+    const char *nl;
+
+    for (; n > 0 && text; n--)
+        text = (nl = strchr(text, '\n')) ? nl + 1 : NULL;
+    sb_reset(out);
+    if (text)
+        sb_add(out, text, strcspn(text, "\r\n"));
+}
+
+/* Run python, with env set, as the kernel would start it (without -m):
+ * where it is, its version and whether ipykernel imports there. */
+static void probe(const char *python, const struct sv *env, struct kprobe *r)
+{
+    static const char code[] =
+        "import importlib.util, sys; s = importlib.util.find_spec('ipykernel_launcher'); print(sys.executable); print('%d.%d.%d' % sys.version_info[:3]); print(s.origin if s and s.origin else '')";
+    struct sv argv = SV_INIT, saved = SV_INIT;
+    struct sb out = SB_INIT;
+    int status = 0;
+
+    sv_push(&argv, python);
+    sv_push(&argv, "-c");
+    sv_push(&argv, code);
+    env_apply(env, &saved);
+    fflush(stdout);
+    r->status = plat_run(python, argv.v, &out, 0, &status) < 0 ? -1 : status;
+    env_restore(&saved);
+    nth_line(out.buf, 0, &r->exe);
+    nth_line(out.buf, 1, &r->ver);
+    nth_line(out.buf, 2, &r->ipk);
+    sv_release(&argv);
+    sb_release(&out);
+}
+
+/* The config's "env" for the kernelspec: the plan's variables but those
+ * that are pyshim's own way of running a venv (__PYVENV_LAUNCHER__) or
+ * that change how a child `python` resolves (PYSHIM_*). */
+static void kernel_env(const struct plan *p, struct sv *env)
+{
+    size_t i;
+
+    for (i = 0; i < p->setenv.nr; i++)
+        if (strncmp(p->setenv.v[i], "__PYVENV_LAUNCHER__=", 20) &&
+            strncmp(p->setenv.v[i], "PYSHIM_", 7))
+            sv_push(env, p->setenv.v[i]);
+}
+
+/* A project kernel's target: resolve as `python` in root would (which
+ * also writes the hook, builds an overlay), then name that environment's
+ * python itself, so nothing pyshim-specific stays in the kernel's
+ * environment. A resolution failure is an error: the kernel would fail
+ * the same way. */
+static int project_target(const char *root, struct target *t, struct err *e)
+{
     struct resolve_in in;
     struct plan p;
-    struct sv argv = SV_INIT;
     char vb[32];
-    int status = 0, ret = -1;
+    int ret = -1;
 
-    /* This process only: what the kernel's env will say. */
+    /* This process only: resolve for that project, wherever we are. */
     if (plat_setenv("PYSHIM_PROJECT", root) < 0) {
         err_set(e, PYSHIM_EXIT_OSERR, "cannot set PYSHIM_PROJECT: %s",
                 plat_strerror(errno));
@@ -445,30 +583,34 @@ static int check_project(const char *python, const char *root, struct err *e)
         err_hint(e, "fix this first: the kernel would fail the same way");
         goto out;
     }
-    printf("pyshim: the kernel runs %s (Python %s, %s env)\n", p.exe,
+    sb_set(&t->python, p.argv0 ? p.argv0 : p.exe);
+    /* ipykernel's own installer does this from 3.11, so the debugger
+     * does not miss breakpoints in frozen stdlib modules. */
+    t->frozen_off = p.ver.major > 3 || (p.ver.major == 3 && p.ver.minor >= 11);
+    kernel_env(&p, &t->env);
+    printf("pyshim: the kernel runs %s (Python %s, %s env)\n", t->python.buf,
            pyver_str(&p.ver, vb, sizeof(vb)), p.env_kind);
-    sv_push(&argv, python);
-    sv_push(&argv, "-c");
-    sv_push(&argv, probe);
-    fflush(stdout);
-    if (plat_run(python, argv.v, NULL, 1, &status) < 0) {
-        err_set(e, PYSHIM_EXIT_CANTEXEC, "cannot run '%s': %s", python,
-                plat_strerror(errno));
-        goto out;
-    }
-    if (status == 1)
+    ret = 0;
+out:
+    plan_release(&p);
+    return ret;
+}
+
+/* Warn when ipykernel does not import where the kernel runs. */
+static void check_ipykernel(const struct target *t, const char *root)
+{
+    struct kprobe r = KPROBE_INIT;
+
+    probe(t->python.buf, &t->env, &r);
+    if (r.status == 0 && !r.ipk.len)
         fprintf(
             stderr,
             "pyshim: warning: ipykernel is not importable in that env, so the kernel will not start\n"
             "pyshim: hint: `pip install ipykernel` in the project, or in one of its shared envs\n");
-    else if (status)
+    else if (r.status)
         fprintf(stderr, "pyshim: warning: '%s' failed in '%s' (status %d)\n",
-                python, root, status);
-    ret = 0;
-out:
-    plan_release(&p);
-    sv_release(&argv);
-    return ret;
+                t->python.buf, root, r.status);
+    kprobe_release(&r);
 }
 
 /* install's options that exclude each other or must be well formed. */
@@ -538,93 +680,138 @@ static int choose_names(const char *kdir, const char *root, const char *name,
     return 0;
 }
 
-static int install(const struct dirs *d, int argc, char **argv, struct err *e)
-{
-    struct sb python = SB_INIT, root = SB_INIT, kname = SB_INIT;
-    struct sb kdir = SB_INIT, file = SB_INIT, json = SB_INIT;
-    struct sb old = SB_INIT, disp = SB_INIT;
-    struct kspec k = KSPEC_INIT;
-    const char *name = NULL, *display = NULL, *project = NULL;
-    int is_auto = 0, force = 0, exists, ret = -1, code;
-    enum owner o;
-    struct opt opts[] = {
-        OPT_STRING(0, "name", &name),
-        OPT_STRING(0, "display-name", &display),
-        OPT_STRING(0, "project", &project),
-        OPT_BOOL(0, "auto", &is_auto),
-        OPT_BOOL(0, "force", &force),
-        OPT_END(),
-    };
-    struct opt_cmd oc = OPT_CMD(usage_install, opts, NULL, 0);
+/* install's arguments. */
+struct kargs {
+    const char *name, *display, *project;
+    int is_auto, force;
+};
 
-    if (opt_parse_cmd(&oc, argc, argv, &code)) {
-        ret = code ? -1 : 0; /* printed; a usage error's 64 follows */
-        goto out;
-    }
-    if (check_install_args(is_auto, project, name, display, e) < 0)
-        goto out;
-    if (cli_shim_python(d, &python, e) < 0 ||
-        (!is_auto && find_project(d, project, &root, e) < 0) ||
-        kernels_dir(d, &kdir, e) < 0)
-        goto out;
-    if (check_utf8("pyshim's python", python.buf, e) < 0) {
-        err_hint(
-            e, "install pyshim under a path that is valid UTF-8 (PYSHIM_HOME)");
-        goto out;
-    }
-    if (!is_auto && check_utf8("the project directory", root.buf, e) < 0) {
-        err_hint(
+/* The target of the kernel: the shim for --auto (with an empty
+ * PYSHIM_PROJECT, which clears one the Jupyter server inherited from its
+ * shell, so the notebook's directory decides), else the project's
+ * environment python. Then whether kernel.json can name it. */
+static int choose_target(const struct dirs *d, const char *root,
+                         struct target *t, struct err *e)
+{
+    if (!root) {
+        if (cli_shim_python(d, &t->python, e) < 0)
+            return -1;
+        sv_push(&t->env, "PYSHIM_PROJECT=");
+        /* whichever Python the notebook gets: they all take -X options
+         * they do not know (sys._xoptions) */
+        t->frozen_off = 1;
+    } else if (check_utf8("the project directory", root, e) < 0) {
+        return err_hint(
             e,
             "rename the directory to a UTF-8 name, or use `pyshim kernel install --auto` (a kernel that follows the notebook's directory)");
-        goto out;
+    } else if (project_target(root, t, e) < 0) {
+        return -1;
     }
+    if (check_utf8("the kernel's python", t->python.buf, e) < 0)
+        return err_hint(
+            e,
+            root
+                ? "move the project's environment under a path that is valid UTF-8"
+                : "install pyshim under a path that is valid UTF-8 (PYSHIM_HOME)");
+    return 0;
+}
 
-    if (choose_names(kdir.buf, is_auto ? NULL : root.buf, name, display, force,
-                     &kname, &disp, e) < 0)
-        goto out;
-    spec_json(python.buf, is_auto ? NULL : root.buf, disp.buf, &json);
+/* Write json to kdir/kname/kernel.json unless it already says that. */
+static int write_spec(const char *kdir, const char *kname, const char *disp,
+                      const struct sb *json, enum owner o, struct err *e)
+{
+    struct sb file = SB_INIT, old = SB_INIT;
+    int ret = -1;
 
-    /* Never take over someone else's kernel unasked: its notebooks would
-     * silently run another project. */
-    o = owner_of(kdir.buf, kname.buf, is_auto ? NULL : root.buf, &k);
-    if (!force && refuse_owner(o, kname.buf, kdir.buf, &k, e) < 0)
-        goto out;
-    exists = o != OWN_NONE;
-    path_join(&kdir, kdir.buf, kname.buf);
-    path_join(&file, kdir.buf, "kernel.json");
-    if (!is_auto && check_project(python.buf, root.buf, e) < 0)
-        goto out;
-    if (exists && !plat_read_file(file.buf, KSPEC_MAX_BYTES, &old) &&
-        old.len == json.len && !memcmp(old.buf, json.buf, json.len)) {
+    path_join(&file, kdir, kname);
+    path_join(&file, file.buf, "kernel.json");
+    if (o != OWN_NONE && !plat_read_file(file.buf, KSPEC_MAX_BYTES, &old) &&
+        old.len == json->len && !memcmp(old.buf, json->buf, json->len)) {
         printf("pyshim: nothing to change: kernel '%s' is up to date (%s)\n",
-               kname.buf, file.buf);
+               kname, file.buf);
         ret = 0;
         goto out;
     }
-    if (fs_write_file(file.buf, json.buf, json.len, 0644, 0755, e) < 0)
+    if (fs_write_file(file.buf, json->buf, json->len, 0644, 0755, e) < 0)
         goto out;
     printf("pyshim: %s kernel '%s' (\"%s\"): %s\n",
            o == OWN_NONE   ? "installed"
            : o == OWN_SAME ? "updated"
                            : "replaced",
-           kname.buf, disp.buf, file.buf);
-    if (is_auto)
+           kname, disp, file.buf);
+    ret = 0;
+out:
+    sb_release(&file);
+    sb_release(&old);
+    return ret;
+}
+
+static int install_spec(const struct dirs *d, const struct kargs *a,
+                        struct err *e)
+{
+    struct sb root = SB_INIT, kname = SB_INIT, kdir = SB_INIT;
+    struct sb json = SB_INIT, disp = SB_INIT;
+    struct target t = TARGET_INIT;
+    struct kspec k = KSPEC_INIT;
+    const char *proj;
+    int ret = -1;
+    enum owner o;
+
+    if ((!a->is_auto && find_project(d, a->project, &root, e) < 0) ||
+        kernels_dir(d, &kdir, e) < 0)
+        goto out;
+    proj = a->is_auto ? NULL : root.buf;
+    if (choose_names(kdir.buf, proj, a->name, a->display, a->force, &kname,
+                     &disp, e) < 0)
+        goto out;
+    /* Never take over someone else's kernel unasked: its notebooks would
+     * silently run another project. */
+    o = owner_of(kdir.buf, kname.buf, proj, &k);
+    if (!a->force && refuse_owner(o, kname.buf, kdir.buf, &k, e) < 0)
+        goto out;
+    if (choose_target(d, proj, &t, e) < 0)
+        goto out;
+    if (proj)
+        check_ipykernel(&t, proj);
+    spec_json(&t, proj, disp.buf, &json);
+    if (write_spec(kdir.buf, kname.buf, disp.buf, &json, o, e) < 0)
+        goto out;
+    if (!proj)
         printf(
             "pyshim: it runs the project of the notebook's directory (walking up), as `python` there would\n");
     else
         printf("pyshim: it runs the project '%s'\n", root.buf);
     ret = 0;
 out:
-    sb_release(&python);
     sb_release(&root);
     sb_release(&kname);
     sb_release(&kdir);
-    sb_release(&file);
     sb_release(&json);
-    sb_release(&old);
     sb_release(&disp);
+    target_release(&t);
     kspec_release(&k);
     return ret;
+}
+
+static int install(const struct dirs *d, int argc, char **argv, struct err *e)
+{
+    struct kargs a = {NULL, NULL, NULL, 0, 0};
+    int code;
+    struct opt opts[] = {
+        OPT_STRING(0, "name", &a.name),
+        OPT_STRING(0, "display-name", &a.display),
+        OPT_STRING(0, "project", &a.project),
+        OPT_BOOL(0, "auto", &a.is_auto),
+        OPT_BOOL(0, "force", &a.force),
+        OPT_END(),
+    };
+    struct opt_cmd oc = OPT_CMD(usage_install, opts, NULL, 0);
+
+    if (opt_parse_cmd(&oc, argc, argv, &code))
+        return code ? -1 : 0; /* printed; a usage error's 64 follows */
+    if (check_install_args(a.is_auto, a.project, a.name, a.display, e) < 0)
+        return -1;
+    return install_spec(d, &a, e);
 }
 
 /* Visit every kernel of ours in KERNELS: list prints, prune removes the

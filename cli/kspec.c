@@ -13,11 +13,35 @@
 #include "common/xalloc.h"
 #include "common/banned.h"
 
+/* "env": its string entries as NAME=VALUE; an old spec's PYSHIM_PROJECT
+ * is also its project (metadata.pyshim.project outranks it). */
+static void parse_env(struct kspec *k, const cJSON *env)
+{
+    const cJSON *it;
+    struct sb kv = SB_INIT;
+
+    if (!cJSON_IsObject(env))
+        return;
+    cJSON_ArrayForEach(it, env)
+    {
+        if (!cJSON_IsString(it) || !it->string)
+            continue;
+        sb_reset(&kv);
+        sb_addf(&kv, "%s=%s", it->string, it->valuestring);
+        sv_push(&k->env, kv.buf);
+        if (!strcmp(it->string, "PYSHIM_PROJECT")) {
+            free(k->project);
+            k->project = xstrdup(it->valuestring);
+        }
+    }
+    sb_release(&kv);
+}
+
 int kspec_parse(struct kspec *k, const char *file, const char *text, size_t len,
                 struct err *e)
 {
     cJSON *root = cJSON_ParseWithLengthOpts(text, len, NULL, 0);
-    const cJSON *argv, *it, *meta, *env, *name;
+    const cJSON *argv, *it, *meta, *env, *name, *ours;
     int ret = -1;
 
     kspec_release(k);
@@ -46,14 +70,18 @@ int kspec_parse(struct kspec *k, const char *file, const char *text, size_t len,
     if (cJSON_IsString(name))
         k->display_name = xstrdup(name->valuestring);
     env = cJSON_GetObjectItemCaseSensitive(root, "env");
-    if (cJSON_IsObject(env)) {
-        it = cJSON_GetObjectItemCaseSensitive(env, "PYSHIM_PROJECT");
-        if (cJSON_IsString(it))
-            k->project = xstrdup(it->valuestring);
-    }
+    parse_env(k, env);
     meta = cJSON_GetObjectItemCaseSensitive(root, "metadata");
-    k->is_pyshim = cJSON_IsObject(meta) &&
-                   cJSON_GetObjectItemCaseSensitive(meta, "pyshim") != NULL;
+    ours = cJSON_IsObject(meta)
+               ? cJSON_GetObjectItemCaseSensitive(meta, "pyshim")
+               : NULL;
+    k->is_pyshim = ours != NULL;
+    it = cJSON_GetObjectItemCaseSensitive(ours, "project");
+    if (cJSON_IsString(it) && *it->valuestring) {
+        free(k->project);
+        k->project = xstrdup(it->valuestring);
+    }
+    k->is_auto = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ours, "auto"));
     ret = 0;
 out:
     cJSON_Delete(root);
@@ -84,6 +112,7 @@ void kspec_release(struct kspec *k)
     sv_release(&k->argv);
     free(k->display_name);
     free(k->project);
+    sv_release(&k->env);
     memset(k, 0, sizeof(*k));
 }
 
@@ -109,34 +138,20 @@ static int on_path(const char *name)
     return found;
 }
 
-int kspec_stale(const struct kspec *k, struct sb *why)
+/* Is root (or a directory above it) a project? Fills why if not. */
+static int project_gone(const char *root, struct sb *why)
 {
     static const char *const markers[] = {".pyshim.json", ".venv/pyvenv.cfg",
                                           ".python-version", NULL};
-    const char *prog = k->argv.nr ? k->argv.v[0] : NULL;
     struct sb p = SB_INIT, m = SB_INIT;
     int i, found = 0;
 
-    sb_reset(why);
-    if (!prog) {
-        sb_addstr(why, "its argv is empty");
-        goto out;
+    if (!plat_is_dir(root)) {
+        sb_addf(why, "the project directory '%s' is gone", root);
+        return 1;
     }
-    if (path_is_abs(prog)
-            ? !plat_is_executable(prog)
-            : (strcmp(prog, "python") && strcmp(prog, "python3") &&
-               !path_has_dir(prog) && !on_path(prog))) {
-        sb_addf(why, "the program '%s' is gone", prog);
-        goto out;
-    }
-    if (!k->project || !*k->project) /* --auto: the notebook's dir decides */
-        goto out;
-    if (!plat_is_dir(k->project)) {
-        sb_addf(why, "the project directory '%s' is gone", k->project);
-        goto out;
-    }
-    /* The shim walks up from PYSHIM_PROJECT; so does this check. */
-    sb_set(&p, k->project);
+    /* The shim walks up from the project dir; so does this check. */
+    sb_set(&p, root);
     for (;;) {
         for (i = 0; markers[i] && !found; i++) {
             path_join(&m, p.buf, markers[i]);
@@ -150,11 +165,42 @@ int kspec_stale(const struct kspec *k, struct sb *why)
         sb_addf(
             why,
             "'%s' holds no project any more (no .pyshim.json, .venv or .python-version)",
-            k->project);
-out:
+            root);
     sb_release(&p);
     sb_release(&m);
+    return !found;
+}
+
+int kspec_stale(const struct kspec *k, struct sb *why)
+{
+    const char *prog = k->argv.nr ? k->argv.v[0] : NULL;
+
+    sb_reset(why);
+    /* The project first: once it is renamed, its venv's python is gone
+     * too, and the project is what the user knows. */
+    if (k->project && *k->project && project_gone(k->project, why))
+        return 1;
+    if (!prog)
+        sb_addstr(why, "its argv is empty");
+    else if (path_is_abs(prog)
+                 ? !plat_is_executable(prog)
+                 : (strcmp(prog, "python") && strcmp(prog, "python3") &&
+                    !path_has_dir(prog) && !on_path(prog)))
+        sb_addf(why, "the program '%s' is gone", prog);
     return why->len > 0;
+}
+
+int kspec_gone(const struct kspec *k, struct sb *why)
+{
+    const char *prog = k->argv.nr ? k->argv.v[0] : NULL;
+    struct plat_stat st;
+
+    sb_reset(why);
+    if (!prog || !path_is_abs(prog) || plat_stat(prog, &st, 1) == 0 ||
+        errno != ENOENT)
+        return 0;
+    sb_addf(why, "the program '%s' is gone", prog);
+    return 1;
 }
 
 int kspec_user_dir(const char *home, struct sb *out, struct err *e)

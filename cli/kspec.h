@@ -23,13 +23,17 @@ struct kspec {
     char *file;         /* the kernel.json path */
     struct sv argv;     /* "argv", as written */
     char *display_name; /* "display_name", or NULL */
-    char *project;      /* env.PYSHIM_PROJECT, or NULL */
+    char *project;      /* metadata.pyshim.project, else (the specs of
+                           pyshim before 0.x: argv[0] the shim)
+                           env.PYSHIM_PROJECT; NULL if neither */
+    struct sv env;      /* "env", as NAME=VALUE strings (strings only) */
     int is_pyshim;      /* metadata.pyshim is present */
+    int is_auto;        /* metadata.pyshim.auto is true */
 };
 
 #define KSPEC_INIT                                                             \
     {                                                                          \
-        NULL, SV_INIT, NULL, NULL, 0                                           \
+        NULL, SV_INIT, NULL, NULL, SV_INIT, 0, 0                               \
     }
 
 /* Parse text (len bytes) read from file. "argv" must be a non-empty
@@ -46,6 +50,12 @@ void kspec_release(struct kspec *k);
  * own "python"/"python3"), or its project directory gone or holding no
  * project marker any more? Returns 1 and fills why (replaced), else 0. */
 int kspec_stale(const struct kspec *k, struct sb *why);
+
+/* Provably stale, whoever wrote it: argv[0] is an absolute path that does
+ * not exist (ENOENT, following links: a venv python whose base is gone
+ * counts). A bare name or a program that exists but fails is never
+ * "provably" stale. Returns 1 and fills why (replaced), else 0. */
+int kspec_gone(const struct kspec *k, struct sb *why);
 
 /* Jupyter's user kernel dir, the one rule every command uses (`kernel`
  * writes and lists there, `doctor` checks there), as jupyter_core's

@@ -94,6 +94,8 @@ const char *plat_getenv(const char *name);
 /* The home directory: $HOME, else the password database. NULL if none. */
 const char *plat_home(void);
 int plat_setenv(const char *name, const char *value);
+/* Remove name from this process's environment (and its children's). */
+int plat_unsetenv(const char *name);
 /* Jupyter's per-user data directory when JUPYTER_DATA_DIR is unset, as
  * jupyter_core's jupyter_data_dir() computes it: $XDG_DATA_HOME/jupyter
  * (~/.local/share/jupyter) on Linux and the BSDs, ~/Library/Jupyter on

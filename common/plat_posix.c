@@ -276,6 +276,11 @@ int plat_setenv(const char *name, const char *value)
     return setenv(name, value, 1);
 }
 
+int plat_unsetenv(const char *name)
+{
+    return unsetenv(name);
+}
+
 int plat_jupyter_data_dir(const char *home, struct sb *out)
 {
 #ifdef __APPLE__

@@ -332,6 +332,36 @@ out:
     return ret;
 }
 
+int plat_unsetenv(const char *name)
+{
+    wchar_t *wname = win_to_wide(name), *entry;
+    size_t nn;
+    int ret = -1;
+
+    if (!wname || !*name || strchr(name, '=')) {
+        if (wname)
+            errno = EINVAL;
+        goto out;
+    }
+    /* "NAME=" removes it from the CRT's copy; NULL from the block. */
+    nn = wcslen(wname);
+    entry = xmalloc((nn + 2) * sizeof(*entry));
+    memcpy(entry, wname, nn * sizeof(*entry));
+    entry[nn] = L'=';
+    entry[nn + 1] = L'\0';
+    _wputenv(entry);
+    free(entry);
+    if (!SetEnvironmentVariableW(wname, NULL) &&
+        GetLastError() != ERROR_ENVVAR_NOT_FOUND) {
+        win_fail();
+        goto out;
+    }
+    ret = 0;
+out:
+    free(wname);
+    return ret;
+}
+
 int plat_jupyter_data_dir(const char *home, struct sb *out)
 {
     const char *appdata = plat_getenv("APPDATA");

@@ -17,6 +17,12 @@ from pyshimtest import (TIMEOUT, SandboxTest, SYSTEM, site_packages, write,
                         write_json)
 
 try:
+    import nbconvert  # noqa: F401 (Debian's python3-nbconvert)
+    HAVE_NBCONVERT = True
+except ImportError:  # pragma: no cover - depends on the machine
+    HAVE_NBCONVERT = False
+
+try:
     from jupyter_client import KernelManager
     from jupyter_client.kernelspec import KernelSpecManager
 except ImportError:  # pragma: no cover - depends on the machine
@@ -93,7 +99,7 @@ class KernelWorkflow(SandboxTest, unittest.TestCase):
     def run_in_kernel(self, name, cwd=None):
         """Start kernel NAME the way Jupyter does, run PROBE, shut down."""
         km = KernelManager(kernel_name=name)
-        self.assertEqual(km.kernel_spec.argv[0], os.path.join(self.sb.bin, "python"))
+        self.assertTrue(os.path.isabs(km.kernel_spec.argv[0]), km.kernel_spec.argv)
         out = []
         km.start_kernel(env=dict(self.sb.env), cwd=cwd or self.sb.work)
         try:
@@ -131,10 +137,16 @@ class KernelWorkflow(SandboxTest, unittest.TestCase):
         out = self.install(cwd=self.alpha)
         self.assertIn("installed kernel 'alpha-notes'", out)
         spec = self.spec("alpha-notes")
-        self.assertEqual(spec["argv"], [os.path.join(self.sb.bin, "python"), "-m",
-                                        "ipykernel_launcher", "-f",
-                                        "{connection_file}"])
-        self.assertEqual(spec["env"], {"PYSHIM_PROJECT": self.alpha})
+        # Issue 13 item 3: the project's environment python itself (VS Code
+        # shows only kernels of interpreters it knows), -Xfrozen_modules=off
+        # from 3.11 as ipykernel's installer writes, nothing of pyshim's in
+        # the kernel's environment.
+        frozen = ["-Xfrozen_modules=off"] if SYSTEM.version >= (3, 11) else []
+        self.assertEqual(spec["argv"], [os.path.join(self.alpha, ".venv", "bin",
+                                                     "python")] + frozen +
+                         ["-m", "ipykernel_launcher", "-f", "{connection_file}"])
+        self.assertEqual(spec["env"], {})
+        self.assertEqual(spec["metadata"]["pyshim"], {"project": self.alpha})
         self.assertEqual(spec["display_name"], "Python (Alpha Notes)")
         self.assertEqual(spec["language"], "python")
         self.assertIn("pyshim", spec["metadata"])
@@ -144,7 +156,7 @@ class KernelWorkflow(SandboxTest, unittest.TestCase):
         self.assertEqual(self.spec("beta-k")["display_name"], "Beta!")
         self.assertIn("beta-k", KernelSpecManager().find_kernel_specs())
 
-        # The kernel's working directory does not matter: PYSHIM_PROJECT.
+        # The kernel's working directory does not matter: the venv's python.
         facts = self.run_in_kernel("alpha-notes", cwd=self.beta)
         self.assertProject(facts, self.alpha, "alpha_pkg")
         self.assertEqual(facts["cwd"], self.beta)
@@ -174,6 +186,12 @@ class KernelWorkflow(SandboxTest, unittest.TestCase):
         self.assertIn("installed kernel 'pyshim-auto'", out)
         spec = self.spec("pyshim-auto")
         self.assertEqual(spec["env"], {"PYSHIM_PROJECT": ""})
+        # The auto kernel keeps the shim: it must choose per notebook. Every
+        # Python takes -X options it does not know, so it gets the flag too.
+        self.assertEqual(spec["argv"], [os.path.join(self.sb.bin, "python"),
+                                        "-Xfrozen_modules=off", "-m",
+                                        "ipykernel_launcher", "-f",
+                                        "{connection_file}"])
         sub = os.path.join(self.beta, "notebooks", "deep")
         os.makedirs(sub, exist_ok=True)
         facts = self.run_in_kernel("pyshim-auto", cwd=sub)
@@ -197,7 +215,8 @@ class KernelWorkflow(SandboxTest, unittest.TestCase):
         self.assertNotIn("theirs", self.sb.pyshim("kernel", "list").stdout)
         # --force replaces it with ours.
         self.install("--name", "theirs", "--force", cwd=self.alpha)
-        self.assertEqual(self.spec("theirs")["env"], {"PYSHIM_PROJECT": self.alpha})
+        self.assertEqual(self.spec("theirs")["metadata"]["pyshim"],
+                         {"project": self.alpha})
 
     def test_bad_arguments(self):
         r = self.sb.pyshim("kernel", "install", "--name", "Bad Name", cwd=self.alpha)
@@ -222,6 +241,73 @@ class KernelWorkflow(SandboxTest, unittest.TestCase):
         r = self.sb.pyshim("kernel", "--help")
         self.assertOK(r)
         self.assertIn("prune", r.stdout)
+
+    # -- what the kernel's children see (issue 13 item 3) --------------------
+
+    def nbconvert(self, nbdir, kernel, cells):
+        """Execute a notebook of CELLS in NBDIR with KERNEL through Debian's
+        nbconvert (as `jupyter nbconvert --execute` does); return each
+        cell's stdout."""
+        nb = {"cells": [{"cell_type": "code", "execution_count": None,
+                         "id": "c%d" % i, "metadata": {}, "outputs": [],
+                         "source": src} for i, src in enumerate(cells)],
+              "metadata": {"kernelspec": {"name": kernel, "display_name": kernel,
+                                          "language": "python"}},
+              "nbformat": 4, "nbformat_minor": 5}
+        path = write_json(os.path.join(nbdir, "probe.ipynb"), nb)
+        out = os.path.join(nbdir, "probe.out.ipynb")
+        r = subprocess.run(
+            ["/usr/bin/python3", "-m", "nbconvert", "--to", "notebook",
+             "--execute", "--ExecutePreprocessor.kernel_name=" + kernel,
+             "--ExecutePreprocessor.timeout=%d" % EXEC_TIMEOUT,
+             "--output", out, path],
+            cwd=nbdir, env=self.sb.env, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, universal_newlines=True,
+            timeout=START_TIMEOUT + 4 * EXEC_TIMEOUT)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(out) as f:
+            done = json.load(f)
+        os.unlink(out)
+        text = lambda t: "".join(t) if isinstance(t, list) else t
+        return ["".join(text(o.get("text", "")) for o in c["outputs"])
+                for c in done["cells"]]
+
+    @unittest.skipUnless(HAVE_NBCONVERT, "Debian's python3-nbconvert is missing")
+    def test_notebook_child_python_resolves_its_own_directory(self):
+        self.install("--name", "alpha-nb", cwd=self.alpha)
+        child = ("import subprocess, sys\n"
+                 "r = subprocess.run(['python', '-c', 'import sys; print(sys.prefix)'],"
+                 " cwd=%r, stdout=subprocess.PIPE, universal_newlines=True,"
+                 " timeout=60)\n"
+                 "print(r.stdout.strip())\n")
+        cells = ["import os, sys; print(sys.prefix)",
+                 child % self.beta,
+                 "import os; print(os.environ.get('PYSHIM_PROJECT', '<unset>'))"]
+        own, other, var = self.nbconvert(self.alpha, "alpha-nb", cells)
+        self.assertEqual(own.strip(), os.path.join(self.alpha, ".venv"))
+        # A `python` the notebook starts in project B gets B's environment.
+        self.assertEqual(other.strip(), os.path.join(self.beta, ".venv"))
+        self.assertEqual(var.strip(), "<unset>")
+
+    def test_config_env_kept_in_the_kernelspec(self):
+        gamma = os.path.join(self.sb.work, "gamma")
+        os.makedirs(gamma)
+        r = self.sb.pyshim("init", "--python", SYSTEM.path, "--shared", DIST,
+                           "ai", cwd=gamma)
+        self.assertOK(r, stderr_empty=False)
+        cfg = os.path.join(gamma, ".pyshim.json")
+        with open(cfg) as f:
+            conf = json.load(f)
+        conf["env"] = {"GAMMA_FLAG": "on", "PYSHIM_MODE": "exec"}
+        write_json(cfg, conf)
+        self.assertOK(self.sb.pyshim("trust", gamma), stderr_empty=False)
+        self.install("--name", "gamma", cwd=gamma)
+        spec = self.spec("gamma")
+        # The config's variables, but none of pyshim's own (they would
+        # change how a child `python` resolves).
+        self.assertEqual(spec["env"], {"GAMMA_FLAG": "on"})
+        facts = self.run_in_kernel("gamma", cwd=self.beta)
+        self.assertEqual(facts["prefix"], os.path.join(gamma, ".venv"))
 
     # -- list / prune / remove ----------------------------------------------
 
@@ -328,7 +414,7 @@ class KernelNames(SandboxTest, unittest.TestCase):
     def owned(self, proj):
         """The names of the kernels that run proj."""
         return sorted(n for n, (s, _) in self.specs().items()
-                      if s["env"].get("PYSHIM_PROJECT") == proj)
+                      if s["metadata"]["pyshim"].get("project") == proj)
 
     def test_two_projects_with_one_name_get_two_kernels(self):
         first = self.project("code", "demo")
@@ -404,7 +490,7 @@ class KernelNames(SandboxTest, unittest.TestCase):
         self.assertIn("--auto", err)
         # Every kernel.json there is JSON, and names a directory that exists.
         for name, (spec, _) in self.specs().items():
-            p = spec["env"].get("PYSHIM_PROJECT")
+            p = spec["metadata"]["pyshim"].get("project")
             if p:
                 self.assertTrue(os.path.isdir(os.fsencode(p)), (name, p))
 
