@@ -33,6 +33,7 @@ static const struct command {
     {"freeze", cli_freeze, "the package list of the project or a shared env"},
     {"completions", cli_completions,
      "shell completions: bash, zsh, fish, powershell"},
+    {"adopt", cli_adopt, "make a hand-made venv + shared.pth setup pyshim's"},
     {"site", cli_site, "administrators: site shared envs and kernels (root)"},
     {NULL, NULL, NULL}};
 
