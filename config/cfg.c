@@ -84,7 +84,7 @@ int cfg_is_name(const char *s)
 {
     const char *p;
 
-    if (!*s || !strcmp(s, ".") || !strcmp(s, ".."))
+    if (!*s || *s == '-' || !strcmp(s, ".") || !strcmp(s, ".."))
         return 0;
     for (p = s; *p; p++)
         if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||

@@ -60,7 +60,9 @@ int cfg_read_error(struct err *e, const char *file, int errnum);
 void cfg_release(struct cfg *c);
 
 /* True if s is a shared-env name (letters, digits, '.', '_', '-'; not "."
- * or ".."), false if it is to be taken as a path. */
+ * or "..", and not starting with '-', which would read as an option on
+ * the command line: `pyshim shared create -- --help`), false if it is to
+ * be taken as a path. */
 int cfg_is_name(const char *s);
 /* True if s reads as an interpreter path rather than a version request:
  * it has a directory part (path_has_dir: '/'; on Windows also '\\' or a
