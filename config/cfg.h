@@ -48,6 +48,12 @@ struct cfg {
  * and e names the file, line, column and key, with a hint. */
 int cfg_parse(struct cfg *c, const char *file, const char *text, size_t len,
               const char *home, struct err *e);
+struct toml;
+/* The same keys from a TOML table (pyproject.toml's [tool.pyshim],
+ * config/pyproject.h), file being the TOML file: errors name its line
+ * and column. */
+int cfg_parse_toml(struct cfg *c, const char *file, const struct toml *table,
+                   const char *home, struct err *e);
 /* Read and parse file: one read (plat_read_regular: a regular file only,
  * never blocking). text (may be NULL) gets the very bytes parsed, for
  * trust_check_text / trust_add_text. */

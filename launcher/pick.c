@@ -15,6 +15,7 @@
 #include "config/cfg.h"
 #include "config/pyverfile.h"
 #include "launcher/pyini.h"
+#include "config/pyspec.h"
 #include "common/banned.h"
 
 static void push_dir(struct sv *dirs, const char *dir)
@@ -328,4 +329,84 @@ int pick_interp(struct pick *k, const char *req, const char *from,
     if (!strcmp(req, "system")) /* pyenv's word for "the one on PATH" */
         return by_default(k, 1, out, e);
     return by_request(k, req, from, out, e);
+}
+
+/* The version of it, with the micro from the facts when spec's answer
+ * depends on it: 1 satisfies, 0 not (an unknown one is not). */
+static int spec_fits(struct pick *k, const struct pyspec *spec,
+                     const struct interp *it, struct pyver *ver)
+{
+    int m;
+
+    *ver = it->ver;
+    if (ver->major < 0)
+        pick_version(k, it->path, ver, NULL);
+    if (ver->major < 0)
+        return 0;
+    m = pyspec_match(spec, ver);
+    if (m < 0) {
+        const struct facts *f = pick_facts(k, it->path, NULL);
+
+        if (!f)
+            return 0;
+        *ver = f->ver;
+        m = pyspec_match(spec, ver);
+    }
+    return m == 1;
+}
+
+/* The newest that fits, passing over entries marked shim; NULL if none. */
+static struct interp *newest_fit(struct pick *k, const struct pyspec *spec,
+                                 struct pyver *bv)
+{
+    struct interp_list *l = pick_list(k);
+    struct interp *best = NULL;
+    size_t i;
+
+    for (i = 0; i < l->nr; i++) {
+        struct pyver v;
+
+        if (l->v[i].shim || l->v[i].ft || !spec_fits(k, spec, &l->v[i], &v))
+            continue;
+        if (!best || pyver_cmp(&v, bv) > 0) {
+            best = &l->v[i];
+            *bv = v;
+        }
+    }
+    return best;
+}
+
+int pick_spec(struct pick *k, const struct pyspec *spec, const char *text,
+              const char *from, struct pick_result *out, struct err *e)
+{
+    struct interp *best;
+    struct pyver bv = PYVER_NONE;
+
+    /* a pyshim build installed under a python name is no interpreter */
+    while ((best = newest_fit(k, spec, &bv)) != NULL &&
+           interp_is_shim(&k->ienv, best->path)) {
+        trace_add(k->trace, "'%s' is a pyshim binary: skipped", best->path);
+        best->shim = 1;
+    }
+    if (!best) {
+        struct sb have = SB_INIT;
+
+        interp_list_versions(pick_list(k), &have);
+        err_set(
+            e, PYSHIM_EXIT_NOTFOUND,
+            "no installed Python satisfies requires-python = \"%s\" in '%s'%s%s",
+            text, from, have.len ? "; installed: " : "", have.buf);
+        err_hint(
+            e,
+            "install one that does (pyenv install, uv python install), or change requires-python");
+        sb_release(&have);
+        return -1;
+    }
+    out->path = xstrdup(best->path);
+    out->ver = bv;
+    trace_add(
+        k->trace,
+        "no version asked; the newest interpreter satisfying requires-python \"%s\" ('%s'): '%s'",
+        text, from, best->path);
+    return 0;
 }

@@ -107,4 +107,15 @@ int pick_interp(struct pick *k, const char *req, const char *from,
                 struct pick_result *out, struct err *e);
 void pick_result_release(struct pick_result *r);
 
+struct pyspec;
+/* The newest installed interpreter whose version satisfies spec (a
+ * project's requires-python, config/pyspec.h; text is the specifier as
+ * written, from the file that asks it), for a project that asks for no
+ * version itself. Ties go to the first found (pick_list's order). A
+ * version known only up to its minor is completed from the facts when
+ * the answer depends on the micro. -1 with e when none does (e lists
+ * what is installed). */
+int pick_spec(struct pick *k, const struct pyspec *spec, const char *text,
+              const char *from, struct pick_result *out, struct err *e);
+
 #endif
