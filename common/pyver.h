@@ -29,9 +29,15 @@ struct pyver {
  * ignored only when lenient is set (pyvenv.cfg values). On Windows a
  * strict parse also accepts a py-launcher tag suffix ("3.12-32",
  * "3.13t", see pyver_parse_tag); v gets the numbers only, and
- * interp_pick reads the suffix from the request's text. Returns 0, or -1
- * if s is not such a version. */
+ * interp_pick reads the suffix from the request's text. Elsewhere a strict
+ * parse accepts only "t" after a minor ("3.13t", "python3.14t": a
+ * free-threaded build, pyver_req_ft). Returns 0, or -1 if s is not such a
+ * version. */
 int pyver_parse(const char *s, struct pyver *v, int lenient);
+/* True if the version request s (pyver_parse accepts it) asks for a
+ * free-threaded build: "3.13t", "python3.14t" (Windows also
+ * "3.13t-arm64"). Pure. */
+int pyver_req_ft(const char *s);
 /* True if v satisfies request r (unset parts of r match anything). */
 int pyver_matches(const struct pyver *v, const struct pyver *r);
 /* <0, 0, >0 like strcmp; unknown parts sort lowest. */
@@ -80,6 +86,12 @@ int pyver_parse_uv(const char *name, struct pyver_tag *t);
  * "t" after the micro. Pre-releases ("3.13.0a1") and other names return
  * -1 (they are usable by exact name only). */
 int pyver_parse_pyenv_win(const char *name, struct pyver_tag *t);
+/* The Python install manager's runtime directory name (PEP 773, under
+ * %LOCALAPPDATA%\Python): "pythoncore-" and a PEP 514 tag with a minor,
+ * "pythoncore-3.14-64", "pythoncore-3.14t-64", "pythoncore-3.13-32"
+ * (ASCII case ignored). Returns 0, or -1 for anything else ("bin",
+ * "_cache", "pythoncore-3-64"). */
+int pyver_parse_pymanager(const char *name, struct pyver_tag *t);
 /* A CPython DLL's name: "python312.dll" = 3.12, "python313t.dll" = 3.13
  * free-threaded, "python27.dll" = 2.7 (ASCII case ignored). The stable-ABI
  * "python3.dll" and anything else return -1. */

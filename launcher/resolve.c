@@ -4,6 +4,7 @@
  */
 #include "launcher/resolve.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,7 +60,13 @@ static int choose_env(struct rctx *c, struct settings *s)
     if (layer_pinned_elsewhere(c, s)) {
         s->venv = NULL;
         s->shared = &none;
-        s->python = pyver_str(&p->pin, s->pinned, sizeof(s->pinned));
+        {
+            char vb[32];
+
+            snprintf(s->pinned, sizeof(s->pinned), "%s%s",
+                     pyver_str(&p->pin, vb, sizeof(vb)), p->pin_ft ? "t" : "");
+        }
+        s->python = s->pinned;
         s->python_from = path_basename(invoked);
         return envsel_choose(c, s);
     }
@@ -70,7 +77,8 @@ static int choose_env(struct rctx *c, struct settings *s)
         s->python = p->python_req = sb_detach(&nb, NULL);
         s->python_from = path_basename(invoked);
     }
-    if (envsel_choose(c, s) < 0)
+    if (layer_requires_pick(c, s) < 0 || envsel_choose(c, s) < 0 ||
+        layer_check_requires(c, s) < 0)
         return -1;
     if (!p->python_req && s->python)
         p->python_req = xstrdup(s->python);
@@ -142,6 +150,7 @@ int resolve(const struct resolve_in *in, struct plan *p, struct err *e)
     request_parse(in->invoked, &r);
     p->is_pip = r.is_pip;
     p->pin = r.pin;
+    p->pin_ft = r.ft;
     if (dirs_init_env(&p->dirs, &in->vars.dirs, e) < 0 ||
         pick_init(&c.pick, &in->vars, &p->dirs, &p->trace, e) < 0)
         goto out;
