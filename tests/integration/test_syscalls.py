@@ -34,8 +34,9 @@ STRACE = shutil.which("strace")
 
 # The shim's own calls in this test's project (init'ed venv + a shared env,
 # 12 directories deep, exec mode), memory management and the sanitizer's
-# own calls left out. Measured: 95 with the decision's memo (113 before it).
-CEILING = 95
+# own calls left out. Measured: 95 with the decision's memo (113 before it);
+# 96 since pyproject.toml is looked for in the project dir (issue 12).
+CEILING = 96
 # what the allocator and the sanitizers do on their own
 NOT_COUNTED = ("mmap", "munmap", "mprotect", "brk", "madvise", "mremap",
                "prlimit64", "sigaltstack", "rt_sigaction", "rt_sigprocmask",
