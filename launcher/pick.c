@@ -61,6 +61,10 @@ void pick_install_dirs(const struct envvars *v, const char *home,
         push_dir(&out->uv, v->uv_install_dir);
         push_join(&out->uv, v->appdata, "uv\\data\\python");
         push_join(&out->uv, v->appdata, "uv\\python");
+        if (v->dirs.localappdata && path_is_abs(v->dirs.localappdata)) {
+            path_join(&s, v->dirs.localappdata, "Python");
+            out->pymanager = xstrdup(s.buf);
+        }
     } else if (v->uv_install_dir && path_is_abs(v->uv_install_dir)) {
         push_dir(&out->uv, v->uv_install_dir);
     } else if (v->dirs.xdg_data_home && path_is_abs(v->dirs.xdg_data_home)) {
@@ -74,9 +78,11 @@ void pick_install_dirs(const struct envvars *v, const char *home,
 void pick_dirs_release(struct pick_dirs *d)
 {
     free(d->pyenv_root);
+    free(d->pymanager);
     sv_release(&d->pyenv_versions);
     sv_release(&d->uv);
     d->pyenv_root = NULL;
+    d->pymanager = NULL;
 }
 
 int pick_init(struct pick *k, const struct envvars *vars, const struct dirs *d,
@@ -106,6 +112,7 @@ int pick_init(struct pick *k, const struct envvars *vars, const struct dirs *d,
     k->ienv.pyenv_root = k->dirs.pyenv_root;
     k->ienv.pyenv_versions = &k->dirs.pyenv_versions;
     k->ienv.uv_dirs = &k->dirs.uv;
+    k->ienv.pymanager_root = k->dirs.pymanager;
     ret = 0;
 out:
     sb_release(&self);
@@ -236,10 +243,17 @@ static int by_default(struct pick *k, int system, struct pick_result *out,
     const char *whose = "pyenv's";
     int ret = -1;
 
-    /* Windows: the py launcher's own default (PY_PYTHON, py.ini) first,
-     * so `python` and `py` agree outside projects. */
+    /* Windows: the Python install manager's default
+     * (PYTHON_MANAGER_DEFAULT, PyManager.json's default_tag), then the py
+     * launcher's own (PY_PYTHON, py.ini), so `python` and `py` agree
+     * outside projects: the manager's py.exe replaces the old one. */
     if (PLAT_WINDOWS && !system &&
-        pyini_request_env(&k->vars->pyini, &pyreq, &pyfrom)) {
+        pyini_manager_request_env(&k->vars->pyini, &pyreq, &pyfrom)) {
+        def = sb_detach(&pyreq, NULL);
+        pfrom = sb_detach(&pyfrom, NULL);
+        whose = "the Python install manager's";
+    } else if (PLAT_WINDOWS && !system &&
+               pyini_request_env(&k->vars->pyini, &pyreq, &pyfrom)) {
         def = sb_detach(&pyreq, NULL);
         pfrom = sb_detach(&pyfrom, NULL);
         whose = "the py launcher's";

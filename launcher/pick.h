@@ -32,16 +32,20 @@
  *     or ~/.local/share/uv/python; Windows: $UV_PYTHON_INSTALL_DIR, then
  *     %APPDATA%\uv\data\python (uv's documented place) and
  *     %APPDATA%\uv\python.
+ *   the Python install manager (PEP 773, Windows only): its install_dir
+ *     %LOCALAPPDATA%\Python, holding the runtimes (pythoncore-3.14-64)
+ *     and, in bin, its alias launchers, which are never interpreters.
  * Relative values are ignored; a place listed twice is listed once. */
 struct pick_dirs {
     char *pyenv_root; /* or NULL */
     struct sv pyenv_versions;
     struct sv uv;
+    char *pymanager; /* Windows: %LOCALAPPDATA%\Python, or NULL */
 };
 
 #define PICK_DIRS_INIT                                                         \
     {                                                                          \
-        NULL, SV_INIT, SV_INIT                                                 \
+        NULL, SV_INIT, SV_INIT, NULL                                           \
     }
 
 /* Fill out (empty) from v and home (may be NULL). Pure. */
