@@ -54,6 +54,21 @@ class PyprojectTest(SandboxTest, unittest.TestCase):
         d4 = self.proj("[project]\nrequires-python = '~=%d.%d'\n" % lo)
         self.assertEqual(self.version(d4)[:2], newest(lambda v: v[:2] >= lo)[:2])
 
+    def test_requires_python_outranks_the_global_python(self):
+        ms = minors()
+        if len(ms) < 2:
+            self.skipTest("needs two Python minors")
+        restore = self.sb.set_global_config({"python": "%d.%d" % ms[0]})
+        self.addCleanup(restore)
+        d = self.proj('[project]\nrequires-python = ">=%d.%d"\n' % ms[-1])
+        self.assertEqual(self.version(d)[:2], ms[-1])
+        # a project that asks nothing still gets the global default
+        d2 = self.proj('[project]\nname = "x"\n')
+        r = self.sb.run("python", "-c", "import sys; print(*sys.version_info[:2])",
+                        cwd=d2)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(tuple(int(x) for x in r.stdout.split()), ms[0])
+
     def test_python_version_file_wins_when_it_satisfies(self):
         ms = minors()
         if len(ms) < 2:
