@@ -61,6 +61,23 @@ out:
     err_release(&e);
 }
 
+void cli_site_list_shared_json(struct jsonw *w)
+{
+    struct sitecfg s = SITECFG_INIT;
+    struct err e = ERR_INIT;
+    size_t i;
+
+    if (site_load(&s, &e) < 0) {
+        cli_report(&e);
+        goto out;
+    }
+    for (i = 0; i < s.names.nr; i++)
+        cli_shared_json_env(w, s.names.v[i], s.paths.v[i], "site", NULL, -1);
+out:
+    sitecfg_release(&s);
+    err_release(&e);
+}
+
 const char *cli_site_map(const struct dirs *d, const char *entry,
                          struct sb *buf)
 {

@@ -302,6 +302,13 @@ class SiteEnvReadOnly(SiteFixture, SandboxTest, unittest.TestCase):
         self.assertEqual(len(line), 1, r.stdout)
         self.assertIn("site env, read-only", line[0])
         self.assertIn(self.ml, line[0])
+        r = self.sb.pyshim("shared", "list", "--json", env=self.sysenv())
+        self.assertEqual(r.returncode, 0, r)
+        site = [e for e in json.loads(r.stdout) if e["name"] == "ml"]
+        self.assertEqual(len(site), 1, r.stdout)
+        self.assertEqual(site[0]["kind"], "site")
+        self.assertEqual(site[0]["path"], self.ml)
+        self.assertIsNone(site[0]["size"])
 
     def test_pip_into_a_site_env_is_refused(self):
         self.set_system({"site_shared": {"ml": self.ml}})
