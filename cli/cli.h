@@ -32,6 +32,7 @@ int cli_list(int argc, char **argv);
 int cli_pin(int argc, char **argv);
 int cli_completions(int argc, char **argv);
 int cli_adopt(int argc, char **argv);
+int cli_site(int argc, char **argv);
 
 /* cli/site.c: the system config's site envs beside the user's. Print a
  * row for each site env (the header first when *n is 0; *n counts the
