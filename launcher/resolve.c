@@ -226,3 +226,23 @@ out:
     standalone_release(&s);
     return ret;
 }
+
+int resolve_interpreter_spec(const struct pyspec *spec, const char *text,
+                             const char *from, struct sb *path,
+                             struct pyver *ver, struct err *e)
+{
+    struct standalone s;
+    struct pick_result r = PICK_RESULT_INIT;
+    int ret = -1;
+
+    if (standalone_init(&s, e) < 0 ||
+        pick_spec(&s.pick, spec, text, from, &r, e) < 0)
+        goto out;
+    sb_set(path, r.path);
+    *ver = r.ver;
+    ret = 0;
+out:
+    pick_result_release(&r);
+    standalone_release(&s);
+    return ret;
+}
