@@ -226,6 +226,26 @@ out:
     sv_release(&names);
 }
 
+/* Append to out the paths of in that are not the same file as one
+ * before them (a venv's lib64 is a link to lib). */
+static void uniq_real(const struct sv *in, struct sv *out)
+{
+    struct sv seen = SV_INIT;
+    struct sb real = SB_INIT;
+    size_t i;
+
+    for (i = 0; i < in->nr; i++) {
+        if (plat_realpath(in->v[i], &real) < 0)
+            sb_set(&real, in->v[i]);
+        if (sv_find(&seen, real.buf) >= 0)
+            continue;
+        sv_push(&seen, real.buf);
+        sv_push(out, in->v[i]);
+    }
+    sv_release(&seen);
+    sb_release(&real);
+}
+
 /* Decide what adopting dir means (reads only). */
 static void plan_proj(const struct dirs *d, const char *dir, struct proj *p)
 {
@@ -261,12 +281,14 @@ static void plan_proj(const struct dirs *d, const char *dir, struct proj *p)
         sitecheck_backup_name(d->data, "adopt", files.v[i], &b);
         sv_push(&p->backups, b.buf);
     }
+    sv_release(&files);
     if (!p->pths.nr) {
         p->skip = xstrdup(
             "nothing to adopt: no hand-written .pth that names another venv's site-packages");
         goto out;
     }
-    free(vtrust_startup_code(&p->v, HOOK_FILE, &p->code));
+    free(vtrust_startup_code(&p->v, HOOK_FILE, &files));
+    uniq_real(&files, &p->code);
     find_kernels(d, p);
 out:
     sb_release(&venv);
