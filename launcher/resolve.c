@@ -10,6 +10,7 @@
 
 #include "common/exitcode.h"
 #include "common/path.h"
+#include "common/plat.h"
 #include "common/xalloc.h"
 #include "launcher/envsel.h"
 #include "launcher/layer.h"
@@ -144,6 +145,8 @@ int resolve(const struct resolve_in *in, struct plan *p, struct err *e)
     c.p = p;
     c.e = e;
     p->trace.enabled = in->trace;
+    /* one view of the file system for the whole decision (plat.h) */
+    plat_memo_begin();
     request_parse(in->invoked, &r);
     p->is_pip = r.is_pip;
     p->pin = r.pin;
@@ -170,6 +173,7 @@ int resolve(const struct resolve_in *in, struct plan *p, struct err *e)
         ret = project_run(&c);
 out:
     pick_release(&c.pick);
+    plat_memo_end();
     return ret;
 }
 
