@@ -381,6 +381,9 @@ static int new_hook(struct sync_env *s, struct err *e)
     hook_nested_dirs(s->sites, &nested);
     hook_render(s->sites, &nested, &hook);
     ret = hook_sync(v.site, &hook, &changed, e);
+    if (!ret)
+        printf("pyshim: wrote the hook into the new venv (%lu shared dir%s)\n",
+               (unsigned long)s->sites->nr, s->sites->nr == 1 ? "" : "s");
 out:
     venv_release(&v);
     sv_release(&nested);
