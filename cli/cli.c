@@ -33,6 +33,7 @@ static const struct command {
     {"freeze", cli_freeze, "the package list of the project or a shared env"},
     {"completions", cli_completions,
      "shell completions: bash, zsh, fish, powershell"},
+    {"adopt", cli_adopt, "make a hand-made venv + shared.pth setup pyshim's"},
     {NULL, NULL, NULL}};
 
 static void usage(FILE *f)

@@ -28,6 +28,7 @@ int cli_untrust(int argc, char **argv);
 int cli_exec(int argc, char **argv);
 int cli_freeze(int argc, char **argv);
 int cli_completions(int argc, char **argv);
+int cli_adopt(int argc, char **argv);
 
 /* cli/site.c: the system config's site envs beside the user's. Print a
  * row for each site env (the header first when *n is 0; *n counts the

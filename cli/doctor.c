@@ -57,7 +57,8 @@ static const char usage[] =
     "  - Jupyter kernelspecs run programs that exist.\n"
     "\n"
     "  --fix   repair what is safe and say what was done: rewrite UTF-16/BOM\n"
-    "          .pth files as UTF-8, rewrite a stale hook, remove pyshim's\n"
+    "          .pth files as UTF-8 (the old bytes kept under\n"
+    "          DATA/backups/pth), rewrite a stale hook, remove pyshim's\n"
     "          own kernelspecs whose program or project is gone, remove\n"
     "          what interrupted overlay builds left (DATA/overlays/.tmp-*)\n"
     "  --json  print a JSON array of {check, status, detail, hint, fixed}\n"
@@ -864,7 +865,7 @@ static void check_pth(struct doctor *dr)
         } else if (enc == TEXTENC_OTHER) {
             c = add(
                 dr, "pth-encoding", ST_WARN,
-                "%s is %s: Python may fail to decode it (UnicodeDecodeError) and skip its paths",
+                "%s is %s: Python stops at start-up on it (UnicodeDecodeError in site.py, `Fatal Python error: init_import_site`) unless the locale's code page happens to decode it",
                 files.v[i], textenc_name(enc));
             hint(
                 c,
@@ -875,18 +876,25 @@ static void check_pth(struct doctor *dr)
                 dr, "pth-encoding", ST_FAIL,
                 enc == TEXTENC_UTF8_BOM
                     ? "%s is %s: its first path starts with an invisible U+FEFF and is never found"
-                    : "%s is %s (as PowerShell's `>` writes): Python cannot decode it (UnicodeDecodeError) and skips its paths",
+                    : "%s is %s (as PowerShell's `>` writes): every python of this env stops at start-up with a traceback (UnicodeDecodeError in site.py, `Fatal Python error: init_import_site: Failed to import the site module`)",
                 files.v[i], textenc_name(enc));
             hint(
                 c,
                 "run `pyshim doctor --fix` to rewrite it as UTF-8 without a BOM (write .pth files with `Set-Content -Encoding ascii`, or an editor)");
             bad = 1;
             if (dr->fix) {
-                if (sitecheck_pth_fix(files.v[i], &changed, &e) < 0)
+                struct sb backup = SB_INIT;
+
+                if (sitecheck_backup(dr->d.data, "pth", files.v[i], &backup,
+                                     &e) < 0 ||
+                    sitecheck_pth_fix(files.v[i], &changed, &e) < 0)
                     fix_failed(c, &e);
                 else
-                    fixed(c, "rewrote %s as UTF-8 without a BOM (same lines)",
-                          files.v[i]);
+                    fixed(
+                        c,
+                        "rewrote %s as UTF-8 without a BOM (same lines); the old bytes are in %s",
+                        files.v[i], backup.buf);
+                sb_release(&backup);
             }
         }
         err_release(&e);

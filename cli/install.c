@@ -46,9 +46,10 @@ static const char usage_install[] =
     "\n"
     "Copy pyshim into DIR (default: DATA/bin, i.e. ~/.local/share/pyshim/bin\n"
     "or $PYSHIM_HOME/bin) and hard-link python, python3, pip, pip3 and\n"
-    "python3.N, pip3.N for every installed Python 3.N to it (hard links, not\n"
-    "symlinks: the real path of `python` is still python, for tools that\n"
-    "resolve it; an older install's symlinks are replaced). Then:\n"
+    "python3.N, pip3.N for every installed Python 3.N (python3.Nt, pip3.Nt\n"
+    "for a free-threaded build) to it (hard links, not symlinks: the real\n"
+    "path of `python` is still python, for tools that resolve it; an older\n"
+    "install's symlinks are replaced). Then:\n"
     "  - add a marked block (# >>> pyshim >>> ... # <<< pyshim <<<) that puts\n"
     "    DIR first on PATH to the start-up file of your shell ($SHELL; or\n"
     "    --shell): ~/.bashrc, ~/.zshrc, or ~/.config/fish/conf.d/pyshim.fish\n"
@@ -207,7 +208,9 @@ out:
     return ret;
 }
 
-/* Every Python 3 minor version installed, e.g. {"3.8", ..., "3.13"}. */
+/* Every Python 3 minor version installed, e.g. {"3.8", ..., "3.13"}, and
+ * on POSIX "3.13t" for a free-threaded build (Windows: not yet, the
+ * install record and the sweep of old copies know digits only). */
 static void minors(struct sv *out)
 {
     struct interp_list l = INTERP_LIST_INIT;
@@ -220,7 +223,8 @@ static void minors(struct sv *out)
 
         if (l.v[i].ver.major != 3 || l.v[i].ver.minor < 0)
             continue;
-        snprintf(name, sizeof(name), "3.%d", l.v[i].ver.minor);
+        snprintf(name, sizeof(name), "3.%d%s", l.v[i].ver.minor,
+                 l.v[i].ft && !PLAT_WINDOWS ? "t" : "");
         if (sv_find(out, name) < 0)
             sv_push(out, name);
     }
@@ -675,7 +679,8 @@ static const char *default_shell(void)
 }
 
 /* The names install gives pyshim: python, python3, pip, pip3, and
- * pythonX.Y/pipX.Y for every minor version installed. */
+ * pythonX.Y/pipX.Y for every minor version installed (pythonX.Yt and
+ * pipX.Yt for a free-threaded build). */
 static void program_names(struct sv *names)
 {
     struct sv vers = SV_INIT;

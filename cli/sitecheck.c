@@ -6,6 +6,7 @@
 
 #include "common/exitcode.h"
 #include "common/path.h"
+#include "common/sha256.h"
 #include "common/plat.h"
 #include "common/utf8.h"
 #include "common/xalloc.h"
@@ -107,6 +108,150 @@ static int ends_with(const char *s, const char *suffix)
     size_t n = strlen(s), m = strlen(suffix);
 
     return n >= m && !strcmp(s + n - m, suffix);
+}
+
+void sitecheck_backup_name(const char *data_dir, const char *kind,
+                           const char *file, struct sb *out)
+{
+    struct sb dir = SB_INIT;
+    struct plat_stat st;
+    struct sha256 h;
+    char hex[65];
+    int n;
+
+    path_join(&dir, data_dir, "backups");
+    path_join(&dir, dir.buf, kind);
+    sha256_init(&h);
+    sha256_update(&h, file, strlen(file));
+    sha256_hex(&h, hex);
+    hex[16] = '\0';
+    for (n = 0;; n++) {
+        path_join(out, dir.buf, hex);
+        sb_addf(out, "-%s", path_basename(file));
+        if (n)
+            sb_addf(out, ".%d", n);
+        if (plat_stat(out->buf, &st, 0) < 0)
+            break;
+    }
+    sb_release(&dir);
+}
+
+int sitecheck_backup(const char *data_dir, const char *kind, const char *file,
+                     struct sb *out, struct err *e)
+{
+    struct sb data = SB_INIT, dir = SB_INIT, origin = SB_INIT;
+    int ret = -1;
+
+    if (plat_read_file(file, SITECHECK_PTH_MAX, &data) < 0) {
+        err_set(e, PYSHIM_EXIT_NOINPUT, "cannot read '%s': %s", file,
+                plat_read_strerror(errno));
+        goto out;
+    }
+    path_join(&dir, data_dir, "backups");
+    path_join(&dir, dir.buf, kind);
+    if (plat_mkdirs(dir.buf, 0700) < 0) {
+        err_set(e, PYSHIM_EXIT_CANTCREAT, "cannot create '%s': %s", dir.buf,
+                plat_strerror(errno));
+        goto out;
+    }
+    sitecheck_backup_name(data_dir, kind, file, out);
+    sb_addf(&origin, "%s.origin", out->buf);
+    sb_reset(&dir);
+    sb_addf(&dir, "%s\n", file);
+    if (plat_write_atomic(origin.buf, dir.buf, dir.len, 0600) < 0 ||
+        plat_write_atomic(out->buf, data.buf, data.len, 0600) < 0) {
+        err_set(e, PYSHIM_EXIT_CANTCREAT, "cannot write the backup '%s': %s",
+                out->buf, plat_strerror(errno));
+        goto out;
+    }
+    ret = 0;
+out:
+    sb_release(&data);
+    sb_release(&dir);
+    sb_release(&origin);
+    return ret;
+}
+
+/* Is line (n bytes) one site.py executes: "import" then a space or tab? */
+static int is_import_line(const char *line, size_t n)
+{
+    return n > 6 && !strncmp(line, "import", 6) &&
+           (line[6] == ' ' || line[6] == '\t');
+}
+
+int sitecheck_pth_paths(const char *site, const char *path, enum textenc *enc,
+                        struct sv *paths, struct err *e)
+{
+    struct sb data = SB_INIT, text = SB_INIT, line = SB_INIT, abs = SB_INIT;
+    const char *s, *end;
+    int ret = -1;
+
+    if (plat_read_file(path, SITECHECK_PTH_MAX, &data) < 0) {
+        err_set(e, PYSHIM_EXIT_NOINPUT, "cannot read '%s': %s", path,
+                plat_read_strerror(errno));
+        goto out;
+    }
+    *enc = textenc_sniff(data.buf, data.len);
+    if (*enc == TEXTENC_UTF8) {
+        sb_add(&text, data.buf, data.len);
+    } else if (sitecheck_to_utf8(data.buf, data.len, *enc, &text) < 0) {
+        err_set(e, PYSHIM_EXIT_CONFIG, "cannot decode '%s' (%s)", path,
+                textenc_name(*enc));
+        goto out;
+    }
+    ret = 1;
+    for (s = text.buf, end = text.buf + text.len; s < end && ret == 1;) {
+        const char *nl = s;
+
+        while (nl < end && *nl != '\n' && *nl != '\r')
+            nl++;
+        sb_reset(&line);
+        sb_add(&line, s, (size_t)(nl - s));
+        sb_rtrim(&line);
+        s = nl + (nl < end);
+        if (!line.len || line.buf[0] == '#')
+            continue;
+        if (is_import_line(line.buf, line.len)) {
+            ret = 0;
+            break;
+        }
+        if (path_absolute(&abs, line.buf, site, NULL, NULL) < 0)
+            continue;
+        path_normalize(&abs);
+        sv_push(paths, abs.buf);
+    }
+out:
+    sb_release(&data);
+    sb_release(&text);
+    sb_release(&line);
+    sb_release(&abs);
+    return ret;
+}
+
+int sitecheck_site_venv(const char *dir, struct sb *venv_dir)
+{
+    struct sb p = SB_INIT, a = SB_INIT, b = SB_INIT;
+    int up, ret = 0;
+
+    sb_set(&p, dir);
+    for (up = 1; up <= 3 && !ret; up++) {
+        struct venv v = VENV_INIT;
+
+        path_dirname(&p);
+        if (up < 2 || !venv_is_venv(p.buf))
+            continue;
+        if (!venv_load(&v, p.buf, NULL) && v.site &&
+            !plat_realpath(v.site, &a) && !plat_realpath(dir, &b) &&
+            path_equal(a.buf, b.buf)) {
+            sb_set(venv_dir, p.buf);
+            ret = 1;
+        }
+        venv_release(&v);
+    }
+    sb_release(&p);
+    sb_release(&a);
+    sb_release(&b);
+    return ret;
 }
 
 int sitecheck_pth_files(const char *site, struct sv *out)

@@ -39,6 +39,33 @@ int sitecheck_pth_check(const char *path, enum textenc *enc, struct err *e);
  * with its permission bits kept. *changed is 0 when it already was. */
 int sitecheck_pth_fix(const char *path, int *changed, struct err *e);
 
+/* Copy the bytes of file, as they are, to a new file under
+ * data_dir/backups/KIND (made 0700 if missing): "<16 hex of the SHA-256
+ * of file's path>-<file's name>", ".1", ".2", ... appended when that
+ * exists; a "<same>.origin" file beside it holds file's path and a
+ * newline. The backup's path goes into out (replaced). Nothing is
+ * removed. -1 with e when file cannot be read or the backup written. */
+int sitecheck_backup(const char *data_dir, const char *kind, const char *file,
+                     struct sb *out, struct err *e);
+/* The path sitecheck_backup would copy file to now (replaces out). */
+void sitecheck_backup_name(const char *data_dir, const char *kind,
+                           const char *file, struct sb *out);
+
+/* The lines of the .pth file at path (in site dir site) as site.py would
+ * take them, decoded from any encoding sitecheck_enc_fixable accepts:
+ * blank lines and "#" comments skipped, each other line made absolute
+ * against site, normalized and appended to paths. Returns 1 when every
+ * such line is a path, 0 when one is code (starts with "import" followed
+ * by a blank: site.py runs it), -1 with e when the file cannot be read or
+ * decoded. *enc gets the file's encoding. */
+int sitecheck_pth_paths(const char *site, const char *path, enum textenc *enc,
+                        struct sv *paths, struct err *e);
+
+/* If dir is the site-packages dir of a venv (dir/../.. or dir/../../..
+ * holds a pyvenv.cfg whose venv's site dir is dir, as real paths), put
+ * that venv's directory into venv_dir (replaced) and return 1; else 0. */
+int sitecheck_site_venv(const char *dir, struct sb *venv_dir);
+
 /* Append the .pth files of site dir (full paths, sorted). Missing or
  * unreadable dirs add nothing and return -1. */
 int sitecheck_pth_files(const char *site, struct sv *out);

@@ -99,14 +99,35 @@ int pyver_parse(const char *s, struct pyver *v, int lenient)
         struct pyver_tag t;
 
         /* the py launcher's "3.12-32", "3.13t" (the suffix's meaning is
-         * read again from the request's text by interp_pick) */
-        if (!PLAT_WINDOWS || v->minor < 0 || tag_suffix(s, &t) < 0)
+         * read again from the request's text by interp_pick); elsewhere
+         * only "t", a free-threaded build as CPython names it
+         * (python3.13t, lib/python3.13t) */
+        if (v->minor < 0 || tag_suffix(s, &t) < 0 ||
+            (!PLAT_WINDOWS && strcmp(s, "t")))
             goto bad;
     }
     return 0;
 bad:
     v->major = v->minor = v->micro = -1;
     return -1;
+}
+
+int pyver_req_ft(const char *s)
+{
+    struct pyver v;
+    const char *end;
+
+    /* accepted by pyver_parse, and the numbers end in "t" (on Windows a
+     * platform may follow: "3.13t-arm64"); the numbers come after any
+     * "cpython-" prefix, so the first '-' after a digit ends them */
+    if (pyver_parse(s, &v, 0) < 0 || v.minor < 0)
+        return 0;
+    while (*s && (*s < '0' || *s > '9'))
+        s++;
+    end = strchr(s, '-');
+    if (!end)
+        end = s + strlen(s);
+    return end > s && ascii_lower(end[-1]) == 't';
 }
 
 int pyver_matches(const struct pyver *v, const struct pyver *r)

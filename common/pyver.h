@@ -29,9 +29,15 @@ struct pyver {
  * ignored only when lenient is set (pyvenv.cfg values). On Windows a
  * strict parse also accepts a py-launcher tag suffix ("3.12-32",
  * "3.13t", see pyver_parse_tag); v gets the numbers only, and
- * interp_pick reads the suffix from the request's text. Returns 0, or -1
- * if s is not such a version. */
+ * interp_pick reads the suffix from the request's text. Elsewhere a strict
+ * parse accepts only "t" after a minor ("3.13t", "python3.14t": a
+ * free-threaded build, pyver_req_ft). Returns 0, or -1 if s is not such a
+ * version. */
 int pyver_parse(const char *s, struct pyver *v, int lenient);
+/* True if the version request s (pyver_parse accepts it) asks for a
+ * free-threaded build: "3.13t", "python3.14t" (Windows also
+ * "3.13t-arm64"). Pure. */
+int pyver_req_ft(const char *s);
 /* True if v satisfies request r (unset parts of r match anything). */
 int pyver_matches(const struct pyver *v, const struct pyver *r);
 /* <0, 0, >0 like strcmp; unknown parts sort lowest. */

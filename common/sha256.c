@@ -1,6 +1,5 @@
 #include "common/sha256.h"
 
-#include <stdio.h>
 #include <string.h>
 
 #include "common/banned.h"
@@ -80,16 +79,28 @@ void sha256_update(struct sha256 *s, const void *data, size_t len)
 
 void sha256_hex(struct sha256 *s, char out[65])
 {
+    static const char digits[] = "0123456789abcdef";
     uint64_t bits = s->len * 8;
-    unsigned char pad = 0x80, zero = 0, lenbuf[8];
     int i;
 
-    sha256_update(s, &pad, 1);
-    while (s->fill != 56)
-        sha256_update(s, &zero, 1);
+    /* The padding in place: 0x80, zeros up to 56 mod 64, the length. */
+    s->buf[s->fill++] = 0x80;
+    if (s->fill > 56) {
+        memset(s->buf + s->fill, 0, 64 - s->fill);
+        block(s, s->buf);
+        s->fill = 0;
+    }
+    memset(s->buf + s->fill, 0, 56 - s->fill);
     for (i = 0; i < 8; i++)
-        lenbuf[i] = (unsigned char)(bits >> (56 - 8 * i));
-    sha256_update(s, lenbuf, 8);
-    for (i = 0; i < 8; i++)
-        snprintf(out + 8 * i, 9, "%08x", (unsigned)s->h[i]);
+        s->buf[56 + i] = (unsigned char)(bits >> (56 - 8 * i));
+    block(s, s->buf);
+    s->fill = 0;
+    /* by hand: snprintf("%08x") eight times cost more than the blocks */
+    for (i = 0; i < 32; i++) {
+        unsigned byte = (unsigned)(s->h[i / 4] >> (24 - 8 * (i % 4))) & 0xff;
+
+        out[2 * i] = digits[byte >> 4];
+        out[2 * i + 1] = digits[byte & 0xf];
+    }
+    out[64] = '\0';
 }

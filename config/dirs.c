@@ -199,7 +199,8 @@ void dirs_env_read(struct dirs_env *v)
     v->xdg_data_home = plat_getenv("XDG_DATA_HOME");
     v->xdg_cache_home = plat_getenv("XDG_CACHE_HOME");
     v->xdg_config_home = plat_getenv("XDG_CONFIG_HOME");
-    v->localappdata = plat_getenv("LOCALAPPDATA");
+    /* only Windows keeps pyshim's dirs there (dirs_init_env) */
+    v->localappdata = PLAT_WINDOWS ? plat_getenv("LOCALAPPDATA") : NULL;
 }
 
 int dirs_init(struct dirs *d, struct err *e)

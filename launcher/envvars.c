@@ -21,9 +21,13 @@ void envvars_read(struct envvars *v)
     v->pyenv_root = plat_getenv("PYENV_ROOT");
     v->pyenv_version = plat_getenv("PYENV_VERSION");
     v->uv_install_dir = plat_getenv("UV_PYTHON_INSTALL_DIR");
-    v->appdata = plat_getenv("APPDATA");
-    v->userprofile = plat_getenv("USERPROFILE");
     dirs_env_read(&v->dirs);
     v->system_config = sitecfg_path();
-    pyini_env_read(&v->pyini);
+    /* Windows-only (install dirs, the py launcher's default): on POSIX
+     * nothing reads them, and each getenv walks the whole environment. */
+    if (PLAT_WINDOWS) {
+        v->appdata = plat_getenv("APPDATA");
+        v->userprofile = plat_getenv("USERPROFILE");
+        pyini_env_read(&v->pyini);
+    }
 }

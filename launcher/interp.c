@@ -219,18 +219,18 @@ void interp_add_tag(struct interp_list *l, const char *path,
 }
 
 static void add(struct interp_list *l, const char *path, const struct pyver *v,
-                const char *origin, const char *name,
+                int ft, const char *origin, const char *name,
                 const struct interp_env *env)
 {
     struct pyver_tag t;
 
     t.ver = *v;
-    t.ft = 0;
+    t.ft = ft;
     t.plat = PYVER_PLAT_ANY;
     interp_add_tag(l, path, &t, origin, name, env);
 }
 
-/* Add every pythonX.Y in dir. */
+/* Add every pythonX.Y and pythonX.Yt (free-threaded) in dir. */
 static void scan_dir(struct interp_list *l, const char *dir, const char *origin,
                      const struct interp_env *env)
 {
@@ -245,10 +245,59 @@ static void scan_dir(struct interp_list *l, const char *dir, const char *origin,
             v.minor < 0)
             continue;
         path_join(&p, dir, name);
-        add(l, p.buf, &v, origin, NULL, env);
+        add(l, p.buf, &v, pyver_req_ft(name), origin, NULL, env);
     }
     plat_closedir(d);
     sb_release(&p);
+}
+
+/* A pyenv or uv install name that tells an exact version: "3.12.1",
+ * "3.13.0t" (pyenv's free-threaded builds), "3.13-dev",
+ * "cpython-3.12.1-linux-x86_64-gnu", "cpython-3.13.0+freethreaded-..."
+ * (uv's). Sets v and ft (free-threaded) and returns 0; 1 for a
+ * version's name that is not one of these (a pre-release, a "+debug"
+ * build: skipped); -1 for other names (pypy, conda, envs: usable by exact
+ * name only). */
+static int install_version(const char *name, struct pyver *v, int *ft)
+{
+    static const char ftv[] = "+freethreaded";
+    const char *vs = name, *rest;
+    struct pyver loose;
+    size_t n;
+    char *plain;
+    int ret;
+
+    if (!strncmp(vs, "cpython-", 8))
+        vs += 8;
+    if (pyver_parse(vs, &loose, 1) < 0 || loose.minor < 0)
+        return -1;
+    rest = strchr(vs, '-');
+    plain = xstrndup(vs, rest ? (size_t)(rest - vs) : strlen(vs));
+    n = strlen(plain);
+    *ft = 0;
+    if (n > sizeof(ftv) - 1 && !strcmp(plain + n - (sizeof(ftv) - 1), ftv)) {
+        plain[n - (sizeof(ftv) - 1)] = '\0';
+        *ft = 1;
+    }
+    ret = pyver_parse(plain, v, 0) < 0 ? 1 : 0;
+    if (!ret && !*ft)
+        *ft = pyver_req_ft(plain);
+    free(plain);
+    return ret;
+}
+
+/* The program of a versioned install in dir (ROOT/NAME/bin) into p:
+ * pythonX.Y, or for a free-threaded build pythonX.Yt (pythonX.Y where
+ * only that exists: early free-threaded builds named it so). */
+static void install_program(struct sb *p, const char *dir,
+                            const struct pyver *v, int ft)
+{
+    sb_reset(p);
+    sb_addf(p, "%s/python%d.%d%s", dir, v->major, v->minor, ft ? "t" : "");
+    if (ft && !plat_is_file(p->buf)) {
+        sb_reset(p);
+        sb_addf(p, "%s/python%d.%d", dir, v->major, v->minor);
+    }
 }
 
 /* pyenv versions/NAME/bin and uv's cpython-X.Y.Z-... directories. */
@@ -257,42 +306,34 @@ static void scan_installs(struct interp_list *l, const char *root,
 {
     struct plat_dir *d = plat_opendir(root);
     const char *name;
-    struct sb p = SB_INIT;
+    struct sb p = SB_INIT, bin = SB_INIT;
 
     while (d && (name = plat_readdir(d))) {
-        struct pyver v;
-        const char *vs = name;
+        struct pyver exact;
+        int ft;
 
-        if (!strncmp(vs, "cpython-", 8))
-            vs += 8;
-        if (!pyver_parse(vs, &v, 1) && v.minor >= 0) {
-            /* "3.12.1" or "cpython-3.12.1-linux-x86_64-gnu"; a
-             * free-threaded or debug build has its own name: skip */
-            const char *rest = strchr(vs, '-');
-            size_t vlen = rest ? (size_t)(rest - vs) : strlen(vs);
-            char *plain = xstrndup(vs, vlen);
-            struct pyver exact;
-
-            if (!pyver_parse(plain, &exact, 0)) {
-                sb_reset(&p);
-                sb_addf(&p, "%s/%s/bin/python%d.%d", root, name, v.major,
-                        v.minor);
-                add(l, p.buf, &exact, origin, name, env);
-            }
-            free(plain);
+        sb_reset(&bin);
+        sb_addf(&bin, "%s/%s/bin", root, name);
+        switch (install_version(name, &exact, &ft)) {
+        case 0:
+            install_program(&p, bin.buf, &exact, ft);
+            add(l, p.buf, &exact, ft, origin, name, env);
+            continue;
+        case 1:
             continue;
         }
         /* other pyenv names (pypy, conda, virtualenvs) by exact name */
         sb_reset(&p);
-        sb_addf(&p, "%s/%s/bin/python", root, name);
+        sb_addf(&p, "%s/python", bin.buf);
         {
             struct pyver none = PYVER_NONE;
 
-            add(l, p.buf, &none, origin, name, env);
+            add(l, p.buf, &none, 0, origin, name, env);
         }
     }
     plat_closedir(d);
     sb_release(&p);
+    sb_release(&bin);
 }
 
 /* The directories searched after PATH (POSIX). */
@@ -318,11 +359,12 @@ static int scanned_dir(const struct interp_env *env, const char *dir)
 }
 
 /* Is dir (as written) ROOT/NAME/bin of a pyenv or uv install that
- * scan_installs lists as ROOT/NAME/bin/pythonX.Y, with base that name? */
+ * scan_installs lists as ROOT/NAME/bin/pythonX.Y[t], with base that
+ * name? */
 static int install_bin(const struct sv *roots, const char *dir,
                        const char *base)
 {
-    struct sb up = SB_INIT, vn = SB_INIT;
+    struct sb up = SB_INIT, root = SB_INIT, prog = SB_INIT;
     size_t k;
     int ret = 0;
 
@@ -330,29 +372,21 @@ static int install_bin(const struct sv *roots, const char *dir,
         return 0;
     sb_addstr(&up, dir);
     path_dirname(&up); /* ROOT/NAME */
+    sb_addstr(&root, up.buf);
+    path_dirname(&root);
     for (k = 0; k < roots->nr && !ret; k++) {
-        const char *name = path_basename(up.buf), *vs = name, *rest;
-        struct sb root = SB_INIT;
-        struct pyver v, exact;
-        char *plain;
+        struct pyver v;
+        int ft;
 
-        sb_addstr(&root, up.buf);
-        path_dirname(&root);
-        if (same_path(root.buf, roots->v[k]) && !strncmp(vs, "cpython-", 8))
-            vs += 8;
-        if (same_path(root.buf, roots->v[k]) && !pyver_parse(vs, &v, 1) &&
-            v.minor >= 0) {
-            rest = strchr(vs, '-');
-            plain = xstrndup(vs, rest ? (size_t)(rest - vs) : strlen(vs));
-            sb_reset(&vn);
-            sb_addf(&vn, "python%d.%d", v.major, v.minor);
-            ret = !pyver_parse(plain, &exact, 0) && !strcmp(vn.buf, base);
-            free(plain);
-        }
-        sb_release(&root);
+        if (!same_path(root.buf, roots->v[k]) ||
+            install_version(path_basename(up.buf), &v, &ft))
+            continue;
+        install_program(&prog, dir, &v, ft);
+        ret = !strcmp(path_basename(prog.buf), base);
     }
     sb_release(&up);
-    sb_release(&vn);
+    sb_release(&root);
+    sb_release(&prog);
     return ret;
 }
 
@@ -445,13 +479,18 @@ static void learn_version(struct interp *it, const struct interp_env *env,
     facts_release(&f);
 }
 
-/* The py launcher's suffixes of a request on Windows: "t", "-32", ... */
+/* The build a request asks for: "t" (free-threaded, everywhere), and on
+ * Windows the py launcher's "-32", "-64", "-arm64". */
 static void req_build(const char *req_text, struct pyver_tag *want)
 {
     want->ft = 0;
     want->plat = PYVER_PLAT_ANY;
-    if (!PLAT_WINDOWS || !req_text)
+    if (!req_text)
         return;
+    if (!PLAT_WINDOWS) {
+        want->ft = pyver_req_ft(req_text);
+        return;
+    }
     if (!strncmp(req_text, "python", 6))
         req_text += 6;
     if (pyver_parse_tag(req_text, want) < 0) {

@@ -39,7 +39,7 @@ struct interp {
     char *name;           /* pyenv/uv install name, PEP 514 "Company/Tag"
                            * ("PythonCore/3.12-32"), or NULL */
     uint64_t dev, ino;    /* identity of the file it resolves to */
-    int ft;               /* Windows: a free-threaded build ("3.13t") */
+    int ft;               /* a free-threaded build ("3.13t", python3.13t) */
     enum pyver_plat plat; /* Windows: its platform, ANY if not known */
     int shim;             /* found to be a pyshim binary: never picked */
 };

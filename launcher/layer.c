@@ -70,30 +70,40 @@ int layer_pinned_elsewhere(struct rctx *c, const struct settings *s)
     struct pyver have = PYVER_NONE;
     char want[32];
     struct venv v = VENV_INIT;
+    int have_ft = 0;
 
     if (p->pin.minor < 0)
         return 0;
     if (s->venv && !venv_load(&v, s->venv, NULL)) {
         have = v.ver;
+        have_ft = venv_is_ft(&v);
     } else if (s->python && pyver_parse(s->python, &have, 0) < 0) {
         /* a path, "system" or a pyenv name: ask what it is, in this
          * run's search (the one project_env will use) */
         struct pick_result r = PICK_RESULT_INIT;
 
-        if (!pick_interp(&c->pick, s->python, s->python_from, &r, NULL))
+        if (!pick_interp(&c->pick, s->python, s->python_from, &r, NULL)) {
             have = r.ver;
+            have_ft = pyver_req_ft(path_basename(r.path));
+        }
         pick_result_release(&r);
+    } else if (s->python) {
+        have_ft = pyver_req_ft(s->python);
     }
     venv_release(&v);
     if (have.major < 0 && !s->python && !s->venv)
         return 0; /* nothing asked: the pin is the request */
+    /* python3.13t and python3.13 are two builds: a free-threaded pin
+     * does not run a regular project's environment, nor the reverse */
     if (have.major == p->pin.major &&
-        (have.minor < 0 || have.minor == p->pin.minor))
+        (have.minor < 0 || have.minor == p->pin.minor) &&
+        (have.minor < 0 || have_ft == p->pin_ft))
         return 0;
     pyver_str(&p->pin, want, sizeof(want));
     trace_add(
         &p->trace,
-        "'%s' pins %s but the project runs %d.%d: running Python %s without the project's environment",
-        path_basename(c->in->invoked), want, have.major, have.minor, want);
+        "'%s' pins %s%s but the project runs %d.%d%s: running Python %s%s without the project's environment",
+        path_basename(c->in->invoked), want, p->pin_ft ? "t" : "", have.major,
+        have.minor, have_ft ? "t" : "", want, p->pin_ft ? "t" : "");
     return 1;
 }

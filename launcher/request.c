@@ -30,6 +30,7 @@ void request_parse(const char *invoked, struct request *r)
     const char *name, *rest = NULL;
 
     r->is_pip = 0;
+    r->ft = 0;
     r->pin.major = r->pin.minor = r->pin.micro = -1;
     request_name(invoked, &nb);
     name = nb.buf;
@@ -39,7 +40,7 @@ void request_parse(const char *invoked, struct request *r)
     } else if (!strncmp(name, "python", 6)) {
         rest = name + 6;
     }
-    if (rest && *rest)
-        pyver_parse(rest, &r->pin, 0);
+    if (rest && *rest && !pyver_parse(rest, &r->pin, 0))
+        r->ft = pyver_req_ft(rest);
     sb_release(&nb);
 }

@@ -1,6 +1,7 @@
 /*
  * request: what the name the shim was called by asks for. "python3.12"
- * and "pip3.12" pin a version, "pip*" runs pip. Pure.
+ * and "pip3.12" pin a version ("python3.13t" a free-threaded build),
+ * "pip*" runs pip. Pure.
  */
 #ifndef PYSHIM_REQUEST_H
 #define PYSHIM_REQUEST_H
@@ -11,6 +12,7 @@
 struct request {
     int is_pip;
     struct pyver pin; /* from python3.N / pip3.N, else PYVER_NONE */
+    int ft;           /* python3.Nt / pip3.Nt: a free-threaded build */
 };
 
 /* The name invoked was called by (argv[0]), as a request: the basename,

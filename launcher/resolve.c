@@ -4,6 +4,7 @@
  */
 #include "launcher/resolve.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,7 +59,13 @@ static int choose_env(struct rctx *c, struct settings *s)
     if (layer_pinned_elsewhere(c, s)) {
         s->venv = NULL;
         s->shared = &none;
-        s->python = pyver_str(&p->pin, s->pinned, sizeof(s->pinned));
+        {
+            char vb[32];
+
+            snprintf(s->pinned, sizeof(s->pinned), "%s%s",
+                     pyver_str(&p->pin, vb, sizeof(vb)), p->pin_ft ? "t" : "");
+        }
+        s->python = s->pinned;
         s->python_from = path_basename(invoked);
         return envsel_choose(c, s);
     }
@@ -139,6 +146,7 @@ int resolve(const struct resolve_in *in, struct plan *p, struct err *e)
     request_parse(in->invoked, &r);
     p->is_pip = r.is_pip;
     p->pin = r.pin;
+    p->pin_ft = r.ft;
     if (dirs_init_env(&p->dirs, &in->vars.dirs, e) < 0 ||
         pick_init(&c.pick, &in->vars, &p->dirs, &p->trace, e) < 0)
         goto out;

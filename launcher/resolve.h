@@ -58,6 +58,7 @@ void resolve_in_init(struct resolve_in *in);
 struct plan {
     int is_pip;
     struct pyver pin;     /* from python3.N / pip3.N, else unset */
+    int pin_ft;           /* the pin is python3.Nt: free-threaded */
     int passthrough;      /* no project: the next real program on PATH */
     int disabled;         /* PYSHIM_DISABLE: passing through, no project
                              file read */

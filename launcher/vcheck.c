@@ -104,11 +104,18 @@ int vcheck_version(struct rctx *c, const struct venv *v,
         !strcmp(s->python, "system") || pyver_parse(s->python, &want, 0) < 0 ||
         v->ver.major < 0)
         return 0;
-    if (pyver_matches(&v->ver, &want))
+    /* "3.13t" asks for a free-threaded build's venv, "3.13" a regular
+     * one's: their packages do not load in each other (the ABI name,
+     * lib/python3.13t, tells which a venv is) */
+    if (pyver_matches(&v->ver, &want) &&
+        (!v->libname || want.minor < 0 ||
+         venv_is_ft(v) == pyver_req_ft(s->python)))
         return 0;
     err_set(c->e, PYSHIM_EXIT_CONFIG,
-            "venv '%s' is Python %s, but '%s' asks for %s", v->dir,
-            pyver_str(&v->ver, vb, sizeof(vb)), s->python_from, s->python);
+            "venv '%s' is Python %s%s, but '%s' asks for %s", v->dir,
+            pyver_str(&v->ver, vb, sizeof(vb)),
+            v->libname && venv_is_ft(v) ? " (free-threaded)" : "",
+            s->python_from, s->python);
     return err_hint(
         c->e,
         "recreate the venv with Python %s (remove it and run `python%s -m venv %s`), or change the request",

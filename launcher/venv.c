@@ -257,6 +257,13 @@ out:
     return ret;
 }
 
+int venv_is_ft(const struct venv *v)
+{
+    size_t n = v->libname ? strlen(v->libname) : 0;
+
+    return n && v->libname[n - 1] == 't';
+}
+
 int venv_load(struct venv *v, const char *dir, struct err *e)
 {
     static const char *const names[] = {"python" PLAT_EXE_SUFFIX,

@@ -55,6 +55,9 @@ int venv_parse_cfg(struct venv *v, const char *file, const char *text,
  * __PYVENV_LAUNCHER__ set to its own path; base is that interpreter, and
  * a missing one is the same error. */
 int venv_load(struct venv *v, const char *dir, struct err *e);
+/* Is v (loaded) a free-threaded build's venv: its ABI name (libname)
+ * ends in "t" ("python3.13t")? */
+int venv_is_ft(const struct venv *v);
 /* True if dir holds a pyvenv.cfg. */
 int venv_is_venv(const char *dir);
 

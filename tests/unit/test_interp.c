@@ -10,10 +10,10 @@
  *   shimdir/python             "the shim"; shimdir/python3.93 (not listed)
  *   pyenv/shims/python3.94                                 (not listed)
  *   pyenv/versions/{3.91.4,3.92.1,3.92.10}/bin/python3.9N
- *   pyenv/versions/3.95.0t/bin/python3.95t                 (not listed)
+ *   pyenv/versions/3.95.0t/bin/python3.95t   free-threaded (ft 1)
  *   pyenv/versions/myenv/bin/python
  *   uv/cpython-3.96.3-linux-x86_64-gnu/bin/python3.96
- *   uv/cpython-3.96.4+freethreaded-linux-x86_64-gnu/...    (not listed)
+ *   uv/cpython-3.96.4+freethreaded-linux-x86_64-gnu/bin/python3.96t (ft 1)
  *   bin1/python3.99            a "#!" script               (not listed)
  *   bin2/python3.89            another pyshim build        (never picked)
  *
@@ -260,11 +260,19 @@ static void test_interp_discover__sources(void **state)
     assert_null(find(&l, "bin1/python3.91-config"));
     assert_null(find(&l, "bin1/python3"));
     assert_null(find(&l, "bin1/pythonfoo"));
-    assert_null(find(&l, "pyenv/versions/3.95.0t/bin/python3.95t"));
     assert_null(find(&l, "bin1/python3.99")); /* a "#!" script */
+    /* free-threaded builds are listed as such (issue 13 item 6) */
+    it = find(&l, "pyenv/versions/3.95.0t/bin/python3.95t");
+    assert_non_null(it);
+    assert_int_equal(it->ft, 1);
+    assert_int_equal(it->ver.micro, 0);
+    it = find(&l, "uv/cpython-3.96.4+freethreaded-linux-x86_64-gnu/bin/"
+                  "python3.96t");
+    assert_non_null(it);
+    assert_int_equal(it->ft, 1);
+    assert_int_equal(it->ver.micro, 4);
+    assert_int_equal(uv->ft, 0);
     for (i = 0; i < l.nr; i++) {
-        if (strstr(l.v[i].path, "freethreaded"))
-            fail_msg("free-threaded build listed: %s", l.v[i].path);
         if (l.v[i].ver.minor == 93 || l.v[i].ver.minor == 94 ||
             l.v[i].ver.minor == 98)
             fail_msg("listed '%s'", l.v[i].path);
@@ -781,7 +789,8 @@ static void test_interp_finds__agrees_with_discover(void **state)
         {"pyenv/versions/3.91.4/bin/python3.91", 1},
         {"pyenv/versions/3.92.10/bin/python3.92", 1},
         {"pyenv/versions/3.92.1/bin/python3.92", -1}, /* via bin1's link */
-        {"pyenv/versions/3.95.0t/bin/python3.95t", 0},
+        {"pyenv/versions/3.95.0t/bin/python3.95t", 1},
+        {"uv/cpython-3.96.4+freethreaded-linux-x86_64-gnu/bin/python3.96t", 1},
         {"pyenv/versions/myenv/bin/python", -1},
         {"uv/cpython-3.96.3-linux-x86_64-gnu/bin/python3.96", 1},
         {"bin2/python3.98", 0}, /* a hard link to the shim */

@@ -25,7 +25,7 @@ static void test_pyver_parse__table(void **state)
         {"3.12t", 1, 0, 3, 12, -1},
         {"3.12.1-linux", 1, 0, 3, 12, 1},
         {"3.13.0rc1", 0, -1, -1, -1, -1},
-        {"3.12t", 0, -1, -1, -1, -1},
+        {"3.12t", 0, 0, 3, 12, -1}, /* free-threaded (pyver_req_ft) */
         {"3.12.1.final.0", 0, -1, -1, -1, -1},
         {"", 0, -1, -1, -1, -1},
         {"python", 0, -1, -1, -1, -1},
@@ -57,12 +57,48 @@ static void test_pyver_parse__table(void **state)
     }
 }
 
-/* The py launcher's suffixes are requests only on Windows. */
+/* A free-threaded "t" is a request everywhere (issue 13 item 6: python3.13t
+ * on Linux and macOS), and only a lower-case one after a minor outside
+ * Windows; pyver_req_ft tells it. */
+static void test_pyver_parse__free_threaded(void **state)
+{
+    static const struct {
+        const char *in;
+        int ret, ft, minor;
+    } cases[] = {
+        {"3.13t", 0, 1, 13},
+        {"python3.14t", 0, 1, 14},
+        {"3.13.1t", 0, 1, 13},
+        {"cpython-3.13t", 0, 1, 13},
+        {"3.13", 0, 0, 13},
+        {"python3.13", 0, 0, 13},
+        {"3t", -1, 0, -1},
+        {"3.13tt", -1, 0, -1},
+        {"3.13t-", -1, 0, -1},
+        {"python3.13t-config", -1, 0, -1},
+        {"3.13T", PLAT_WINDOWS ? 0 : -1, PLAT_WINDOWS, 13},
+        {"3.13t-32", PLAT_WINDOWS ? 0 : -1, PLAT_WINDOWS, 13},
+        {"3.12-32", PLAT_WINDOWS ? 0 : -1, 0, 12},
+    };
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+        struct pyver v;
+
+        TU_INT_EQ(cases[i].in, pyver_parse(cases[i].in, &v, 0), cases[i].ret);
+        TU_INT_EQ(cases[i].in, pyver_req_ft(cases[i].in), cases[i].ft);
+        if (!cases[i].ret)
+            TU_INT_EQ(cases[i].in, v.minor, cases[i].minor);
+    }
+}
+
+/* The py launcher's platform suffixes are requests only on Windows. */
 static void test_pyver_parse__windows_suffixes(void **state)
 {
-    static const char *const in[] = {"3.12-32", "3.12-64",     "3.12-arm64",
-                                     "3.13t",   "3.13t-32",    "python3.14-32",
-                                     "3.12.1t", "3.12.1-arm64"};
+    static const char *const in[] = {"3.12-32",       "3.12-64",
+                                     "3.12-arm64",    "3.13t-32",
+                                     "python3.14-32", "3.12.1-arm64"};
     size_t i;
 
     (void)state;
@@ -495,6 +531,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pyver_parse__table),
+        cmocka_unit_test(test_pyver_parse__free_threaded),
         cmocka_unit_test(test_pyver_parse__windows_suffixes),
         cmocka_unit_test(test_pyver_parse_tag__table),
         cmocka_unit_test(test_pyver_plat_matches__table),

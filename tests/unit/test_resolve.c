@@ -12,6 +12,9 @@
  *   pyenv/versions/3.93.1/bin/python3.93, pyenv/versions/myenv/bin/python
  *   uv/cpython-3.94.2-linux-x86_64-gnu/bin/python3.94
  *   elsewhere/python3.91             an interpreter no search finds
+ *   bin/python3.96, bin/python3.96t  a regular and a free-threaded 3.96
+ *   pyenv/versions/3.98.0t/bin/python3.98t          pyenv's free-threaded
+ *   uv/cpython-3.99.1+freethreaded-linux-x86_64-gnu/bin/python3.99t (uv's)
  *   home/, data/ (PYSHIM_HOME)
  *
  * Minor versions 3.91 and up exist nowhere else, so the system's own
@@ -55,7 +58,7 @@ void __wrap_interp_discover(struct interp_list *out,
 static char *path_var;
 
 static const char fact_fmt[] =
-    "echo '{\"version\": \"%s\", \"impl\": \"cpython\", \"abiflags\": \"\", \"libpython\": \"\", \"prefix\": \"/fake\", \"ext_managed\": %s}'\n";
+    "echo '{\"version\": \"%s\", \"impl\": \"cpython\", \"abiflags\": \"%s\", \"libpython\": \"\", \"prefix\": \"/fake\", \"ext_managed\": %s}'\n";
 
 /* A fake python at root/rel: a copy of fakepy_posix, which runs rel.sh,
  * which answers the facts probe with version ver. */
@@ -71,7 +74,10 @@ static void fake(const char *rel, const char *ver, int ext_managed)
         assert_true(len > 0);
     }
     snprintf(sh, sizeof(sh), "%s.sh", rel);
-    snprintf(text, sizeof(text), fact_fmt, ver, ext_managed ? "true" : "false");
+    /* a name ending in "t" is a free-threaded build: sys.abiflags "t" */
+    snprintf(text, sizeof(text), fact_fmt, ver,
+             rel[strlen(rel) - 1] == 't' ? "t" : "",
+             ext_managed ? "true" : "false");
     tu_write_bytes(root, sh, text, strlen(text), 0755);
     tu_write_bytes(root, rel, prog, len, 0755);
 }
@@ -91,6 +97,11 @@ static int setup(void **state)
     fake("pyenv/versions/myenv/bin/python", "3.93.1", 0);
     fake("uv/cpython-3.94.2-linux-x86_64-gnu/bin/python3.94", "3.94.2", 0);
     fake("elsewhere/python3.91", "3.91.7", 0);
+    fake("bin/python3.96", "3.96.2", 0);
+    fake("bin/python3.96t", "3.96.2", 0);
+    fake("pyenv/versions/3.98.0t/bin/python3.98t", "3.98.0", 0);
+    fake("uv/cpython-3.99.1+freethreaded-linux-x86_64-gnu/bin/python3.99t",
+         "3.99.1", 0);
     tu_mkdir(root, "home");
     tu_mkdir(root, "data/cache");
     assert_int_equal(chmod(root, 0700), 0);
@@ -157,12 +168,13 @@ static void subst(struct sb *out, const char *in, const char *proj)
     }
 }
 
-/* A venv at proj/rel whose python links to root/bin/python3.MINOR. */
+/* A venv at proj/rel whose python links to root/bin/python3.MINOR
+ * (MINOR "96t": the free-threaded build, lib/python3.96t). */
 static void make_venv(const char *proj, const char *rel, const char *minor)
 {
     struct sb s = SB_INIT, t = SB_INIT;
 
-    sb_addf(&s, "home = %s/bin\nversion = 3.%s.7\n", root, minor);
+    sb_addf(&s, "home = %s/bin\nversion = 3.%.2s.7\n", root, minor);
     sb_addf(&t, "%s/pyvenv.cfg", rel);
     tu_write(proj, t.buf, s.buf);
     sb_reset(&s);
@@ -721,6 +733,92 @@ static const struct rcase cases[] = {
      .setup = "f .pyshim.json {}",
      .exe = "%R/bin/python3.92",
      .req = "python3.92"},
+
+    /* --- free-threaded builds (issue 13 item 6) ----------------------------
+     */
+    {.name = ".python-version 3.96t: the free-threaded build on PATH",
+     .setup = "f .python-version 3.96t\\n",
+     .kind = "base",
+     .exe = "%R/bin/python3.96t",
+     .req = "3.96t"},
+    {.name = ".python-version 3.96: the regular build, not the t one",
+     .setup = "f .python-version 3.96\\n",
+     .exe = "%R/bin/python3.96"},
+    {.name = ".pyshim.json python 3.98t: pyenv's 3.98.0t",
+     .setup = "f .pyshim.json {\"python\": \"3.98t\"}",
+     .exe = "%R/pyenv/versions/3.98.0t/bin/python3.98t",
+     .ver = "3.98.0"},
+    {.name = ".python-version 3.99t: uv's +freethreaded install",
+     .setup = "f .python-version 3.99t\\n",
+     .exe =
+         "%R/uv/cpython-3.99.1+freethreaded-linux-x86_64-gnu/bin/python3.99t",
+     .ver = "3.99.1"},
+    {.name = "3.99: a free-threaded build is not taken for a regular request",
+     .setup = "f .python-version 3.99\\n",
+     .code = PYSHIM_EXIT_NOTFOUND,
+     .err = "3.99.1t ("},
+    {.name = "python3.96t in a project that asks nothing",
+     .invoked = "python3.96t",
+     .setup = "f .pyshim.json {}",
+     .exe = "%R/bin/python3.96t",
+     .req = "python3.96t"},
+    {.name = "python3.96t in a 3.96 project: t without the project's env",
+     .invoked = "python3.96t",
+     .setup = "v .venv 96\nr .venv",
+     .kind = "base",
+     .exe = "%R/bin/python3.96t",
+     .trace = "pins 3.96t but the project runs 3.96:"},
+    {.name = "python3.96 in a 3.96t project: the regular build, no env",
+     .invoked = "python3.96",
+     .setup = "v .venv 96t\nr .venv",
+     .kind = "base",
+     .exe = "%R/bin/python3.96",
+     .trace = "pins 3.96 but the project runs 3.96t"},
+    {.name = "python3.96t in a 3.96t venv: the venv",
+     .invoked = "python3.96t",
+     .setup = "v .venv 96t\nr .venv",
+     .kind = "venv",
+     .exe = "%P/.venv/bin/python",
+     .hook_site = "%P/.venv/lib/python3.96t/site-packages",
+     .no_trace = "pins"},
+    {.name = "a free-threaded venv asked for as 3.96",
+     .setup = "f .pyshim.json {\"venv\": \".venv\", \"python\": \"3.96\"}\n"
+              "v .venv 96t\nr .venv",
+     .code = PYSHIM_EXIT_CONFIG,
+     .err = "is Python 3.96.7 (free-threaded), but"},
+    {.name = "a regular venv asked for as 3.96t",
+     .setup = "f .pyshim.json {\"venv\": \".venv\", \"python\": \"3.96t\"}\n"
+              "v .venv 96\nr .venv",
+     .code = PYSHIM_EXIT_CONFIG,
+     .err = "asks for 3.96t"},
+    {.name = "a free-threaded venv asked for as 3.96t",
+     .setup = "f .pyshim.json {\"venv\": \".venv\", \"python\": \"3.96t\"}\n"
+              "v .venv 96t\nr .venv",
+     .kind = "venv"},
+    {.name = "a regular shared env in a free-threaded venv is refused",
+     .setup = "s libs96 96\nv .venv 96t\nr .venv\n"
+              "f .pyshim.json {\"shared\": [\"libs96\"]}",
+     .code = PYSHIM_EXIT_CONFIG,
+     .err =
+         "is built for ABI 'python3.96', but this environment uses 'python3.96t'"},
+    {.name = "a free-threaded shared env in a free-threaded venv",
+     .setup = "s libs96t 96t\nv .venv 96t\nr .venv\n"
+              "f .pyshim.json {\"shared\": [\"libs96t\"]}",
+     .kind = "venv",
+     .hook = "%R/data/shared/libs96t/lib/python3.96t/site-packages"},
+    {.name = "a free-threaded overlay: lib/python3.96t",
+     .setup =
+         "s libs96t 96t\n"
+         "f .pyshim.json {\"python\": \"3.96t\", \"shared\": [\"libs96t\"]}",
+     .kind = "overlay",
+     .overlay_missing = 1,
+     .hook = "%R/data/shared/libs96t/lib/python3.96t/site-packages"},
+    {.name = "a regular shared env for a free-threaded overlay is refused",
+     .setup =
+         "s libs96 96\n"
+         "f .pyshim.json {\"python\": \"3.96t\", \"shared\": [\"libs96\"]}",
+     .code = PYSHIM_EXIT_CONFIG,
+     .err = "but this environment uses 'python3.96t'"},
 
     /* --- mode and PEP 668 ------------------------------------------------- */
     {.name = "PYSHIM_MODE=exec",
