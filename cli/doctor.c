@@ -320,6 +320,51 @@ out:
     sv_release(&names);
 }
 
+/* Windows: the Python install manager's (PEP 773) alias launchers,
+ * python.exe, python3.N.exe and py.exe in its global_dir
+ * %LOCALAPPDATA%\Python\bin, which it asks the user to put on PATH.
+ * They start a runtime the manager chooses, not the project's: where that
+ * directory comes first, `python` bypasses pyshim. */
+static void check_pymanager_alias(struct doctor *dr, const struct sv *dirs,
+                                  const char *bin)
+{
+    const char *lad = plat_getenv("LOCALAPPDATA");
+    struct sb al = SB_INIT, exe = SB_INIT;
+    struct check *c;
+    long at_al, at_bin;
+
+    if (!PLAT_WINDOWS || !lad || !*lad)
+        return;
+    path_join(&al, lad, "Python");
+    path_join(&al, al.buf, "bin");
+    path_join(&exe, al.buf, "python.exe");
+    if (!plat_is_file(exe.buf))
+        goto out;
+    at_al = path_index(dirs, al.buf);
+    at_bin = path_index(dirs, bin);
+    if (at_al < 0 || (at_bin >= 0 && at_bin < at_al)) {
+        add(dr, "pymanager-alias", ST_OK,
+            at_al < 0
+                ? "the Python install manager's aliases (%s) are not on PATH"
+                : "the Python install manager's aliases (%s) come after pyshim's bin dir on PATH",
+            al.buf);
+        goto out;
+    }
+    c = add(
+        dr, "pymanager-alias", ST_WARN,
+        at_bin < 0
+            ? "the Python install manager's aliases (%s) are on PATH and pyshim's bin dir %s is not: `python` runs the manager's default runtime, not the project's"
+            : "the Python install manager's aliases (%s) come before pyshim's bin dir %s on PATH: `python` runs the manager's default runtime, not the project's",
+        al.buf, bin);
+    hint(
+        c,
+        "run `pyshim install` again to put %s first on your user PATH (then open a new terminal); pyshim finds the manager's runtimes itself",
+        bin);
+out:
+    sb_release(&al);
+    sb_release(&exe);
+}
+
 static void check_path(struct doctor *dr)
 {
     static const char *const names[] = {"python", "python3", "pip", NULL};
@@ -336,6 +381,7 @@ static void check_path(struct doctor *dr)
         hint(c, "run `pyshim install`");
         cli_bin_dir(&dr->d, NULL, &py, NULL);
         check_store_alias(dr, &dirs, py.buf);
+        check_pymanager_alias(dr, &dirs, py.buf);
         goto out;
     }
     path_dirname(&py);
@@ -362,6 +408,7 @@ static void check_path(struct doctor *dr)
         }
     }
     check_store_alias(dr, &dirs, py.buf);
+    check_pymanager_alias(dr, &dirs, py.buf);
 
     for (k = 0; names[k]; k++) {
         const char *found = NULL;

@@ -176,7 +176,7 @@ static int shared_env(const struct dirs *d, const char *name, struct sb *dir,
 {
     if (!cfg_is_name(name)) {
         err_set(e, PYSHIM_EXIT_USAGE, "'%s' is not a shared env name", name);
-        return err_hint(e, "use letters, digits, '.', '_' and '-'");
+        return err_hint(e, "use letters, digits, '.', '_' and '-' (not first)");
     }
     path_join(dir, d->data, "shared");
     path_join(dir, dir->buf, name);

@@ -221,7 +221,7 @@ static int env_dir(const struct dirs *d, const char *name, int must_exist,
 {
     if (!cfg_is_name(name)) {
         err_set(e, PYSHIM_EXIT_USAGE, "'%s' is not a shared env name", name);
-        return err_hint(e, "use letters, digits, '.', '_' and '-'");
+        return err_hint(e, "use letters, digits, '.', '_' and '-' (not first)");
     }
     path_join(out, d->data, "shared");
     path_join(out, out->buf, name);

@@ -38,6 +38,23 @@ out:
     return ret;
 }
 
+int jsonkv_top_string(const char *text, size_t len, const char *key,
+                      struct sb *out)
+{
+    cJSON *root = cJSON_ParseWithLengthOpts(text, len, NULL, 0);
+    const cJSON *it;
+    int ret = -1;
+
+    if (root && cJSON_IsObject(root)) {
+        it = cJSON_GetObjectItemCaseSensitive(root, key);
+        ret = cJSON_IsString(it) ? 1 : 0;
+        if (ret)
+            sb_set(out, it->valuestring);
+    }
+    cJSON_Delete(root);
+    return ret;
+}
+
 const char *jsonkv_get(const struct sv *keys, const struct sv *vals,
                        const char *key)
 {

@@ -302,6 +302,19 @@ int pyver_parse_pyenv_win(const char *name, struct pyver_tag *t)
     return -1;
 }
 
+int pyver_parse_pymanager(const char *name, struct pyver_tag *t)
+{
+    static const char prefix[] = "pythoncore-";
+
+    tag_clear(t);
+    if (!ascii_istarts(name, prefix) ||
+        pyver_parse_tag(name + sizeof(prefix) - 1, t) < 0 || t->ver.minor < 0) {
+        tag_clear(t);
+        return -1;
+    }
+    return 0;
+}
+
 int pyver_parse_dll(const char *name, struct pyver_tag *t)
 {
     const char *s = name;

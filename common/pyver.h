@@ -86,6 +86,12 @@ int pyver_parse_uv(const char *name, struct pyver_tag *t);
  * "t" after the micro. Pre-releases ("3.13.0a1") and other names return
  * -1 (they are usable by exact name only). */
 int pyver_parse_pyenv_win(const char *name, struct pyver_tag *t);
+/* The Python install manager's runtime directory name (PEP 773, under
+ * %LOCALAPPDATA%\Python): "pythoncore-" and a PEP 514 tag with a minor,
+ * "pythoncore-3.14-64", "pythoncore-3.14t-64", "pythoncore-3.13-32"
+ * (ASCII case ignored). Returns 0, or -1 for anything else ("bin",
+ * "_cache", "pythoncore-3-64"). */
+int pyver_parse_pymanager(const char *name, struct pyver_tag *t);
 /* A CPython DLL's name: "python312.dll" = 3.12, "python313t.dll" = 3.13
  * free-threaded, "python27.dll" = 2.7 (ASCII case ignored). The stable-ABI
  * "python3.dll" and anything else return -1. */

@@ -13,6 +13,7 @@
 #include "common/pyver.h"
 #include "common/sb.h"
 #include "common/xalloc.h"
+#include "config/toml.h"
 #include "common/banned.h"
 
 static const char *const valid_keys[] = {"python", "venv",    "shared",   "env",
@@ -84,7 +85,7 @@ int cfg_is_name(const char *s)
 {
     const char *p;
 
-    if (!*s || !strcmp(s, ".") || !strcmp(s, ".."))
+    if (!*s || *s == '-' || !strcmp(s, ".") || !strcmp(s, ".."))
         return 0;
     for (p = s; *p; p++)
         if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
@@ -163,6 +164,7 @@ struct parse_ctx {
     size_t len;
     const char *home;
     struct err *e;
+    const struct toml *toml; /* the [tool.pyshim] table, when from TOML */
 };
 
 /* "FILE:LINE:COL: <fmt...>" at key's position, with hint. Returns -1. */
@@ -177,7 +179,16 @@ static int key_error(struct parse_ctx *p, const char *key, const char *hint,
     struct sb msg = SB_INIT;
     va_list ap;
 
-    line_col(p->text, p->len, key_offset(p->text, p->len, key), &line, &col);
+    if (p->toml) {
+        const struct toml *at = toml_get(p->toml, key);
+
+        line = at ? at->line : p->toml->line;
+        col = at ? at->col : 1;
+        sb_addstr(&msg, "[tool.pyshim] ");
+    } else {
+        line_col(p->text, p->len, key_offset(p->text, p->len, key), &line,
+                 &col);
+    }
     va_start(ap, fmt);
     sb_vaddf(&msg, fmt, ap);
     va_end(ap);
@@ -203,6 +214,8 @@ static const char *type_name(const cJSON *j)
         return "an array";
     if (cJSON_IsObject(j))
         return "an object";
+    if (cJSON_IsRaw(j))
+        return "a float or date";
     return "invalid";
 }
 
@@ -408,7 +421,7 @@ static int parse_tree(struct parse_ctx *p, const cJSON *root, struct cfg *c)
 int cfg_parse(struct cfg *c, const char *file, const char *text, size_t len,
               const char *home, struct err *e)
 {
-    struct parse_ctx p = {file, text, len, home, e};
+    struct parse_ctx p = {file, text, len, home, e, NULL};
     struct sb dir = SB_INIT;
     const char *end = NULL;
     cJSON *root = NULL;
@@ -476,6 +489,59 @@ int cfg_parse(struct cfg *c, const char *file, const char *text, size_t len,
     }
     ret = parse_tree(&p, root, c);
 out:
+    cJSON_Delete(root);
+    return ret;
+}
+
+/* The TOML value t as a cJSON tree, for parse_tree's checks. Floats and
+ * dates stay text: a raw value parse_tree reports as of the wrong type. */
+static cJSON *toml_to_json(const struct toml *t)
+{
+    const struct toml *c;
+    cJSON *j;
+
+    switch (t->type) {
+    case TOML_STRING:
+        return cJSON_CreateString(t->str);
+    case TOML_INT:
+        return cJSON_CreateNumber((double)t->num);
+    case TOML_BOOL:
+        return cJSON_CreateBool(t->num != 0);
+    case TOML_OTHER:
+        return cJSON_CreateRaw(t->str);
+    case TOML_ARRAY:
+        j = cJSON_CreateArray();
+        for (c = t->child; c; c = c->next)
+            cJSON_AddItemToArray(j, toml_to_json(c));
+        return j;
+    default:
+        j = cJSON_CreateObject();
+        for (c = t->child; c; c = c->next)
+            cJSON_AddItemToObject(j, c->key, toml_to_json(c));
+        return j;
+    }
+}
+
+int cfg_parse_toml(struct cfg *c, const char *file, const struct toml *table,
+                   const char *home, struct err *e)
+{
+    struct parse_ctx p = {file, "", 0, home, e, table};
+    struct sb dir = SB_INIT;
+    cJSON *root;
+    int ret;
+
+    c->file = xstrdup(file);
+    sb_addstr(&dir, file);
+    path_dirname(&dir);
+    c->dir = sb_detach(&dir, NULL);
+    if (table->type != TOML_TABLE) {
+        err_set(e, PYSHIM_EXIT_CONFIG,
+                "%s:%zu:%zu: tool.pyshim must be a table, not %s", file,
+                table->line, table->col, toml_type_name(table));
+        return err_hint(e, "write [tool.pyshim] and the keys below it");
+    }
+    root = toml_to_json(table);
+    ret = parse_tree(&p, root, c);
     cJSON_Delete(root);
     return ret;
 }

@@ -48,6 +48,12 @@ struct cfg {
  * and e names the file, line, column and key, with a hint. */
 int cfg_parse(struct cfg *c, const char *file, const char *text, size_t len,
               const char *home, struct err *e);
+struct toml;
+/* The same keys from a TOML table (pyproject.toml's [tool.pyshim],
+ * config/pyproject.h), file being the TOML file: errors name its line
+ * and column. */
+int cfg_parse_toml(struct cfg *c, const char *file, const struct toml *table,
+                   const char *home, struct err *e);
 /* Read and parse file: one read (plat_read_regular: a regular file only,
  * never blocking). text (may be NULL) gets the very bytes parsed, for
  * trust_check_text / trust_add_text. */
@@ -60,7 +66,9 @@ int cfg_read_error(struct err *e, const char *file, int errnum);
 void cfg_release(struct cfg *c);
 
 /* True if s is a shared-env name (letters, digits, '.', '_', '-'; not "."
- * or ".."), false if it is to be taken as a path. */
+ * or "..", and not starting with '-', which would read as an option on
+ * the command line: `pyshim shared create -- --help`), false if it is to
+ * be taken as a path. */
 int cfg_is_name(const char *s);
 /* True if s reads as an interpreter path rather than a version request:
  * it has a directory part (path_has_dir: '/'; on Windows also '\\' or a

@@ -155,12 +155,74 @@ out:
     return ret;
 }
 
+/*
+ * dir/pyproject.toml, read like any marker. 1: it asks something of
+ * pyshim (p->pyproject filled; [tool.pyshim] parsed into p->cfg unless
+ * has_cfg: a .pyshim.json beside it wins); 0: absent, skipped, or asking
+ * nothing; -1 with e: unreadable or invalid.
+ */
+static int load_pyproject(struct project *p, const char *dir, int has_cfg,
+                          const struct discover_in *in, struct trace *t,
+                          struct err *e)
+{
+    struct sb file = SB_INIT, text = SB_INIT;
+    int state, ret = -1;
+
+    path_join(&file, dir, "pyproject.toml");
+    state = read_marker(p, dir, file.buf, CFG_MAX_BYTES, &text, t);
+    if (state < 0) {
+        cfg_read_error(e, file.buf, errno);
+        goto out;
+    }
+    ret = 0;
+    if (!state)
+        goto out;
+    ret = -1;
+    if (pyproject_parse(&p->pyproject, has_cfg ? NULL : &p->cfg, file.buf,
+                        text.buf, text.len, in->home, e) < 0)
+        goto out;
+    ret = p->pyproject.requires_python || p->pyproject.has_tool;
+    if (!ret) {
+        cfg_release(&p->cfg);
+        goto out;
+    }
+    p->pyproject_file = sb_detach(&file, NULL);
+out:
+    sb_release(&file);
+    sb_release(&text);
+    return ret;
+}
+
+/* The [tool.pyshim] keys, as the project's config. Keys that would need
+ * `pyshim trust` in a .pyshim.json are refused there: tools rewrite
+ * pyproject.toml (its dependencies) often, and a trust keyed by its
+ * content would be asked again after each change. */
+static int pyproject_config(struct project *p, struct trace *t, struct err *e)
+{
+    char *why = trust_needed(&p->cfg);
+
+    if (why) {
+        err_set(e, PYSHIM_EXIT_NOPERM,
+                "'%s' [tool.pyshim]: %s, which pyproject.toml may not do",
+                p->pyproject_file, why);
+        free(why);
+        return err_hint(
+            e,
+            "move those keys into a .pyshim.json beside it and run `pyshim trust %s` (a .pyshim.json there wins over [tool.pyshim])",
+            p->root);
+    }
+    p->kind = PROJ_CONFIG;
+    trace_add(t, "project: '%s' (config: [tool.pyshim] in '%s')", p->root,
+              p->pyproject_file);
+    return 0;
+}
+
 static int load_markers(struct project *p, const char *dir, struct sb *buf,
                         const struct discover_in *in, struct trace *t,
                         struct err *e)
 {
     struct sb cfg_text = SB_INIT, pv_text = SB_INIT, ver = SB_INIT;
-    int cfg_state, venv_state, pv_state, ret = -1;
+    int cfg_state, venv_state, pv_state, pp_state, ret = -1;
 
     path_join(buf, dir, ".pyshim.json");
     cfg_state = read_marker(p, dir, buf->buf, CFG_MAX_BYTES, &cfg_text, t);
@@ -175,13 +237,25 @@ static int load_markers(struct project *p, const char *dir, struct sb *buf,
         pyverfile_read_error(e, buf->buf, errno);
         goto out;
     }
+    pp_state = load_pyproject(p, dir, cfg_state, in, t, e);
+    if (pp_state < 0)
+        goto out;
     ret = 0;
-    if (!cfg_state && !venv_state && !pv_state)
+    if (!cfg_state && !venv_state && !pv_state && !pp_state)
         goto out;
     ret = -1;
 
     p->root = xstrdup(dir);
-    if (cfg_state) {
+    if (pp_state && p->pyproject.requires_python)
+        trace_add(t, "'%s' requires-python = \"%s\"", p->pyproject_file,
+                  p->pyproject.requires_python);
+    if (cfg_state && p->pyproject.has_tool)
+        skip(p, p->pyproject_file,
+             "its [tool.pyshim] table: the .pyshim.json beside it wins", t);
+    if (!cfg_state && p->pyproject.has_tool) {
+        if (pyproject_config(p, t, e) < 0)
+            goto out;
+    } else if (cfg_state) {
         path_join(buf, dir, ".pyshim.json");
         if (cfg_parse(&p->cfg, buf->buf, cfg_text.buf, cfg_text.len, in->home,
                       e) < 0 ||
@@ -441,5 +515,7 @@ void project_release(struct project *p)
     cfg_release(&p->global);
     sv_release(&p->skipped);
     sitecfg_release(&p->site);
+    free(p->pyproject_file);
+    pyproject_release(&p->pyproject);
     memset(p, 0, sizeof(*p));
 }

@@ -5,7 +5,11 @@
  * directory of the script being run; else walk up from the current
  * directory; else the global config; else nothing (pass through). The
  * first directory holding a marker is the project root. Markers, checked
- * in each directory: .pyshim.json, .venv/pyvenv.cfg, .python-version.
+ * in each directory: .pyshim.json, .venv/pyvenv.cfg, .python-version,
+ * and a pyproject.toml that asks something of pyshim (a [tool.pyshim]
+ * table, used as the config when there is no .pyshim.json beside it, or
+ * [project] requires-python); a pyproject.toml asking neither is no
+ * marker.
  * A marker that is unsafe (owned by another user, or writable by others,
  * or in a directory writable by others, or a link another user made) or
  * not a regular file (a FIFO, socket or device: never opened) is skipped
@@ -20,6 +24,7 @@
 #include "common/sv.h"
 #include "common/trace.h"
 #include "config/cfg.h"
+#include "config/pyproject.h"
 #include "config/sitecfg.h"
 
 enum proj_kind {
@@ -40,12 +45,15 @@ struct project {
     struct cfg global;    /* the global config; global.file NULL if none */
     struct sv skipped;    /* unsafe configs passed over, with the reason */
     struct sitecfg site;  /* the system config; site.file NULL if none */
+    char *pyproject_file; /* root/pyproject.toml when it asks something */
+    struct pyproject pyproject; /* what it asks: requires-python, whether
+                                 * it has [tool.pyshim] */
 };
 
 #define PROJECT_INIT                                                           \
     {                                                                          \
         PROJ_NONE, NULL, NULL, CFG_INIT, NULL, NULL, NULL, CFG_INIT, SV_INIT,  \
-            SITECFG_INIT                                                       \
+            SITECFG_INIT, NULL, PYPROJECT_INIT                                 \
     }
 
 struct discover_in {

@@ -55,6 +55,23 @@ static int same_path(const char *a, const char *b)
     return *a == *b;
 }
 
+int interp_is_pymanager_bin(const struct interp_env *env, const char *dir)
+{
+    struct sb bin = SB_INIT, d = SB_INIT;
+    int ret;
+
+    if (!env->pymanager_root)
+        return 0;
+    path_join(&bin, env->pymanager_root, "bin");
+    sb_set(&d, dir);
+    while (d.len > 1 && is_sep(d.buf[d.len - 1]))
+        sb_setlen(&d, d.len - 1);
+    ret = same_path(bin.buf, d.buf);
+    sb_release(&bin);
+    sb_release(&d);
+    return ret;
+}
+
 /* Names compare caselessly on Windows. */
 int interp_name_eq(const char *a, const char *b)
 {
@@ -131,7 +148,8 @@ int interp_which(const struct interp_env *env, const char *name,
 
     path_split_list(env->path, &dirs);
     for (i = 0; i < dirs.nr && ret; i++) {
-        if (PLAT_WINDOWS && interp_is_store_dir(dirs.v[i]))
+        if (PLAT_WINDOWS && (interp_is_store_dir(dirs.v[i]) ||
+                             interp_is_pymanager_bin(env, dirs.v[i])))
             continue;
         path_join(&cand, dirs.v[i], name);
         if (!plat_is_executable(cand.buf) || interp_holds_self(env, dirs.v[i]))

@@ -9,12 +9,15 @@
  *
  * On Windows (PLAT_WINDOWS): the PATH directories (minus the shim's and
  * the Microsoft Store's aliases in %LOCALAPPDATA%\Microsoft\WindowsApps,
- * stubs that open the Store) holding python.exe, python3.exe or
+ * stubs that open the Store, and the Python install manager's aliases in
+ * %LOCALAPPDATA%\Python\bin) holding python.exe, python3.exe or
  * python3.N[t].exe; then the PEP 514 registry entries of HKCU, HKLM (64-bit
  * view) and HKLM (32-bit view), Software\Python\Company\Tag (the
  * "PyLauncher" company is not an interpreter); then pyenv-win's
  * versions\NAME\python.exe ($PYENV_ROOT, which pyenv-win sets to
- * ...\.pyenv\pyenv-win, or %USERPROFILE%\.pyenv\pyenv-win); then uv's
+ * ...\.pyenv\pyenv-win, or %USERPROFILE%\.pyenv\pyenv-win); then the
+ * Python install manager's runtimes, %LOCALAPPDATA%\Python\pythoncore-TAG
+ * (PEP 773; usually listed already through PEP 514); then uv's
  * cpython-X.Y.Z-windows-ARCH-none\python.exe (%UV_PYTHON_INSTALL_DIR%,
  * else %APPDATA%\uv\data\python and %APPDATA%\uv\python). A python.exe
  * whose name tells no version takes it from the python3XY[t].dll beside
@@ -61,6 +64,10 @@ struct interp_env {
      * order (launcher/pick.h: pick_install_dirs); either may be NULL. */
     const struct sv *pyenv_versions;
     const struct sv *uv_dirs;
+    /* Windows: the Python install manager's install_dir
+     * (%LOCALAPPDATA%\Python), or NULL: its pythoncore-* runtimes are
+     * listed, its bin (alias launchers) never searched */
+    const char *pymanager_root;
     const char *cache_dir;       /* for the facts cache */
     uint64_t self_dev, self_ino; /* the running shim */
     const char *self_path;       /* its path, or NULL: with self_size, a
@@ -126,5 +133,13 @@ int interp_is_self(const struct interp_env *env, const char *path);
  * directory is never searched: its python.exe is a stub that opens the
  * Store. */
 int interp_is_store_dir(const char *dir);
+
+/* True if dir is the Python install manager's alias directory, its
+ * global_dir %LOCALAPPDATA%\Python\bin (env->pymanager_root's bin; a
+ * trailing separator allowed). Its python.exe, python3.14.exe and py.exe
+ * are launchers that start a runtime the manager chooses, not
+ * interpreters: the directory is never searched, as the Store's is not,
+ * and the runtimes themselves are found (PEP 514, pythoncore-*). */
+int interp_is_pymanager_bin(const struct interp_env *env, const char *dir);
 
 #endif

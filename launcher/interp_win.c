@@ -1,7 +1,8 @@
 /*
  * interp_win: the Windows interpreter search (launcher/interp.h tells the
  * sources and their order): PATH's python*.exe, the PEP 514 registry
- * entries, pyenv-win's and uv's install directories. Compiled on every
+ * entries, pyenv-win's, the Python install manager's and uv's install
+ * directories. Compiled on every
  * OS (PLAT_WINDOWS is a constant); only Windows calls it.
  */
 #include <stdlib.h>
@@ -212,6 +213,33 @@ static void scan_installs_win(struct interp_list *l, const char *root,
     sb_release(&exe);
 }
 
+/* The Python install manager's runtimes (PEP 773): install_dir\
+ * pythoncore-TAG\python.exe (python3.Nt.exe for a "t" tag). They are
+ * registered under PEP 514 too (HKCU\Software\Python\PythonCore\TAG),
+ * so each is usually listed already; this finds them when the registry
+ * entries are missing. The install name is the directory's. */
+static void scan_pymanager(struct interp_list *l, const struct interp_env *env)
+{
+    struct sv names = SV_INIT;
+    struct sb dir = SB_INIT, exe = SB_INIT;
+    size_t i;
+
+    if (!env->pymanager_root || plat_listdir(env->pymanager_root, &names) < 0)
+        return;
+    for (i = 0; i < names.nr; i++) {
+        struct pyver_tag t;
+
+        if (pyver_parse_pymanager(names.v[i], &t) < 0)
+            continue;
+        path_join(&dir, env->pymanager_root, names.v[i]);
+        win_exe(&exe, dir.buf, &t);
+        interp_add_tag(l, exe.buf, &t, "pymanager", names.v[i], env);
+    }
+    sv_release(&names);
+    sb_release(&dir);
+    sb_release(&exe);
+}
+
 void interp_discover_win(struct interp_list *out, const struct interp_env *env,
                          struct trace *t)
 {
@@ -224,6 +252,8 @@ void interp_discover_win(struct interp_list *out, const struct interp_env *env,
 
         if (interp_is_store_dir(dirs.v[k]))
             why = "the Microsoft Store's aliases";
+        else if (interp_is_pymanager_bin(env, dirs.v[k]))
+            why = "the Python install manager's aliases";
         else if (interp_is_pyenv_shims(env, dirs.v[k]))
             why = "pyenv's shims";
         else if (interp_holds_self(env, dirs.v[k]))
@@ -237,6 +267,7 @@ void interp_discover_win(struct interp_list *out, const struct interp_env *env,
     scan_registry(out, env, t);
     for (k = 0; env->pyenv_versions && k < env->pyenv_versions->nr; k++)
         scan_installs_win(out, env->pyenv_versions->v[k], "pyenv", env);
+    scan_pymanager(out, env);
     for (k = 0; env->uv_dirs && k < env->uv_dirs->nr; k++)
         scan_installs_win(out, env->uv_dirs->v[k], "uv", env);
     sv_release(&dirs);

@@ -6,10 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/exitcode.h"
 #include "common/path.h"
 #include "common/xalloc.h"
 #include "launcher/rctx.h"
 #include "launcher/venv.h"
+#include "config/pyspec.h"
 #include "common/banned.h"
 
 void layer_settings(const struct project *pr, const char *pyenv_version,
@@ -34,6 +36,9 @@ void layer_settings(const struct project *pr, const char *pyenv_version,
     } else if (pr->pyversion) {
         s->python = pr->pyversion;
         s->python_from = pr->pyversion_file;
+    } else if (pr->pyproject.requires_python) {
+        /* the global and system pythons are defaults for projects that
+         * ask nothing; requires-python asks (layer_requires_pick) */
     } else if (pr->global.python) {
         s->python = pr->global.python;
         s->python_from = pr->global.file;
@@ -54,6 +59,11 @@ void layer_settings(const struct project *pr, const char *pyenv_version,
     }
     if (own->has_env)
         s->env = &own->env;
+    if (pr->pyproject.requires_python && pr->kind != PROJ_GLOBAL) {
+        s->spec = &pr->pyproject.spec;
+        s->spec_text = pr->pyproject.requires_python;
+        s->spec_from = pr->pyproject_file;
+    }
     s->mode = own->mode ? own->mode : pr->global.mode;
     s->mode_from = own->mode ? own->file : pr->global.file;
 }
@@ -62,6 +72,63 @@ void layer_release(struct settings *s)
 {
     free(s->pyenv_first);
     s->pyenv_first = NULL;
+    free(s->spec_pick);
+    s->spec_pick = NULL;
+}
+
+int layer_requires_pick(struct rctx *c, struct settings *s)
+{
+    struct pick_result r = PICK_RESULT_INIT;
+
+    if (!s->spec || s->python || s->venv)
+        return 0;
+    if (pick_spec(&c->pick, s->spec, s->spec_text, s->spec_from, &r, c->e) < 0)
+        return -1;
+    free(s->spec_pick);
+    s->spec_pick = r.path;
+    s->python = s->spec_pick;
+    s->python_from = s->spec_from;
+    return 0;
+}
+
+int layer_check_requires(struct rctx *c, const struct settings *s)
+{
+    struct plan *p = c->p;
+    struct pyver v = p->ver;
+    char have[32];
+    int m;
+
+    if (!s->spec)
+        return 0;
+    m = v.major < 0 ? -1 : pyspec_match(s->spec, &v);
+    if (m < 0 && p->interp) {
+        const struct facts *f = pick_facts(&c->pick, p->interp, NULL);
+
+        if (f) {
+            v = f->ver;
+            m = pyspec_match(s->spec, &v);
+        }
+    }
+    if (m != 0) /* satisfied, or not knowable: not refused on a guess */
+        return 0;
+    pyver_str(&v, have, sizeof(have));
+    if (s->venv) {
+        err_set(
+            c->e, PYSHIM_EXIT_CONFIG,
+            "the venv '%s' runs Python %s, but '%s' says requires-python = \"%s\"",
+            s->venv, have, s->spec_from, s->spec_text);
+        return err_hint(
+            c->e,
+            "recreate the venv on a Python that satisfies it (`pyshim init --python X.Y` after removing it), or change requires-python");
+    }
+    err_set(
+        c->e, PYSHIM_EXIT_CONFIG,
+        "Python %s (asked by %s) does not satisfy requires-python = \"%s\" in '%s'",
+        have, s->python_from ? s->python_from : "default", s->spec_text,
+        s->spec_from);
+    return err_hint(
+        c->e,
+        "ask for a version that satisfies it (`pyshim pin X.Y`, or \"python\" in the config), or change requires-python");
 }
 
 int layer_pinned_elsewhere(struct rctx *c, const struct settings *s)

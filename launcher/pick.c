@@ -15,6 +15,7 @@
 #include "config/cfg.h"
 #include "config/pyverfile.h"
 #include "launcher/pyini.h"
+#include "config/pyspec.h"
 #include "common/banned.h"
 
 static void push_dir(struct sv *dirs, const char *dir)
@@ -60,6 +61,10 @@ void pick_install_dirs(const struct envvars *v, const char *home,
         push_dir(&out->uv, v->uv_install_dir);
         push_join(&out->uv, v->appdata, "uv\\data\\python");
         push_join(&out->uv, v->appdata, "uv\\python");
+        if (v->dirs.localappdata && path_is_abs(v->dirs.localappdata)) {
+            path_join(&s, v->dirs.localappdata, "Python");
+            out->pymanager = xstrdup(s.buf);
+        }
     } else if (v->uv_install_dir && path_is_abs(v->uv_install_dir)) {
         push_dir(&out->uv, v->uv_install_dir);
     } else if (v->dirs.xdg_data_home && path_is_abs(v->dirs.xdg_data_home)) {
@@ -73,9 +78,11 @@ void pick_install_dirs(const struct envvars *v, const char *home,
 void pick_dirs_release(struct pick_dirs *d)
 {
     free(d->pyenv_root);
+    free(d->pymanager);
     sv_release(&d->pyenv_versions);
     sv_release(&d->uv);
     d->pyenv_root = NULL;
+    d->pymanager = NULL;
 }
 
 int pick_init(struct pick *k, const struct envvars *vars, const struct dirs *d,
@@ -105,6 +112,7 @@ int pick_init(struct pick *k, const struct envvars *vars, const struct dirs *d,
     k->ienv.pyenv_root = k->dirs.pyenv_root;
     k->ienv.pyenv_versions = &k->dirs.pyenv_versions;
     k->ienv.uv_dirs = &k->dirs.uv;
+    k->ienv.pymanager_root = k->dirs.pymanager;
     ret = 0;
 out:
     sb_release(&self);
@@ -235,10 +243,17 @@ static int by_default(struct pick *k, int system, struct pick_result *out,
     const char *whose = "pyenv's";
     int ret = -1;
 
-    /* Windows: the py launcher's own default (PY_PYTHON, py.ini) first,
-     * so `python` and `py` agree outside projects. */
+    /* Windows: the Python install manager's default
+     * (PYTHON_MANAGER_DEFAULT, PyManager.json's default_tag), then the py
+     * launcher's own (PY_PYTHON, py.ini), so `python` and `py` agree
+     * outside projects: the manager's py.exe replaces the old one. */
     if (PLAT_WINDOWS && !system &&
-        pyini_request_env(&k->vars->pyini, &pyreq, &pyfrom)) {
+        pyini_manager_request_env(&k->vars->pyini, &pyreq, &pyfrom)) {
+        def = sb_detach(&pyreq, NULL);
+        pfrom = sb_detach(&pyfrom, NULL);
+        whose = "the Python install manager's";
+    } else if (PLAT_WINDOWS && !system &&
+               pyini_request_env(&k->vars->pyini, &pyreq, &pyfrom)) {
         def = sb_detach(&pyreq, NULL);
         pfrom = sb_detach(&pyfrom, NULL);
         whose = "the py launcher's";
@@ -328,4 +343,84 @@ int pick_interp(struct pick *k, const char *req, const char *from,
     if (!strcmp(req, "system")) /* pyenv's word for "the one on PATH" */
         return by_default(k, 1, out, e);
     return by_request(k, req, from, out, e);
+}
+
+/* The version of it, with the micro from the facts when spec's answer
+ * depends on it: 1 satisfies, 0 not (an unknown one is not). */
+static int spec_fits(struct pick *k, const struct pyspec *spec,
+                     const struct interp *it, struct pyver *ver)
+{
+    int m;
+
+    *ver = it->ver;
+    if (ver->major < 0)
+        pick_version(k, it->path, ver, NULL);
+    if (ver->major < 0)
+        return 0;
+    m = pyspec_match(spec, ver);
+    if (m < 0) {
+        const struct facts *f = pick_facts(k, it->path, NULL);
+
+        if (!f)
+            return 0;
+        *ver = f->ver;
+        m = pyspec_match(spec, ver);
+    }
+    return m == 1;
+}
+
+/* The newest that fits, passing over entries marked shim; NULL if none. */
+static struct interp *newest_fit(struct pick *k, const struct pyspec *spec,
+                                 struct pyver *bv)
+{
+    struct interp_list *l = pick_list(k);
+    struct interp *best = NULL;
+    size_t i;
+
+    for (i = 0; i < l->nr; i++) {
+        struct pyver v;
+
+        if (l->v[i].shim || l->v[i].ft || !spec_fits(k, spec, &l->v[i], &v))
+            continue;
+        if (!best || pyver_cmp(&v, bv) > 0) {
+            best = &l->v[i];
+            *bv = v;
+        }
+    }
+    return best;
+}
+
+int pick_spec(struct pick *k, const struct pyspec *spec, const char *text,
+              const char *from, struct pick_result *out, struct err *e)
+{
+    struct interp *best;
+    struct pyver bv = PYVER_NONE;
+
+    /* a pyshim build installed under a python name is no interpreter */
+    while ((best = newest_fit(k, spec, &bv)) != NULL &&
+           interp_is_shim(&k->ienv, best->path)) {
+        trace_add(k->trace, "'%s' is a pyshim binary: skipped", best->path);
+        best->shim = 1;
+    }
+    if (!best) {
+        struct sb have = SB_INIT;
+
+        interp_list_versions(pick_list(k), &have);
+        err_set(
+            e, PYSHIM_EXIT_NOTFOUND,
+            "no installed Python satisfies requires-python = \"%s\" in '%s'%s%s",
+            text, from, have.len ? "; installed: " : "", have.buf);
+        err_hint(
+            e,
+            "install one that does (pyenv install, uv python install), or change requires-python");
+        sb_release(&have);
+        return -1;
+    }
+    out->path = xstrdup(best->path);
+    out->ver = bv;
+    trace_add(
+        k->trace,
+        "no version asked; the newest interpreter satisfying requires-python \"%s\" ('%s'): '%s'",
+        text, from, best->path);
+    return 0;
 }

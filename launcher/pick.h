@@ -32,16 +32,20 @@
  *     or ~/.local/share/uv/python; Windows: $UV_PYTHON_INSTALL_DIR, then
  *     %APPDATA%\uv\data\python (uv's documented place) and
  *     %APPDATA%\uv\python.
+ *   the Python install manager (PEP 773, Windows only): its install_dir
+ *     %LOCALAPPDATA%\Python, holding the runtimes (pythoncore-3.14-64)
+ *     and, in bin, its alias launchers, which are never interpreters.
  * Relative values are ignored; a place listed twice is listed once. */
 struct pick_dirs {
     char *pyenv_root; /* or NULL */
     struct sv pyenv_versions;
     struct sv uv;
+    char *pymanager; /* Windows: %LOCALAPPDATA%\Python, or NULL */
 };
 
 #define PICK_DIRS_INIT                                                         \
     {                                                                          \
-        NULL, SV_INIT, SV_INIT                                                 \
+        NULL, SV_INIT, SV_INIT, NULL                                           \
     }
 
 /* Fill out (empty) from v and home (may be NULL). Pure. */
@@ -106,5 +110,16 @@ void pick_version(struct pick *k, const char *path, struct pyver *ver,
 int pick_interp(struct pick *k, const char *req, const char *from,
                 struct pick_result *out, struct err *e);
 void pick_result_release(struct pick_result *r);
+
+struct pyspec;
+/* The newest installed interpreter whose version satisfies spec (a
+ * project's requires-python, config/pyspec.h; text is the specifier as
+ * written, from the file that asks it), for a project that asks for no
+ * version itself. Ties go to the first found (pick_list's order). A
+ * version known only up to its minor is completed from the facts when
+ * the answer depends on the micro. -1 with e when none does (e lists
+ * what is installed). */
+int pick_spec(struct pick *k, const struct pyspec *spec, const char *text,
+              const char *from, struct pick_result *out, struct err *e);
 
 #endif

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "common/ascii.h"
+#include "common/jsonkv.h"
 #include "common/path.h"
 #include "common/plat.h"
 #include "common/utf8.h"
@@ -139,6 +140,68 @@ void pyini_env_read(struct pyini_env *env)
     env->py_python = plat_getenv("PY_PYTHON");
     env->py_python3 = plat_getenv("PY_PYTHON3");
     env->localappdata = plat_getenv("LOCALAPPDATA");
+    env->python_manager_default = plat_getenv("PYTHON_MANAGER_DEFAULT");
+    env->appdata = plat_getenv("APPDATA");
+}
+
+/* A manager default as a request: blanks dropped, "Company\Tag" as
+ * "Company/Tag"; 0 for "" and for a value holding '%'. */
+static int manager_value(const char *v, struct sb *out)
+{
+    const char *s = v, *e = v + strlen(v);
+    size_t i;
+
+    trim(&s, &e);
+    if (s == e || memchr(s, '%', (size_t)(e - s)))
+        return 0;
+    sb_reset(out);
+    sb_add(out, s, (size_t)(e - s));
+    for (i = 0; i < out->len; i++)
+        if (out->buf[i] == '\\')
+            out->buf[i] = '/';
+    return 1;
+}
+
+int pyini_manager_parse(const char *text, size_t len, struct sb *out)
+{
+    struct sb v = SB_INIT;
+    int ret;
+
+    if (len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3)) {
+        text += 3;
+        len -= 3;
+    }
+    ret = jsonkv_top_string(text, len, "default_tag", &v) == 1 &&
+          manager_value(v.buf, out);
+    sb_release(&v);
+    return ret;
+}
+
+int pyini_manager_request_env(const struct pyini_env *env, struct sb *out,
+                              struct sb *from)
+{
+    struct sb path = SB_INIT, text = SB_INIT;
+    int ret = 0;
+
+    if (env->python_manager_default &&
+        manager_value(env->python_manager_default, out)) {
+        if (from)
+            sb_set(from, "PYTHON_MANAGER_DEFAULT");
+        return 1;
+    }
+    if (!env->appdata || !*env->appdata || !path_is_abs(env->appdata))
+        return 0;
+    path_join(&path, env->appdata, "Python");
+    path_join(&path, path.buf, "PyManager.json");
+    if (!plat_read_file(path.buf, PYINI_MAX, &text) &&
+        pyini_manager_parse(text.buf, text.len, out)) {
+        if (from)
+            sb_set(from, path.buf);
+        ret = 1;
+    }
+    sb_release(&path);
+    sb_release(&text);
+    return ret;
 }
 
 int pyini_default(const char *major, struct sb *out)

@@ -46,7 +46,24 @@ int pyini_request(struct sb *out, struct sb *from);
  * still read from the environment when a "python=4" asks for them. */
 struct pyini_env {
     const char *py_python, *py_python3, *localappdata;
+    /* the Python install manager's: PYTHON_MANAGER_DEFAULT, and APPDATA
+     * (%APPDATA%\Python\PyManager.json) */
+    const char *python_manager_default, *appdata;
 };
+
+/* The Python install manager's default (PEP 773; its `py` and the
+ * python.exe alias use it): PYTHON_MANAGER_DEFAULT if not empty, else the
+ * string "default_tag" at the top of %APPDATA%\Python\PyManager.json
+ * (UTF-8, a BOM allowed). The value is a tag ("3.14", "3.14-64",
+ * "3.14t") or "Company\Tag", which becomes the "Company/Tag" request; a
+ * value holding '%' (an unexpanded placeholder) is "not set". Returns 1
+ * with the request in out (replaced) and where it came from in from (may
+ * be NULL), else 0. A missing, unreadable or malformed file is "not
+ * set". */
+int pyini_manager_request_env(const struct pyini_env *env, struct sb *out,
+                              struct sb *from);
+/* The same from the JSON text of a PyManager.json (len bytes). */
+int pyini_manager_parse(const char *text, size_t len, struct sb *out);
 
 /* Fill env from this process's environment. */
 void pyini_env_read(struct pyini_env *env);

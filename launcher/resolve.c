@@ -76,7 +76,8 @@ static int choose_env(struct rctx *c, struct settings *s)
         s->python = p->python_req = sb_detach(&nb, NULL);
         s->python_from = path_basename(invoked);
     }
-    if (envsel_choose(c, s) < 0)
+    if (layer_requires_pick(c, s) < 0 || envsel_choose(c, s) < 0 ||
+        layer_check_requires(c, s) < 0)
         return -1;
     if (!p->python_req && s->python)
         p->python_req = xstrdup(s->python);

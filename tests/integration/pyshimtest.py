@@ -31,7 +31,7 @@ PYSHIM_BIN = os.path.abspath(
     os.environ.get("PYSHIM_BIN") or os.path.join(SRC, "build", "dev", "pyshim"))
 
 # Every subprocess is bounded: a hang is a failure, never a stuck suite.
-TIMEOUT = float(os.environ.get("PYSHIM_TEST_TIMEOUT", "60"))
+TIMEOUT = float(os.environ.get("PYSHIM_TEST_TIMEOUT", "120"))
 PIP_TIMEOUT = 240
 
 ORIG_ENV = dict(os.environ)
@@ -377,14 +377,22 @@ class Sandbox(object):
             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             universal_newlines=text, timeout=timeout or TIMEOUT)
 
-    def pyshim(self, *args, cwd=None, env=None):
+    # Commands that make venvs or run pip get pip's time on a loaded
+    # machine (a venv with its own pip took over 60 s on a busy 2-core one).
+    SLOW_COMMANDS = ("shared", "init", "sync", "adopt", "site", "kernel",
+                     "freeze", "run", "exec")
+
+    def pyshim(self, *args, cwd=None, env=None, timeout=None):
         exe = os.path.join(self.bin, "pyshim")
         if not os.path.exists(exe):
             exe = PYSHIM_BIN
+        if timeout is None:
+            timeout = PIP_TIMEOUT if args[:1] and \
+                args[0] in self.SLOW_COMMANDS else TIMEOUT
         return subprocess.run(
             self.prefix + [exe] + list(args), cwd=cwd or self.work,
             env=self.envwith(env), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            universal_newlines=True, timeout=TIMEOUT)
+            universal_newlines=True, timeout=timeout)
 
     @property
     def global_config(self):

@@ -94,6 +94,39 @@ static void test_pyver_parse__free_threaded(void **state)
 }
 
 /* The py launcher's platform suffixes are requests only on Windows. */
+/* The install manager's runtime directories (issue 13 item 7). */
+static void test_pyver_parse_pymanager__table(void **state)
+{
+    static const struct {
+        const char *in;
+        int ret, minor, ft;
+        enum pyver_plat plat;
+    } cases[] = {
+        {"pythoncore-3.14-64", 0, 14, 0, PYVER_PLAT_64},
+        {"PythonCore-3.14t-64", 0, 14, 1, PYVER_PLAT_64},
+        {"pythoncore-3.13-32", 0, 13, 0, PYVER_PLAT_32},
+        {"pythoncore-3.15-arm64", 0, 15, 0, PYVER_PLAT_ARM64},
+        {"pythoncore-3.12", 0, 12, 0, PYVER_PLAT_ANY},
+        {"pythoncore-3-64", -1, -1, 0, PYVER_PLAT_ANY},
+        {"pythoncore-", -1, -1, 0, PYVER_PLAT_ANY},
+        {"bin", -1, -1, 0, PYVER_PLAT_ANY},
+        {"_cache", -1, -1, 0, PYVER_PLAT_ANY},
+        {"pythoncore-3.14-64.old", -1, -1, 0, PYVER_PLAT_ANY},
+    };
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+        struct pyver_tag t;
+
+        TU_INT_EQ(cases[i].in, pyver_parse_pymanager(cases[i].in, &t),
+                  cases[i].ret);
+        TU_INT_EQ(cases[i].in, t.ver.minor, cases[i].minor);
+        TU_INT_EQ(cases[i].in, t.ft, cases[i].ft);
+        TU_INT_EQ(cases[i].in, (int)t.plat, (int)cases[i].plat);
+    }
+}
+
 static void test_pyver_parse__windows_suffixes(void **state)
 {
     static const char *const in[] = {"3.12-32",       "3.12-64",
@@ -533,6 +566,7 @@ int main(void)
         cmocka_unit_test(test_pyver_parse__table),
         cmocka_unit_test(test_pyver_parse__free_threaded),
         cmocka_unit_test(test_pyver_parse__windows_suffixes),
+        cmocka_unit_test(test_pyver_parse_pymanager__table),
         cmocka_unit_test(test_pyver_parse_tag__table),
         cmocka_unit_test(test_pyver_plat_matches__table),
         cmocka_unit_test(test_pyver_parse_names__table),

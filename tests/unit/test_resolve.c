@@ -607,6 +607,60 @@ static const struct rcase cases[] = {
      .exe = "%R/bin/python3.92",
      .from = "%R/other/.pyshim.json"},
 
+    /* --- pyproject.toml: requires-python and [tool.pyshim] -----------------
+     */
+    {.name = "requires-python: the newest installed that satisfies it",
+     .setup =
+         "f pyproject.toml [project]\\nrequires-python = \">=3.91, <3.95\"",
+     .kind = "base",
+     .exe = "%R/uv/cpython-3.94.2-linux-x86_64-gnu/bin/python3.94",
+     .ver = "3.94",
+     .from = "%P/pyproject.toml",
+     .trace = "the newest interpreter satisfying requires-python"},
+    {.name = "requires-python with a wildcard",
+     .setup = "f pyproject.toml [project]\\nrequires-python = \"==3.92.*\"",
+     .exe = "%R/bin/python3.92"},
+    {.name = ".python-version over requires-python when it satisfies it",
+     .setup = "f pyproject.toml [project]\\nrequires-python = \">=3.91\"\n"
+              "f .python-version 3.92\\n",
+     .exe = "%R/bin/python3.92",
+     .from = "%P/.python-version"},
+    {.name = ".python-version outside requires-python is refused",
+     .setup = "f pyproject.toml [project]\\nrequires-python = \">=3.92\"\n"
+              "f .python-version 3.91\\n",
+     .code = PYSHIM_EXIT_CONFIG,
+     .err =
+         "does not satisfy requires-python = \">=3.92\" in '%P/pyproject.toml'"},
+    {.name = "a venv outside requires-python is refused",
+     .setup = "f pyproject.toml [project]\\nrequires-python = \">=3.92\"\n"
+              "v .venv 91\nr .venv",
+     .code = PYSHIM_EXIT_CONFIG,
+     .err = "the venv '%P/.venv' runs Python 3.91.7"},
+    {.name = "a python3.N name outside requires-python is refused",
+     .invoked = "python3.91",
+     .setup = "f pyproject.toml [project]\\nrequires-python = \">=3.92\"",
+     .code = PYSHIM_EXIT_CONFIG,
+     .err = "(asked by python3.91) does not satisfy"},
+    {.name = "requires-python nothing installed satisfies",
+     .setup = "f pyproject.toml [project]\\nrequires-python = \">=3.99\"",
+     .code = PYSHIM_EXIT_NOTFOUND,
+     .err = "no installed Python satisfies requires-python = \">=3.99\""},
+    {.name = "[tool.pyshim] python",
+     .setup = "f pyproject.toml [project]\\nname = \"x\"\\n[tool.pyshim]\\n"
+              "python = \"3.93\"",
+     .exe = "%R/pyenv/versions/3.93.1/bin/python3.93",
+     .from = "%P/pyproject.toml",
+     .req = "3.93"},
+    {.name = ".pyshim.json over [tool.pyshim]",
+     .setup = "f pyproject.toml [tool.pyshim]\\npython = \"3.93\"\n"
+              "f .pyshim.json {\"python\": \"3.92\"}",
+     .exe = "%R/bin/python3.92",
+     .from = "%P/.pyshim.json",
+     .trace = "the .pyshim.json beside it wins"},
+    {.name = "a pyproject.toml asking nothing is no marker",
+     .setup = "f pyproject.toml [build-system]\\nrequires = []",
+     .kind = "passthrough"},
+
     /* --- interpreters by path, and trust --------------------------------- */
     {.name = "a path to an interpreter, trusted",
      .setup = "f .pyshim.json {\"python\": \"%R/bin/python3.92\"}\n"

@@ -1,8 +1,9 @@
 /*
  * Resolution's Windows rules that are pure, checked on every OS: the name
  * called by as a request (caseless, ".exe" dropped) and where pyenv-win
- * and uv keep their pythons. Built from its own copies of common/path.c,
- * launcher/pyver.c, request.c and pick.c compiled with PLAT_WINDOWS=1
+ * and uv keep their pythons, the Python install manager's places and
+ * default. Built from its own copies of common/path.c, launcher/pyver.c,
+ * request.c, pick.c, interp.c and pyini.c compiled with PLAT_WINDOWS=1
  * (tests/CMakeLists.txt); no file is opened.
  */
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 
 #include "common/plat.h"
 #include "launcher/pick.h"
+#include "launcher/pyini.h"
 #include "launcher/request.h"
 #include "tests/unit/testutil.h"
 
@@ -113,7 +115,97 @@ static void test_pick_install_dirs__windows(void **state)
     assert_null(d.pyenv_root);
     check_list("relative pyenv", &d.pyenv_versions, none);
     check_list("relative uv", &d.uv, none);
+    assert_null(d.pymanager);
     pick_dirs_release(&d);
+}
+
+/* The Python install manager (PEP 773, issue 13 item 7): its install_dir
+ * is %LOCALAPPDATA%\Python, and its bin (the alias launchers) is never
+ * searched, in any case or with a trailing separator. */
+static void test_pymanager__dirs(void **state)
+{
+    static const struct {
+        const char *dir;
+        int alias;
+    } t[] = {
+        {"C:\\Users\\me\\AppData\\Local\\Python\\bin", 1},
+        {"c:\\users\\ME\\appdata\\local\\python\\BIN\\", 1},
+        {"C:/Users/me/AppData/Local/Python/bin", 1},
+        {"C:\\Users\\me\\AppData\\Local\\Python", 0},
+        {"C:\\Users\\me\\AppData\\Local\\Python\\pythoncore-3.14-64", 0},
+        {"D:\\Python\\bin", 0},
+        {"C:\\Users\\me\\AppData\\Local\\Microsoft\\WindowsApps", 0},
+    };
+    struct envvars v;
+    struct pick_dirs d = PICK_DIRS_INIT;
+    struct interp_env env;
+    size_t i;
+
+    (void)state;
+    memset(&v, 0, sizeof(v));
+    memset(&env, 0, sizeof(env));
+    v.dirs.localappdata = "C:\\Users\\me\\AppData\\Local";
+    pick_install_dirs(&v, "C:\\Users\\me", &d);
+    TU_STR_EQ("pymanager", d.pymanager,
+              "C:\\Users\\me\\AppData\\Local\\Python");
+    env.pymanager_root = d.pymanager;
+    for (i = 0; i < N(t); i++)
+        TU_INT_EQ(t[i].dir, interp_is_pymanager_bin(&env, t[i].dir),
+                  t[i].alias);
+    env.pymanager_root = NULL;
+    TU_INT_EQ("no LOCALAPPDATA", interp_is_pymanager_bin(&env, t[0].dir), 0);
+    pick_dirs_release(&d);
+    /* a relative LOCALAPPDATA names no place */
+    v.dirs.localappdata = "AppData\\Local";
+    pick_install_dirs(&v, NULL, &d);
+    assert_null(d.pymanager);
+    pick_dirs_release(&d);
+}
+
+/* Its default: PYTHON_MANAGER_DEFAULT, else PyManager.json's default_tag;
+ * "Company\Tag" is the "Company/Tag" request. */
+static void test_pymanager__default(void **state)
+{
+    static const struct {
+        const char *json;
+        int ret;
+        const char *want;
+    } t[] = {
+        {"{\"default_tag\": \"3.14\"}", 1, "3.14"},
+        {"\xef\xbb\xbf{\"default_tag\": \" 3.13t-64 \"}", 1, "3.13t-64"},
+        {"{\"install\": {\"source\": \"x\"}, \"default_tag\": "
+         "\"PythonCore\\\\3.12\"}",
+         1, "PythonCore/3.12"},
+        {"{\"default_tag\": \"%PYTHON_MANAGER_DEFAULT%\"}", 0, NULL},
+        {"{\"default_tag\": \"\"}", 0, NULL},
+        {"{\"default_tag\": 3.14}", 0, NULL},
+        {"{\"list\": {\"default_tag\": \"3.9\"}}", 0, NULL},
+        {"[\"default_tag\"]", 0, NULL},
+        {"{", 0, NULL},
+    };
+    struct pyini_env env;
+    struct sb out = SB_INIT, from = SB_INIT;
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < N(t); i++) {
+        sb_set(&out, "untouched");
+        TU_INT_EQ(t[i].json,
+                  pyini_manager_parse(t[i].json, strlen(t[i].json), &out),
+                  t[i].ret);
+        TU_STR_EQ(t[i].json, out.buf, t[i].ret ? t[i].want : "untouched");
+    }
+    memset(&env, 0, sizeof(env));
+    env.python_manager_default = "3.12-32";
+    TU_INT_EQ("variable", pyini_manager_request_env(&env, &out, &from), 1);
+    TU_STR_EQ("variable", out.buf, "3.12-32");
+    TU_STR_EQ("variable from", from.buf, "PYTHON_MANAGER_DEFAULT");
+    env.python_manager_default = "";
+    env.appdata = NULL;
+    TU_INT_EQ("empty, no file", pyini_manager_request_env(&env, &out, &from),
+              0);
+    sb_release(&out);
+    sb_release(&from);
 }
 
 int main(void)
@@ -122,6 +214,8 @@ int main(void)
         cmocka_unit_test(test_resolve_win__built_as_windows),
         cmocka_unit_test(test_request_parse__windows),
         cmocka_unit_test(test_pick_install_dirs__windows),
+        cmocka_unit_test(test_pymanager__dirs),
+        cmocka_unit_test(test_pymanager__default),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
