@@ -34,6 +34,7 @@ static const struct command {
     {"completions", cli_completions,
      "shell completions: bash, zsh, fish, powershell"},
     {"adopt", cli_adopt, "make a hand-made venv + shared.pth setup pyshim's"},
+    {"site", cli_site, "administrators: site shared envs and kernels (root)"},
     {NULL, NULL, NULL}};
 
 static void usage(FILE *f)

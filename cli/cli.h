@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "common/err.h"
+#include "common/jsonw.h"
 #include "common/sb.h"
 #include "common/sv.h"
 #include "config/dirs.h"
@@ -29,11 +30,21 @@ int cli_exec(int argc, char **argv);
 int cli_freeze(int argc, char **argv);
 int cli_completions(int argc, char **argv);
 int cli_adopt(int argc, char **argv);
+int cli_site(int argc, char **argv);
 
 /* cli/site.c: the system config's site envs beside the user's. Print a
  * row for each site env (the header first when *n is 0; *n counts the
  * rows). */
 void cli_site_list_shared(int *n);
+/* The same site envs as members of the JSON array w (cli/sharedls.c). */
+void cli_site_list_shared_json(struct jsonw *w);
+/* cli/sharedls.c: `pyshim shared list --json` (prints; returns 0), and
+ * one env's object in it (kind "user" or "site"; users may be NULL; size
+ * in bytes, or -1 for null). */
+int cli_shared_list_json(const struct dirs *d);
+void cli_shared_json_env(struct jsonw *w, const char *name, const char *dir,
+                         const char *kind, const struct sv *users,
+                         long long size);
 /* The shared entry (a name) as the user means it (launcher/siteenv.h):
  * a site env's path (into buf) or entry itself. */
 const char *cli_site_map(const struct dirs *d, const char *entry,

@@ -187,6 +187,28 @@ static int contains(const char *s, const char *needle)
     return s && strstr(s, needle) != NULL;
 }
 
+/* Windows: is path in the Python install manager's alias directory,
+ * %LOCALAPPDATA%\Python\bin? */
+static int in_pymanager_bin(const char *path)
+{
+    const char *lad = plat_getenv("LOCALAPPDATA");
+    struct sb dir = SB_INIT, al = SB_INIT;
+    int ret;
+
+    if (!PLAT_WINDOWS || !lad || !*lad)
+        return 0;
+    sb_set(&dir, path);
+    path_dirname(&dir);
+    path_normalize(&dir);
+    path_join(&al, lad, "Python");
+    path_join(&al, al.buf, "bin");
+    path_normalize(&al);
+    ret = path_equal(dir.buf, al.buf);
+    sb_release(&dir);
+    sb_release(&al);
+    return ret;
+}
+
 /* What kind of program shadows pyshim's: named after who put it there,
  * with the hint that gets pyshim back in front. */
 static void shadow_kind(const char *path, const char *bin, const char **what,
@@ -224,6 +246,12 @@ static void shadow_kind(const char *path, const char *bin, const char **what,
                contains(r, "/linuxbrew/")) {
         *what = "Homebrew";
         sb_addf(fix, "put %s before Homebrew's bin on PATH", bin);
+    } else if (in_pymanager_bin(path)) {
+        *what = "the Python install manager's alias";
+        sb_addf(
+            fix,
+            "run `pyshim install` again to put %s first on your user PATH (then open a new terminal); pyshim finds the manager's runtimes itself",
+            bin);
     } else if (contains(path, "WindowsApps")) {
         *what = "the Windows Store alias";
         sb_addf(

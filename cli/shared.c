@@ -25,7 +25,7 @@
 
 static const char usage[] =
     "usage: pyshim shared create NAME [--python V] [--system-site-packages]\n"
-    "       pyshim shared list\n"
+    "       pyshim shared list [--json]\n"
     "       pyshim shared remove NAME [--force] [--yes]\n"
     "       pyshim shared path NAME\n"
     "       pyshim shared pip NAME ARGS...\n"
@@ -38,7 +38,8 @@ static const char usage[] =
     "          interpreter). If NAME exists, succeed only when it matches\n"
     "          (same Python V, same --system-site-packages); a directory\n"
     "          there that is not a shared env is never touched\n"
-    "  list    name, Python version, size on disk, and what uses it\n"
+    "  list    name, Python version, size on disk, and what uses it (--json:\n"
+    "          a JSON array of {name, kind, path, python, size, used_by})\n"
     "  remove  delete it, after showing its size and users and asking (on\n"
     "          a terminal; --yes for scripts, required without one);\n"
     "          refused while something uses it, unless --force\n"
@@ -591,7 +592,13 @@ int cli_shared(int argc, char **argv)
     if (!strcmp(sub, "create")) {
         ret = create(&d, argc - 1, argv + 1, &e);
     } else if (!strcmp(sub, "list")) {
-        ret = list(&d);
+        int json = 0;
+        struct opt opts[] = {OPT_BOOL(0, "json", &json), OPT_END()};
+        struct opt_cmd oc = OPT_CMD(usage, opts, NULL, 0);
+
+        if (opt_parse_cmd(&oc, argc - 1, argv + 1, &code))
+            goto out;
+        ret = json ? cli_shared_list_json(&d) : list(&d);
     } else if (!strcmp(sub, "remove")) {
         ret = remove_env(&d, argc - 1, argv + 1, &e);
     } else if (!strcmp(sub, "path") && argc == 3) {

@@ -349,3 +349,71 @@ void sitecfg_release(struct sitecfg *s)
     memset(s, 0, sizeof(*s));
     s->allow_user_shared = 1;
 }
+
+int sitecfg_set_env(const char *file, const char *name, const char *path,
+                    struct err *e)
+{
+    struct sb text = SB_INIT, dir = SB_INIT;
+    cJSON *root = NULL, *ss, *sh;
+    char *out = NULL;
+    int ret = -1;
+
+    if (plat_read_regular(file, CFG_MAX_BYTES, &text, NULL) < 0) {
+        if (errno != ENOENT) {
+            err_set(e, PYSHIM_EXIT_CONFIG, "cannot read '%s': %s", file,
+                    plat_read_strerror(errno));
+            err_hint(e, "fix or remove the file");
+            goto out;
+        }
+        root = cJSON_CreateObject();
+    } else if (!(root = cJSON_ParseWithLength(text.buf, text.len)) ||
+               !cJSON_IsObject(root)) {
+        err_set(e, PYSHIM_EXIT_CONFIG, "%s: malformed JSON", file);
+        err_hint(e, "fix the system config by hand, then run it again");
+        goto out;
+    }
+    ss = cJSON_GetObjectItemCaseSensitive(root, "site_shared");
+    if (ss && !cJSON_IsObject(ss)) {
+        err_set(e, PYSHIM_EXIT_CONFIG,
+                "%s: key 'site_shared' must be an object", file);
+        err_hint(e, "fix the system config by hand, then run it again");
+        goto out;
+    }
+    if (!ss)
+        ss = cJSON_AddObjectToObject(root, "site_shared");
+    cJSON_DeleteItemFromObjectCaseSensitive(ss, name);
+    if (path) {
+        cJSON_AddStringToObject(ss, name, path);
+    } else {
+        sh = cJSON_GetObjectItemCaseSensitive(root, "shared");
+        if (cJSON_IsArray(sh)) {
+            int i;
+
+            for (i = cJSON_GetArraySize(sh) - 1; i >= 0; i--) {
+                cJSON *it = cJSON_GetArrayItem(sh, i);
+
+                if (cJSON_IsString(it) && !strcmp(it->valuestring, name))
+                    cJSON_DeleteItemFromArray(sh, i);
+            }
+        }
+    }
+    out = cJSON_Print(root);
+    sb_set(&text, out);
+    sb_addch(&text, '\n');
+    sb_addstr(&dir, file);
+    path_dirname(&dir);
+    if ((plat_mkdirs(dir.buf, 0755) < 0 && !plat_is_dir(dir.buf)) ||
+        plat_write_atomic(file, text.buf, text.len, 0644) < 0) {
+        err_set(e, PYSHIM_EXIT_CANTCREAT, "cannot write '%s': %s", file,
+                plat_strerror(errno));
+        err_hint(e, "run it as root");
+        goto out;
+    }
+    ret = 0;
+out:
+    cJSON_free(out);
+    cJSON_Delete(root);
+    sb_release(&text);
+    sb_release(&dir);
+    return ret;
+}

@@ -64,4 +64,11 @@ const char *sitecfg_env(const struct sitecfg *s, const char *name);
 int sitecfg_python_allowed(const struct sitecfg *s, int major, int minor);
 void sitecfg_release(struct sitecfg *s);
 
+/* `pyshim site`: in the system config file (made, with its directory,
+ * when missing; written atomically, mode 0644), set "site_shared"[name]
+ * to path, or with path NULL remove name from "site_shared" and from
+ * "shared". Other keys are kept. -1 with e. */
+int sitecfg_set_env(const char *file, const char *name, const char *path,
+                    struct err *e);
+
 #endif

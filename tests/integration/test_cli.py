@@ -336,6 +336,27 @@ class Which(SandboxTest, unittest.TestCase):
         self.assertEqual(j["python"],
                          os.path.join(j["environment"], "bin", "python"))
 
+    def test_shared_list_json(self):
+        """Issue 12 item 7: `shared list --json` is JSON (it was ignored),
+        with the text table's facts; a stray argument is a usage error."""
+        r = self.sb.run("python", "-c", "pass", cwd=self.proj)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = self.sb.pyshim("shared", "list", "--json")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        envs = {e["name"]: e for e in json.loads(r.stdout)}
+        ai = envs["ai"]
+        self.assertEqual(ai["kind"], "user")
+        self.assertEqual(ai["path"], self.shared)
+        self.assertEqual(ai["python"], "%d.%d.%d" % self.interp.version)
+        self.assertGreater(ai["size"], 0)
+        self.assertTrue(any(self.proj in u for u in ai["used_by"]), ai)
+        text = self.sb.pyshim("shared", "list")
+        self.assertIn(self.proj, text.stdout)
+        for bad in (["--jsn"], ["extra"]):
+            r = self.sb.pyshim("shared", "list", *bad)
+            self.assertEqual(r.returncode, 64, r)
+            self.assertEqual(r.stdout, "")
+
     def test_which_text(self):
         r = self.sb.pyshim("which", cwd=os.path.join(self.proj, "tools"))
         self.assertEqual(r.returncode, 0, r.stderr)

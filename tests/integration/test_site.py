@@ -13,6 +13,7 @@ import tempfile
 import unittest
 
 from pyshimtest import (SandboxTest, TIMEOUT, make_venv, site_packages,
+                        build_wheel,
                         test_user, users_unavailable, write, write_json,
                         as_user_argv)
 
@@ -302,6 +303,13 @@ class SiteEnvReadOnly(SiteFixture, SandboxTest, unittest.TestCase):
         self.assertEqual(len(line), 1, r.stdout)
         self.assertIn("site env, read-only", line[0])
         self.assertIn(self.ml, line[0])
+        r = self.sb.pyshim("shared", "list", "--json", env=self.sysenv())
+        self.assertEqual(r.returncode, 0, r)
+        site = [e for e in json.loads(r.stdout) if e["name"] == "ml"]
+        self.assertEqual(len(site), 1, r.stdout)
+        self.assertEqual(site[0]["kind"], "site")
+        self.assertEqual(site[0]["path"], self.ml)
+        self.assertIsNone(site[0]["size"])
 
     def test_pip_into_a_site_env_is_refused(self):
         self.set_system({"site_shared": {"ml": self.ml}})
@@ -335,6 +343,128 @@ class SiteEnvReadOnly(SiteFixture, SandboxTest, unittest.TestCase):
         r = self.sb.pyshim("doctor", cwd=d, env=self.sysenv())
         self.assertIn("shared-version", r.stdout)
         self.assertEqual(before, tree_state(self.ml))
+
+
+@unittest.skipIf(not_root(), "site commands run as root")
+class SiteCommands(SiteFixture, SandboxTest, unittest.TestCase):
+    """pyshim site create/list/remove and site kernel install, as root."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.make_site()
+        cls.wheels = os.path.join(cls.sysroot, "wheels")
+        build_wheel(cls.wheels, "sitepkg", "1.0")
+        cls.reqs = write(os.path.join(cls.sysroot, "reqs.txt"),
+                         "--no-index\n--find-links %s\nsitepkg==1.0\n"
+                         % cls.wheels)
+        cls.prefix = os.path.join(cls.sysroot, "site")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.drop_site()
+        super().tearDownClass()
+
+    def site(self, *args):
+        return self.sb.pyshim("site", *args, env=self.sysenv())
+
+    def test_create_list_use_remove(self):
+        self.set_system({"python": SYSTEM_PY})
+        r = self.sb.pyshim("site", "create", "ai", "-r", self.reqs, "--python",
+                           SYSTEM_PY, "--prefix", self.prefix,
+                           env=self.sysenv())
+        self.assertEqual(r.returncode, 0, r)
+        env = os.path.join(self.prefix, "ai")
+        with open(self.sysconf) as f:
+            conf = json.load(f)
+        self.assertEqual(conf["site_shared"], {"ai": env})
+        self.assertEqual(conf["python"], SYSTEM_PY)  # other keys kept
+        with open(os.path.join(env, "pyshim-requirements.txt")) as f:
+            self.assertIn("sitepkg==1.0", f.read())
+        r = self.site("list")
+        self.assertEqual(r.returncode, 0, r)
+        row = [l.split() for l in r.stdout.splitlines() if l.startswith("ai ")]
+        self.assertEqual(row[0][2:], ["1", env], r.stdout)
+        # a user's project names it like its own
+        d = self.sb.mkdtemp()
+        r = self.sb.pyshim("init", "--shared", "ai", "--no-venv", cwd=d,
+                           env=self.sysenv())
+        self.assertEqual(r.returncode, 0, r)
+        r = self.sb.run("python", "-c", "import sitepkg; print(sitepkg.WHERE)",
+                        cwd=d, env=self.sysenv())
+        self.assertOK(r)
+        self.assertTrue(r.stdout.startswith(env), r.stdout)
+        r = self.site("remove", "ai", "--yes")
+        self.assertEqual(r.returncode, 0, r)
+        self.assertFalse(os.path.exists(env))
+        with open(self.sysconf) as f:
+            self.assertEqual(json.load(f)["site_shared"], {})
+
+    def test_create_never_takes_an_existing_dir(self):
+        self.set_system({})
+        d = os.path.join(self.prefix, "taken")
+        write(os.path.join(d, "keep.txt"), "mine\n")
+        r = self.site("create", "taken", "-r", self.reqs, "--prefix",
+                      self.prefix)
+        self.assertShimError(r, "exists already")
+        self.assertTrue(os.path.exists(os.path.join(d, "keep.txt")))
+
+    def test_a_failed_create_leaves_nothing(self):
+        self.set_system({})
+        bad = write(os.path.join(self.sysroot, "bad.txt"),
+                    "--no-index\n--find-links %s\nnot-there==9\n" % self.wheels)
+        r = self.site("create", "bad", "-r", bad, "--python", SYSTEM_PY,
+                      "--prefix", self.prefix)
+        self.assertNotEqual(r.returncode, 0, r)
+        self.assertIn("pip install -r", r.stderr)
+        self.assertFalse(os.path.exists(os.path.join(self.prefix, "bad")))
+        with open(self.sysconf) as f:
+            self.assertNotIn("bad", f.read())
+
+    def test_remove_keeps_a_dir_site_create_did_not_make(self):
+        self.set_system({"site_shared": {"ml": self.ml}})
+        r = self.site("remove", "ml", "--yes")
+        self.assertEqual(r.returncode, 0, r)
+        self.assertIn("its directory is kept", r.stdout)
+        self.assertTrue(os.path.isdir(self.ml))
+        with open(self.sysconf) as f:
+            self.assertEqual(json.load(f)["site_shared"], {})
+
+    def test_kernel_install_is_system_wide(self):
+        jdir = os.path.join(self.sysroot, "jupyter")
+        r = self.site("kernel", "install", "--dir", jdir)
+        self.assertEqual(r.returncode, 0, r)
+        spec = os.path.join(jdir, "kernels", "pyshim-auto", "kernel.json")
+        self.assertEqual(os.stat(spec).st_mode & 0o777, 0o644)
+        with open(spec) as f:
+            k = json.load(f)
+        self.assertEqual(k["argv"][0], os.path.join(self.sb.bin, "python"))
+        self.assertEqual(k["env"], {"PYSHIM_PROJECT": ""})
+        # jupyter_client finds it where it looks for every user's kernels
+        code = ("from jupyter_client.kernelspec import KernelSpecManager as K;"
+                "print(K().find_kernel_specs()['pyshim-auto'])")
+        r = subprocess.run([SYSTEM_PY, "-c", code], env=dict(
+            self.sb.envwith(), JUPYTER_PATH=jdir, JUPYTER_DATA_DIR=self.sb.home),
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            universal_newlines=True, timeout=TIMEOUT)
+        if "No module named 'jupyter_client'" in r.stderr:
+            self.skipTest("no jupyter_client")
+        self.assertEqual(r.stdout.strip(), os.path.dirname(spec), r.stderr)
+
+
+class SiteCommandsNeedRoot(SandboxTest, unittest.TestCase):
+    """Run as a user, every site command but list is refused."""
+
+    sandbox_user = "pyshim-alice"
+
+    def test_refused_with_a_hint(self):
+        for args in (("create", "x", "-r", "reqs.txt"), ("remove", "x"),
+                     ("kernel", "install")):
+            r = self.sb.pyshim("site", *args)
+            self.assertShimError(r, "must run as root")
+            self.assertIn("sudo pyshim site", r.stderr)
+        r = self.sb.pyshim("site", "list")
+        self.assertEqual(r.returncode, 0, r)
 
 
 def can_bind_mount():

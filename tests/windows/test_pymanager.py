@@ -102,16 +102,21 @@ class PyManager(wintest.WorldTest, unittest.TestCase):
         finally:
             os.unlink(self.config)
 
-    def doctor_json(self, path):
+    def doctor_json(self, path, check="pymanager-alias"):
         r = self.w.pyshim("doctor", "--json", cwd=self.w.mkdtemp("doc"),
                           path=path)
         try:
             checks = json.loads(r.stdout)
         except ValueError:
             raise AssertionError("doctor --json printed no JSON: %r" % (r,))
-        return [c for c in checks if c["check"] == "pymanager-alias"]
+        return [c for c in checks if c["check"] == check]
 
     def test_doctor_warns_when_the_aliases_come_first(self):
+        # path-order names the alias as what shadows pyshim's python
+        po = [c for c in self.doctor_json(self.alias_first(), "path-order")
+              if c["status"] == "fail" and "`python`" in c["detail"]]
+        self.assertEqual(len(po), 1, po)
+        self.assertIn("the Python install manager's alias", po[0]["detail"])
         pa = self.doctor_json(self.alias_first())
         self.assertEqual([c["status"] for c in pa], ["warn"], pa)
         self.assertIn("come before", pa[0]["detail"])
