@@ -425,7 +425,7 @@ static int adopt_one(const struct dirs *d, const struct proj *p, int kernels)
                 code = PYSHIM_EXIT_FAILURE;
         } else {
             printf(
-                "pyshim: kernel '%s' runs %s/... directly and keeps working; to make it pyshim's (it then follows the project): `pyshim adopt --kernels %s` or `pyshim kernel install --force --project %s --name %s`\n",
+                "pyshim: kernel '%s' runs %s/... directly and keeps working; to make it pyshim's (`pyshim kernel list` and `prune` then know its project): `pyshim adopt --kernels %s` or `pyshim kernel install --force --project %s --name %s`\n",
                 p->kernels.v[i], p->v.dir, p->dir, p->dir, p->kernels.v[i]);
         }
     }

@@ -11,6 +11,7 @@
 #include "common/sb.h"
 #include "common/xalloc.h"
 #include "config/dirs.h"
+#include "config/sitecfg.h"
 #include "config/trust.h"
 #include "cli/cli.h"
 #include "cli/opt.h"
@@ -21,6 +22,7 @@
 
 static const char usage_trust[] =
     "usage: pyshim trust [PATH]\n"
+    "       pyshim trust --for USER [DIR]\n"
     "\n"
     "Trust the .pyshim.json in PATH (a directory or the file itself; default:\n"
     "the nearest one at or above the current directory) as it is now. A\n"
@@ -30,7 +32,15 @@ static const char usage_trust[] =
     "means (the interpreter it runs, its pyvenv.cfg home, its start-up\n"
     "code: .pth files that run code, sitecustomize); a venv pyshim did not\n"
     "make runs only once trusted when it carries such code. A re-created\n"
-    "venv asks again; packages installed into it later do not.\n";
+    "venv asks again; packages installed into it later do not.\n"
+    "\n"
+    "  --for USER  (root) let USER run the project in DIR (default: the\n"
+    "              current directory) as its owner set it up: a service\n"
+    "              account, `sudo -u`, a JupyterHub spawner. Recorded in\n"
+    "              the system config's \"project_users\", which only root\n"
+    "              can write; USER then takes the owner's files in DIR as\n"
+    "              their own (DIR must be writable by its owner alone).\n"
+    "              Undo: remove USER there by hand\n";
 
 static const char usage_untrust[] =
     "usage: pyshim untrust [PATH]\n"
@@ -145,21 +155,70 @@ static int venv_dir_only(const struct dirs *d, const char *dir, struct err *e)
     return ret;
 }
 
+/* pyshim trust --for USER [DIR]: root grants DIR's project to USER in
+ * the system config (config/sitecfg.h, docs/site.md). */
+static int grant(const char *user, const char *arg, struct err *e)
+{
+    struct sb dir = SB_INIT;
+    struct plat_stat st;
+    const char *file = sitecfg_path();
+    int ret = -1;
+
+    if (plat_uid() != 0) {
+        err_set(
+            e, PYSHIM_EXIT_NOPERM,
+            "`pyshim trust --for` changes the system config: it must run as root");
+        err_hint(e, "ask the administrator (sudo pyshim trust --for %s DIR)",
+                 user);
+        goto out;
+    }
+    if (!file) {
+        err_set(e, PYSHIM_EXIT_CONFIG, "there is no system config here");
+        err_hint(e, "set PYSHIM_SYSTEM_CONFIG to the file to use");
+        goto out;
+    }
+    if (plat_realpath(arg ? arg : ".", &dir) < 0 ||
+        plat_stat(dir.buf, &st, 1) < 0 || !st.is_dir) {
+        err_set(e, PYSHIM_EXIT_NOINPUT, "'%s' is not a directory",
+                arg ? arg : ".");
+        err_hint(e, "name the project's directory");
+        goto out;
+    }
+    if (sitecfg_grant(file, dir.buf, user, e) < 0)
+        goto out;
+    printf("pyshim: %s may run the project in %s as its owner set it up (%s)\n",
+           user, dir.buf, file);
+    if (st.perm & 0022)
+        printf(
+            "pyshim: warning: %s is writable by others than its owner: the grant is ignored until its owner runs chmod go-w on it\n",
+            dir.buf);
+    ret = 0;
+out:
+    sb_release(&dir);
+    return ret;
+}
+
 static int run(int argc, char **argv, int add)
 {
     struct dirs d = DIRS_INIT;
     struct err e = ERR_INIT;
     struct sb file = SB_INIT, text = SB_INIT;
     struct cfg c = CFG_INIT;
-    const char *arg = NULL;
+    const char *arg = NULL, *for_user = NULL;
     int code = PYSHIM_EXIT_OK, n = 0;
 
-    struct opt opts[] = {OPT_END()};
-    struct opt_cmd oc =
-        OPT_CMD(add ? usage_trust : usage_untrust, opts, &arg, 1);
+    struct opt trust_opts[] = {OPT_STRING(0, "for", &for_user), OPT_END()};
+    struct opt untrust_opts[] = {OPT_END()};
+    struct opt_cmd oc = OPT_CMD(add ? usage_trust : usage_untrust,
+                                add ? trust_opts : untrust_opts, &arg, 1);
 
     if (opt_parse_cmd(&oc, argc, argv, &code))
         return code;
+    if (for_user) {
+        if (grant(for_user, arg, &e) < 0)
+            goto fail;
+        goto out;
+    }
     if (dirs_init(&d, &e) < 0)
         goto fail;
     if (cli_find_config(arg, &file, &e) < 0) {

@@ -78,6 +78,9 @@ uint64_t plat_uid(void);
  * under which umask 002 makes directories group-writable without giving
  * anyone else a way in). Windows: 0. */
 int plat_group_is_private(uint64_t gid);
+/* The login name of this process's user (passwd entry of its uid) into
+ * out (replaced); -1 when there is none. Windows: -1 (ENOSYS). */
+int plat_user_name(struct sb *out);
 /* This process's id. */
 long plat_pid(void);
 

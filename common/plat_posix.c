@@ -135,6 +135,16 @@ int plat_group_is_private(uint64_t gid)
     return 1;
 }
 
+int plat_user_name(struct sb *out)
+{
+    struct passwd *pw = getpwuid(getuid());
+
+    if (!pw)
+        return -1;
+    sb_set(out, pw->pw_name);
+    return 0;
+}
+
 long plat_pid(void)
 {
     return (long)getpid();

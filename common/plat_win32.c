@@ -214,6 +214,14 @@ int plat_group_is_private(uint64_t gid)
     return 0;
 }
 
+int plat_user_name(struct sb *out)
+{
+    /* the system config's grants (config/sitecfg.h) are POSIX-only */
+    (void)out;
+    errno = ENOSYS;
+    return -1;
+}
+
 long plat_pid(void)
 {
     return (long)GetCurrentProcessId();

@@ -48,19 +48,22 @@ static int foreign(uint64_t uid)
  * chose. A group-writable directory needs no rule of its own: whatever a
  * member plants there is theirs, and skipped for that.
  */
-static const char *unsafe_reason(const char *dir, const char *path,
-                                 const struct plat_stat *st)
+static const char *unsafe_reason(const struct project *p, const char *dir,
+                                 const char *path, const struct plat_stat *st)
 {
     struct plat_stat ds, ls;
 
-    if (foreign(st->uid))
+    /* the owner of a project the system config grants to this user
+     * (config/sitecfg.h) is taken as the user there */
+    if (foreign(st->uid) && st->uid != sitecfg_granted_owner(&p->site, dir))
         return "it is owned by another user";
     /* (a link's own mode means nothing) */
     if (!st->is_lnk && (st->perm & 0002))
         return "it is writable by every user";
     if (!plat_stat(dir, &ds, 1) && (ds.perm & 0002))
         return "its directory is writable by every user";
-    if (!plat_stat(path, &ls, 0) && ls.is_lnk && foreign(ls.uid))
+    if (!plat_stat(path, &ls, 0) && ls.is_lnk && foreign(ls.uid) &&
+        ls.uid != sitecfg_granted_owner(&p->site, dir))
         return "it is a symbolic link made by another user";
     return NULL;
 }
@@ -76,7 +79,7 @@ static void skip(struct project *p, const char *path, const char *why,
 static int skip_unsafe(struct project *p, const char *dir, const char *path,
                        const struct plat_stat *st, struct trace *t)
 {
-    const char *why = unsafe_reason(dir, path, st);
+    const char *why = unsafe_reason(p, dir, path, st);
 
     if (!why)
         return 0;
@@ -123,8 +126,16 @@ static int read_marker(struct project *p, const char *dir, const char *path,
 static int check_trust(struct project *p, const struct discover_in *in,
                        const struct sb *text, struct trace *t, struct err *e)
 {
-    int ret = trust_require(in->data_dir, &p->cfg, p->root, text, e);
+    int ret;
 
+    if (sitecfg_granted_owner(&p->site, p->root) != (uint64_t)-1) {
+        trace_add(
+            t,
+            "'%s' is trusted: the system config '%s' grants the project to this user",
+            p->cfg.file, p->site.file);
+        return 0;
+    }
+    ret = trust_require(in->data_dir, &p->cfg, p->root, text, e);
     if (ret == 1)
         trace_add(t, "'%s' is trusted", p->cfg.file);
     return ret < 0 ? -1 : 0;
@@ -395,7 +406,6 @@ static int load_system(struct project *p, const struct discover_in *in,
 {
     char *refused = NULL;
     const struct sitecfg *s = &p->site;
-    size_t i;
 
     if (sitecfg_load(&p->site, in->system_file, &refused, e) < 0)
         return -1;
@@ -407,7 +417,18 @@ static int load_system(struct project *p, const struct discover_in *in,
     if (!s->file)
         return 0;
     trace_add(t, "system config '%s'", s->file);
-    if (p->global.file || (!s->python && !s->has_shared))
+    sitecfg_grants(&p->site, &p->skipped);
+    return 0;
+}
+
+/* A user with no global config of their own gets the system config's
+ * default python and shared envs as their global config. */
+static int system_defaults(struct project *p)
+{
+    const struct sitecfg *s = &p->site;
+    size_t i;
+
+    if (!s->file || p->global.file || (!s->python && !s->has_shared))
         return 0;
     p->global.file = xstrdup(s->file);
     {
@@ -451,6 +472,9 @@ int discover_project(const struct discover_in *in, struct project *out,
         goto out;
     }
 
+    /* first: its grants decide which files of other users are obeyed */
+    if (load_system(out, in, t, e) < 0)
+        goto out;
     if (in->env_project && *in->env_project) {
         if (path_absolute(&dir, in->env_project, cwd.buf, in->home, e) < 0)
             goto out;
@@ -490,7 +514,7 @@ int discover_project(const struct discover_in *in, struct project *out,
         if (found < 0)
             goto out;
     }
-    if (load_global(out, in, t, e) < 0 || load_system(out, in, t, e) < 0)
+    if (load_global(out, in, t, e) < 0 || system_defaults(out) < 0)
         goto out;
     if (!found) {
         out->start = NULL;

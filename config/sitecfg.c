@@ -161,12 +161,52 @@ static int parse_site_shared(struct sitecfg *s, const cJSON *j,
     return 0;
 }
 
+static int parse_grants(struct sitecfg *s, const cJSON *j, const char *file,
+                        const char *dir, struct err *e)
+{
+    static const char hint[] =
+        "write \"project_users\": {\"/srv/app\": [\"svc\"]}: absolute project dirs to user names";
+    const cJSON *it, *u;
+
+    if (!cJSON_IsObject(j))
+        return bad(e, file, "project_users", "must be an object", hint);
+    cJSON_ArrayForEach(it, j)
+    {
+        struct sb abs = SB_INIT;
+
+        if (it->string[0] != '/' ||
+            path_absolute(&abs, it->string, dir, NULL, NULL) < 0) {
+            sb_release(&abs);
+            return bad(e, file, "project_users",
+                       "holds a project dir that is not absolute", hint);
+        }
+        if (!cJSON_IsArray(it)) {
+            sb_release(&abs);
+            return bad(e, file, "project_users",
+                       "must map each dir to an array of user names", hint);
+        }
+        cJSON_ArrayForEach(u, it)
+        {
+            if (!cJSON_IsString(u) || !u->valuestring[0]) {
+                sb_release(&abs);
+                return bad(e, file, "project_users",
+                           "must hold non-empty user names", hint);
+            }
+            sv_push(&s->grant_dirs, abs.buf);
+            sv_push(&s->grant_users, u->valuestring);
+        }
+        sb_release(&abs);
+    }
+    return 0;
+}
+
 static int parse_root(struct sitecfg *s, const cJSON *root, const char *file,
                       const char *dir, struct err *e)
 {
     static const char *const keys[] = {
-        "site_shared", "python",  "shared",   "allow_user_shared",
-        "pythons",     "$schema", "$comment", NULL};
+        "site_shared",       "python",   "shared",
+        "allow_user_shared", "pythons",  "project_users",
+        "$schema",           "$comment", NULL};
     const cJSON *it;
 
     if (!cJSON_IsObject(root)) {
@@ -236,6 +276,9 @@ static int parse_root(struct sitecfg *s, const cJSON *root, const char *file,
                        "write \"allow_user_shared\": false");
         s->allow_user_shared = cJSON_IsTrue(it);
     }
+    it = cJSON_GetObjectItemCaseSensitive(root, "project_users");
+    if (it && parse_grants(s, it, file, dir, e) < 0)
+        return -1;
     it = cJSON_GetObjectItemCaseSensitive(root, "pythons");
     if (it) {
         size_t i;
@@ -346,6 +389,10 @@ void sitecfg_release(struct sitecfg *s)
     sv_release(&s->names);
     sv_release(&s->paths);
     sv_release(&s->pythons);
+    sv_release(&s->grant_dirs);
+    sv_release(&s->grant_users);
+    sv_release(&s->my_dirs);
+    free(s->my_owners);
     memset(s, 0, sizeof(*s));
     s->allow_user_shared = 1;
 }
@@ -415,5 +462,130 @@ out:
     cJSON_Delete(root);
     sb_release(&text);
     sb_release(&dir);
+    return ret;
+}
+
+/*
+ * A grant says: this user runs that project as its owner set it up (a
+ * service account, `sudo -u`, a JupyterHub spawner). The owner's files
+ * there are then taken as the user's own. So the dir must be the owner's
+ * alone: owned by them and writable by no one else; then only the owner
+ * (and root) could have put anything there, and the grant names whom the
+ * user trusts.
+ */
+void sitecfg_grants(struct sitecfg *s, struct sv *skipped)
+{
+    struct sb me = SB_INIT, real = SB_INIT;
+    struct plat_stat st;
+    size_t i;
+
+    if (!s->grant_users.nr || plat_user_name(&me) < 0)
+        goto out;
+    for (i = 0; i < s->grant_users.nr; i++) {
+        const char *dir = s->grant_dirs.v[i];
+
+        if (strcmp(s->grant_users.v[i], me.buf))
+            continue;
+        if (plat_realpath(dir, &real) < 0 || plat_stat(real.buf, &st, 0) < 0 ||
+            !st.is_dir) {
+            sv_pushf(skipped, "%s: granted to you in '%s', but not a directory",
+                     dir, s->file);
+            continue;
+        }
+        if (st.perm & 0022) {
+            sv_pushf(
+                skipped,
+                "%s: granted to you in '%s', but writable by others than its owner (its owner: chmod go-w '%s')",
+                dir, s->file, real.buf);
+            continue;
+        }
+        sv_push(&s->my_dirs, real.buf);
+        s->my_owners =
+            xrealloc(s->my_owners, s->my_dirs.nr * sizeof(*s->my_owners));
+        s->my_owners[s->my_dirs.nr - 1] = st.uid;
+    }
+out:
+    sb_release(&me);
+    sb_release(&real);
+}
+
+uint64_t sitecfg_granted_owner(const struct sitecfg *s, const char *path)
+{
+    struct sb real = SB_INIT;
+    uint64_t ret = (uint64_t)-1;
+    size_t i;
+
+    if (!s->my_dirs.nr)
+        return ret;
+    if (plat_realpath(path, &real) < 0)
+        sb_set(&real, path);
+    for (i = 0; i < s->my_dirs.nr; i++)
+        if (path_is_inside(real.buf, s->my_dirs.v[i]))
+            ret = s->my_owners[i];
+    sb_release(&real);
+    return ret;
+}
+
+int sitecfg_grant(const char *file, const char *dir, const char *user,
+                  struct err *e)
+{
+    struct sb text = SB_INIT, parent = SB_INIT;
+    cJSON *root = NULL, *pu, *list = NULL, *it = NULL;
+    char *out = NULL;
+    int ret = -1;
+
+    if (plat_read_regular(file, CFG_MAX_BYTES, &text, NULL) < 0) {
+        if (errno != ENOENT) {
+            err_set(e, PYSHIM_EXIT_CONFIG, "cannot read '%s': %s", file,
+                    plat_read_strerror(errno));
+            err_hint(e, "fix or remove the file");
+            goto out;
+        }
+        root = cJSON_CreateObject();
+    } else if (!(root = cJSON_ParseWithLength(text.buf, text.len)) ||
+               !cJSON_IsObject(root)) {
+        err_set(e, PYSHIM_EXIT_CONFIG, "%s: malformed JSON", file);
+        err_hint(e, "fix the system config by hand, then run it again");
+        goto out;
+    }
+    pu = cJSON_GetObjectItemCaseSensitive(root, "project_users");
+    if (!pu)
+        pu = cJSON_AddObjectToObject(root, "project_users");
+    if (cJSON_IsObject(pu)) {
+        list = cJSON_GetObjectItemCaseSensitive(pu, dir);
+        if (!list)
+            list = cJSON_AddArrayToObject(pu, dir);
+    }
+    if (!cJSON_IsArray(list)) {
+        err_set(e, PYSHIM_EXIT_CONFIG,
+                "%s: key 'project_users' is not an object of arrays", file);
+        err_hint(e, "fix the system config by hand, then run it again");
+        goto out;
+    }
+    cJSON_ArrayForEach(it, list)
+    {
+        if (cJSON_IsString(it) && !strcmp(it->valuestring, user))
+            break;
+    }
+    if (!it)
+        cJSON_AddItemToArray(list, cJSON_CreateString(user));
+    out = cJSON_Print(root);
+    sb_set(&text, out);
+    sb_addch(&text, '\n');
+    sb_addstr(&parent, file);
+    path_dirname(&parent);
+    if ((plat_mkdirs(parent.buf, 0755) < 0 && !plat_is_dir(parent.buf)) ||
+        plat_write_atomic(file, text.buf, text.len, 0644) < 0) {
+        err_set(e, PYSHIM_EXIT_CANTCREAT, "cannot write '%s': %s", file,
+                plat_strerror(errno));
+        err_hint(e, "run it as root");
+        goto out;
+    }
+    ret = 0;
+out:
+    cJSON_free(out);
+    cJSON_Delete(root);
+    sb_release(&text);
+    sb_release(&parent);
     return ret;
 }

@@ -17,6 +17,7 @@
 #define PYSHIM_SITECFG_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "common/err.h"
 #include "common/plat.h"
@@ -37,11 +38,19 @@ struct sitecfg {
     struct sv paths;       /* ... and their absolute paths (same order) */
     int allow_user_shared; /* 0: only site envs may be layered */
     struct sv pythons;     /* allowed versions ("3.11"); empty: any */
+    /* "project_users": {"/srv/app": ["svc"]}: pairs, grant_dirs[i] may be
+     * run by the user grant_users[i] as its owner set it up */
+    struct sv grant_dirs, grant_users;
+    /* filled by sitecfg_grants for this process's user: the granted
+     * project dirs (real paths) and the uid of each one's owner */
+    struct sv my_dirs;
+    uint64_t *my_owners;
 };
 
 #define SITECFG_INIT                                                           \
     {                                                                          \
-        NULL, NULL, SV_INIT, 0, SV_INIT, SV_INIT, 1, SV_INIT                   \
+        NULL, NULL, SV_INIT, 0, SV_INIT, SV_INIT, 1, SV_INIT, SV_INIT,         \
+            SV_INIT, SV_INIT, NULL                                             \
     }
 
 /* Why the system config file, read with stat *st from real path real,
@@ -63,6 +72,19 @@ const char *sitecfg_env(const struct sitecfg *s, const char *name);
 /* 1 when version (as "3.11.4" or "3.11") is allowed by "pythons". */
 int sitecfg_python_allowed(const struct sitecfg *s, int major, int minor);
 void sitecfg_release(struct sitecfg *s);
+
+/* Fill my_dirs/my_owners: the "project_users" dirs granted to this
+ * process's user, each an existing directory owned by another user (its
+ * owner) and writable by no one but that owner; each dir refused is
+ * appended to skipped as "DIR: why". Reads the passwd entry and stats. */
+void sitecfg_grants(struct sitecfg *s, struct sv *skipped);
+/* The owner uid of the granted project dir holding path (path's real
+ * path inside one of my_dirs), or (uint64_t)-1 when none does. */
+uint64_t sitecfg_granted_owner(const struct sitecfg *s, const char *path);
+/* "project_users": in the system config file, add user to dir's list
+ * (made as sitecfg_set_env does). -1 with e. */
+int sitecfg_grant(const char *file, const char *dir, const char *user,
+                  struct err *e);
 
 /* `pyshim site`: in the system config file (made, with its directory,
  * when missing; written atomically, mode 0644), set "site_shared"[name]

@@ -267,5 +267,13 @@ int vcheck_is_unrecorded(struct rctx *c, const struct venv *v)
         trace_add(&p->trace, "venv '%s' was made by pyshim or trusted", v->dir);
         return 0;
     }
+    /* its owner's records are theirs: the grant vouches for the project */
+    if (sitecfg_granted_owner(&p->proj.site, v->dir) != (uint64_t)-1) {
+        trace_add(
+            &p->trace,
+            "venv '%s' is trusted: the system config grants the project to this user",
+            v->dir);
+        return 0;
+    }
     return 1;
 }

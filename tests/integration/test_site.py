@@ -12,7 +12,7 @@ import subprocess
 import tempfile
 import unittest
 
-from pyshimtest import (SandboxTest, TIMEOUT, make_venv, site_packages,
+from pyshimtest import (SandboxTest, TIMEOUT, PYSHIM_BIN, make_venv, site_packages,
                         build_wheel,
                         test_user, users_unavailable, write, write_json,
                         as_user_argv)
@@ -465,6 +465,119 @@ class SiteCommandsNeedRoot(SandboxTest, unittest.TestCase):
             self.assertIn("sudo pyshim site", r.stderr)
         r = self.sb.pyshim("site", "list")
         self.assertEqual(r.returncode, 0, r)
+
+
+class GrantedProjectUsers(SiteFixture, SandboxTest, unittest.TestCase):
+    """Item 4: a project owned by alice, run by mallory (a service
+    account, sudo -u, a spawner): only a grant root wrote in the system
+    config makes mallory take alice's files there as her own."""
+
+    sandbox_user = "pyshim-alice"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.make_site()
+        cls.mallory = test_user("pyshim-mallory")
+        cls.mhome = tempfile.mkdtemp(prefix="pyshim-m-")
+        os.chown(cls.mhome, cls.mallory.pw_uid, cls.mallory.pw_gid)
+        # alice's project: a config that needs trust (env) and a venv
+        cls.proj = cls.sb.mkdtemp()
+        write_json(os.path.join(cls.proj, ".pyshim.json"),
+                   {"python": SYS_VER, "env": {"FROM_PROJECT": "1"}})
+        cls.sb.give(cls.proj)
+        for cmd in ("trust", "init", "trust"):
+            r = cls.sb.pyshim(cmd, cls.proj)
+            assert r.returncode == 0, r
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.mhome, ignore_errors=True)
+        cls.drop_site()
+        super().tearDownClass()
+
+    def as_mallory(self, *argv, cwd=None):
+        env = self.sb.envwith(self.sysenv({
+            "HOME": self.mhome, "PYSHIM_HOME": os.path.join(self.mhome, "p")}))
+        return subprocess.run(as_user_argv(self.mallory) + list(argv),
+                              cwd=cwd or self.proj, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              universal_newlines=True, timeout=TIMEOUT)
+
+    CODE = "import os, sys; print(sys.prefix, os.environ.get('FROM_PROJECT'))"
+
+    def mallory_python(self):
+        return self.as_mallory(os.path.join(self.sb.bin, "python"), "-c",
+                               self.CODE)
+
+    def grant(self, user, d=None):
+        return subprocess.run(
+            [PYSHIM_BIN, "trust", "--for", user, d or self.proj],
+            env=self.sb.envwith(self.sysenv()), stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, universal_newlines=True, timeout=TIMEOUT)
+
+    def test_alice_runs_it(self):
+        r = self.sb.run("python", "-c", self.CODE, cwd=self.proj,
+                        env=self.sysenv())
+        self.assertOK(r)
+        self.assertEqual(r.stdout.split(),
+                         [os.path.join(self.proj, ".venv"), "1"])
+
+    def test_without_a_grant_mallory_ignores_alices_files(self):
+        self.set_system({})
+        r = self.mallory_python()
+        self.assertEqual(r.returncode, 0, r)
+        self.assertNotIn(self.proj, r.stdout)
+        self.assertIn("it is owned by another user", r.stderr)
+
+    def test_a_grant_for_mallory(self):
+        self.set_system({})
+        r = self.grant("pyshim-mallory")
+        self.assertEqual(r.returncode, 0, r)
+        with open(self.sysconf) as f:
+            self.assertEqual(json.load(f)["project_users"],
+                             {os.path.realpath(self.proj): ["pyshim-mallory"]})
+        r = self.mallory_python()
+        self.assertOK(r)
+        self.assertEqual(r.stdout.split(),
+                         [os.path.join(self.proj, ".venv"), "1"])
+        # a script of the project run from elsewhere, as a service would
+        script = write(os.path.join(self.proj, "app.py"),
+                       "import sys; print(sys.prefix)\n")
+        self.sb.give(script)
+        r = self.as_mallory(os.path.join(self.sb.bin, "python"), script,
+                            cwd=self.mhome)
+        self.assertOK(r)
+        self.assertEqual(r.stdout.strip(), os.path.join(self.proj, ".venv"))
+
+    def test_a_grant_for_someone_else_does_not_help(self):
+        self.set_system({"project_users": {self.proj: ["pyshim-alice"]}})
+        r = self.mallory_python()
+        self.assertNotIn(self.proj, r.stdout)
+        self.assertIn("it is owned by another user", r.stderr)
+
+    def test_a_dir_others_may_write_is_not_granted(self):
+        self.set_system({"project_users": {self.proj: ["pyshim-mallory"]}})
+        os.chmod(self.proj, 0o775)
+        self.addCleanup(os.chmod, self.proj, 0o755)
+        r = self.mallory_python()
+        self.assertNotIn(self.proj + "/.venv", r.stdout)
+        self.assertIn("writable by others than its owner", r.stderr)
+
+    def test_a_grant_in_a_config_root_does_not_own_is_ignored(self):
+        self.set_system({"project_users": {self.proj: ["pyshim-mallory"]}},
+                        mode=0o664)
+        r = self.mallory_python()
+        self.assertNotIn(self.proj + "/.venv", r.stdout)
+        self.assertIn("writable by its group", r.stderr)
+
+    def test_only_root_grants(self):
+        self.set_system({})
+        r = self.as_mallory(os.path.join(self.sb.bin, "pyshim"), "trust",
+                            "--for", "pyshim-mallory",
+                            self.proj)
+        self.assertNotEqual(r.returncode, 0, r)
+        self.assertIn("must run as root", r.stderr)
 
 
 def can_bind_mount():
