@@ -16,6 +16,8 @@
 #include "config/cfg.h"
 #include "config/cfgedit.h"
 #include "config/dirs.h"
+#include "config/pyproject.h"
+#include "config/pyspec.h"
 #include "config/pyverfile.h"
 #include "config/trust.h"
 #include "cli/cli.h"
@@ -27,10 +29,12 @@
 #include "common/banned.h"
 
 static const char usage[] =
-    "usage: pyshim init [--python V] [--shared NAME...] [--no-venv] [DIR]\n"
+    "usage: pyshim init [--python V] [--shared NAME...] [--no-venv] [--pyproject]\n"
+    "                   [DIR]\n"
     "\n"
     "Make DIR (default: the current directory) a project:\n"
-    "  - write or update DIR/.pyshim.json (other keys are kept);\n"
+    "  - write or update DIR/.pyshim.json (other keys are kept), or the\n"
+    "    [tool.pyshim] table of DIR/pyproject.toml (see --pyproject);\n"
     "  - create the light venv DIR/.venv with the interpreter's own venv\n"
     "    module, without its own pip when a shared env provides one;\n"
     "  - write the hook that makes the shared envs visible in it;\n"
@@ -38,10 +42,17 @@ static const char usage[] =
     "A config found there that needs trust and has none is an error (run\n"
     "`pyshim trust DIR` after reviewing it): nothing it names is run.\n"
     "Running it again is safe: it reports what changed, or that nothing did.\n"
+    "The interpreter: --python, else the config's \"python\", else\n"
+    "DIR/.python-version, else the version of the first named shared env,\n"
+    "else the newest one satisfying pyproject.toml's requires-python, else\n"
+    "the default; it must satisfy requires-python.\n"
     "\n"
     "  --python V       version request (3.12, 3.12.1) or interpreter path\n"
     "  --shared NAME..  shared envs (names under DATA/shared, or paths)\n"
-    "  --no-venv        no venv: shared envs come through an overlay env\n";
+    "  --no-venv        no venv: shared envs come through an overlay env\n"
+    "  --pyproject      write the keys into DIR/pyproject.toml's [tool.pyshim]\n"
+    "                   (every other byte kept) instead of a .pyshim.json; the\n"
+    "                   default when [tool.pyshim] is there and no .pyshim.json\n";
 
 /* One `pyshim init` at a time per project directory (its real path):
  * two at once removed each other's half-made venv. */
@@ -334,6 +345,144 @@ out:
     return ret;
 }
 
+/* DIR/pyproject.toml, when there: what it asks (pp), and its
+ * [tool.pyshim] keys into c when tool (the file then is the config). 1
+ * read, 0 none, -1 error. */
+static int load_pyproject(const struct dirs *d, const char *file,
+                          struct pyproject *pp, struct cfg *c, struct err *e)
+{
+    struct sb text = SB_INIT;
+    int ret = -1;
+
+    if (!plat_is_file(file))
+        return 0;
+    if (plat_read_file(file, CFG_MAX_BYTES, &text) < 0) {
+        cfg_read_error(e, file, errno);
+        goto out;
+    }
+    if (pyproject_parse(pp, c, file, text.buf, text.len, d->home, e) < 0)
+        goto out;
+    ret = 1;
+out:
+    sb_release(&text);
+    return ret;
+}
+
+/* Which file init writes: DIR/.pyshim.json, or pyproject.toml's
+ * [tool.pyshim] (1) with --pyproject or when that table is the config
+ * already. */
+static int choose_pyproject(const char *json, const char *pyproject, int want,
+                            int has_pp, const struct pyproject *pp,
+                            struct err *e)
+{
+    int has_json = plat_is_file(json);
+
+    if (want && has_json) {
+        err_set(
+            e, PYSHIM_EXIT_USAGE,
+            "'%s' exists and wins over [tool.pyshim]: --pyproject would write keys nothing reads",
+            json);
+        return err_hint(
+            e,
+            "move its keys to [tool.pyshim] and remove it, or run without --pyproject");
+    }
+    if (want && !has_pp) {
+        err_set(e, PYSHIM_EXIT_NOINPUT, "no '%s' to write [tool.pyshim] into",
+                pyproject);
+        return err_hint(
+            e,
+            "create it first (a [project] table with a name), or run without --pyproject");
+    }
+    return want || (!has_json && pp->has_tool);
+}
+
+/* The [tool.pyshim] edit (config/pyproject.h) of the file as it is now:
+ * into out, with what changed in sum. */
+static int pyproject_text(const struct dirs *d, const char *file,
+                          const char *python, const struct sv *shared,
+                          struct sb *out, struct sb *sum, struct err *e)
+{
+    struct sb text = SB_INIT;
+    int ret = -1;
+
+    if (plat_read_file(file, CFG_MAX_BYTES, &text) < 0) {
+        cfg_read_error(e, file, errno);
+        goto out;
+    }
+    if (pyproject_edit(file, text.buf, text.len, python, shared, d->home, out,
+                       sum, e) < 0)
+        goto out;
+    ret = out->len != text.len || memcmp(out->buf, text.buf, text.len);
+out:
+    sb_release(&text);
+    return ret;
+}
+
+/* write_config for [tool.pyshim]; check only: nothing is written. */
+static int write_pyproject(const struct dirs *d, const char *file,
+                           const char *python, int from_pyversion,
+                           const struct pyver *ver, const struct sv *shared,
+                           const struct cfg *c, int check, int *did,
+                           struct err *e)
+{
+    struct sb out = SB_INIT, sum = SB_INIT;
+    struct plat_stat st;
+    char vb[32];
+    int ret = -1, changed;
+
+    if (python && from_pyversion) {
+        python = NULL;
+    } else if (!python && !c->python && !from_pyversion) {
+        snprintf(vb, sizeof(vb), "%d.%d", ver->major, ver->minor);
+        python = vb;
+    }
+    changed = pyproject_text(d, file, python, shared, &out, &sum, e);
+    if (changed <= 0 || check) {
+        ret = changed < 0 ? -1 : 0;
+        goto out;
+    }
+    if (plat_stat(file, &st, 1) < 0)
+        st.perm = 0644;
+    if (plat_write_atomic(file, out.buf, out.len, st.perm & 0777) < 0) {
+        err_set(e, PYSHIM_EXIT_CANTCREAT, "cannot write '%s': %s", file,
+                plat_strerror(errno));
+        goto out;
+    }
+    printf("pyshim: wrote %s [tool.pyshim] (%s)\n", file,
+           sum.len ? sum.buf : "new");
+    *did = 1;
+    ret = 0;
+out:
+    sb_release(&out);
+    sb_release(&sum);
+    return ret;
+}
+
+/* The interpreter init uses, and the check that it satisfies the
+ * project's requires-python. */
+static int choose_interpreter(const char *req, const struct pyproject *pp,
+                              const char *ppfile, struct sb *py,
+                              struct pyver *ver, struct err *e)
+{
+    char vb[32];
+
+    if (!req && pp->requires_python) {
+        if (resolve_interpreter_spec(&pp->spec, pp->requires_python, ppfile, py,
+                                     ver, e) < 0)
+            return -1;
+    } else if (resolve_interpreter(req, py, ver, e) < 0) {
+        return -1;
+    }
+    if (!pp->requires_python || pyspec_match(&pp->spec, ver))
+        return 0;
+    err_set(
+        e, PYSHIM_EXIT_CONFIG,
+        "Python %s ('%s') does not satisfy requires-python = \"%s\" in '%s'",
+        pyver_str(ver, vb, sizeof(vb)), py->buf, pp->requires_python, ppfile);
+    return err_hint(
+        e, "pass --python with a version that does, or change requires-python");
+}
+
 int cli_init(int argc, char **argv)
 {
     struct dirs d = DIRS_INIT;
@@ -344,12 +493,16 @@ int cli_init(int argc, char **argv)
     struct cfg c = CFG_INIT;
     struct pyver ver = PYVER_NONE;
     struct plat_lock *lock = NULL;
+    struct pyproject pp = PYPROJECT_INIT;
+    struct sb ppfile = SB_INIT;
     const char *python = NULL, *target = NULL;
     int no_venv = 0, code = PYSHIM_EXIT_OK, did = 0, from_pyversion = 0;
+    int want_pp = 0, use_pp = 0, has_pp;
     struct opt opts[] = {
         OPT_STRING(0, "python", &python),
         OPT_STRINGS(0, "shared", &shared),
         OPT_BOOL(0, "no-venv", &no_venv),
+        OPT_BOOL(0, "pyproject", &want_pp),
         OPT_END(),
     };
     struct opt_cmd oc = OPT_CMD(usage, opts, &target, 1);
@@ -366,8 +519,24 @@ int cli_init(int argc, char **argv)
     if (init_lock(&d, dir.buf, &lock, &e) < 0)
         goto fail;
     path_join(&file, dir.buf, ".pyshim.json");
-    if (load_config(&d, dir.buf, file.buf, &c, &e) < 0)
+    path_join(&ppfile, dir.buf, "pyproject.toml");
+    /* [tool.pyshim] is read only where it is the config (no .pyshim.json
+     * beside it), as the shim reads it */
+    has_pp = load_pyproject(&d, ppfile.buf, &pp,
+                            plat_is_file(file.buf) ? NULL : &c, &e);
+    if (has_pp < 0 || (use_pp = choose_pyproject(file.buf, ppfile.buf, want_pp,
+                                                 has_pp, &pp, &e)) < 0)
         goto fail;
+    if (use_pp) {
+        if (!c.file) {
+            c.file = xstrdup(ppfile.buf);
+            c.dir = xstrdup(dir.buf);
+        }
+    } else {
+        cfg_release(&c);
+        if (load_config(&d, dir.buf, file.buf, &c, &e) < 0)
+            goto fail;
+    }
 
     /* The interpreter: --python, else the config's, else .python-version,
      * else the default. */
@@ -380,8 +549,13 @@ int cli_init(int argc, char **argv)
         shared_version(&d, &c, &shared, &pv);
     if (pv.len)
         python = pv.buf;
-    if (resolve_interpreter(python ? python : c.python, &py, &ver, &e) < 0 ||
+    if (choose_interpreter(python ? python : c.python, &pp, ppfile.buf, &py,
+                           &ver, &e) < 0 ||
         shared_sites(&d, &c, &shared, &ver, &sites, &e) < 0)
+        goto fail;
+    /* what pyproject.toml will get is checked before anything is made */
+    if (use_pp && write_pyproject(&d, ppfile.buf, python, from_pyversion, &ver,
+                                  &shared, &c, 1, &did, &e) < 0)
         goto fail;
 
     if (c.venv)
@@ -391,8 +565,10 @@ int cli_init(int argc, char **argv)
     if (!no_venv &&
         ensure_venv(&d, venv.buf, py.buf, &ver, &sites, &did, &e) < 0)
         goto fail;
-    if (write_config(&d, file.buf, python, from_pyversion, &ver, &shared, &c,
-                     &did, &e) < 0)
+    if (use_pp ? write_pyproject(&d, ppfile.buf, python, from_pyversion, &ver,
+                                 &shared, &c, 0, &did, &e) < 0
+               : write_config(&d, file.buf, python, from_pyversion, &ver,
+                              &shared, &c, &did, &e) < 0)
         goto fail;
     cli_register_project(&d, dir.buf);
     if (apply_here(dir.buf, did, &e) < 0)
@@ -412,5 +588,7 @@ out:
     sv_release(&shared);
     sv_release(&sites);
     cfg_release(&c);
+    pyproject_release(&pp);
+    sb_release(&ppfile);
     return code;
 }

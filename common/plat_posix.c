@@ -52,28 +52,232 @@ static void fill_stat(const struct stat *s, struct plat_stat *st)
     st->is_lnk = S_ISLNK(s->st_mode);
 }
 
+/*
+ * The decision's memo (plat_memo_begin): while resolve() decides, the same
+ * paths are asked about again and again by stages that do not share state
+ * (the project dir's real path three times, the venv's python stat'ed
+ * three times). Between begin and end, stat/lstat and real-path answers
+ * are kept by path, so each is asked of the kernel once: the decision is
+ * made on one view of the file system, as if every question had been
+ * asked at the same moment. What is judged does not change: owners and
+ * modes come from the same stat, and every file read is still opened once
+ * and judged from its descriptor (open_regular's fstat is never
+ * memoised). Any change pyshim itself makes (write, mkdir, rename, unlink,
+ * a lock file, a child process) empties the memo. Only answers that are a
+ * fact of the tree are kept: success, ENOENT, ENOTDIR.
+ */
+enum { MEMO_LSTAT, MEMO_STAT, MEMO_REAL };
+
+struct memo_ent {
+    size_t hash, len;
+    int kind;
+    int err;
+    unsigned mode;       /* st_mode */
+    struct plat_stat st; /* MEMO_LSTAT, MEMO_STAT */
+    const char *real;    /* MEMO_REAL */
+    char path[];
+};
+
+/* Entries live in chunks freed together; the table is open addressing
+ * over pointers. A lookup costs about what one sb_addstr does. */
+struct memo_chunk {
+    struct memo_chunk *next;
+    size_t used, cap;
+    char data[];
+};
+
+static struct {
+    int depth;
+    size_t cap, used;
+    struct memo_ent **tab;
+    struct memo_chunk *chunks;
+} memo;
+
+static void *memo_alloc(size_t n)
+{
+    struct memo_chunk *c = memo.chunks;
+
+    n = (n + 15) & ~(size_t)15;
+    if (!c || c->cap - c->used < n) {
+        size_t cap = n > 4096 ? n : 4096;
+
+        c = xmalloc(sizeof(*c) + cap);
+        c->next = memo.chunks;
+        c->used = 0;
+        c->cap = cap;
+        memo.chunks = c;
+    }
+    c->used += n;
+    return c->data + c->used - n;
+}
+
+/* The paths asked about share long prefixes: the length and the last 16
+ * bytes tell them apart; a collision costs one strcmp. */
+static size_t memo_hash(const char *path, size_t len, int kind)
+{
+    uint64_t a = 0, b = 0, h;
+
+    if (len >= 8)
+        memcpy(&a, path + len - 8, 8);
+    else
+        memcpy(&a, path, len);
+    if (len >= 16)
+        memcpy(&b, path + len - 16, 8);
+    h = (a * 0x9e3779b97f4a7c15ull) ^ (b * 0xc2b2ae3d27d4eb4full) ^
+        ((uint64_t)len << 2 | (uint64_t)kind);
+    return (size_t)(h ^ (h >> 29) ^ (h >> 41));
+}
+
+static struct memo_ent **memo_slot(const char *path, size_t len, size_t hash,
+                                   int kind)
+{
+    size_t i = hash & (memo.cap - 1);
+    struct memo_ent *m;
+
+    while ((m = memo.tab[i]) && (m->hash != hash || m->kind != kind ||
+                                 m->len != len || memcmp(m->path, path, len)))
+        i = (i + 1) & (memo.cap - 1);
+    return &memo.tab[i];
+}
+
+static void memo_clear(void)
+{
+    while (memo.chunks) {
+        struct memo_chunk *c = memo.chunks;
+
+        memo.chunks = c->next;
+        free(c);
+    }
+    free(memo.tab);
+    memo.tab = NULL;
+    memo.cap = memo.used = 0;
+}
+
+/* NULL when the memo is off or the path was not asked; *slot for
+ * memo_put (NULL when the memo is off) */
+static const struct memo_ent *memo_get(const char *path, int kind,
+                                       struct memo_ent ***slot)
+{
+    size_t len, hash;
+
+    *slot = NULL;
+    if (!memo.depth)
+        return NULL;
+    if (2 * (memo.used + 1) > memo.cap) {
+        struct memo_ent **old = memo.tab;
+        size_t i, n = memo.cap;
+
+        memo.cap = n ? 2 * n : 64;
+        memo.tab = xcalloc(memo.cap, sizeof(*memo.tab));
+        for (i = 0; i < n; i++)
+            if (old[i])
+                *memo_slot(old[i]->path, old[i]->len, old[i]->hash,
+                           old[i]->kind) = old[i];
+        free(old);
+    }
+    len = strlen(path);
+    hash = memo_hash(path, len, kind);
+    *slot = memo_slot(path, len, hash, kind);
+    if (!**slot) {
+        /* reserve the slot's key in a fresh entry, filled by memo_put */
+        struct memo_ent *m = memo_alloc(sizeof(*m) + len + 1);
+
+        m->hash = hash;
+        m->len = len;
+        m->kind = kind;
+        memcpy(m->path, path, len + 1);
+        m->err = -1; /* not yet known */
+        **slot = m;
+        memo.used++;
+        return NULL;
+    }
+    return (**slot)->err < 0 ? NULL : **slot;
+}
+
+/* The answer for the entry memo_get reserved: kept only when it is a fact
+ * of the tree (success, ENOENT, ENOTDIR). */
+static void memo_put(struct memo_ent **slot, int err, unsigned mode,
+                     const struct plat_stat *st, const char *real)
+{
+    struct memo_ent *m;
+    size_t n;
+
+    if (!slot || (err && err != ENOENT && err != ENOTDIR))
+        return;
+    m = *slot;
+    m->err = err;
+    m->mode = mode;
+    if (st)
+        m->st = *st;
+    m->real = NULL;
+    if (real) {
+        n = strlen(real) + 1;
+        m->real = memcpy(memo_alloc(n), real, n);
+    }
+}
+
+void plat_memo_begin(void)
+{
+    memo.depth++;
+}
+
+void plat_memo_end(void)
+{
+    if (memo.depth && !--memo.depth)
+        memo_clear();
+}
+
+/* stat or lstat through the memo: st (may be NULL) and the mode */
+static int stat_memo(const char *path, int follow, struct plat_stat *st,
+                     unsigned *mode)
+{
+    struct memo_ent **slot;
+    const struct memo_ent *m =
+        memo_get(path, follow ? MEMO_STAT : MEMO_LSTAT, &slot);
+    struct stat s;
+    struct plat_stat ps;
+
+    if (m) {
+        if (m->err) {
+            errno = m->err;
+            return -1;
+        }
+        if (st)
+            *st = m->st;
+        *mode = m->mode;
+        return 0;
+    }
+    if ((follow ? stat(path, &s) : lstat(path, &s)) < 0) {
+        memo_put(slot, errno, 0, NULL, NULL);
+        return -1;
+    }
+    fill_stat(&s, &ps);
+    memo_put(slot, 0, (unsigned)s.st_mode, &ps, NULL);
+    if (st)
+        *st = ps;
+    *mode = (unsigned)s.st_mode;
+    return 0;
+}
+
 int plat_stat(const char *path, struct plat_stat *st, int follow)
 {
-    struct stat s;
+    unsigned mode;
 
-    if ((follow ? stat(path, &s) : lstat(path, &s)) < 0)
-        return -1;
-    fill_stat(&s, st);
-    return 0;
+    return stat_memo(path, follow, st, &mode);
 }
 
 int plat_is_dir(const char *path)
 {
-    struct stat s;
+    unsigned mode;
 
-    return !stat(path, &s) && S_ISDIR(s.st_mode);
+    return !stat_memo(path, 1, NULL, &mode) && S_ISDIR(mode);
 }
 
 int plat_is_file(const char *path)
 {
-    struct stat s;
+    unsigned mode;
 
-    return !stat(path, &s) && S_ISREG(s.st_mode);
+    return !stat_memo(path, 1, NULL, &mode) && S_ISREG(mode);
 }
 
 int plat_is_executable(const char *path)
@@ -207,7 +411,7 @@ static int realpath_fd(const char *path, struct sb *out)
 #endif
 }
 
-int plat_realpath(const char *path, struct sb *out)
+static int realpath_os(const char *path, struct sb *out)
 {
     char *r;
     int ret = realpath_fd(path, out);
@@ -221,6 +425,32 @@ int plat_realpath(const char *path, struct sb *out)
     sb_set(out, r);
     free(r);
     return 0;
+}
+
+int plat_realpath(const char *path, struct sb *out)
+{
+    struct memo_ent **slot;
+    const struct memo_ent *m = memo_get(path, MEMO_REAL, &slot);
+    int ret;
+
+    if (m) {
+        if (m->err) {
+            errno = m->err;
+            return -1;
+        }
+        sb_set(out, m->real);
+        return 0;
+    }
+    ret = realpath_os(path, out);
+    if (ret < 0) {
+        int saved = errno;
+
+        memo_put(slot, saved, 0, NULL, NULL);
+        errno = saved;
+    } else {
+        memo_put(slot, 0, 0, NULL, out->buf);
+    }
+    return ret;
 }
 
 int plat_readlink(const char *path, struct sb *out)
@@ -324,14 +554,18 @@ int plat_jupyter_data_dir(const char *home, struct sb *out)
  */
 static int open_regular(const char *path, struct stat *s)
 {
+    unsigned mode;
     int fd;
 
-    if (stat(path, s) < 0)
+    /* the name's stat keeps a FIFO or device from being opened at all (the
+     * decision's memo answers as well); the descriptor's fstat judges */
+    if (stat_memo(path, 1, NULL, &mode) < 0)
         return -1;
-    if (S_ISREG(s->st_mode))
-        fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-    else
-        fd = -1;
+    if (!S_ISREG(mode)) {
+        errno = S_ISDIR(mode) ? EISDIR : EINVAL;
+        return -1;
+    }
+    fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
     if (fd >= 0 && fstat(fd, s) < 0) {
         int saved = errno;
 
@@ -339,9 +573,8 @@ static int open_regular(const char *path, struct stat *s)
         errno = saved;
         return -1;
     }
-    if (!S_ISREG(s->st_mode)) {
-        if (fd >= 0)
-            close(fd);
+    if (fd >= 0 && !S_ISREG(s->st_mode)) {
+        close(fd);
         errno = S_ISDIR(s->st_mode) ? EISDIR : EINVAL;
         return -1;
     }
@@ -521,6 +754,8 @@ int plat_write_atomic(const char *path, const void *data, size_t len,
     struct sb tmp = SB_INIT;
     int fd = -1, ret = -1, saved, i;
 
+    memo_clear();
+
 #ifdef O_TMPFILE
     ret = write_unnamed(path, data, len, mode);
     if (ret <= 0)
@@ -561,6 +796,7 @@ out:
 
 int plat_mkdir(const char *path, unsigned mode)
 {
+    memo_clear();
     return mkdir(path, mode);
 }
 
@@ -569,6 +805,8 @@ int plat_mkdirs(const char *path, unsigned mode)
     struct sb p = SB_INIT;
     size_t i;
     int ret = 0;
+
+    memo_clear();
 
     sb_addstr(&p, path);
     for (i = 1; i <= p.len && !ret; i++) {
@@ -593,21 +831,25 @@ int plat_mkdirs(const char *path, unsigned mode)
 
 int plat_symlink(const char *target, const char *linkpath)
 {
+    memo_clear();
     return symlink(target, linkpath);
 }
 
 int plat_rename(const char *from, const char *to)
 {
+    memo_clear();
     return rename(from, to);
 }
 
 int plat_unlink(const char *path)
 {
+    memo_clear();
     return unlink(path);
 }
 
 int plat_rmdir(const char *path)
 {
+    memo_clear();
     return rmdir(path);
 }
 
@@ -618,6 +860,8 @@ int plat_rmtree(const char *path)
     struct dirent *de;
     struct sb child = SB_INIT;
     int ret = 0;
+
+    memo_clear();
 
     if (lstat(path, &s) < 0)
         return errno == ENOENT ? 0 : -1;
@@ -643,6 +887,7 @@ int plat_rmtree(const char *path)
 
 int plat_mkdtemp(struct sb *tmpl)
 {
+    memo_clear();
     return mkdtemp(tmpl->buf) ? 0 : -1;
 }
 
@@ -688,6 +933,8 @@ int plat_lock(const char *path, unsigned flags, struct plat_lock **out)
 {
     struct stat st;
     int fd, op, err;
+
+    memo_clear();
 
     *out = NULL;
     /* O_NONBLOCK: a FIFO planted there must not hang the open. */
@@ -765,6 +1012,7 @@ int plat_run(const char *path, char *const argv[], struct sb *out,
     int pipefd[2] = {-1, -1};
     int rc, ws, err, ret = -1;
 
+    memo_clear(); /* the child may change anything */
     if (out) {
         sb_reset(out);
         if (cloexec_pipe(pipefd) < 0)
@@ -899,6 +1147,8 @@ int plat_link_or_copy(const char *from, const char *to)
     struct sb data = SB_INIT, tmp = SB_INIT;
     struct stat s;
     int ret = -1, attempt;
+
+    memo_clear();
 
     /* A link made under a fresh temp name (link() never replaces a file
      * that is there) and renamed over `to`, so `to` is never missing or

@@ -228,6 +228,15 @@ static int final_path(HANDLE h, struct sb *out)
     return ret;
 }
 
+/* No memo on Windows yet: every question goes to the OS (plat.h). */
+void plat_memo_begin(void)
+{
+}
+
+void plat_memo_end(void)
+{
+}
+
 int plat_realpath(const char *path, struct sb *out)
 {
     HANDLE h = open_meta(path, 1);

@@ -152,6 +152,7 @@ static struct toml *new_node(struct tp *p, enum toml_type type, size_t off)
     t->type = type;
     t->line = p->line;
     t->col = off >= p->line_start ? off - p->line_start + 1 : 1;
+    t->off = off;
     return t;
 }
 
@@ -902,7 +903,9 @@ static struct toml *header(struct tp *p)
         goto out;
     }
     ret->flags = F_DEFINED;
+    ret->header = 1;
     ret->line = p->line;
+    ret->off = at;
 out:
     sv_release(&parts);
     sb_release(&full);

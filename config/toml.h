@@ -41,6 +41,8 @@ struct toml {
     struct toml *last;
     struct toml *next;
     size_t line, col; /* where the key (or item) was written; col in bytes */
+    size_t off;       /* byte offset of the key or item in the text */
+    int header;       /* a table defined by a [header] line (line: its) */
     unsigned flags;   /* parser state (toml.c) */
 };
 

@@ -10,6 +10,7 @@
 
 #include "common/exitcode.h"
 #include "common/path.h"
+#include "common/plat.h"
 #include "common/xalloc.h"
 #include "launcher/envsel.h"
 #include "launcher/layer.h"
@@ -144,6 +145,8 @@ int resolve(const struct resolve_in *in, struct plan *p, struct err *e)
     c.p = p;
     c.e = e;
     p->trace.enabled = in->trace;
+    /* one view of the file system for the whole decision (plat.h) */
+    plat_memo_begin();
     request_parse(in->invoked, &r);
     p->is_pip = r.is_pip;
     p->pin = r.pin;
@@ -170,6 +173,7 @@ int resolve(const struct resolve_in *in, struct plan *p, struct err *e)
         ret = project_run(&c);
 out:
     pick_release(&c.pick);
+    plat_memo_end();
     return ret;
 }
 
@@ -217,6 +221,26 @@ int resolve_interpreter(const char *req, struct sb *path, struct pyver *ver,
     if (standalone_init(&s, e) < 0 ||
         pick_interp(&s.pick, req, req ? "the command line" : "default", &r, e) <
             0)
+        goto out;
+    sb_set(path, r.path);
+    *ver = r.ver;
+    ret = 0;
+out:
+    pick_result_release(&r);
+    standalone_release(&s);
+    return ret;
+}
+
+int resolve_interpreter_spec(const struct pyspec *spec, const char *text,
+                             const char *from, struct sb *path,
+                             struct pyver *ver, struct err *e)
+{
+    struct standalone s;
+    struct pick_result r = PICK_RESULT_INIT;
+    int ret = -1;
+
+    if (standalone_init(&s, e) < 0 ||
+        pick_spec(&s.pick, spec, text, from, &r, e) < 0)
         goto out;
     sb_set(path, r.path);
     *ver = r.ver;

@@ -105,6 +105,12 @@ int resolve(const struct resolve_in *in, struct plan *p, struct err *e);
  * with this process's environment (launcher/pick.h). */
 int resolve_interpreter(const char *req, struct sb *path, struct pyver *ver,
                         struct err *e);
+struct pyspec;
+/* The newest installed interpreter satisfying spec (requires-python
+ * text, from file), the same way (pick_spec). */
+int resolve_interpreter_spec(const struct pyspec *spec, const char *text,
+                             const char *from, struct sb *path,
+                             struct pyver *ver, struct err *e);
 
 /* Every installed interpreter, searched as resolution searches. */
 int resolve_discover(struct interp_list *out, struct err *e);

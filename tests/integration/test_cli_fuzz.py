@@ -42,7 +42,7 @@ COMMANDS = [
     ["kernel"], ["kernel", "install"], ["kernel", "list"],
     ["kernel", "remove"], ["kernel", "prune"],
     ["which"], ["explain"], ["doctor"], ["trust"], ["untrust"], ["exec"],
-    ["freeze"],
+    ["freeze"], ["list"], ["pin"],
     ["help"], ["version"], ["no-such-command"],
 ]
 

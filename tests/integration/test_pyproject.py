@@ -54,6 +54,21 @@ class PyprojectTest(SandboxTest, unittest.TestCase):
         d4 = self.proj("[project]\nrequires-python = '~=%d.%d'\n" % lo)
         self.assertEqual(self.version(d4)[:2], newest(lambda v: v[:2] >= lo)[:2])
 
+    def test_requires_python_outranks_the_global_python(self):
+        ms = minors()
+        if len(ms) < 2:
+            self.skipTest("needs two Python minors")
+        restore = self.sb.set_global_config({"python": "%d.%d" % ms[0]})
+        self.addCleanup(restore)
+        d = self.proj('[project]\nrequires-python = ">=%d.%d"\n' % ms[-1])
+        self.assertEqual(self.version(d)[:2], ms[-1])
+        # a project that asks nothing still gets the global default
+        d2 = self.proj('[project]\nname = "x"\n')
+        r = self.sb.run("python", "-c", "import sys; print(*sys.version_info[:2])",
+                        cwd=d2)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(tuple(int(x) for x in r.stdout.split()), ms[0])
+
     def test_python_version_file_wins_when_it_satisfies(self):
         ms = minors()
         if len(ms) < 2:
@@ -163,6 +178,92 @@ class PyprojectTest(SandboxTest, unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(r.stdout, "ran\n")
         self.assertIn("not a regular file", r.stderr)
+
+
+class InitPyprojectTest(SandboxTest, unittest.TestCase):
+    """pyshim init honours requires-python, and --pyproject writes the keys
+    into [tool.pyshim] keeping every other byte."""
+
+    TOML = ('# my project\n[project]\nname = "lesson"  # the name\n'
+            'requires-python = ">=%d.%d"\ndependencies = [\n  "a",\n]\n\n'
+            '[tool.black]\nline-length = 88\n')
+
+    def test_init_pyproject_writes_tool_table_and_keeps_bytes(self):
+        ms = minors()
+        if len(ms) < 2:
+            self.skipTest("needs two Python minors")
+        lo = ms[-2]
+        d = self.sb.mkdtemp("ip")
+        f = os.path.join(d, "pyproject.toml")
+        before = self.TOML % lo
+        write(f, before)
+        os.chmod(f, 0o640)
+        r = self.sb.pyshim("init", "--pyproject", d)
+        self.assertOK(r, stderr_empty=False)
+        want = newest(lambda v: v[:2] >= lo)[:2]
+        with open(f) as fh:
+            after = fh.read()
+        self.assertTrue(after.startswith(before), after)
+        self.assertEqual(after[len(before):],
+                         '\n[tool.pyshim]\npython = "%d.%d"\n' % want)
+        self.assertEqual(stat.S_IMODE(os.stat(f).st_mode), 0o640)
+        self.assertFalse(os.path.exists(os.path.join(d, ".pyshim.json")))
+        self.assertIn("[tool.pyshim]", r.stdout)
+        got = self.hello("python", cwd=d)
+        self.assertEqual(tuple(got["version"][:2]), want)
+        self.assertEqual(got["prefix"], os.path.join(d, ".venv"))
+        # again: nothing to change, the file untouched
+        r = self.sb.pyshim("init", d)
+        self.assertOK(r, stderr_empty=False)
+        self.assertIn("nothing to change", r.stdout)
+        with open(f) as fh:
+            self.assertEqual(fh.read(), after)
+        self.assertFalse(os.path.exists(os.path.join(d, ".pyshim.json")))
+
+    def test_init_takes_requires_python(self):
+        ms = minors()
+        if len(ms) < 2:
+            self.skipTest("needs two Python minors")
+        lo = ms[-2]
+        d = self.sb.mkdtemp("ir")
+        write(os.path.join(d, "pyproject.toml"), self.TOML % lo)
+        r = self.sb.pyshim("init", "--no-venv", d)
+        self.assertOK(r, stderr_empty=False)
+        with open(os.path.join(d, ".pyshim.json")) as fh:
+            cfg = json.load(fh)
+        self.assertEqual(cfg["python"], "%d.%d" % newest(lambda v: v[:2] >= lo)[:2])
+
+    def test_init_refuses_a_python_outside_requires_python(self):
+        ms = minors()
+        if len(ms) < 2:
+            self.skipTest("needs two Python minors")
+        d = self.sb.mkdtemp("ix")
+        f = os.path.join(d, "pyproject.toml")
+        write(f, self.TOML % ms[-1])
+        r = self.sb.pyshim("init", "--pyproject", "--python", "%d.%d" % ms[0], d)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("does not satisfy requires-python", r.stderr)
+        self.assertFalse(os.path.exists(os.path.join(d, ".venv")))
+        with open(f) as fh:
+            self.assertEqual(fh.read(), self.TOML % ms[-1])
+
+    def test_init_pyproject_refusals(self):
+        d = self.sb.mkdtemp("iy")
+        r = self.sb.pyshim("init", "--pyproject", "--no-venv", d)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("no '%s'" % os.path.join(d, "pyproject.toml"), r.stderr)
+        write(os.path.join(d, "pyproject.toml"), '[project]\nname = "x"\n')
+        write_json(os.path.join(d, ".pyshim.json"), {})
+        r = self.sb.pyshim("init", "--pyproject", "--no-venv", d)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("wins over [tool.pyshim]", r.stderr)
+        os.unlink(os.path.join(d, ".pyshim.json"))
+        r = self.sb.pyshim("init", "--pyproject", "--no-venv", "--python",
+                           "/usr/bin/python3", d)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("would need trust", r.stderr)
+        with open(os.path.join(d, "pyproject.toml")) as fh:
+            self.assertEqual(fh.read(), '[project]\nname = "x"\n')
 
 
 class PlantedPyprojectTest(SandboxTest, unittest.TestCase):

@@ -826,10 +826,65 @@ static void test_interp_finds__agrees_with_discover(void **state)
     sv_release(&keep);
 }
 
+/* interp_finds looks for the file's dir in PATH as written, entry by
+ * entry: not a prefix, a suffix or a part of another entry, and not a
+ * spelling the search does not scan as that dir. */
+static void test_interp_finds__path_entries_as_written(void **state)
+{
+    struct sv keep = SV_INIT;
+    struct interp_env env = fake_env(&keep);
+    char *bin1 = tu_path(root, "bin1"), *p = tu_path(root, "bin1/python3.91");
+    struct sb path = SB_INIT;
+    static const struct {
+        const char *fmt; /* %1$s: root/bin1 */
+        int want;
+    } cases[] = {
+        {"%1$s", 1},
+        {"/nowhere:%1$s", 1},
+        {"%1$s:/nowhere", 1},
+        {"/a::%1$s::/b", 1},
+        {"%1$sx:/nowhere", 0},
+        {"%1$s/:/nowhere", 0},
+        {"/x%1$s:/nowhere", 0},
+        {"%1$s/..:/nowhere", 0},
+        {"/nowhere:%1$s-old", 0},
+        {"", 0},
+    };
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        int got;
+
+        sb_reset(&path);
+        /* the format is one of the table's: %1$s only */
+        {
+            const char *f = cases[i].fmt, *at;
+
+            while ((at = strstr(f, "%1$s"))) {
+                sb_add(&path, f, (size_t)(at - f));
+                sb_addstr(&path, bin1);
+                f = at + 4;
+            }
+            sb_addstr(&path, f);
+        }
+        env.path = path.buf;
+        got = interp_finds(&env, p);
+        if (got != cases[i].want)
+            fail_msg("PATH '%s': interp_finds = %d, want %d", path.buf, got,
+                     cases[i].want);
+    }
+    sb_release(&path);
+    free(bin1);
+    free(p);
+    sv_release(&keep);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_interp_discover__sources),
+        cmocka_unit_test(test_interp_finds__path_entries_as_written),
         cmocka_unit_test(test_interp_finds__agrees_with_discover),
         cmocka_unit_test(test_interp_discover__relative_path_entries_ignored),
         cmocka_unit_test(test_interp_pick__table),

@@ -129,12 +129,111 @@ static void test_plat_uid__is_getuid(void **state)
     assert_int_equal(plat_uid(), (uint64_t)getuid());
 }
 
+/* Within one decision (plat_memo_begin/end) a path is asked of the kernel
+ * once: a change made behind pyshim's back meanwhile is not seen (one view
+ * of the tree), a change pyshim makes is, and after the decision every
+ * question goes to the kernel again. */
+static void test_plat_memo__one_view_per_decision(void **state)
+{
+    char *root = tu_mkdtemp(), *f, *g, *d, *lnk, *h;
+    struct plat_stat st;
+    struct sb real = SB_INIT, buf = SB_INIT;
+
+    (void)state;
+    tu_write(root, "d/f", "one");
+    tu_mkdir(root, "e");
+    tu_symlink("d", root, "l");
+    f = tu_path(root, "d/f");
+    g = tu_path(root, "d/g");
+    d = tu_path(root, "d");
+    lnk = tu_path(root, "l");
+    h = tu_path(root, "e/h");
+
+    plat_memo_begin();
+    plat_memo_begin(); /* nests */
+    assert_int_equal(plat_stat(f, &st, 1), 0);
+    assert_int_equal(st.size, 3);
+    assert_int_equal(plat_stat(g, &st, 1), -1);
+    assert_int_equal(errno, ENOENT);
+    assert_int_equal(plat_realpath(lnk, &real), 0);
+    assert_string_equal(real.buf, d);
+    plat_memo_end();
+    /* behind pyshim's back: not seen until the decision ends */
+    tu_write(root, "d/g", "gg");
+    assert_int_equal(unlink(f), 0);
+    assert_int_equal(unlink(lnk), 0);
+    tu_symlink("e", root, "l");
+    assert_int_equal(plat_stat(f, &st, 1), 0);
+    assert_int_equal(st.size, 3);
+    assert_true(plat_is_file(f));
+    assert_int_equal(plat_stat(g, &st, 1), -1);
+    assert_int_equal(errno, ENOENT);
+    assert_int_equal(plat_realpath(lnk, &real), 0);
+    assert_string_equal(real.buf, d);
+    /* the file's content is still read from the file itself */
+    assert_int_equal(plat_read_file(g, 100, &buf), -1);
+    /* a change pyshim makes forgets every answer */
+    assert_int_equal(plat_write_atomic(h, "h", 1, 0644), 0);
+    assert_int_equal(plat_stat(f, &st, 1), -1);
+    assert_int_equal(errno, ENOENT);
+    assert_int_equal(plat_stat(g, &st, 1), 0);
+    assert_int_equal(st.size, 2);
+    assert_int_equal(plat_realpath(lnk, &real), 0);
+    assert_string_not_equal(real.buf, d);
+    tu_write(root, "d/f", "four");
+    plat_memo_end();
+    /* after the decision: the kernel again */
+    assert_int_equal(plat_stat(f, &st, 1), 0);
+    assert_int_equal(st.size, 4);
+    assert_int_equal(plat_read_file(g, 100, &buf), 0);
+    assert_string_equal(buf.buf, "gg");
+    sb_release(&real);
+    sb_release(&buf);
+    free(f);
+    free(g);
+    free(d);
+    free(lnk);
+    free(h);
+    tu_cleanup(root);
+}
+
+/* Many paths sharing a long prefix (the memo's hash looks at their ends):
+ * every answer is the path's own, and more than the first table holds. */
+static void test_plat_memo__many_paths(void **state)
+{
+    char *root = tu_mkdtemp();
+    struct plat_stat st;
+    char rel[64];
+    int i;
+
+    (void)state;
+    for (i = 0; i < 300; i++) {
+        snprintf(rel, sizeof(rel), "deep/dir/f%d", i);
+        tu_write_bytes(root, rel, "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+                       (size_t)(i % 40), 0644);
+    }
+    plat_memo_begin();
+    for (i = 0; i < 600; i++) {
+        char *p;
+
+        snprintf(rel, sizeof(rel), "deep/dir/f%d", i % 300);
+        p = tu_path(root, rel);
+        assert_int_equal(plat_stat(p, &st, i % 2), 0);
+        assert_int_equal(st.size, (uint64_t)(i % 300 % 40));
+        free(p);
+    }
+    plat_memo_end();
+    tu_cleanup(root);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_plat_realpath__as_libc),
         cmocka_unit_test(test_plat_read_regular__sizes),
         cmocka_unit_test(test_plat_uid__is_getuid),
+        cmocka_unit_test(test_plat_memo__one_view_per_decision),
+        cmocka_unit_test(test_plat_memo__many_paths),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
