@@ -226,6 +226,26 @@ out:
     sv_release(&names);
 }
 
+/* Append to out the paths of in that are not the same file as one
+ * before them (a venv's lib64 is a link to lib). */
+static void uniq_real(const struct sv *in, struct sv *out)
+{
+    struct sv seen = SV_INIT;
+    struct sb real = SB_INIT;
+    size_t i;
+
+    for (i = 0; i < in->nr; i++) {
+        if (plat_realpath(in->v[i], &real) < 0)
+            sb_set(&real, in->v[i]);
+        if (sv_find(&seen, real.buf) >= 0)
+            continue;
+        sv_push(&seen, real.buf);
+        sv_push(out, in->v[i]);
+    }
+    sv_release(&seen);
+    sb_release(&real);
+}
+
 /* Decide what adopting dir means (reads only). */
 static void plan_proj(const struct dirs *d, const char *dir, struct proj *p)
 {
@@ -261,12 +281,14 @@ static void plan_proj(const struct dirs *d, const char *dir, struct proj *p)
         sitecheck_backup_name(d->data, "adopt", files.v[i], &b);
         sv_push(&p->backups, b.buf);
     }
+    sv_release(&files);
     if (!p->pths.nr) {
         p->skip = xstrdup(
             "nothing to adopt: no hand-written .pth that names another venv's site-packages");
         goto out;
     }
-    free(vtrust_startup_code(&p->v, HOOK_FILE, &p->code));
+    free(vtrust_startup_code(&p->v, HOOK_FILE, &files));
+    uniq_real(&files, &p->code);
     find_kernels(d, p);
 out:
     sb_release(&venv);
@@ -305,7 +327,9 @@ out:
 
 static void print_proj(const struct proj *p)
 {
+    struct sb real = SB_INIT;
     size_t i;
+    int in_tree;
 
     if (p->skip) {
         printf("  %s: %s\n", p->dir, p->skip);
@@ -332,6 +356,10 @@ static void print_proj(const struct proj *p)
            p->code.nr ? "; its start-up code:" : "");
     for (i = 0; i < p->code.nr; i++)
         printf("              %s\n", p->code.v[i]);
+    in_tree = vtrust_program(&p->v, p->dir, &real);
+    if (in_tree > 0 || (in_tree == 0 && p->v.base))
+        printf("    trust     the program %s\n", real.buf);
+    sb_release(&real);
     for (i = 0; i < p->kernels.nr; i++)
         printf("    kernel    '%s' runs this venv's python\n", p->kernels.v[i]);
 }
@@ -384,6 +412,27 @@ out:
     return code;
 }
 
+/* The venv, as `pyshim trust` records it (cli/trust.c): the venv, and
+ * the program it runs when that lies in the tree (a --copies venv) or is
+ * the base its python.exe redirects to (Windows). */
+static int trust_venv(const struct dirs *d, const struct proj *p, struct err *e)
+{
+    struct sb real = SB_INIT;
+    int in_tree = vtrust_program(&p->v, p->dir, &real), ret = 0;
+
+    if (in_tree > 0 || (in_tree == 0 && p->v.base)) {
+        ret = trust_add_program(d->data, real.buf, e);
+        if (!ret)
+            printf("pyshim: trusted the program %s\n", real.buf);
+    }
+    if (!ret)
+        ret = trust_add_venv(d->data, p->v.dir, e);
+    if (!ret)
+        printf("pyshim: trusted the venv %s\n", p->v.dir);
+    sb_release(&real);
+    return ret;
+}
+
 static int adopt_one(const struct dirs *d, const struct proj *p, int kernels)
 {
     struct err e = ERR_INIT;
@@ -393,9 +442,8 @@ static int adopt_one(const struct dirs *d, const struct proj *p, int kernels)
     int code = PYSHIM_EXIT_OK;
 
     printf("pyshim: adopting %s\n", p->dir);
-    if (trust_add_venv(d->data, p->v.dir, &e) < 0)
+    if (trust_venv(d, p, &e) < 0)
         goto fail;
-    printf("pyshim: trusted the venv %s\n", p->v.dir);
     for (i = 0; i < p->pths.nr; i++, done++) {
         if (sitecheck_backup(d->data, "adopt", p->pths.v[i], &backup, &e) < 0)
             goto fail;

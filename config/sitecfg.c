@@ -473,9 +473,38 @@ out:
  * (and root) could have put anything there, and the grant names whom the
  * user trusts.
  */
+/* Can no one but root and owner rename or replace what is at real (a
+ * real path)? Each directory above it must be root's or owner's and
+ * writable by no one else, or sticky. 0 with the first one that is not in
+ * above. */
+static int parents_closed(const char *real, uint64_t owner, struct sb *above)
+{
+    struct sb prev = SB_INIT;
+    struct plat_stat ds;
+    int ret = 1;
+
+    sb_set(above, real);
+    for (;;) {
+        sb_set(&prev, above->buf);
+        path_dirname(above);
+        if (!strcmp(above->buf, prev.buf))
+            break;
+        if (plat_stat(above->buf, &ds, 0) < 0 ||
+            (ds.uid != 0 && ds.uid != owner) ||
+            ((ds.perm & 0022) && !(ds.perm & 01000))) {
+            ret = 0;
+            break;
+        }
+        if (path_is_root(above->buf))
+            break;
+    }
+    sb_release(&prev);
+    return ret;
+}
+
 void sitecfg_grants(struct sitecfg *s, struct sv *skipped)
 {
-    struct sb me = SB_INIT, real = SB_INIT;
+    struct sb me = SB_INIT, real = SB_INIT, above = SB_INIT;
     struct plat_stat st;
     size_t i;
 
@@ -499,6 +528,13 @@ void sitecfg_grants(struct sitecfg *s, struct sv *skipped)
                 dir, s->file, real.buf);
             continue;
         }
+        if (!parents_closed(real.buf, st.uid, &above)) {
+            sv_pushf(
+                skipped,
+                "%s: granted to you in '%s', but '%s' above it belongs to or is writable by someone else, who could put another directory there",
+                dir, s->file, above.buf);
+            continue;
+        }
         sv_push(&s->my_dirs, real.buf);
         s->my_owners =
             xrealloc(s->my_owners, s->my_dirs.nr * sizeof(*s->my_owners));
@@ -507,6 +543,7 @@ void sitecfg_grants(struct sitecfg *s, struct sv *skipped)
 out:
     sb_release(&me);
     sb_release(&real);
+    sb_release(&above);
 }
 
 uint64_t sitecfg_granted_owner(const struct sitecfg *s, const char *path)

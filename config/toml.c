@@ -698,7 +698,8 @@ static int scalar(struct tp *p, struct toml *v)
     if (digits_ok(s, n, base) && (base != 10 || s[0] != '0' || n == 1)) {
         v->type = TOML_INT;
         if (to_int(s, n, base, neg, &v->num) < 0)
-            return fail_at(p, start, NULL, "integer '%s' is too large", v->str);
+            return fail_at(p, start, NULL, "integer '%.40s%s' is too large",
+                           v->str, strlen(v->str) > 40 ? "..." : "");
         return 0;
     }
     if (base == 10 && (is_float(s, n) || is_date(v->str))) {
@@ -707,7 +708,8 @@ static int scalar(struct tp *p, struct toml *v)
     }
     return fail_at(p, start,
                    "strings need quotes: \"...\"; booleans are true and false",
-                   "'%s' is not a TOML value", v->str);
+                   "'%.40s%s' is not a TOML value", v->str,
+                   strlen(v->str) > 40 ? "..." : "");
 }
 
 static int array(struct tp *p, struct toml *v, int depth)

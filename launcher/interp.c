@@ -384,7 +384,11 @@ static int scanned_dir(const struct interp_env *env, const char *dir)
 {
     int i, ret = 0;
 
-    if (PLAT_WINDOWS) {
+    /* the system dirs first: a venv of /usr/bin's python is answered
+     * without reading PATH at all */
+    for (i = 0; system_dirs[i] && !ret; i++)
+        ret = same_path(system_dirs[i], dir);
+    if (!ret && PLAT_WINDOWS) {
         struct sv dirs = SV_INIT;
         size_t k;
 
@@ -392,11 +396,9 @@ static int scanned_dir(const struct interp_env *env, const char *dir)
         for (k = 0; k < dirs.nr && !ret; k++)
             ret = same_path(dirs.v[k], dir);
         sv_release(&dirs);
-    } else {
+    } else if (!ret) {
         ret = path_list_has(env->path, dir);
     }
-    for (i = 0; system_dirs[i] && !ret; i++)
-        ret = same_path(system_dirs[i], dir);
     return ret && !interp_is_pyenv_shims(env, dir) &&
            !interp_holds_self(env, dir);
 }
@@ -452,9 +454,9 @@ int interp_finds(const struct interp_env *env, const char *path)
         return 0;
     sb_addstr(&dir, path);
     path_dirname(&dir);
-    ret = scanned_dir(env, dir.buf) ||
-          install_bin(env->pyenv_versions, dir.buf, base) ||
-          install_bin(env->uv_dirs, dir.buf, base);
+    /* the install dirs (string compares) before PATH (a scan of it) */
+    ret = install_bin(env->pyenv_versions, dir.buf, base) ||
+          install_bin(env->uv_dirs, dir.buf, base) || scanned_dir(env, dir.buf);
     sb_release(&dir);
     return ret;
 }

@@ -88,6 +88,13 @@ int layer_requires_pick(struct rctx *c, struct settings *s)
     s->spec_pick = r.path;
     s->python = s->spec_pick;
     s->python_from = s->spec_from;
+    /* `pyshim which` shows what asked, not the path it led to */
+    if (!c->p->python_req) {
+        struct sb req = SB_INIT;
+
+        sb_addf(&req, "requires-python \"%s\"", s->spec_text);
+        c->p->python_req = sb_detach(&req, NULL);
+    }
     return 0;
 }
 

@@ -227,6 +227,25 @@ class AdoptLeavesAlone(SandboxTest, unittest.TestCase):
                 self.assertEqual(f.read(), text)
             self.assertFalse(os.path.exists(os.path.join(proj, ".pyshim.json")))
 
+    def test_copies_venv_runs_after_adopt(self):
+        # `python -m venv --copies`: the venv's python is a program inside
+        # the tree, which runs only once trusted (docs/trust.md); adopt
+        # trusts it as `pyshim trust` would.
+        sb = self.sb
+        shared = make_venv(SYSTEM, os.path.join(sb.work, "libs-c"))
+        write(os.path.join(site_packages(shared), "libmod.py"), "X = 1\n")
+        proj = os.path.join(sb.work, "copies")
+        venv = make_venv(SYSTEM, os.path.join(proj, ".venv"),
+                         extra=("--copies",))
+        write(os.path.join(site_packages(venv), "shared.pth"),
+              site_packages(shared) + "\n")
+        r = sb.pyshim("adopt", cwd=proj)
+        self.assertEqual(r.returncode, 0, r)
+        self.assertIn("trusted the program", r.stdout)
+        self.assertIn("    trust     the program ", r.stdout)
+        r = sb.run("python", "-c", "import libmod", cwd=proj)
+        self.assertEqual((r.returncode, r.stderr), (0, ""))
+
     def test_not_a_project(self):
         r = self.sb.pyshim("adopt", cwd=self.sb.mkdtemp())
         self.assertEqual(r.returncode, 66, r)

@@ -564,6 +564,23 @@ class GrantedProjectUsers(SiteFixture, SandboxTest, unittest.TestCase):
         self.assertNotIn(self.proj + "/.venv", r.stdout)
         self.assertIn("writable by others than its owner", r.stderr)
 
+    def test_a_dir_under_someone_elses_dir_is_not_granted(self):
+        # mallory owns the dir above: she could swap alice's project for
+        # one of her own, so the grant (to anyone) is not honoured
+        outer = tempfile.mkdtemp(prefix="pyshim-outer-")
+        self.addCleanup(shutil.rmtree, outer, True)
+        inner = os.path.join(outer, "app")
+        shutil.copytree(self.proj, inner, symlinks=True)
+        self.sb.give(inner)
+        os.chmod(inner, 0o755)
+        os.chown(outer, self.mallory.pw_uid, self.mallory.pw_gid)
+        os.chmod(outer, 0o755)
+        self.set_system({"project_users": {inner: ["pyshim-mallory"]}})
+        r = self.as_mallory(os.path.join(self.sb.bin, "python"), "-c",
+                            self.CODE, cwd=inner)
+        self.assertNotIn(inner + "/.venv", r.stdout)
+        self.assertIn("belongs to or is writable by someone else", r.stderr)
+
     def test_a_grant_in_a_config_root_does_not_own_is_ignored(self):
         self.set_system({"project_users": {self.proj: ["pyshim-mallory"]}},
                         mode=0o664)

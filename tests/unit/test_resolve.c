@@ -616,6 +616,7 @@ static const struct rcase cases[] = {
      .exe = "%R/uv/cpython-3.94.2-linux-x86_64-gnu/bin/python3.94",
      .ver = "3.94",
      .from = "%P/pyproject.toml",
+     .req = "requires-python \">=3.91, <3.95\"",
      .trace = "the newest interpreter satisfying requires-python"},
     {.name = "requires-python with a wildcard",
      .setup = "f pyproject.toml [project]\\nrequires-python = \"==3.92.*\"",
