@@ -31,6 +31,7 @@ static const struct command {
     {"untrust", cli_untrust, "forget that trust"},
     {"exec", cli_exec, "run a console script (jupyter, black) resolved"},
     {"freeze", cli_freeze, "the package list of the project or a shared env"},
+    {"sync", cli_sync, "rebuild the venv on its Python, keep every package"},
     {"list", cli_list, "installed interpreters, their origin, who uses them"},
     {"pin", cli_pin,
      "write .python-version (checked against what is installed)"},

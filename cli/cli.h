@@ -28,6 +28,7 @@ int cli_trust(int argc, char **argv);
 int cli_untrust(int argc, char **argv);
 int cli_exec(int argc, char **argv);
 int cli_freeze(int argc, char **argv);
+int cli_sync(int argc, char **argv);
 int cli_list(int argc, char **argv);
 int cli_pin(int argc, char **argv);
 int cli_completions(int argc, char **argv);

@@ -678,13 +678,17 @@ static void check_venvs(struct doctor *dr)
             if (sv_find(&shared, all.v[i]) >= 0)
                 hint(
                     c,
-                    "its base interpreter is gone: recreate it with `pyshim shared remove %s --force` and `pyshim shared create %s --python X.Y`, then reinstall its packages",
-                    path_basename(all.v[i]), path_basename(all.v[i]));
+                    "its base interpreter is gone: `pyshim shared upgrade %s --python X.Y` rebuilds it on an installed Python and reinstalls its packages (from its record)",
+                    path_basename(all.v[i]));
             else if (sv_find(&overlays, all.v[i]) >= 0)
                 hint(
                     c,
                     "an overlay pyshim built: remove it (`rm -r %s`); pyshim builds a new one on the next run",
                     all.v[i]);
+            else if (dr->venv_dir && !strcmp(all.v[i], dr->venv_dir))
+                hint(
+                    c,
+                    "run `pyshim sync` in the project: it rebuilds the venv on the Python the config asks for and reinstalls its packages");
             else
                 hint(c, "%s",
                      e.hint ? e.hint
@@ -805,6 +809,48 @@ static void check_shared(struct doctor *dr)
         add(dr, "shared-version", ST_WARN,
             "the project's Python version is unknown: shared envs not compared");
     sb_release(&site);
+}
+
+/* The project's venv after `pyshim shared upgrade` moved one of its
+ * shared envs to another minor version: its packages (and the shared
+ * ones) no longer load until `pyshim sync` rebuilds it. A venv whose
+ * Python is gone is check_venvs' (with the same remedy). */
+static void check_sync(struct doctor *dr)
+{
+    const struct sv *entries = &dr->own->shared;
+    struct sb dir = SB_INIT;
+    char vb[32];
+    size_t i;
+
+    if (dr->plan.proj.kind == PROJ_NONE || !dr->venv_ok ||
+        dr->venv.ver.minor < 0)
+        return;
+    for (i = 0; i < entries->nr; i++) {
+        struct venv v = VENV_INIT;
+        struct check *c;
+
+        if (!cfg_is_name(entries->v[i]))
+            continue;
+        path_join(&dir, dr->d.data, "shared");
+        path_join(&dir, dir.buf, entries->v[i]);
+        if (!venv_load(&v, dir.buf, NULL) && v.ver.minor >= 0 &&
+            (v.ver.major != dr->venv.ver.major ||
+             v.ver.minor != dr->venv.ver.minor)) {
+            c = add(
+                dr, "sync", ST_FAIL,
+                "the project venv %s is Python %s, but shared env '%s' is now Python %d.%d: the project needs `pyshim sync`",
+                dr->venv.dir, pyver_str(&dr->venv.ver, vb, sizeof(vb)),
+                entries->v[i], v.ver.major, v.ver.minor);
+            hint(
+                c,
+                "run `pyshim sync --python %d.%d` in the project: it rebuilds the venv on that Python and reinstalls its packages",
+                v.ver.major, v.ver.minor);
+            venv_release(&v);
+            break;
+        }
+        venv_release(&v);
+    }
+    sb_release(&dir);
 }
 
 static void check_hook(struct doctor *dr)
@@ -1176,6 +1222,7 @@ int cli_doctor(int argc, char **argv)
     check_venvs(&dr);
     check_overlay_leftovers(&dr);
     check_shared(&dr);
+    check_sync(&dr);
     check_hook(&dr);
     check_duplicates(&dr);
     check_pth(&dr);

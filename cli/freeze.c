@@ -113,35 +113,45 @@ out:
     return ret;
 }
 
+int freeze_read_record(const char *env_dir, struct sb *list)
+{
+    struct sb rec = SB_INIT, text = SB_INIT;
+    const char *body = NULL;
+    int lines = 0;
+
+    freeze_record_path(&rec, env_dir);
+    if (ours(rec.buf, &text) && text.len) {
+        /* the body follows the two header lines */
+        for (body = text.buf; lines < 2 && body; lines++) {
+            body = strchr(body, '\n');
+            if (body)
+                body++;
+        }
+    }
+    if (body)
+        sb_set(list, body);
+    sb_release(&rec);
+    sb_release(&text);
+    return body ? 0 : -1;
+}
+
 /* The record's list, when it is newer than the env's site-packages. */
 static int fresh(const char *env_dir, struct sb *list)
 {
     struct venv v = VENV_INIT;
-    struct sb rec = SB_INIT, text = SB_INIT;
+    struct sb rec = SB_INIT;
     struct plat_stat rs, ss;
-    const char *body;
-    int ret = 0, lines = 0;
+    int ret = 0;
 
     freeze_record_path(&rec, env_dir);
     if (venv_load(&v, env_dir, NULL) < 0 || !v.site ||
         plat_stat(v.site, &ss, 1) < 0 || plat_stat(rec.buf, &rs, 0) < 0 ||
-        !rs.is_reg || rs.mtime_ns <= ss.mtime_ns || !ours(rec.buf, &text) ||
-        !text.len)
+        !rs.is_reg || rs.mtime_ns <= ss.mtime_ns)
         goto out;
-    /* the body follows the two header lines */
-    for (body = text.buf; lines < 2 && body; lines++) {
-        body = strchr(body, '\n');
-        if (body)
-            body++;
-    }
-    if (!body)
-        goto out;
-    sb_set(list, body);
-    ret = 1;
+    ret = !freeze_read_record(env_dir, list);
 out:
     venv_release(&v);
     sb_release(&rec);
-    sb_release(&text);
     return ret;
 }
 

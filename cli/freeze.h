@@ -39,4 +39,8 @@ int freeze_write(const struct dirs *d, const char *env_dir, int local,
 int freeze_get(const struct dirs *d, const char *env_dir, int local,
                struct sb *list, struct err *e);
 
+/* The list in env_dir's record, whatever its age, into list (replaced);
+ * -1 when there is none (or it is not pyshim's). */
+int freeze_read_record(const char *env_dir, struct sb *list);
+
 #endif

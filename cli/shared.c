@@ -19,16 +19,18 @@
 #include "cli/cli.h"
 #include "cli/freeze.h"
 #include "cli/opt.h"
+#include "cli/sync.h"
 #include "launcher/resolve.h"
 #include "launcher/venv.h"
 #include "common/banned.h"
 
 static const char usage[] =
-    "usage: pyshim shared create NAME [--python V] [--system-site-packages]\n"
+    "usage: pyshim shared create NAME [--python V]\n"
     "       pyshim shared list [--json]\n"
     "       pyshim shared remove NAME [--force] [--yes]\n"
     "       pyshim shared path NAME\n"
     "       pyshim shared pip NAME ARGS...\n"
+    "       pyshim shared upgrade NAME --python V [--find-links DIR] [--force]\n"
     "\n"
     "Shared envs hold the big libraries (torch, langchain, jupyterlab) once\n"
     "for every project that names them in \"shared\". Each is a venv at\n"
@@ -36,8 +38,9 @@ static const char usage[] =
     "\n"
     "  create  make the venv (with pip) using Python V (default: the default\n"
     "          interpreter). If NAME exists, succeed only when it matches\n"
-    "          (same Python V, same --system-site-packages); a directory\n"
-    "          there that is not a shared env is never touched\n"
+    "          (same Python V); a directory there that is not a shared env\n"
+    "          is never touched. --system-site-packages is refused: projects\n"
+    "          see only a shared env's own packages, never the system's\n"
     "  list    name, Python version, size on disk, and what uses it (--json:\n"
     "          a JSON array of {name, kind, path, python, size, used_by})\n"
     "  remove  delete it, after showing its size and users and asking (on\n"
@@ -47,6 +50,13 @@ static const char usage[] =
     "  pip     run pip inside it, e.g. `pyshim shared pip ai install torch`;\n"
     "          after an install or uninstall, its package list is recorded in\n"
     "          DATA/shared/NAME/pyshim-requirements.txt (`pyshim freeze`)\n"
+    "  upgrade rebuild it on Python V and reinstall every package it had\n"
+    "          (its list saved first; the old env kept at\n"
+    "          DATA/shared/.pyshim-old-NAME until the new one works; a\n"
+    "          package that cannot be reinstalled is named and nothing\n"
+    "          changes); --find-links DIR is passed to pip. The package lists\n"
+    "          of the projects using it are recorded first; those whose venv\n"
+    "          is now of another Python are listed: run `pyshim sync` in each\n"
     "\n"
     "Users are the environments whose shared-libraries hook names it (the\n"
     "shim records them when it writes a hook, also after a project moved),\n"
@@ -85,27 +95,40 @@ static int cfg_uses(const struct cfg *c, const char *env, const char *name)
     return 0;
 }
 
-/* Add config file to out (as "FILE") if it lists the env and no entry
- * already names it. */
-static void config_user(const struct dirs *d, const char *file, const char *env,
-                        const char *name, struct sv *seen, struct sv *out)
+/* Does config file list the env? */
+static int file_uses(const struct dirs *d, const char *file, const char *env,
+                     const char *name)
 {
     struct cfg c = CFG_INIT;
+    int ret = plat_is_file(file) && !cfg_load(&c, file, d->home, NULL) &&
+              cfg_uses(&c, env, name);
 
+    cfg_release(&c);
+    return ret;
+}
+
+/* Add config file to out (as "FILE") and to configs (may be NULL) if it
+ * lists the env and no entry already names it. */
+static void config_user(const struct dirs *d, const char *file, const char *env,
+                        const char *name, struct sv *seen, struct sv *out,
+                        struct sv *configs)
+{
     if (sv_find(seen, file) >= 0)
         return;
     sv_push(seen, file);
-    if (plat_is_file(file) && !cfg_load(&c, file, d->home, NULL) &&
-        cfg_uses(&c, env, name))
+    if (file_uses(d, file, env, name)) {
         sv_push(out, file);
-    cfg_release(&c);
+        if (configs && sv_find(configs, file) < 0)
+            sv_push(configs, file);
+    }
 }
 
 /* The live records of DATA/shared/NAME/.users (launcher/env.h): an
  * environment whose hook still is the one that named the env. An
  * overlay's record counts while the config it was made for exists. */
 static void recorded_users(const struct dirs *d, const char *env,
-                           const char *name, struct sv *seen, struct sv *out)
+                           const char *name, struct sv *seen, struct sv *out,
+                           struct sv *configs)
 {
     struct sb dir = SB_INIT, file = SB_INIT, rec = SB_INIT, hook = SB_INIT;
     struct sb overlays = SB_INIT, line = SB_INIT;
@@ -164,6 +187,9 @@ static void recorded_users(const struct dirs *d, const char *env,
             sb_addf(&line, " (from %s)", from);
             if (sv_find(seen, from) < 0)
                 sv_push(seen, from);
+            if (configs && !strcmp(path_basename(from), ".pyshim.json") &&
+                sv_find(configs, from) < 0 && file_uses(d, from, env, name))
+                sv_push(configs, from);
         }
         if (sv_find(out, line.buf) < 0)
             sv_push(out, line.buf);
@@ -177,7 +203,10 @@ static void recorded_users(const struct dirs *d, const char *env,
     sb_release(&line);
 }
 
-void cli_projects_using(const struct dirs *d, const char *name, struct sv *out)
+/* cli_projects_using, and into configs (may be NULL) the config files
+ * among them (projects' .pyshim.json, the global config). */
+static void users_walk(const struct dirs *d, const char *name, struct sv *out,
+                       struct sv *configs)
 {
     struct sb p = SB_INIT, text = SB_INIT, file = SB_INIT, env = SB_INIT;
     struct sv seen = SV_INIT;
@@ -186,7 +215,7 @@ void cli_projects_using(const struct dirs *d, const char *name, struct sv *out)
 
     path_join(&env, d->data, "shared");
     path_join(&env, env.buf, name);
-    recorded_users(d, env.buf, name, &seen, out);
+    recorded_users(d, env.buf, name, &seen, out, configs);
     /* the configs pyshim knows: projects made by init, trusted configs
      * (a trust record holds the file's path), the global config */
     path_join(&p, d->data, "projects");
@@ -196,7 +225,7 @@ void cli_projects_using(const struct dirs *d, const char *name, struct sv *out)
         if (plat_read_file(file.buf, 64 * 1024, &text) < 0)
             continue;
         path_join(&file, text.buf, ".pyshim.json");
-        config_user(d, file.buf, env.buf, name, &seen, out);
+        config_user(d, file.buf, env.buf, name, &seen, out, configs);
     }
     plat_closedir(pd);
     path_join(&p, d->data, "trust");
@@ -206,15 +235,20 @@ void cli_projects_using(const struct dirs *d, const char *name, struct sv *out)
         if (plat_read_file(file.buf, 64 * 1024, &text) < 0 ||
             strcmp(path_basename(text.buf), ".pyshim.json"))
             continue;
-        config_user(d, text.buf, env.buf, name, &seen, out);
+        config_user(d, text.buf, env.buf, name, &seen, out, configs);
     }
     plat_closedir(pd);
-    config_user(d, d->config_file, env.buf, name, &seen, out);
+    config_user(d, d->config_file, env.buf, name, &seen, out, configs);
     sb_release(&p);
     sb_release(&text);
     sb_release(&file);
     sb_release(&env);
     sv_release(&seen);
+}
+
+void cli_projects_using(const struct dirs *d, const char *name, struct sv *out)
+{
+    users_walk(d, name, out, NULL);
 }
 
 static int env_dir(const struct dirs *d, const char *name, int must_exist,
@@ -295,11 +329,16 @@ static int existing(const char *name, const char *dir, const char *python,
         err_set(e, PYSHIM_EXIT_FAILURE,
                 "shared env '%s' already exists and does not match: %s (%s)",
                 name, why.buf, dir);
-        err_hint(
-            e,
-            "to move it, recreate it: `pyshim shared remove %s`, then `pyshim shared create %s%s%s%s`, and reinstall its packages; or pick another name",
-            name, name, python ? " --python " : "", python ? python : "",
-            sys_site ? " --system-site-packages" : "");
+        if (python)
+            err_hint(
+                e,
+                "to move it with its packages: `pyshim shared upgrade %s --python %s`; to start it empty: `pyshim shared remove %s`, then `pyshim shared create %s --python %s`; or pick another name",
+                name, python, name, name, python);
+        else
+            err_hint(
+                e,
+                "to start it empty: `pyshim shared remove %s`, then `pyshim shared create %s`; or pick another name",
+                name, name);
         goto out;
     }
     printf("pyshim: shared env '%s' already exists (Python %s): %s\n", name,
@@ -313,15 +352,85 @@ out:
     return ret;
 }
 
+/* What is at dir must be pyshim's to (re)make: nothing, an empty
+ * directory (*was_empty: it is given back empty if the creation fails) or
+ * a venv pyshim left half-made (its mark proves it). */
+static int free_place(const char *dir, int *was_empty, struct err *e)
+{
+    struct plat_stat st;
+
+    *was_empty = 0;
+    if (plat_stat(dir, &st, 0) < 0 || venv_is_incomplete(dir))
+        return 0;
+    *was_empty = empty_dir(dir);
+    if (*was_empty)
+        return 0;
+    err_set(
+        e, PYSHIM_EXIT_CANTCREAT,
+        "'%s' exists and is not a shared env pyshim made: it is left as it is",
+        dir);
+    return err_hint(
+        e,
+        "move it away (or remove it yourself) and run the command again, or pick another name");
+}
+
+/* `py -m venv dir`; never half an env left behind. */
+static int build(const char *name, const char *dir, const char *py,
+                 int was_empty, struct err *e)
+{
+    struct sv args = SV_INIT;
+    int status = 0, ret = -1;
+
+    sv_push(&args, py);
+    sv_push(&args, "-m");
+    sv_push(&args, "venv");
+    sv_push(&args, dir);
+    if (venv_is_incomplete(dir))
+        printf(
+            "pyshim: shared env '%s' was left half-made by an interrupted create: making it again\n",
+            name);
+    if (venv_begin(dir, e) < 0)
+        goto out;
+    if (plat_run(py, args.v, NULL, 1, &status) < 0 || status) {
+        /* an empty dir that was there comes back */
+        plat_rmtree(dir);
+        if (was_empty)
+            plat_mkdir(dir, 0755);
+        err_set(e, PYSHIM_EXIT_CANTCREAT, "`%s -m venv %s` failed (status %d)",
+                py, dir, status);
+        err_hint(e, "on Debian, `apt-get install python3-venv`");
+        goto out;
+    }
+    venv_done(dir);
+    ret = 0;
+out:
+    sv_release(&args);
+    return ret;
+}
+
+/* A shared env made with --system-site-packages would hold the system's
+ * packages, but the projects using it would not see them: the hook adds
+ * the env's own site-packages only (launcher/hook.h), and a project's
+ * python is never that env's python. Refused, with the reason, rather
+ * than made to look fine. */
+static int refuse_system_site(const char *name, struct err *e)
+{
+    err_set(
+        e, PYSHIM_EXIT_USAGE,
+        "--system-site-packages is refused: the projects that use a shared env see only the packages installed in it, never the system's, so they would miss what the env itself sees");
+    return err_hint(
+        e,
+        "install what the projects need into it: `pyshim shared pip %s install ...`",
+        name);
+}
+
 static int create(const struct dirs *d, int argc, char **argv, struct err *e)
 {
     struct sb dir = SB_INIT, py = SB_INIT, busy = SB_INIT;
     struct plat_lock *lock = NULL;
-    struct sv args = SV_INIT;
     struct pyver ver;
-    struct plat_stat st;
     const char *name = NULL, *python = NULL;
-    int i, sys_site = 0, status = 0, ret = -1, was_empty = 0;
+    int i, sys_site = 0, ret = -1, was_empty = 0;
     char vb[32];
 
     struct opt opts[] = {
@@ -337,6 +446,8 @@ static int create(const struct dirs *d, int argc, char **argv, struct err *e)
         err_set(e, PYSHIM_EXIT_USAGE, "shared create needs a NAME");
         return err_hint(e, "e.g. `pyshim shared create ai --python 3.12`");
     }
+    if (sys_site)
+        return refuse_system_site(name, e);
     if (env_dir(d, name, 0, &dir, e) < 0)
         goto out;
     /* one create of NAME at a time: two removed each other's half env */
@@ -344,51 +455,13 @@ static int create(const struct dirs *d, int argc, char **argv, struct err *e)
     if (cli_lock(d, "shared", name, busy.buf, &lock, e) < 0)
         goto out;
     if (venv_is_venv(dir.buf) && !venv_is_incomplete(dir.buf)) {
-        ret = existing(name, dir.buf, python, sys_site, e);
+        ret = existing(name, dir.buf, python, 0, e);
         goto out;
     }
-    /* What is there already stays the user's: only a venv pyshim left
-     * half-made (its mark proves it) is pyshim's to replace, and an empty
-     * directory is used and given back empty if the creation fails. */
-    if (!plat_stat(dir.buf, &st, 0) && !venv_is_incomplete(dir.buf)) {
-        was_empty = empty_dir(dir.buf);
-        if (!was_empty) {
-            err_set(
-                e, PYSHIM_EXIT_CANTCREAT,
-                "'%s' exists and is not a shared env pyshim made: it is left as it is",
-                dir.buf);
-            err_hint(
-                e,
-                "move it away (or remove it yourself) and run the command again, or pick another name");
-            goto out;
-        }
-    }
-    if (resolve_interpreter(python, &py, &ver, e) < 0)
+    if (free_place(dir.buf, &was_empty, e) < 0 ||
+        resolve_interpreter(python, &py, &ver, e) < 0 ||
+        build(name, dir.buf, py.buf, was_empty, e) < 0)
         goto out;
-    sv_push(&args, py.buf);
-    sv_push(&args, "-m");
-    sv_push(&args, "venv");
-    if (sys_site)
-        sv_push(&args, "--system-site-packages");
-    sv_push(&args, dir.buf);
-    if (venv_is_incomplete(dir.buf))
-        printf(
-            "pyshim: shared env '%s' was left half-made by an interrupted create: making it again\n",
-            name);
-    if (venv_begin(dir.buf, e) < 0)
-        goto out;
-    if (plat_run(py.buf, args.v, NULL, 1, &status) < 0 || status) {
-        /* never leave half an env behind; an empty dir that was there
-         * comes back */
-        plat_rmtree(dir.buf);
-        if (was_empty)
-            plat_mkdir(dir.buf, 0755);
-        err_set(e, PYSHIM_EXIT_CANTCREAT, "`%s -m venv %s` failed (status %d)",
-                py.buf, dir.buf, status);
-        err_hint(e, "on Debian, `apt-get install python3-venv`");
-        goto out;
-    }
-    venv_done(dir.buf);
     printf("pyshim: created shared env '%s' (Python %s): %s\n", name,
            pyver_str(&ver, vb, sizeof(vb)), dir.buf);
     printf(
@@ -400,7 +473,6 @@ out:
     sb_release(&dir);
     sb_release(&py);
     sb_release(&busy);
-    sv_release(&args);
     return ret;
 }
 
@@ -420,7 +492,8 @@ static int list(const struct dirs *d)
         size_t k;
 
         path_join(&p, root.buf, name);
-        if (!venv_is_venv(p.buf))
+        /* .pyshim-old-NAME: an env `shared upgrade` keeps aside */
+        if (name[0] == '.' || !venv_is_venv(p.buf))
             continue;
         if (!n++)
             printf("%-16s %-8s %10s  %s\n", "NAME", "PYTHON", "SIZE",
@@ -569,6 +642,208 @@ out:
     return ret;
 }
 
+/* --- upgrade --------------------------------------------------------- */
+
+/* Before the env moves, record the package list of each project venv
+ * using it (for its `pyshim sync`): a venv whose pip came from the shared
+ * env cannot list its packages afterwards. */
+static void record_projects(const struct dirs *d, const struct sv *configs)
+{
+    struct sb list = SB_INIT, venv = SB_INIT;
+    size_t i;
+
+    for (i = 0; i < configs->nr; i++) {
+        struct cfg c = CFG_INIT;
+        struct err e = ERR_INIT;
+
+        if (!path_equal(configs->v[i], d->config_file) &&
+            !cfg_load(&c, configs->v[i], d->home, NULL)) {
+            if (c.venv) {
+                sb_set(&venv, c.venv);
+            } else {
+                sb_set(&venv, configs->v[i]);
+                path_dirname(&venv);
+                path_join(&venv, venv.buf, ".venv");
+            }
+            if (!venv_is_venv(venv.buf))
+                ;
+            else if (freeze_write(d, venv.buf, 1, &list, &e) < 0)
+                printf(
+                    "pyshim: warning: cannot record the packages of %s first: %s\n",
+                    venv.buf, e.msg);
+            else
+                printf("pyshim: recorded the packages of %s first\n", venv.buf);
+        }
+        cfg_release(&c);
+        err_release(&e);
+    }
+    sb_release(&list);
+    sb_release(&venv);
+}
+
+/* Does the project of config file need `pyshim sync` for Python ver: its
+ * venv broken or of another minor, or its "python" asking for another? */
+static int needs_sync(const struct dirs *d, const char *file,
+                      const struct pyver *ver)
+{
+    struct cfg c = CFG_INIT;
+    struct venv v = VENV_INIT;
+    struct sb venv = SB_INIT;
+    struct pyver want;
+    int ret = 0;
+
+    if (cfg_load(&c, file, d->home, NULL) < 0)
+        goto out;
+    if (c.venv) {
+        sb_set(&venv, c.venv);
+    } else {
+        sb_set(&venv, file);
+        path_dirname(&venv);
+        path_join(&venv, venv.buf, ".venv");
+    }
+    if (venv_is_venv(venv.buf))
+        ret = venv_load(&v, venv.buf, NULL) < 0 || v.ver.major != ver->major ||
+              v.ver.minor != ver->minor;
+    if (c.python && !c.python_is_path && !pyver_parse(c.python, &want, 0) &&
+        !pyver_matches(ver, &want))
+        ret = 1;
+out:
+    cfg_release(&c);
+    venv_release(&v);
+    sb_release(&venv);
+    return ret;
+}
+
+static void list_needing_sync(const struct dirs *d, const char *name,
+                              const struct sv *configs, const struct pyver *ver)
+{
+    struct sb dir = SB_INIT;
+    size_t i;
+    int n = 0;
+
+    for (i = 0; i < configs->nr; i++) {
+        if (path_equal(configs->v[i], d->config_file) ||
+            !needs_sync(d, configs->v[i], ver))
+            continue;
+        if (!n++)
+            printf(
+                "pyshim: these projects use '%s' and need `pyshim sync` now (until then their python fails):\n",
+                name);
+        sb_set(&dir, configs->v[i]);
+        path_dirname(&dir);
+        printf("  %s: pyshim sync --python %d.%d %s\n", dir.buf, ver->major,
+               ver->minor, dir.buf);
+    }
+    if (!n)
+        printf(
+            "pyshim: no project pyshim knows of needs `pyshim sync` for '%s'\n",
+            name);
+    sb_release(&dir);
+}
+
+/* The old env's records of its users go with the name. */
+static void keep_users(const struct sync_env *s)
+{
+    struct sb from = SB_INIT, to = SB_INIT;
+
+    path_join(&from, s->aside.buf, ".users");
+    path_join(&to, s->dir, ".users");
+    if (plat_is_dir(from.buf) && !plat_is_dir(to.buf))
+        plat_rename(from.buf, to.buf);
+    sb_release(&from);
+    sb_release(&to);
+}
+
+/* Is the env already what upgrade asks for (it runs, same version)? */
+static int up_to_date(const char *dir, const struct pyver *ver, int *sys_site)
+{
+    struct venv v = VENV_INIT;
+    struct sb text = SB_INIT, cfg = SB_INIT;
+    int ret;
+
+    ret = !venv_load(&v, dir, NULL) && !pyver_cmp(&v.ver, ver);
+    /* the old env's --system-site-packages is kept, even with its python
+     * gone */
+    path_join(&cfg, dir, "pyvenv.cfg");
+    venv_release(&v);
+    if (!plat_read_file(cfg.buf, 64 * 1024, &text) &&
+        !venv_parse_cfg(&v, cfg.buf, text.buf, text.len, NULL))
+        *sys_site = v.system_site;
+    venv_release(&v);
+    sb_release(&text);
+    sb_release(&cfg);
+    return ret;
+}
+
+static int upgrade(const struct dirs *d, int argc, char **argv, struct err *e)
+{
+    struct sb dir = SB_INIT, py = SB_INIT, busy = SB_INIT;
+    struct sv users = SV_INIT, configs = SV_INIT;
+    struct sync_env s = SYNC_ENV_INIT;
+    struct plat_lock *lock = NULL;
+    struct pyver ver;
+    const char *name = NULL, *python = NULL, *links = NULL;
+    int i, force = 0, ret = -1;
+    char vb[32];
+    struct opt opts[] = {
+        OPT_STRING(0, "python", &python),
+        OPT_STRING(0, "find-links", &links),
+        OPT_BOOL(0, "force", &force),
+        OPT_END(),
+    };
+    struct opt_cmd oc = OPT_CMD(usage, opts, &name, 1);
+
+    if (opt_parse_cmd(&oc, argc, argv, &i))
+        return i ? -1 : 0; /* printed; a usage error's 64 follows */
+    if (!name || !python) {
+        err_set(e, PYSHIM_EXIT_USAGE,
+                "shared upgrade needs a NAME and --python V");
+        return err_hint(e, "e.g. `pyshim shared upgrade ai --python 3.13`");
+    }
+    sb_addf(&busy, "another `pyshim shared` command is busy with '%s'", name);
+    if (cli_site_refuse_write(d, name, e) < 0 ||
+        env_dir(d, name, 0, &dir, e) < 0 ||
+        cli_lock(d, "shared", name, busy.buf, &lock, e) < 0 ||
+        sync_recover(dir.buf, e) < 0 || env_dir(d, name, 1, &dir, e) < 0 ||
+        resolve_interpreter(python, &py, &ver, e) < 0)
+        goto out;
+    if (up_to_date(dir.buf, &ver, &s.system_site) && !force) {
+        printf(
+            "pyshim: shared env '%s' already runs Python %s: nothing to upgrade (--force rebuilds it)\n",
+            name, pyver_str(&ver, vb, sizeof(vb)));
+        ret = 0;
+        goto out;
+    }
+    users_walk(d, name, &users, &configs);
+    record_projects(d, &configs);
+    s.dir = dir.buf;
+    s.python = py.buf;
+    s.ver = &ver;
+    s.with_pip = 1;
+    s.find_links = links;
+    if (sync_rebuild(d, &s, e) < 0)
+        goto out;
+    keep_users(&s);
+    if (sync_finish(d, &s, e) < 0)
+        goto out;
+    printf(
+        "pyshim: upgraded shared env '%s' to Python %s (%s): %lu package%s reinstalled (list from %s)\n",
+        name, pyver_str(&ver, vb, sizeof(vb)), py.buf,
+        (unsigned long)s.packages.nr, s.packages.nr == 1 ? "" : "s",
+        s.list_from);
+    list_needing_sync(d, name, &configs, &ver);
+    ret = 0;
+out:
+    plat_unlock(lock);
+    sb_release(&dir);
+    sb_release(&py);
+    sb_release(&busy);
+    sv_release(&users);
+    sv_release(&configs);
+    sync_env_release(&s);
+    return ret;
+}
+
 int cli_shared(int argc, char **argv)
 {
     struct dirs d = DIRS_INIT;
@@ -605,6 +880,8 @@ int cli_shared(int argc, char **argv)
         ret = env_dir(&d, argv[2], 1, &dir, &e);
         if (!ret)
             printf("%s\n", dir.buf);
+    } else if (!strcmp(sub, "upgrade")) {
+        ret = upgrade(&d, argc - 1, argv + 1, &e);
     } else if (!strcmp(sub, "pip") && argc >= 3) {
         ret = pip(&d, argc - 2, argv + 2, &code, &e);
     } else {

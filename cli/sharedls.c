@@ -62,7 +62,8 @@ int cli_shared_list_json(const struct dirs *d)
         struct sv users = SV_INIT;
 
         path_join(&p, root.buf, names.v[i]);
-        if (!venv_is_venv(p.buf))
+        /* .pyshim-old-NAME: an env `shared upgrade` keeps aside */
+        if (names.v[i][0] == '.' || !venv_is_venv(p.buf))
             continue;
         cli_projects_using(d, names.v[i], &users);
         cli_shared_json_env(&w, names.v[i], p.buf, "user", &users,

@@ -30,9 +30,9 @@ static int version_clash(const char *entry, const char *what,
             entry, what, have->major, have->minor, want->major, want->minor);
         err_hint(
             e,
-            "packages built for %s do not load in %s: create the shared env with Python %d.%d, or use a %d.%d project",
+            "packages built for %s do not load in %s: if the shared env was upgraded, `pyshim sync --python %d.%d` in the project rebuilds it on that Python; else create the shared env with Python %d.%d",
             pyver_str(have, hb, sizeof(hb)), pyver_str(want, wb, sizeof(wb)),
-            want->major, want->minor, have->major, have->minor);
+            have->major, have->minor, want->major, want->minor);
         return -1;
     }
     if (have_lib && want_lib && strcmp(have_lib, want_lib)) {

@@ -181,14 +181,85 @@ static int same_file(const struct interp *it, const struct plat_stat *st,
     return it->dev == st->dev && it->ino == st->ino;
 }
 
+/* The list's index by file identity (struct interp_list): each candidate
+ * of the search is checked against the list at once, not by a scan (a
+ * scan per candidate made the search quadratic in the interpreters). */
+static size_t ident_hash(uint64_t dev, uint64_t ino)
+{
+    uint64_t h = dev * 0x9e3779b97f4a7c15ull ^ ino * 0xc2b2ae3d27d4eb4full;
+
+    return (size_t)(h ^ (h >> 31));
+}
+
+static void idx_put(struct interp_list *l, size_t i)
+{
+    const struct interp *it = &l->v[i];
+    size_t mask = l->idx_cap - 1, k = ident_hash(it->dev, it->ino) & mask;
+
+    while (l->idx[k])
+        k = (k + 1) & mask;
+    l->idx[k] = i + 1;
+}
+
+static void idx_rebuild(struct interp_list *l)
+{
+    size_t i;
+
+    free(l->idx);
+    l->idx_cap = 16;
+    while (l->idx_cap < 2 * (l->nr + 1))
+        l->idx_cap *= 2;
+    l->idx = xcalloc(l->idx_cap, sizeof(*l->idx));
+    for (i = 0; i < l->nr; i++)
+        if (l->v[i].dev || l->v[i].ino)
+            idx_put(l, i);
+    l->idx_nr = l->nr;
+}
+
+/* entry i was just appended */
+static void idx_add(struct interp_list *l, size_t i)
+{
+    if (l->idx_nr != i || 2 * (l->nr + 1) > l->idx_cap) {
+        idx_rebuild(l);
+        return;
+    }
+    if (l->v[i].dev || l->v[i].ino)
+        idx_put(l, i);
+    l->idx_nr = l->nr;
+}
+
+/* The first entry that is the file st (found as path), or NULL. */
+static struct interp *find_same(struct interp_list *l,
+                                const struct plat_stat *st, const char *path)
+{
+    size_t i, mask, k;
+
+    if (!st->dev && !st->ino) {
+        for (i = 0; i < l->nr; i++)
+            if (same_file(&l->v[i], st, path))
+                return &l->v[i];
+        return NULL;
+    }
+    if (!l->idx || l->idx_nr != l->nr)
+        idx_rebuild(l);
+    mask = l->idx_cap - 1;
+    for (k = ident_hash(st->dev, st->ino) & mask; l->idx[k];
+         k = (k + 1) & mask) {
+        struct interp *it = &l->v[l->idx[k] - 1];
+
+        if (it->dev == st->dev && it->ino == st->ino)
+            return it;
+    }
+    return NULL;
+}
+
 void interp_add_tag(struct interp_list *l, const char *path,
                     const struct pyver_tag *t, const char *origin,
                     const char *name, const struct interp_env *env)
 {
     const struct pyver *v = &t->ver;
     struct plat_stat st;
-    size_t i;
-    struct interp *it;
+    struct interp *it, *have;
 
     if (plat_stat(path, &st, 1) < 0 || !st.is_reg)
         return;
@@ -202,11 +273,8 @@ void interp_add_tag(struct interp_list *l, const char *path,
     /* the Store's zero-byte app execution aliases, wherever they are */
     if (PLAT_WINDOWS && !st.size)
         return;
-    for (i = 0; i < l->nr; i++) {
-        struct interp *have = &l->v[i];
-
-        if (!same_file(have, &st, path))
-            continue;
+    have = find_same(l, &st, path);
+    if (have) {
         /* keep the first; but learn the micro from a named copy */
         if (have->ver.micro < 0 && v->micro >= 0 && have->ver.minor == v->minor)
             have->ver.micro = v->micro;
@@ -234,6 +302,7 @@ void interp_add_tag(struct interp_list *l, const char *path,
     it->ft = t->ft;
     it->plat = t->plat;
     it->shim = 0;
+    idx_add(l, l->nr - 1);
 }
 
 static void add(struct interp_list *l, const char *path, const struct pyver *v,
@@ -755,4 +824,7 @@ void interp_list_release(struct interp_list *l)
     free(l->v);
     l->v = NULL;
     l->nr = l->alloc = 0;
+    free(l->idx);
+    l->idx = NULL;
+    l->idx_cap = l->idx_nr = 0;
 }

@@ -50,11 +50,15 @@ struct interp {
 struct interp_list {
     struct interp *v;
     size_t nr, alloc;
+    /* interp_add_tag's index of v by file identity (dev, ino): 1 + the
+     * entry's index per slot, 0 = empty; rebuilt when idx_nr != nr */
+    size_t *idx;
+    size_t idx_cap, idx_nr;
 };
 
 #define INTERP_LIST_INIT                                                       \
     {                                                                          \
-        NULL, 0, 0                                                             \
+        NULL, 0, 0, NULL, 0, 0                                                 \
     }
 
 struct interp_env {

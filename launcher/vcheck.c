@@ -118,8 +118,8 @@ int vcheck_version(struct rctx *c, const struct venv *v,
             s->python_from, s->python);
     return err_hint(
         c->e,
-        "recreate the venv with Python %s (remove it and run `python%s -m venv %s`), or change the request",
-        s->python, s->python, v->dir);
+        "run `pyshim sync` in the project: it rebuilds the venv on Python %s and reinstalls its packages; or change the request",
+        s->python);
 }
 
 /* What a venv runs from outside the tree (real): on Windows the base

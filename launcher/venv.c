@@ -236,8 +236,7 @@ static int find_base_win(struct venv *v, struct err *e)
             v->dir, p.len ? p.buf : "(pyvenv.cfg names no home)");
         err_hint(
             e,
-            "recreate it: remove '%s' and run `python -m venv %s` with an installed interpreter",
-            v->dir, v->dir);
+            "recreate it on an installed Python, keeping its packages: `pyshim sync` in its project (a shared env: `pyshim shared upgrade NAME --python X.Y`)");
         goto out;
     }
     v->base = sb_detach(&p, NULL);
@@ -330,8 +329,7 @@ int venv_load(struct venv *v, const char *dir, struct err *e)
             dir, base ? base : "(unknown)");
         err_hint(
             e,
-            "recreate it: remove '%s' and run `python -m venv %s` with an installed interpreter",
-            dir, dir);
+            "recreate it on an installed Python, keeping its packages: `pyshim sync` in its project (a shared env: `pyshim shared upgrade NAME --python X.Y`)");
         sb_release(&link);
         sb_release(&at);
         goto out;

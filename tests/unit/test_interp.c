@@ -880,11 +880,86 @@ static void test_interp_finds__path_entries_as_written(void **state)
     sv_release(&keep);
 }
 
+/* The search keeps each file once, under the path it was first found by,
+ * however many names lead to it (hard links on PATH, in any order) and
+ * however many files there are (its identity index is rebuilt as it
+ * grows). */
+static void test_interp_discover__each_file_once_first_name(void **state)
+{
+    enum { N = 40 };
+    struct sv keep = SV_INIT;
+    struct interp_env env = fake_env(&keep);
+    struct interp_list l = INTERP_LIST_INIT;
+    struct trace t = TRACE_INIT;
+    struct sb path = SB_INIT, rel = SB_INIT;
+    size_t i, j, found[N];
+
+    (void)state;
+    for (i = 0; i < N; i++) {
+        char *a, *b;
+
+        sb_reset(&rel);
+        sb_addf(&rel, "many%lu/python3.91", (unsigned long)i);
+        fake(rel.buf, "3.91.0");
+        sb_reset(&rel);
+        sb_addf(&rel, "dup%lu", (unsigned long)i);
+        tu_mkdir(root, rel.buf);
+        sb_addstr(&rel, "/python3.91");
+        sb_reset(&path);
+        sb_addf(&path, "many%lu/python3.91", (unsigned long)i);
+        a = tu_path(root, path.buf);
+        b = tu_path(root, rel.buf);
+        assert_int_equal(link(a, b), 0);
+        free(a);
+        free(b);
+    }
+    /* the links first for the odd ones, last for the even ones */
+    sb_reset(&path);
+    for (i = 0; i < N; i++)
+        if (i % 2)
+            sb_addf(&path, "%s%s/dup%lu", path.len ? ":" : "", root,
+                    (unsigned long)i);
+    for (i = 0; i < N; i++)
+        sb_addf(&path, "%s%s/many%lu", path.len ? ":" : "", root,
+                (unsigned long)i);
+    for (i = N; i-- > 0;)
+        if (!(i % 2))
+            sb_addf(&path, ":%s/dup%lu", root, (unsigned long)i);
+    env.path = path.buf;
+    interp_discover(&l, &env, &t);
+    memset(found, 0, sizeof(found));
+    for (j = 0; j < l.nr; j++) {
+        const char *p = l.v[j].path + strlen(root) + 1;
+        unsigned long n;
+        char *end;
+
+        if (strncmp(l.v[j].path, root, strlen(root)))
+            continue; /* the machine's own pythons */
+        if (!strncmp(p, "many", 4) || !strncmp(p, "dup", 3)) {
+            n = strtoul(p + (p[0] == 'm' ? 4 : 3), &end, 10);
+            assert_true(n < N);
+            found[n]++;
+            if (n % 2 ? p[0] != 'd' : p[0] != 'm')
+                fail_msg("'%s' kept under a later name", l.v[j].path);
+        }
+    }
+    for (i = 0; i < N; i++)
+        if (found[i] != 1)
+            fail_msg("file %lu listed %lu times", (unsigned long)i,
+                     (unsigned long)found[i]);
+    interp_list_release(&l);
+    trace_release(&t);
+    sb_release(&path);
+    sb_release(&rel);
+    sv_release(&keep);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_interp_discover__sources),
         cmocka_unit_test(test_interp_finds__path_entries_as_written),
+        cmocka_unit_test(test_interp_discover__each_file_once_first_name),
         cmocka_unit_test(test_interp_finds__agrees_with_discover),
         cmocka_unit_test(test_interp_discover__relative_path_entries_ignored),
         cmocka_unit_test(test_interp_pick__table),
