@@ -27,6 +27,7 @@ int cli_doctor(int argc, char **argv);
 int cli_trust(int argc, char **argv);
 int cli_untrust(int argc, char **argv);
 int cli_exec(int argc, char **argv);
+int cli_run(int argc, char **argv);
 int cli_freeze(int argc, char **argv);
 int cli_sync(int argc, char **argv);
 int cli_list(int argc, char **argv);

@@ -15,6 +15,7 @@
 #include "common/sv.h"
 #include "common/xalloc.h"
 #include "cli/cli.h"
+#include "cli/exec.h"
 #include "cli/opt.h"
 #include "config/trust.h"
 #include "launcher/apply.h"
@@ -23,7 +24,7 @@
 #include "common/banned.h"
 
 static const char usage[] =
-    "usage: pyshim exec CMD [ARGS...]\n"
+    "usage: pyshim exec [--shared NAME] CMD [ARGS...]\n"
     "\n"
     "Run the console script CMD (jupyter, black, pytest...) as `python`\n"
     "would be resolved here: CMD is looked up in the environment's bin dir\n"
@@ -31,6 +32,8 @@ static const char usage[] =
     "the base interpreter; a Python script runs under the resolved python,\n"
     "so it sees the project's packages and the shared ones. E.g. the one\n"
     "JupyterLab of a shared env: `pyshim exec jupyter lab`.\n"
+    "With --shared NAME, CMD comes from the shared env NAME and runs with\n"
+    "its python, wherever you are. `pyshim run` is the same command.\n"
     "On Windows the bin dir is Scripts, and CMD is CMD.exe, CMD.cmd or\n"
     "CMD.bat (also the base interpreter's Scripts dir).\n";
 
@@ -234,16 +237,109 @@ static int batch_check(const char *prog, char **args, int n, struct err *e)
                     "run it from cmd.exe yourself, quoting as cmd.exe needs");
 }
 
-int cli_exec(int argc, char **argv)
+/* A plan for the shared env NAME itself (--shared): its bin dir for
+ * the command, its python to run a script. */
+static int shared_plan(const char *name, struct plan *p, struct err *e)
+{
+    struct sb dir = SB_INIT, cfg = SB_INIT;
+    int ret = -1;
+
+    if (!*name || name[0] == '.' || strpbrk(name, "/\\:")) {
+        err_set(e, PYSHIM_EXIT_USAGE, "'%s' is not a shared env name", name);
+        err_hint(e, "`pyshim shared list` shows them");
+        goto out;
+    }
+    if (dirs_init(&p->dirs, e) < 0)
+        goto out;
+    path_join(&dir, p->dirs.data, "shared");
+    path_join(&dir, dir.buf, name);
+    path_join(&cfg, dir.buf, "pyvenv.cfg");
+    if (!plat_is_file(cfg.buf)) {
+        err_set(e, PYSHIM_EXIT_NOINPUT,
+                "shared env '%s' does not exist (looked for '%s')", name,
+                dir.buf);
+        err_hint(
+            e,
+            "`pyshim shared list` shows them; `pyshim shared create %s` makes it",
+            name);
+        goto out;
+    }
+    p->env_dir = xstrdup(dir.buf);
+    path_join(&dir, dir.buf, PLAT_VENV_BIN);
+    path_join(&dir, dir.buf, "python" PLAT_EXE_SUFFIX);
+    p->exe = sb_detach(&dir, NULL);
+    ret = 0;
+out:
+    sb_release(&dir);
+    sb_release(&cfg);
+    return ret;
+}
+
+/* The plan CMD runs by: the shared env's own (shared), else `python`'s
+ * here, written as the shim would write it. */
+static int plan_for(const char *shared, struct plan *p, struct err *e)
 {
     struct resolve_in in;
+
+    if (shared)
+        return shared_plan(shared, p, e);
+    resolve_in_init(&in);
+    in.invoked = "python";
+    if (resolve(&in, p, e) < 0 || apply_plan(p, e) < 0)
+        return -1;
+    return 0;
+}
+
+int exec_run(int argc, char **argv, const char *shared)
+{
     struct plan p;
     struct err e = ERR_INIT;
-    struct sb cand = SB_INIT, dir = SB_INIT;
+    struct sb cand = SB_INIT;
     struct sv args = SV_INIT;
     size_t i;
     int code;
-    struct opt opts[] = {OPT_END()};
+
+    plan_init(&p);
+    if (plan_for(shared, &p, &e) < 0)
+        goto fail;
+    if (find_command(&p, argv[0], &cand, &e) < 0) {
+        if (p.passthrough && e.code == PYSHIM_EXIT_NOTFOUND)
+            err_hint(
+                &e,
+                "outside a project: name a shared env (`pyshim run --shared NAME CMD`), or a default one in the global config (\"shared\": [\"NAME\"])");
+        goto fail;
+    }
+    for (i = 0; i < p.setenv.nr; i++) {
+        char *name = xstrdup(p.setenv.v[i]);
+
+        *strchr(name, '=') = '\0';
+        plat_setenv(name, strchr(p.setenv.v[i], '=') + 1);
+        free(name);
+    }
+    if (batch_check(cand.buf, argv + 1, argc - 1, &e) < 0)
+        goto fail;
+    if (is_python_script(cand.buf))
+        sv_push(&args, p.exe);
+    sv_push(&args, cand.buf);
+    sv_pushn(&args, argv + 1, (size_t)(argc - 1));
+    fflush(stdout);
+    plat_exec(args.v[0], args.v);
+    err_set(&e, PYSHIM_EXIT_CANTEXEC, "cannot run '%s': %s", args.v[0],
+            plat_strerror(errno));
+fail:
+    code = cli_report(&e);
+    plan_release(&p);
+    err_release(&e);
+    sb_release(&cand);
+    sv_release(&args);
+    return code;
+}
+
+int cli_exec(int argc, char **argv)
+{
+    const char *shared = NULL;
+    int code;
+    struct opt opts[] = {OPT_STRING(0, "shared", &shared), OPT_END()};
     struct opt_cmd oc = OPT_CMD(usage, opts, NULL, 0);
 
     /* CMD and everything after it are the program's (its --help too) */
@@ -254,41 +350,5 @@ int cli_exec(int argc, char **argv)
         fputs(usage, stderr);
         return PYSHIM_EXIT_USAGE;
     }
-    argc -= oc.rest - 1;
-    argv += oc.rest - 1;
-    plan_init(&p);
-    resolve_in_init(&in);
-    in.invoked = "python";
-    if (resolve(&in, &p, &e) < 0 || apply_plan(&p, &e) < 0)
-        goto fail;
-    if (find_command(&p, argv[1], &cand, &e) < 0)
-        goto fail;
-    for (i = 0; i < p.setenv.nr; i++) {
-        char *name = xstrdup(p.setenv.v[i]);
-
-        *strchr(name, '=') = '\0';
-        plat_setenv(name, strchr(p.setenv.v[i], '=') + 1);
-        free(name);
-    }
-    if (batch_check(cand.buf, argv + 2, argc - 2, &e) < 0)
-        goto fail;
-    if (is_python_script(cand.buf)) {
-        sv_push(&args, p.exe);
-        sv_push(&args, cand.buf);
-    } else {
-        sv_push(&args, cand.buf);
-    }
-    sv_pushn(&args, argv + 2, (size_t)(argc - 2));
-    fflush(stdout);
-    plat_exec(args.v[0], args.v);
-    err_set(&e, PYSHIM_EXIT_CANTEXEC, "cannot run '%s': %s", args.v[0],
-            plat_strerror(errno));
-fail:
-    code = cli_report(&e);
-    plan_release(&p);
-    err_release(&e);
-    sb_release(&cand);
-    sb_release(&dir);
-    sv_release(&args);
-    return code;
+    return exec_run(argc - oc.rest, argv + oc.rest, shared);
 }

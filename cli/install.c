@@ -30,6 +30,7 @@
 #include "config/dirs.h"
 #include "cli/cli.h"
 #include "cli/install.h"
+#include "cli/kernel.h"
 #include "cli/install_win.h"
 #include "cli/opt.h"
 #include "cli/rcfile.h"
@@ -76,7 +77,7 @@ static const char usage_install[] =
     "  --no-default-env  do not create the default environment\n";
 
 static const char usage_uninstall[] =
-    "usage: pyshim uninstall [--bin-dir DIR] [--purge [--yes]]\n"
+    "usage: pyshim uninstall [--bin-dir DIR] [--purge] [--yes]\n"
     "\n"
     "Remove the marked block from every shell start-up file, giving each\n"
     "file back byte for byte as it was, then the links and the binary from\n"
@@ -94,7 +95,11 @@ static const char usage_uninstall[] =
     "list and the interpreter facts (each known by its name and form;\n"
     "anything else there stays and is listed), and the global config if it\n"
     "is still the one install wrote. It shows what it will delete and its\n"
-    "size and asks first; without a terminal it needs --yes.\n";
+    "size and asks first; without a terminal it needs --yes.\n"
+    "Jupyter kernels that run a program uninstall removes (pyshim's --auto\n"
+    "kernel; with --purge also a project kernel of an overlay env) are\n"
+    "listed first, as they will point at nothing; afterwards uninstall\n"
+    "offers to remove them (on a terminal; --yes removes them).\n";
 
 /* Every pyshim binary holds the mark (common/mark.h), so that any
  * version's copy of pyshim (an older release that an upgrade replaces, a
@@ -910,6 +915,7 @@ int cli_uninstall(int argc, char **argv)
      * broken block in a start-up file, and the purge's question. */
     if (check_rc_files(&d, "all", &e) < 0)
         goto fail;
+    klist_orphans_say(&d, bin.buf, purge);
     if (purge) {
         int ok;
 
@@ -940,6 +946,7 @@ purge:
         printf("pyshim: removed pyshim's files from %s and %s\n", d.data,
                d.cache);
     }
+    klist_orphans_offer(&d, bin.buf, purge, yes);
     goto out;
 fail:
     code = cli_report(&e);

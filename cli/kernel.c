@@ -34,6 +34,7 @@
 #include "common/utf8.h"
 #include "config/dirs.h"
 #include "config/discover.h"
+#include "cli/kernel.h"
 #include "cli/kspec.h"
 #include "cli/cli.h"
 #include "cli/opt.h"
@@ -45,18 +46,21 @@
 static const char usage[] =
     "usage: pyshim kernel install [--name N] [--display-name D]\n"
     "                             [--project DIR | --auto] [--force]\n"
-    "       pyshim kernel list\n"
+    "                             [--ipykernel]\n"
+    "       pyshim kernel list [--json]\n"
+    "       pyshim kernel repoint NAME [--project DIR] [--force]\n"
     "       pyshim kernel remove NAME [--force]\n"
-    "       pyshim kernel prune [--dry-run]\n"
+    "       pyshim kernel prune [--dry-run] [--yes]\n"
     "\n"
-    "Jupyter kernels that run a project's Python (its venv and shared envs)\n"
-    "through pyshim. They live in Jupyter's user kernel dir:\n"
+    "Jupyter kernels that run a project's Python (its venv and shared envs).\n"
+    "They live in Jupyter's user kernel dir:\n"
     "$JUPYTER_DATA_DIR/kernels, else ~/.local/share/jupyter/kernels\n"
     "(~/Library/Jupyter/kernels on macOS, %APPDATA%\\jupyter\\kernels on\n"
     "Windows).\n"
     "\n"
     "  install  write a kernelspec for a project, or one --auto kernel\n"
-    "  list     pyshim's kernels, with the stale ones flagged\n"
+    "  list     every kernel there: its project, python and ipykernel\n"
+    "  repoint  make a kernel run a project that was renamed or moved\n"
     "  remove   delete one of pyshim's kernels\n"
     "  prune    delete the stale ones (project or interpreter gone)\n"
     "\n"
@@ -65,6 +69,7 @@ static const char usage[] =
 static const char usage_install[] =
     "usage: pyshim kernel install [--name N] [--display-name D]\n"
     "                             [--project DIR | --auto] [--force]\n"
+    "                             [--ipykernel]\n"
     "\n"
     "Write KERNELS/N/kernel.json: a kernel that runs the project's own\n"
     "environment python (its venv, or pyshim's overlay env) by absolute\n"
@@ -74,6 +79,9 @@ static const char usage_install[] =
     "it changes which Python a `python` started by the notebook runs.\n"
     "Running it again with the same arguments changes nothing; a kernel of\n"
     "another project is never replaced without --force.\n"
+    "When ipykernel is not importable there, install offers (on a\n"
+    "terminal) to add it to the project's environment with pip; it says so\n"
+    "when ipykernel comes from a shared env.\n"
     "\n"
     "  --project DIR     the project at or above DIR (default: the one at\n"
     "                    or above the current directory)\n"
@@ -90,28 +98,28 @@ static const char usage_install[] =
     "                    \"Python (PARENT/DIR)\" when another project's\n"
     "                    kernel already shows that)\n"
     "  --force           replace a kernelspec that pyshim did not write, or\n"
-    "                    one that runs another project\n";
+    "                    one that runs another project\n"
+    "  --ipykernel       add ipykernel when it is missing, without asking\n";
 
-static const char usage_list[] =
-    "usage: pyshim kernel list\n"
+static const char usage_repoint[] =
+    "usage: pyshim kernel repoint NAME [--project DIR] [--force]\n"
     "\n"
-    "List the kernels pyshim wrote, with their project. A kernel is stale\n"
-    "when its project directory is gone or holds no project any more (no\n"
-    ".pyshim.json, .venv or .python-version), or the program it runs is\n"
-    "gone; `pyshim kernel prune` removes those.\n";
+    "Make the kernel NAME run the project at or above DIR (default: the\n"
+    "current directory): after a project was renamed or moved, its kernel\n"
+    "keeps its name (notebooks name their kernel) and follows it. The\n"
+    "kernelspec is written as `pyshim kernel install` writes one; a display\n"
+    "name that was the old default (\"Python (OLD)\") becomes the new one.\n"
+    "Also rewrites a kernel of an earlier pyshim in place.\n"
+    "\n"
+    "  --project DIR  the project the kernel should run\n"
+    "  --force        also repoint a kernelspec that pyshim did not write\n"
+    "                 (an `ipykernel install --user` kernel of the project)\n";
 
 static const char usage_remove[] =
     "usage: pyshim kernel remove NAME [--force]\n"
     "\n"
     "Delete the kernelspec NAME. One that pyshim did not write is left\n"
     "alone unless --force.\n";
-
-static const char usage_prune[] =
-    "usage: pyshim kernel prune [--dry-run]\n"
-    "\n"
-    "Delete every stale pyshim kernel (see `pyshim kernel list --help`).\n"
-    "\n"
-    "  --dry-run  only say what would be removed\n";
 
 #define AUTO_NAME "pyshim-auto"
 #define AUTO_DISPLAY "Python (pyshim: the notebook's project)"
@@ -321,17 +329,19 @@ struct target {
     struct sb python; /* absolute */
     int frozen_off;   /* -Xfrozen_modules=off (Python 3.11+) */
     struct sv env;    /* NAME=VALUE, in the config's order */
+    struct sv shared; /* the project's shared site dirs */
 };
 
 #define TARGET_INIT                                                            \
     {                                                                          \
-        SB_INIT, 0, SV_INIT                                                    \
+        SB_INIT, 0, SV_INIT, SV_INIT                                           \
     }
 
 static void target_release(struct target *t)
 {
     sb_release(&t->python);
     sv_release(&t->env);
+    sv_release(&t->shared);
 }
 
 /* The kernel.json pyshim writes; project NULL for --auto. */
@@ -381,30 +391,6 @@ static void spec_json(const struct target *t, const char *project,
     sb_addch(o, '\n');
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The names of the kernelspec dirs in dir, sorted. */
-static void kernel_names(const char *dir, struct sv *out)
-{
-    struct plat_dir *pd = plat_opendir(dir);
-    struct sb p = SB_INIT;
-    const char *name;
-
-    while (pd && (name = plat_readdir(pd))) {
-        path_join(&p, dir, name);
-        path_join(&p, p.buf, "kernel.json");
-        if (plat_is_file(p.buf))
-            sv_push(out, name);
-    }
-    plat_closedir(pd);
-    sb_release(&p);
-    if (out->nr)
-        qsort(out->v, out->nr, sizeof(out->v[0]), cmp_str);
-}
-
 /* The project root at or above dir (NULL: the current directory, or
  * PYSHIM_PROJECT when set, as `python` would pick). Replaces root. */
 static int find_project(const struct dirs *d, const char *dir, struct sb *root,
@@ -447,101 +433,6 @@ out:
     project_release(&proj);
     sb_release(&abs);
     return ret;
-}
-
-/* Set each NAME=VALUE of env in this process, keeping the old values in
- * saved (NAME=VALUE, or NAME alone when it was unset) for env_restore. */
-static void env_apply(const struct sv *env, struct sv *saved)
-{
-    struct sb name = SB_INIT;
-    size_t i;
-
-    for (i = 0; i < env->nr; i++) {
-        const char *eq = strchr(env->v[i], '='), *old;
-
-        sb_reset(&name);
-        sb_add(&name, env->v[i], (size_t)(eq - env->v[i]));
-        old = plat_getenv(name.buf);
-        if (old)
-            sv_pushf(saved, "%s=%s", name.buf, old);
-        else
-            sv_push(saved, name.buf);
-        plat_setenv(name.buf, eq + 1);
-    }
-    sb_release(&name);
-}
-
-static void env_restore(struct sv *saved)
-{
-    size_t i;
-
-    for (i = saved->nr; i-- > 0;) {
-        char *eq = strchr(saved->v[i], '=');
-
-        if (eq) {
-            *eq = '\0';
-            plat_setenv(saved->v[i], eq + 1);
-        } else {
-            plat_unsetenv(saved->v[i]);
-        }
-    }
-    sv_release(saved);
-}
-
-/* What a kernel's python says about itself. */
-struct kprobe {
-    int status;    /* -1: it could not be run; else its exit status */
-    struct sb exe; /* sys.executable */
-    struct sb ver; /* "X.Y.Z" */
-    struct sb ipk; /* ipykernel_launcher's file; "" when not importable */
-};
-
-#define KPROBE_INIT                                                            \
-    {                                                                          \
-        -1, SB_INIT, SB_INIT, SB_INIT                                          \
-    }
-
-static void kprobe_release(struct kprobe *r)
-{
-    sb_release(&r->exe);
-    sb_release(&r->ver);
-    sb_release(&r->ipk);
-}
-
-/* Line n (0-based) of text into out (replaced); "" past the end. */
-static void nth_line(const char *text, int n, struct sb *out)
-{
-    const char *nl;
-
-    for (; n > 0 && text; n--)
-        text = (nl = strchr(text, '\n')) ? nl + 1 : NULL;
-    sb_reset(out);
-    if (text)
-        sb_add(out, text, strcspn(text, "\r\n"));
-}
-
-/* Run python, with env set, as the kernel would start it (without -m):
- * where it is, its version and whether ipykernel imports there. */
-static void probe(const char *python, const struct sv *env, struct kprobe *r)
-{
-    static const char code[] =
-        "import importlib.util, sys; s = importlib.util.find_spec('ipykernel_launcher'); print(sys.executable); print('%d.%d.%d' % sys.version_info[:3]); print(s.origin if s and s.origin else '')";
-    struct sv argv = SV_INIT, saved = SV_INIT;
-    struct sb out = SB_INIT;
-    int status = 0;
-
-    sv_push(&argv, python);
-    sv_push(&argv, "-c");
-    sv_push(&argv, code);
-    env_apply(env, &saved);
-    fflush(stdout);
-    r->status = plat_run(python, argv.v, &out, 0, &status) < 0 ? -1 : status;
-    env_restore(&saved);
-    nth_line(out.buf, 0, &r->exe);
-    nth_line(out.buf, 1, &r->ver);
-    nth_line(out.buf, 2, &r->ipk);
-    sv_release(&argv);
-    sb_release(&out);
 }
 
 /* The config's "env" for the kernelspec: the plan's variables but those
@@ -588,6 +479,7 @@ static int project_target(const char *root, struct target *t, struct err *e)
      * does not miss breakpoints in frozen stdlib modules. */
     t->frozen_off = p.ver.major > 3 || (p.ver.major == 3 && p.ver.minor >= 11);
     kernel_env(&p, &t->env);
+    sv_pushn(&t->shared, p.shared.v, p.shared.nr);
     printf("pyshim: the kernel runs %s (Python %s, %s env)\n", t->python.buf,
            pyver_str(&p.ver, vb, sizeof(vb)), p.env_kind);
     ret = 0;
@@ -596,21 +488,76 @@ out:
     return ret;
 }
 
-/* Warn when ipykernel does not import where the kernel runs. */
-static void check_ipykernel(const struct target *t, const char *root)
+/* Add ipykernel to root's environment with pyshim's `pip` (PYSHIM_PROJECT
+ * is root in this process: project_target). */
+static int pip_ipykernel(const struct dirs *d, const char *root)
 {
-    struct kprobe r = KPROBE_INIT;
+    struct sb pip = SB_INIT;
+    struct sv argv = SV_INIT;
+    struct err e = ERR_INIT;
+    int status = -1;
 
-    probe(t->python.buf, &t->env, &r);
-    if (r.status == 0 && !r.ipk.len)
+    if (cli_shim_python(d, &pip, &e) == 0) {
+        path_dirname(&pip);
+        path_join(&pip, pip.buf, "pip" PLAT_EXE_SUFFIX);
+        sv_push(&argv, pip.buf);
+        sv_push(&argv, "install");
+        sv_push(&argv, "ipykernel");
+        printf("pyshim: adding ipykernel to '%s': pip install ipykernel\n",
+               root);
+        fflush(stdout);
+        if (plat_run(pip.buf, argv.v, NULL, 1, &status) < 0)
+            status = -1;
+    }
+    sb_release(&pip);
+    sv_release(&argv);
+    err_release(&e);
+    return status;
+}
+
+/* Say where ipykernel comes from when that is a shared env. */
+static void say_shared(const struct target *t, const char *ipk)
+{
+    size_t i;
+
+    for (i = 0; i < t->shared.nr; i++)
+        if (path_is_inside(ipk, t->shared.v[i])) {
+            printf("pyshim: ipykernel comes from the shared env %s\n",
+                   t->shared.v[i]);
+            return;
+        }
+}
+
+/* ipykernel where the kernel runs. Missing: add it (add, or a yes on a
+ * terminal), else warn: the kernel would not start. */
+static void ensure_ipykernel(const struct dirs *d, const struct target *t,
+                             const char *root, int add)
+{
+    struct kspec_probe r = KSPEC_PROBE_INIT;
+    struct err e = ERR_INIT;
+
+    kspec_probe(t->python.buf, &t->env, &r);
+    if (r.status == 0 && !r.ipk.len && !add && plat_isatty(0))
+        add =
+            cli_confirm(
+                "pyshim: ipykernel is not importable in the project's environment, so the kernel would not start. Add it (pip install ipykernel)?",
+                0, "", &e) == 1;
+    if (r.status == 0 && !r.ipk.len && add && !pip_ipykernel(d, root)) {
+        kspec_probe_release(&r);
+        kspec_probe(t->python.buf, &t->env, &r);
+    }
+    if (r.status == 0 && r.ipk.len)
+        say_shared(t, r.ipk.buf);
+    else if (r.status == 0)
         fprintf(
             stderr,
             "pyshim: warning: ipykernel is not importable in that env, so the kernel will not start\n"
-            "pyshim: hint: `pip install ipykernel` in the project, or in one of its shared envs\n");
-    else if (r.status)
+            "pyshim: hint: `pyshim kernel install --ipykernel` adds it to the project (or `pip install ipykernel` there, or in one of its shared envs)\n");
+    else
         fprintf(stderr, "pyshim: warning: '%s' failed in '%s' (status %d)\n",
                 t->python.buf, root, r.status);
-    kprobe_release(&r);
+    kspec_probe_release(&r);
+    err_release(&e);
 }
 
 /* install's options that exclude each other or must be well formed. */
@@ -683,7 +630,7 @@ static int choose_names(const char *kdir, const char *root, const char *name,
 /* install's arguments. */
 struct kargs {
     const char *name, *display, *project;
-    int is_auto, force;
+    int is_auto, force, ipykernel;
 };
 
 /* The target of the kernel: the shim for --auto (with an empty
@@ -718,14 +665,14 @@ static int choose_target(const struct dirs *d, const char *root,
 
 /* Write json to kdir/kname/kernel.json unless it already says that. */
 static int write_spec(const char *kdir, const char *kname, const char *disp,
-                      const struct sb *json, enum owner o, struct err *e)
+                      const struct sb *json, const char *verb, struct err *e)
 {
     struct sb file = SB_INIT, old = SB_INIT;
     int ret = -1;
 
     path_join(&file, kdir, kname);
     path_join(&file, file.buf, "kernel.json");
-    if (o != OWN_NONE && !plat_read_file(file.buf, KSPEC_MAX_BYTES, &old) &&
+    if (!plat_read_file(file.buf, KSPEC_MAX_BYTES, &old) &&
         old.len == json->len && !memcmp(old.buf, json->buf, json->len)) {
         printf("pyshim: nothing to change: kernel '%s' is up to date (%s)\n",
                kname, file.buf);
@@ -734,11 +681,8 @@ static int write_spec(const char *kdir, const char *kname, const char *disp,
     }
     if (fs_write_file(file.buf, json->buf, json->len, 0644, 0755, e) < 0)
         goto out;
-    printf("pyshim: %s kernel '%s' (\"%s\"): %s\n",
-           o == OWN_NONE   ? "installed"
-           : o == OWN_SAME ? "updated"
-                           : "replaced",
-           kname, disp, file.buf);
+    printf("pyshim: %s kernel '%s' (\"%s\"): %s\n", verb, kname, disp,
+           file.buf);
     ret = 0;
 out:
     sb_release(&file);
@@ -772,9 +716,13 @@ static int install_spec(const struct dirs *d, const struct kargs *a,
     if (choose_target(d, proj, &t, e) < 0)
         goto out;
     if (proj)
-        check_ipykernel(&t, proj);
+        ensure_ipykernel(d, &t, proj, a->ipykernel);
     spec_json(&t, proj, disp.buf, &json);
-    if (write_spec(kdir.buf, kname.buf, disp.buf, &json, o, e) < 0)
+    if (write_spec(kdir.buf, kname.buf, disp.buf, &json,
+                   o == OWN_NONE   ? "installed"
+                   : o == OWN_SAME ? "updated"
+                                   : "replaced",
+                   e) < 0)
         goto out;
     if (!proj)
         printf(
@@ -795,7 +743,7 @@ out:
 
 static int install(const struct dirs *d, int argc, char **argv, struct err *e)
 {
-    struct kargs a = {NULL, NULL, NULL, 0, 0};
+    struct kargs a = {NULL, NULL, NULL, 0, 0, 0};
     int code;
     struct opt opts[] = {
         OPT_STRING(0, "name", &a.name),
@@ -803,6 +751,7 @@ static int install(const struct dirs *d, int argc, char **argv, struct err *e)
         OPT_STRING(0, "project", &a.project),
         OPT_BOOL(0, "auto", &a.is_auto),
         OPT_BOOL(0, "force", &a.force),
+        OPT_BOOL(0, "ipykernel", &a.ipykernel),
         OPT_END(),
     };
     struct opt_cmd oc = OPT_CMD(usage_install, opts, NULL, 0);
@@ -814,86 +763,100 @@ static int install(const struct dirs *d, int argc, char **argv, struct err *e)
     return install_spec(d, &a, e);
 }
 
-/* Visit every kernel of ours in KERNELS: list prints, prune removes the
- * stale ones. */
-static int walk(const struct dirs *d, int prune, int dry, struct err *e)
+/* Is disp the default display name a kernel of project old would get? */
+static int old_default(const char *disp, const char *old)
 {
-    struct sb kdir = SB_INIT, file = SB_INIT, why = SB_INIT;
-    struct sv names = SV_INIT;
-    size_t i;
-    int n = 0, stale = 0, failed = 0, ret = -1;
+    struct sb a = SB_INIT, parent = SB_INIT;
+    int same;
 
-    if (kernels_dir(d, &kdir, e) < 0)
+    sb_addf(&a, "Python (%s)", path_basename(old));
+    same = !strcmp(disp, a.buf);
+    sb_set(&parent, old);
+    path_dirname(&parent);
+    sb_reset(&a);
+    sb_addf(&a, "Python (%s/%s)", path_basename(parent.buf),
+            path_basename(old));
+    same |= !strcmp(disp, a.buf);
+    sb_release(&a);
+    sb_release(&parent);
+    return same;
+}
+
+/* The kernel NAME to repoint (k): it must exist, and be pyshim's unless
+ * force. kdir is replaced with the kernel dir. */
+static int load_named(const struct dirs *d, const char *name, int force,
+                      struct sb *kdir, struct kspec *k, struct err *e)
+{
+    struct sb file = SB_INIT;
+    int ret = -1;
+
+    if (!valid_name(name)) {
+        err_set(e, PYSHIM_EXIT_USAGE, "'%s' is not a Jupyter kernel name",
+                name);
+        err_hint(e, "`pyshim kernel list` shows them");
         goto out;
-    kernel_names(kdir.buf, &names);
-    for (i = 0; i < names.nr; i++) {
-        struct kspec k = KSPEC_INIT;
-        const char *reason, *proj;
-
-        path_join(&file, kdir.buf, names.v[i]);
-        path_join(&file, file.buf, "kernel.json");
-        if (kspec_load(&k, file.buf, NULL) < 0 || !k.is_pyshim) {
-            kspec_release(&k);
-            continue;
-        }
-        reason = kspec_stale(&k, &why) ? why.buf : NULL;
-        proj =
-            k.project && *k.project ? k.project : "(the notebook's directory)";
-        stale += reason != NULL;
-        if (!prune) {
-            if (!n)
-                printf("%-20s %-6s %s\n", "NAME", "STATUS", "PROJECT");
-            printf("%-20s %-6s %s\n", names.v[i], reason ? "stale" : "ok",
-                   proj);
-        } else if (reason) {
-            path_dirname(&file);
-            if (dry) {
-                printf("pyshim: would remove kernel '%s': %s\n", names.v[i],
-                       reason);
-            } else if (plat_rmtree(file.buf) < 0) {
-                fprintf(stderr, "pyshim: error: cannot remove '%s': %s\n",
-                        file.buf, plat_strerror(errno));
-                failed++;
-            } else {
-                printf("pyshim: removed kernel '%s': %s\n", names.v[i], reason);
-            }
-        }
-        n++;
-        kspec_release(&k);
     }
-    if (!prune && !n) {
-        printf(
-            "pyshim: no pyshim kernels in %s (`pyshim kernel install` makes one)\n",
-            kdir.buf);
-    } else if (!prune && stale) {
-        /* The reasons, after the table so its columns stay readable. */
-        for (i = 0; i < names.nr; i++) {
-            struct kspec k = KSPEC_INIT;
-
-            path_join(&file, kdir.buf, names.v[i]);
-            path_join(&file, file.buf, "kernel.json");
-            if (!kspec_load(&k, file.buf, NULL) && k.is_pyshim &&
-                kspec_stale(&k, &why))
-                printf("pyshim: '%s' is stale: %s\n", names.v[i], why.buf);
-            kspec_release(&k);
-        }
-        printf("pyshim: `pyshim kernel prune` removes the stale kernel%s\n",
-               stale == 1 ? "" : "s");
-    } else if (prune && !stale) {
-        printf("pyshim: nothing to prune: no stale kernels in %s\n", kdir.buf);
+    if (kernels_dir(d, kdir, e) < 0)
+        goto out;
+    path_join(&file, kdir->buf, name);
+    path_join(&file, file.buf, "kernel.json");
+    if (kspec_load(k, file.buf, e) < 0) {
+        err_hint(e, "`pyshim kernel list` shows the kernels");
+        goto out;
     }
-    if (failed) {
-        err_set(e, PYSHIM_EXIT_CANTCREAT,
-                "%d stale kernel%s could not be removed", failed,
-                failed == 1 ? "" : "s");
+    if (!k->is_pyshim && !force) {
+        err_set(e, PYSHIM_EXIT_FAILURE,
+                "kernel '%s' was not written by pyshim (%s)", name, file.buf);
+        err_hint(e, "use --force to make it a pyshim kernel of this project");
         goto out;
     }
     ret = 0;
 out:
-    sb_release(&kdir);
     sb_release(&file);
-    sb_release(&why);
-    sv_release(&names);
+    return ret;
+}
+
+static int repoint(const struct dirs *d, int argc, char **argv, struct err *e)
+{
+    struct sb kdir = SB_INIT, root = SB_INIT, disp = SB_INIT, json = SB_INIT;
+    struct target t = TARGET_INIT;
+    struct kspec k = KSPEC_INIT;
+    const char *name = NULL, *project = NULL;
+    int force = 0, ret = -1, code;
+    struct opt opts[] = {OPT_STRING(0, "project", &project),
+                         OPT_BOOL(0, "force", &force), OPT_END()};
+    struct opt_cmd oc = OPT_CMD(usage_repoint, opts, &name, 1);
+
+    if (opt_parse_cmd(&oc, argc, argv, &code))
+        return code ? -1 : 0; /* printed; a usage error's 64 follows */
+    if (!name) {
+        err_set(e, PYSHIM_EXIT_USAGE, "kernel repoint needs a NAME");
+        err_hint(e, "`pyshim kernel list` shows them");
+        goto out;
+    }
+    if (load_named(d, name, force, &kdir, &k, e) < 0 ||
+        find_project(d, project, &root, e) < 0 ||
+        choose_target(d, root.buf, &t, e) < 0)
+        goto out;
+    if (k.display_name &&
+        !(k.project && old_default(k.display_name, k.project)))
+        sb_set(&disp, k.display_name);
+    else
+        default_display(kdir.buf, root.buf, &disp);
+    ensure_ipykernel(d, &t, root.buf, 0);
+    spec_json(&t, root.buf, disp.buf, &json);
+    if (write_spec(kdir.buf, name, disp.buf, &json, "repointed", e) < 0)
+        goto out;
+    printf("pyshim: it runs the project '%s' (was %s)\n", root.buf,
+           k.project && *k.project ? k.project : "not a pyshim project");
+    ret = 0;
+out:
+    sb_release(&kdir);
+    sb_release(&root);
+    sb_release(&disp);
+    sb_release(&json);
+    target_release(&t);
+    kspec_release(&k);
     return ret;
 }
 
@@ -952,25 +915,12 @@ out:
     return ret;
 }
 
-/* list and prune: no arguments but --help (and prune's --dry-run).
- * Returns 1 when done (help or a usage error printed, *code set). */
-static int simple_args(int argc, char **argv, const char *text, int *dry,
-                       int *code)
-{
-    struct opt opts[] = {OPT_BOOL(0, "dry-run", dry), OPT_END()};
-    struct opt_cmd oc = OPT_CMD(text, opts, NULL, 0);
-
-    if (!dry)
-        opts[0].type = OPT_T_END; /* list has no --dry-run */
-    return opt_parse_cmd(&oc, argc, argv, code);
-}
-
 int cli_kernel(int argc, char **argv)
 {
     struct dirs d = DIRS_INIT;
     struct err e = ERR_INIT;
     const char *sub = argc > 1 ? argv[1] : NULL;
-    int code = PYSHIM_EXIT_OK, ret = 0, dry = 0;
+    int code = PYSHIM_EXIT_OK, ret = 0;
 
     if (!sub || cli_is_help(sub)) {
         fputs(usage, sub ? stdout : stderr);
@@ -983,13 +933,13 @@ int cli_kernel(int argc, char **argv)
     if (!strcmp(sub, "install")) {
         ret = install(&d, argc - 1, argv + 1, &e);
     } else if (!strcmp(sub, "list")) {
-        if (!simple_args(argc - 1, argv + 1, usage_list, NULL, &code))
-            ret = walk(&d, 0, 0, &e);
+        ret = klist_list(&d, argc - 1, argv + 1, &code, &e);
+    } else if (!strcmp(sub, "repoint")) {
+        ret = repoint(&d, argc - 1, argv + 1, &e);
     } else if (!strcmp(sub, "remove")) {
         ret = remove_kernel(&d, argc - 1, argv + 1, &e);
     } else if (!strcmp(sub, "prune")) {
-        if (!simple_args(argc - 1, argv + 1, usage_prune, &dry, &code))
-            ret = walk(&d, 1, dry, &e);
+        ret = klist_prune(&d, argc - 1, argv + 1, &code, &e);
     } else {
         code = cli_usage_error(sub, usage);
         goto out;

@@ -1,6 +1,7 @@
 #include "cli/kspec.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -229,4 +230,87 @@ int kspec_user_dir(const char *home, struct sb *out, struct err *e)
 out:
     sb_release(&base);
     return ret;
+}
+
+/* Set each NAME=VALUE of env in this process, keeping the old values in
+ * saved (NAME=VALUE, or NAME alone when it was unset) for env_restore. */
+void kspec_env_apply(const struct sv *env, struct sv *saved)
+{
+    struct sb name = SB_INIT;
+    size_t i;
+
+    for (i = 0; i < env->nr; i++) {
+        const char *eq = strchr(env->v[i], '='), *old;
+
+        sb_reset(&name);
+        sb_add(&name, env->v[i], (size_t)(eq - env->v[i]));
+        old = plat_getenv(name.buf);
+        if (old)
+            sv_pushf(saved, "%s=%s", name.buf, old);
+        else
+            sv_push(saved, name.buf);
+        plat_setenv(name.buf, eq + 1);
+    }
+    sb_release(&name);
+}
+
+void kspec_env_restore(struct sv *saved)
+{
+    size_t i;
+
+    for (i = saved->nr; i-- > 0;) {
+        char *eq = strchr(saved->v[i], '=');
+
+        if (eq) {
+            *eq = '\0';
+            plat_setenv(saved->v[i], eq + 1);
+        } else {
+            plat_unsetenv(saved->v[i]);
+        }
+    }
+    sv_release(saved);
+}
+
+void kspec_probe_release(struct kspec_probe *r)
+{
+    sb_release(&r->exe);
+    sb_release(&r->ver);
+    sb_release(&r->ipk);
+}
+
+/* Line n (0-based) of text into out (replaced); "" past the end. */
+static void nth_line(const char *text, int n, struct sb *out)
+{
+    const char *nl;
+
+    for (; n > 0 && text; n--)
+        text = (nl = strchr(text, '\n')) ? nl + 1 : NULL;
+    sb_reset(out);
+    if (text)
+        sb_add(out, text, strcspn(text, "\r\n"));
+}
+
+/* Run python, with env set, as the kernel would start it (without -m):
+ * where it is, its version and whether ipykernel imports there. */
+void kspec_probe(const char *python, const struct sv *env,
+                 struct kspec_probe *r)
+{
+    static const char code[] =
+        "import importlib.util, sys; s = importlib.util.find_spec('ipykernel_launcher'); print(sys.executable); print('%d.%d.%d' % sys.version_info[:3]); print(s.origin if s and s.origin else '')";
+    struct sv argv = SV_INIT, saved = SV_INIT;
+    struct sb out = SB_INIT;
+    int status = 0;
+
+    sv_push(&argv, python);
+    sv_push(&argv, "-c");
+    sv_push(&argv, code);
+    kspec_env_apply(env, &saved);
+    fflush(stdout);
+    r->status = plat_run(python, argv.v, &out, 0, &status) < 0 ? -1 : status;
+    kspec_env_restore(&saved);
+    nth_line(out.buf, 0, &r->exe);
+    nth_line(out.buf, 1, &r->ver);
+    nth_line(out.buf, 2, &r->ipk);
+    sv_release(&argv);
+    sb_release(&out);
 }

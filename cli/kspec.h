@@ -66,4 +66,29 @@ int kspec_gone(const struct kspec *k, struct sb *why);
  * is known and nothing names the dir. Whether it exists is not checked. */
 int kspec_user_dir(const char *home, struct sb *out, struct err *e);
 
+/* Set each NAME=VALUE of env in this process, keeping the old values in
+ * saved for kspec_env_restore (which releases saved). */
+void kspec_env_apply(const struct sv *env, struct sv *saved);
+void kspec_env_restore(struct sv *saved);
+
+/* What a kernel's python says about itself. */
+struct kspec_probe {
+    int status;    /* -1: it could not be run; else its exit status */
+    struct sb exe; /* sys.executable */
+    struct sb ver; /* "X.Y.Z" */
+    struct sb ipk; /* ipykernel_launcher's file; "" when not importable */
+};
+
+#define KSPEC_PROBE_INIT                                                       \
+    {                                                                          \
+        -1, SB_INIT, SB_INIT, SB_INIT                                          \
+    }
+
+/* Run python with env set (in this process, then restored), as a kernel
+ * would start it but with -c: where it is, its version and whether
+ * ipykernel imports there. */
+void kspec_probe(const char *python, const struct sv *env,
+                 struct kspec_probe *r);
+void kspec_probe_release(struct kspec_probe *r);
+
 #endif

@@ -168,11 +168,13 @@ def make_venv(interp, path, pip=False, extra=()):
     return path
 
 
-def build_wheel(dest_dir, name, version="1.0", code=None, scripts=None):
+def build_wheel(dest_dir, name, version="1.0", code=None, scripts=None,
+                extra=None):
     """A pure-Python wheel NAME-VERSION-py3-none-any.whl holding module
     NAME (NAME.py), written by hand: no network, no build backend.
     scripts: {script name: "module:function"}, its console_scripts entry
-    points (pip writes a script for each, with a shebang)."""
+    points (pip writes a script for each, with a shebang). extra: more
+    {path in the wheel: text} (other modules)."""
     os.makedirs(dest_dir, exist_ok=True)
     dist = name.replace("-", "_")
     info = "%s-%s.dist-info" % (dist, version)
@@ -185,6 +187,7 @@ def build_wheel(dest_dir, name, version="1.0", code=None, scripts=None):
                          "Root-Is-Purelib: true\nTag: py3-none-any\n",
         info + "/top_level.txt": dist + "\n",
     }
+    files.update(extra or {})
     if scripts:
         files[info + "/entry_points.txt"] = "[console_scripts]\n" + "".join(
             "%s = %s\n" % kv for kv in sorted(scripts.items()))
