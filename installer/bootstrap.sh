@@ -26,7 +26,8 @@ build_deps="cmake gcc make pkg-config libcjson-dev python3 python3-venv"
 test_deps="$build_deps libcmocka-dev python3-ipykernel python3-jupyter-client
            python3-numpy python3-pip clang-format clang libclang-rt-14-dev
            gcc-mingw-w64-x86-64 wine64 dpkg-dev debian-archive-keyring
-           zip git curl python3-yaml shellcheck zsh fish"
+           zip git curl python3-yaml shellcheck zsh fish python3-nbconvert
+           jupyter-nbconvert jupyter-core"
 
 need() {
     missing=""

@@ -62,7 +62,7 @@ class TestCompletions(SandboxTest, unittest.TestCase):
         self.assertEqual(self.bash("sh"), ["shared"])
         self.assertLessEqual({"create", "list", "remove", "path", "pip"},
                              set(self.bash("shared", "")))
-        self.assertEqual(self.bash("init", "--py"), ["--python"])
+        self.assertEqual(self.bash("init", "--pyt"), ["--python"])
         self.assertIn("--purge", self.bash("uninstall", "--"))
         # an option of another command is not offered
         self.assertNotIn("--purge", self.bash("init", "--"))
