@@ -65,8 +65,8 @@ static const char usage[] =
     "               terminal\n"
     "  --yes        do not ask (scripts)\n"
     "  --dry-run    print the summary only\n"
-    "  --kernels    make those kernels pyshim's, under the same name and\n"
-    "               display name (`pyshim kernel install --force`)\n";
+    "  --kernels    make those kernels pyshim's, under the same name\n"
+    "               (`pyshim kernel repoint --force --project DIR NAME`)\n";
 
 /* What adopting one project means, decided before anything is done. */
 struct proj {
@@ -382,32 +382,19 @@ static void restore(const struct proj *p, size_t n)
     sb_release(&data);
 }
 
-/* `pyshim kernel install --force` under the kernel's own names. */
-static int repoint_kernel(const struct dirs *d, const struct proj *p,
-                          const char *name)
+/* `pyshim kernel repoint NAME --project DIR --force`: the kernel keeps
+ * its name (notebooks name it) and becomes pyshim's. */
+static int repoint_kernel(const struct proj *p, const char *name)
 {
-    struct sb file = SB_INIT;
-    struct kspec k = KSPEC_INIT;
     struct sv argv = SV_INIT;
-    int code = PYSHIM_EXIT_FAILURE;
+    int code;
 
-    if (kspec_user_dir(d->home, &file, NULL) < 0)
-        goto out;
-    path_join(&file, file.buf, name);
-    path_join(&file, file.buf, "kernel.json");
-    if (kspec_load(&k, file.buf, NULL) < 0)
-        goto out;
     sv_pushf(&argv, "kernel");
-    sv_pushf(&argv, "install");
+    sv_pushf(&argv, "repoint");
     sv_pushf(&argv, "--force");
     sv_pushf(&argv, "--project=%s", p->dir);
-    sv_pushf(&argv, "--name=%s", name);
-    if (k.display_name)
-        sv_pushf(&argv, "--display-name=%s", k.display_name);
+    sv_push(&argv, name);
     code = cli_kernel((int)argv.nr, argv.v);
-out:
-    sb_release(&file);
-    kspec_release(&k);
     sv_release(&argv);
     return code;
 }
@@ -469,12 +456,12 @@ static int adopt_one(const struct dirs *d, const struct proj *p, int kernels)
     }
     for (i = 0; i < p->kernels.nr; i++) {
         if (kernels) {
-            if (repoint_kernel(d, p, p->kernels.v[i]))
+            if (repoint_kernel(p, p->kernels.v[i]))
                 code = PYSHIM_EXIT_FAILURE;
         } else {
             printf(
-                "pyshim: kernel '%s' runs %s/... directly and keeps working; to make it pyshim's (`pyshim kernel list` and `prune` then know its project): `pyshim adopt --kernels %s` or `pyshim kernel install --force --project %s --name %s`\n",
-                p->kernels.v[i], p->v.dir, p->dir, p->dir, p->kernels.v[i]);
+                "pyshim: kernel '%s' runs %s/... directly and keeps working; to make it pyshim's (`pyshim kernel list` and `prune` then know its project): `pyshim kernel repoint --force --project %s %s`\n",
+                p->kernels.v[i], p->v.dir, p->dir, p->kernels.v[i]);
         }
     }
     goto out;

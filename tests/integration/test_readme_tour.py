@@ -5,13 +5,15 @@ run by bash, `set -e -x`, as the new user it is written for: a fresh
 HOME (the sandbox's), pyshim installed by `pyshim install` with its bin
 dir first on PATH, the working directory HOME, stdin not a terminal.
 Blocks run one after the other in the same HOME, as a reader would type
-them.
+them. TOUR_SHOW=1 prints each block's output.
 
 What differs from a real user, and only this: there is no package index
 here, so the test builds small wheels named like the tour's packages
 (torch, langchain, jupyterlab with a `jupyter` console script that prints
 its arguments instead of starting a server, ipykernel, rich) and sets
-PIP_NO_INDEX=1 and PIP_FIND_LINKS=<that dir> for every command; and
+PIP_NO_INDEX=1 and PIP_FIND_LINKS=<that dir> for every command (the
+fake ipykernel has no ipykernel_launcher, so `kernel list` reports its
+kernels as no-ipykernel and warns; with the real package they start); and
 PYSHIM_HOME is the sandbox's data dir. Before "Coming from the manual
 setup", the test builds the notes' layout in ~/lesson2025 with real venvs
 (as test_adopt does), since the reader of that section already has it.
@@ -29,6 +31,7 @@ from pyshimtest import (PIP_TIMEOUT, PYENV, SRC, SYSTEM, SandboxTest,
 README = os.path.join(SRC, "README.md")
 TOUR = ("A two-minute tour", "A year later", "Coming from the manual setup")
 PY312 = [i for i in PYENV if i.label == "pyenv312"][0]
+PY313 = [i for i in PYENV if i.label == "pyenv313"][0]
 
 JUPYTER = ("import sys\n"
            "def main():\n"
@@ -54,8 +57,9 @@ def pip_install(venv, *pkgs, env=None):
                    timeout=PIP_TIMEOUT)
 
 
-@unittest.skipUnless(PY312.present and SYSTEM.present,
-                     "the tour asks for Python 3.12 (pyenv) and Debian's python3")
+@unittest.skipUnless(PY312.present and PY313.present and SYSTEM.present,
+                     "the tour asks for Python 3.12 and 3.13 (pyenv), and the "
+                     "manual layout is built with Debian's python3")
 class ReadmeTour(SandboxTest, unittest.TestCase):
 
     @classmethod
@@ -115,6 +119,8 @@ class ReadmeTour(SandboxTest, unittest.TestCase):
             if heading == "Coming from the manual setup":
                 self.manual_layout()
             out.setdefault(heading, []).append(self.run_block(heading, script))
+            if os.environ.get("TOUR_SHOW"):
+                print(out[heading][-1].stdout, out[heading][-1].stderr)
 
         # What the tour's comments claim, checked where they are cheap.
         tour = "\n".join(r.stdout for r in out["A two-minute tour"])
@@ -122,10 +128,19 @@ class ReadmeTour(SandboxTest, unittest.TestCase):
         self.assertIn(os.path.join(proj, ".venv"), tour)     # sys.prefix
         self.assertIn("torch==1.0", tour)                    # freeze --shared
         self.assertIn("jupyter (test wheel): lab", tour)     # exec jupyter lab
+        self.assertIn("rich==1.0", tour)                     # freeze
+        if "A year later" in out:
+            later = "\n".join(r.stdout for r in out["A year later"])
+            self.assertIn("3.13.", later)                    # sys.version
+            proj = os.path.join(self.sb.home, "code", "my-app")
+            spec = os.path.join(self.sb.home, ".local", "share", "jupyter",
+                                "kernels", "my-project", "kernel.json")
+            with open(spec) as f:
+                meta = json.load(f)["metadata"]["pyshim"]
+            self.assertEqual(meta["project"], proj)          # repoint
         rich = os.path.join(site_packages(os.path.join(proj, ".venv")),
                             "rich.py")
-        self.assertTrue(os.path.exists(rich), "pip install rich went elsewhere")
-        self.assertIn("rich==1.0", tour)                     # freeze
+        self.assertTrue(os.path.exists(rich), "rich is not in the project venv")
         if "Coming from the manual setup" in out:
             r = out["Coming from the manual setup"][-1]
             backups = set(re.findall(r"^    backup    (.+)$", r.stdout, re.M))
