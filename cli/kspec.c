@@ -142,8 +142,10 @@ static int on_path(const char *name)
 /* Is root (or a directory above it) a project? Fills why if not. */
 static int project_gone(const char *root, struct sb *why)
 {
+    /* pyproject.toml: a project of requires-python or [tool.pyshim] */
     static const char *const markers[] = {".pyshim.json", ".venv/pyvenv.cfg",
-                                          ".python-version", NULL};
+                                          ".python-version", "pyproject.toml",
+                                          NULL};
     struct sb p = SB_INIT, m = SB_INIT;
     int i, found = 0;
 
@@ -165,7 +167,7 @@ static int project_gone(const char *root, struct sb *why)
     if (!found)
         sb_addf(
             why,
-            "'%s' holds no project any more (no .pyshim.json, .venv or .python-version)",
+            "'%s' holds no project any more (no .pyshim.json, .venv, .python-version or pyproject.toml)",
             root);
     sb_release(&p);
     sb_release(&m);

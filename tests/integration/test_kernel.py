@@ -365,6 +365,18 @@ class KernelWorkflow(SandboxTest, unittest.TestCase):
         self.sb.pyshim("kernel", "remove", "unmade")
         self.assertFalse(os.path.exists(os.path.join(self.kernels, "unmade")))
 
+    def test_project_of_pyproject_toml_is_not_stale(self):
+        # a project that only requires-python marks is still a project
+        proj = self.sb.mkdtemp("pyproj")
+        write(os.path.join(proj, "pyproject.toml"),
+              '[project]\nname = "p"\nrequires-python = ">=%s"\n' %
+              SYSTEM.minor)
+        r = self.sb.pyshim("kernel", "install", "--name", "pyproj", cwd=proj)
+        self.assertOK(r, stderr_empty=False)
+        self.addCleanup(self.sb.pyshim, "kernel", "remove", "pyproj")
+        r = self.sb.pyshim("kernel", "list")
+        self.assertNotIn("'pyproj' is stale", r.stdout)
+
     def test_remove(self):
         self.install("--name", "to-remove", cwd=self.alpha)
         r = self.sb.pyshim("kernel", "remove", "to-remove")
