@@ -483,6 +483,66 @@ static int choose_interpreter(const char *req, const struct pyproject *pp,
         e, "pass --python with a version that does, or change requires-python");
 }
 
+/* DIR, absolute (default: the current directory); it must be one. */
+static int init_dir(const struct dirs *d, const char *target, struct sb *dir,
+                    struct err *e)
+{
+    if (path_absolute(dir, target ? target : ".", NULL, d->home, e) < 0)
+        return -1;
+    if (!plat_is_dir(dir->buf))
+        return err_set(e, PYSHIM_EXIT_NOINPUT, "'%s' is not a directory",
+                       dir->buf);
+    return 0;
+}
+
+/* The config init edits: DIR's pyproject.toml [tool.pyshim] when that
+ * is the config or --pyproject asks for it (1), else DIR/.pyshim.json
+ * (0). [tool.pyshim] is read only where it is the config (no
+ * .pyshim.json beside it), as the shim reads it. -1 with e. */
+static int init_config(const struct dirs *d, const char *dir, const char *file,
+                       const char *ppfile, int want_pp, struct pyproject *pp,
+                       struct cfg *c, struct err *e)
+{
+    int has_pp, use_pp;
+
+    has_pp = load_pyproject(d, ppfile, pp, plat_is_file(file) ? NULL : c, e);
+    if (has_pp < 0 ||
+        (use_pp = choose_pyproject(file, ppfile, want_pp, has_pp, pp, e)) < 0)
+        return -1;
+    if (use_pp) {
+        if (!c->file) {
+            c->file = xstrdup(ppfile);
+            c->dir = xstrdup(dir);
+        }
+        return 1;
+    }
+    cfg_release(c);
+    return load_config(d, dir, file, c, e) < 0 ? -1 : 0;
+}
+
+/* The interpreter asked for: --python (*python), else the config's, else
+ * .python-version, else the version of the shared envs. Sets *python to
+ * pv's text when pv filled it. Returns 1 when .python-version gave it, 0
+ * otherwise, -1 with e. */
+static int init_python_request(const struct dirs *d, const char *dir,
+                               struct cfg *c, struct sv *shared,
+                               const char **python, struct sb *pv,
+                               struct err *e)
+{
+    int from_pyversion = 0;
+
+    if (!*python && !c->python) {
+        from_pyversion = pyversion_file(dir, pv, e);
+        if (from_pyversion < 0)
+            return -1;
+    }
+    if (!*python && !c->python && !pv->len)
+        shared_version(d, c, shared, pv);
+    if (pv->len)
+        *python = pv->buf;
+    return from_pyversion;
+}
+
 int cli_init(int argc, char **argv)
 {
     struct dirs d = DIRS_INIT;
@@ -497,7 +557,7 @@ int cli_init(int argc, char **argv)
     struct sb ppfile = SB_INIT;
     const char *python = NULL, *target = NULL;
     int no_venv = 0, code = PYSHIM_EXIT_OK, did = 0, from_pyversion = 0;
-    int want_pp = 0, use_pp = 0, has_pp;
+    int want_pp = 0, use_pp = 0;
     struct opt opts[] = {
         OPT_STRING(0, "python", &python),
         OPT_STRINGS(0, "shared", &shared),
@@ -509,46 +569,19 @@ int cli_init(int argc, char **argv)
 
     if (opt_parse_cmd(&oc, argc, argv, &code))
         goto out;
-    if (dirs_init(&d, &e) < 0 ||
-        path_absolute(&dir, target ? target : ".", NULL, d.home, &e) < 0)
-        goto fail;
-    if (!plat_is_dir(dir.buf)) {
-        err_set(&e, PYSHIM_EXIT_NOINPUT, "'%s' is not a directory", dir.buf);
-        goto fail;
-    }
-    if (init_lock(&d, dir.buf, &lock, &e) < 0)
+    if (dirs_init(&d, &e) < 0 || init_dir(&d, target, &dir, &e) < 0 ||
+        init_lock(&d, dir.buf, &lock, &e) < 0)
         goto fail;
     path_join(&file, dir.buf, ".pyshim.json");
     path_join(&ppfile, dir.buf, "pyproject.toml");
-    /* [tool.pyshim] is read only where it is the config (no .pyshim.json
-     * beside it), as the shim reads it */
-    has_pp = load_pyproject(&d, ppfile.buf, &pp,
-                            plat_is_file(file.buf) ? NULL : &c, &e);
-    if (has_pp < 0 || (use_pp = choose_pyproject(file.buf, ppfile.buf, want_pp,
-                                                 has_pp, &pp, &e)) < 0)
+    use_pp =
+        init_config(&d, dir.buf, file.buf, ppfile.buf, want_pp, &pp, &c, &e);
+    if (use_pp < 0)
         goto fail;
-    if (use_pp) {
-        if (!c.file) {
-            c.file = xstrdup(ppfile.buf);
-            c.dir = xstrdup(dir.buf);
-        }
-    } else {
-        cfg_release(&c);
-        if (load_config(&d, dir.buf, file.buf, &c, &e) < 0)
-            goto fail;
-    }
-
-    /* The interpreter: --python, else the config's, else .python-version,
-     * else the default. */
-    if (!python && !c.python) {
-        from_pyversion = pyversion_file(dir.buf, &pv, &e);
-        if (from_pyversion < 0)
-            goto fail;
-    }
-    if (!python && !c.python && !pv.len)
-        shared_version(&d, &c, &shared, &pv);
-    if (pv.len)
-        python = pv.buf;
+    from_pyversion =
+        init_python_request(&d, dir.buf, &c, &shared, &python, &pv, &e);
+    if (from_pyversion < 0)
+        goto fail;
     if (choose_interpreter(python ? python : c.python, &pp, ppfile.buf, &py,
                            &ver, &e) < 0 ||
         shared_sites(&d, &c, &shared, &ver, &sites, &e) < 0)

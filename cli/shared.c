@@ -1,6 +1,11 @@
 /*
  * pyshim shared: the shared envs under DATA/shared/NAME, where the big
  * libraries are installed once for every project.
+ *
+ * Over 600 lines: one command with five subcommands (create, list,
+ * remove, path, pip) and upgrade, which share the env checks (name,
+ * place, interpreter, users) kept here; the JSON listing is in
+ * sharedls.c and the rebuild in sync.c.
  */
 #include <errno.h>
 #include <inttypes.h>

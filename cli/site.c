@@ -201,15 +201,88 @@ static int run_ok(struct sv *argv, const char *what, struct err *e)
     return 0;
 }
 
+/* PREFIX/NAME, absolute, into dir; it must not exist (never taken
+ * over). -1 with e. */
+static int site_place(const struct dirs *d, const char *prefix,
+                      const char *name, struct sb *dir, struct err *e)
+{
+    struct plat_stat st;
+
+    if (path_absolute(dir, prefix ? prefix : SITE_PREFIX, NULL, d->home, e) < 0)
+        return -1;
+    path_join(dir, dir->buf, name);
+    if (!plat_stat(dir->buf, &st, 0)) {
+        err_set(e, PYSHIM_EXIT_CANTCREAT,
+                "'%s' exists already: it is left as it is", dir->buf);
+        return err_hint(
+            e,
+            "to upgrade, create another name beside it (`pyshim site create %s-2 -r ...`) and move users over; or `pyshim site remove %s` first",
+            name, name);
+    }
+    return 0;
+}
+
+/* Make dir (and its parents): -1 with e. */
+static int site_mkdir(const struct sb *dir, struct err *e)
+{
+    struct sb parent = SB_INIT;
+    int ret = 0;
+
+    sb_set(&parent, dir->buf);
+    path_dirname(&parent);
+    if (plat_mkdirs(parent.buf, 0755) < 0 && !plat_is_dir(parent.buf))
+        ret = err_set(e, PYSHIM_EXIT_CANTCREAT, "cannot make '%s': %s",
+                      parent.buf, plat_strerror(errno));
+    else if (plat_mkdir(dir->buf, 0755) < 0)
+        ret = err_set(e, PYSHIM_EXIT_CANTCREAT, "cannot make '%s': %s",
+                      dir->buf, plat_strerror(errno));
+    sb_release(&parent);
+    return ret;
+}
+
+/* `py -m venv dir`, then its pip installs -r reqs: -1 with e. */
+static int site_build(const char *py, const char *dir, const char *reqs,
+                      struct err *e)
+{
+    struct sv args = SV_INIT;
+    struct sb env_py = SB_INIT;
+    int ret = -1;
+
+    sv_push(&args, py);
+    sv_push(&args, "-m");
+    sv_push(&args, "venv");
+    sv_push(&args, dir);
+    if (run_ok(&args, "`python -m venv`", e) < 0) {
+        err_hint(e, "on Debian, `apt-get install python3-venv`");
+        goto out;
+    }
+    venv_python_path(&env_py, dir);
+    sv_release(&args);
+    sv_push(&args, env_py.buf);
+    sv_push(&args, "-m");
+    sv_push(&args, "pip");
+    sv_push(&args, "install");
+    sv_push(&args, "-r");
+    sv_push(&args, reqs);
+    if (run_ok(&args, "`pip install -r`", e) < 0) {
+        err_hint(e,
+                 "fix the requirements (pip said why above) and run it again");
+        goto out;
+    }
+    ret = 0;
+out:
+    sv_release(&args);
+    sb_release(&env_py);
+    return ret;
+}
+
 static int create(const struct dirs *d, int argc, char **argv, struct err *e)
 {
     const char *name = NULL, *python = NULL, *reqs = NULL, *prefix = NULL;
     const char *file;
-    struct sb dir = SB_INIT, py = SB_INIT, env_py = SB_INIT, list = SB_INIT;
+    struct sb dir = SB_INIT, py = SB_INIT, list = SB_INIT;
     struct sb mark = SB_INIT, rec = SB_INIT;
-    struct sv args = SV_INIT;
     struct pyver ver;
-    struct plat_stat st;
     int i, made = 0, ret = -1;
     char vb[32];
     struct opt opts[] = {
@@ -231,65 +304,17 @@ static int create(const struct dirs *d, int argc, char **argv, struct err *e)
     }
     if (need_root("create", e) < 0 || !(file = system_file(e)))
         return -1;
-    if (path_absolute(&dir, prefix ? prefix : SITE_PREFIX, NULL, d->home, e) <
-        0)
+    if (site_place(d, prefix, name, &dir, e) < 0 ||
+        resolve_interpreter(python, &py, &ver, e) < 0 ||
+        site_mkdir(&dir, e) < 0)
         goto out;
-    path_join(&dir, dir.buf, name);
-    if (!plat_stat(dir.buf, &st, 0)) {
-        err_set(e, PYSHIM_EXIT_CANTCREAT,
-                "'%s' exists already: it is left as it is", dir.buf);
-        err_hint(
-            e,
-            "to upgrade, create another name beside it (`pyshim site create %s-2 -r ...`) and move users over; or `pyshim site remove %s` first",
-            name, name);
-        goto out;
-    }
-    if (resolve_interpreter(python, &py, &ver, e) < 0)
-        goto out;
-    {
-        struct sb parent = SB_INIT;
-
-        sb_set(&parent, dir.buf);
-        path_dirname(&parent);
-        if (plat_mkdirs(parent.buf, 0755) < 0 && !plat_is_dir(parent.buf)) {
-            err_set(e, PYSHIM_EXIT_CANTCREAT, "cannot make '%s': %s",
-                    parent.buf, plat_strerror(errno));
-            sb_release(&parent);
-            goto out;
-        }
-        sb_release(&parent);
-    }
-    if (plat_mkdir(dir.buf, 0755) < 0) {
-        err_set(e, PYSHIM_EXIT_CANTCREAT, "cannot make '%s': %s", dir.buf,
-                plat_strerror(errno));
-        goto out;
-    }
     made = 1;
     path_join(&mark, dir.buf, SITE_MARK);
     if (venv_begin(dir.buf, e) < 0 ||
         plat_write_atomic(mark.buf, name, strlen(name), 0644) < 0)
         goto fail;
-    sv_push(&args, py.buf);
-    sv_push(&args, "-m");
-    sv_push(&args, "venv");
-    sv_push(&args, dir.buf);
-    if (run_ok(&args, "`python -m venv`", e) < 0) {
-        err_hint(e, "on Debian, `apt-get install python3-venv`");
+    if (site_build(py.buf, dir.buf, reqs, e) < 0)
         goto fail;
-    }
-    venv_python_path(&env_py, dir.buf);
-    sv_release(&args);
-    sv_push(&args, env_py.buf);
-    sv_push(&args, "-m");
-    sv_push(&args, "pip");
-    sv_push(&args, "install");
-    sv_push(&args, "-r");
-    sv_push(&args, reqs);
-    if (run_ok(&args, "`pip install -r`", e) < 0) {
-        err_hint(e,
-                 "fix the requirements (pip said why above) and run it again");
-        goto fail;
-    }
     if (freeze_write(d, dir.buf, 0, &list, e) < 0)
         goto fail;
     venv_done(dir.buf);
@@ -309,11 +334,9 @@ fail:
 out:
     sb_release(&dir);
     sb_release(&py);
-    sb_release(&env_py);
     sb_release(&list);
     sb_release(&mark);
     sb_release(&rec);
-    sv_release(&args);
     return ret;
 }
 

@@ -1,6 +1,11 @@
 /*
  * sync: rebuild an env without losing a package (cli/sync.h), and
  * `pyshim sync`, which does it for the project's venv.
+ *
+ * Over 600 lines: the rebuild is one transaction (save the list, move the
+ * old env aside, build, reinstall, check, then drop or put back), and
+ * every step of it must be able to undo the ones before; split across
+ * files, the undo path would be harder to read than the length.
  */
 #include "cli/sync.h"
 

@@ -1,5 +1,9 @@
 /*
  * sitecfg: the administrator's system config (config/sitecfg.h).
+ *
+ * Over 600 lines: the trust of the file (owner and mode of it and of every
+ * directory above it), its parse, its grants to other users and the edits
+ * `pyshim site` makes belong to one file format and one threat model.
  */
 #include "config/sitecfg.h"
 

@@ -6,6 +6,10 @@
  * hash index (parent, key), so a file of many keys stays linear: the shim
  * reads pyproject.toml on the way to python, and a huge one must not make
  * `python` slow.
+ *
+ * Over 600 lines: a TOML reader is one grammar (strings in four kinds,
+ * numbers, dates, arrays, tables, dotted keys); split, its helpers would
+ * need a private header shared by every part.
  */
 #include "config/toml.h"
 
