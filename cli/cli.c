@@ -1,6 +1,7 @@
 #include "cli/cli.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -254,4 +255,22 @@ int cli_confirm(const char *question, int yes, const char *what, struct err *e)
         printf("\n");
     sb_release(&line);
     return ret;
+}
+
+void cli_progress(const char *fmt, ...)
+{
+    const char *term = plat_getenv("TERM"), *nc = plat_getenv("NO_COLOR");
+    int plain;
+    va_list ap;
+
+    if (!plat_isatty(2))
+        return;
+    /* no-color.org: set and not empty */
+    plain = (nc && *nc) || (term && !strcmp(term, "dumb"));
+    fputs(plain ? "pyshim: " : "\033[2mpyshim: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputs(plain ? "...\n" : "...\033[0m\n", stderr);
+    fflush(stderr);
 }

@@ -102,6 +102,14 @@ void cli_add_size(struct sb *out, uint64_t n);
  * names the action for that error ("`shared remove ai`"). */
 int cli_confirm(const char *question, int yes, const char *what, struct err *e);
 
+/* A progress line before a step that may take more than a second (a venv
+ * made, a pip install): "pyshim: <fmt>..." on stderr when stderr is a
+ * terminal, dimmed unless NO_COLOR is set (not empty) or TERM is "dumb";
+ * nothing at all when stderr is a file or a pipe, so scripts and logs see
+ * only what they saw before. The shim never calls it. */
+void cli_progress(const char *fmt, ...)
+    __attribute__((format(PYSHIM_PRINTF, 1, 2)));
+
 /* Remember dir as a project (DATA/projects), for `shared list/remove`. */
 void cli_register_project(const struct dirs *d, const char *dir);
 /* The registered projects whose config lists shared env name. */

@@ -98,6 +98,7 @@ static int make_venv(const char *data_dir, const char *python, const char *venv,
     if (!with_pip)
         sv_push(&argv, "--without-pip");
     sv_push(&argv, venv);
+    cli_progress("making the venv %s with %s", venv, python);
     if (venv_begin(venv, e) < 0) {
         ret = -1;
     } else if (plat_run(python, argv.v, NULL, 1, &status) < 0 || status) {

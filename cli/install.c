@@ -365,6 +365,8 @@ static int default_env(const struct dirs *d, struct err *e)
         sv_push(&argv, "-m");
         sv_push(&argv, "venv");
         sv_push(&argv, env.buf);
+        cli_progress("making the default environment %s with %s", env.buf,
+                     py.buf);
         if (plat_run(py.buf, argv.v, NULL, 1, &status) < 0 || status) {
             err_set(e, PYSHIM_EXIT_CANTCREAT,
                     "`%s -m venv %s` failed (status %d)", py.buf, env.buf,

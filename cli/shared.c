@@ -396,6 +396,7 @@ static int build(const char *name, const char *dir, const char *py,
             name);
     if (venv_begin(dir, e) < 0)
         goto out;
+    cli_progress("making shared env '%s' with %s", name, py);
     if (plat_run(py, args.v, NULL, 1, &status) < 0 || status) {
         /* an empty dir that was there comes back */
         plat_rmtree(dir);

@@ -193,6 +193,7 @@ static int run_ok(struct sv *argv, const char *what, struct err *e)
     int status = 0;
 
     fflush(stdout);
+    cli_progress("running %s", what);
     if (plat_run(argv->v[0], argv->v, NULL, 1, &status) < 0 || status) {
         err_set(e, PYSHIM_EXIT_CANTCREAT, "%s failed (status %d)", what,
                 status);

@@ -349,6 +349,7 @@ static int make_env(const struct dirs *d, struct sync_env *s, struct err *e)
     if (venv_begin(s->dir, e) < 0)
         goto out;
     fflush(stdout);
+    cli_progress("making %s with %s", s->dir, s->python);
     if (plat_run(s->python, argv.v, NULL, 1, &status) < 0 || status) {
         err_set(e, PYSHIM_EXIT_CANTCREAT, "`%s -m venv %s` failed (status %d)",
                 s->python, s->dir, status);
@@ -428,6 +429,8 @@ static int pip_install(const struct sync_env *s, const struct sv *lines,
         }
     }
     fflush(stdout);
+    cli_progress("reinstalling %zu package%s into %s", n, n == 1 ? "" : "s",
+                 s->dir);
     if (plat_run(py.buf, argv.v, NULL, 1, &status) < 0)
         status = -1;
     sb_release(&py);
