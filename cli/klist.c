@@ -104,8 +104,14 @@ static void load_all(const char *kdir, struct kinfo **out, size_t *n)
         path_join(&file, file.buf, "kernel.json");
         if (!plat_is_file(file.buf))
             continue;
-        memset(ki, 0, sizeof(*ki));
-        ki->r.status = -1;
+        {
+            /* every sb at SB_INIT: a probe that printed nothing leaves
+             * r.exe empty, and an empty sb is "" (never a NULL buf) */
+            struct kinfo init = {
+                NULL, NULL, KSPEC_INIT, 0, SB_INIT, KSPEC_PROBE_INIT, NULL};
+
+            *ki = init;
+        }
         ki->name = xstrdup(names.v[i]);
         path_join(&file, kdir, names.v[i]);
         ki->dir = xstrdup(file.buf);
@@ -178,7 +184,7 @@ static void print_row(const struct kinfo *ki)
 
     printf("%-20s %-12s %-6s %s\n", ki->name, ki->status,
            ki->loaded && ki->k.is_pyshim ? "pyshim" : "other", project_of(ki));
-    if (ki->r.status == 0)
+    if (ki->r.status == 0 && ki->r.exe.len)
         printf("    python %s: %s; ipykernel: %s\n", ki->r.ver.buf,
                ki->r.exe.buf, ki->r.ipk.len ? ki->r.ipk.buf : "not importable");
     else if (!strcmp(ki->status, "unknown"))
@@ -221,7 +227,10 @@ static void print_notes(const struct kinfo *all, size_t n)
         if (!strcmp(st, "no-ipykernel"))
             printf(
                 "pyshim: '%s' cannot start: ipykernel is not importable by %s (`pyshim kernel install --ipykernel` in the project adds it)\n",
-                ki->name, ki->r.exe.buf);
+                ki->name,
+                ki->r.exe.len   ? ki->r.exe.buf
+                : ki->k.argv.nr ? ki->k.argv.v[0]
+                                : "its python");
         if (!strcmp(st, "fails"))
             printf("pyshim: '%s' cannot start: '%s' exits with status %d\n",
                    ki->name, ki->k.argv.v[0], ki->r.status);

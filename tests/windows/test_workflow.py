@@ -396,18 +396,26 @@ class Kernel(wintest.WorldTest, unittest.TestCase):
             if os.path.isdir(self.kernels) else None))
         with open(spec, encoding="utf-8") as f:
             k = json.load(f)
-        self.assertSameWinPath(k["argv"][0],
-                               winpath(os.path.join(w.bin, "python.exe")))
-        self.assertEqual(k["argv"][1:], ["-m", "ipykernel_launcher", "-f",
+        # issue 13 item 3: a project kernel names the project's own venv
+        # python (what every front end lists), and carries nothing that
+        # changes how a python the notebook starts resolves
+        self.assertSameWinPath(k["argv"][0], self.venv_exe)
+        # -Xfrozen_modules=off on 3.11+, as ipykernel's installer writes
+        self.assertEqual(k["argv"][1:], ["-Xfrozen_modules=off", "-m",
+                                         "ipykernel_launcher", "-f",
                                          "{connection_file}"])
-        self.assertSameWinPath(k["env"].get("PYSHIM_PROJECT"),
+        self.assertNotIn("PYSHIM_PROJECT", k.get("env", {}))
+        self.assertSameWinPath(k["metadata"]["pyshim"]["project"],
                                winpath(self.proj))
-        self.assertIn("pyshim", k.get("metadata", {}))
 
         r = w.pyshim("kernel", "list", cwd=w.work)
         self.assertEqual(r.returncode, 0, r)
         rows = [ln.split(None, 2) for ln in r.stdout.splitlines()]
-        self.assertIn(["notes-proj", "ok"], [x[:2] for x in rows], r.stdout)
+        # listed with its project; kernel list runs the kernel's python to
+        # see whether ipykernel imports, and the fake has no ipykernel
+        self.assertIn(["notes-proj", "no-ipykernel"], [x[:2] for x in rows],
+                      r.stdout)
+        self.assertNotIn("(null)", r.stdout)
 
         # What Jupyter does: argv with the connection file, the spec's env,
         # cwd the notebook's directory (here outside the project).
@@ -418,9 +426,9 @@ class Kernel(wintest.WorldTest, unittest.TestCase):
                   env=k["env"])
         self.assertRan(r)
         rep = r.report
-        self.assertSameWinPath(rep["exe"], self.fake_exe, r.stderr)
-        self.assertSameWinPath(rep["pyvenv_launcher"], self.venv_exe)
-        self.assertSameWinPath(rep["argv"][0], self.venv_exe)
+        # the venv's own python.exe runs (here a copy of the fake; on
+        # Windows CPython's venv launcher, which starts the base itself)
+        self.assertSameWinPath(rep["exe"], self.venv_exe, r.stderr)
         self.assertEqual(rep["argv"][1:], argv[1:])
 
         r = w.pyshim("kernel", "remove", "notes-proj", cwd=w.work)
