@@ -9,8 +9,11 @@ Real interpreters (two pyenv minors: skipped without them), real venvs,
 real pip with local wheels (build_wheel), no network: PIP_NO_INDEX=1
 everywhere, the wheels come from --find-links or PIP_FIND_LINKS.
 
-Kernels are left out here: ipykernel cannot be installed offline into a
-pyenv interpreter's env (Debian's is for /usr/bin/python3 only)."""
+Kernels: project A's kernelspec (`pyshim kernel install`) is checked to
+run the rebuilt venv on the new Python with every package, by running its
+argv[0] and options as Jupyter would, with `-c` in place of
+`-m ipykernel_launcher`: ipykernel itself cannot be installed offline
+into a pyenv interpreter's env (Debian's is for /usr/bin/python3 only)."""
 import json
 import os
 import shutil
@@ -133,6 +136,27 @@ class TestSyncYear(SandboxTest, unittest.TestCase):
                          ["alpha==1.0", "gamma==3.0"])
         got = self.imports(self.a, ["alpha", "beta"])
         self.assertEqual(got["v"], list(self.old.version[:2]))
+        # a kernel for project A (ipykernel itself cannot come offline)
+        r = self.pyshim("kernel", "install", "--name", "year-a", cwd=self.a)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertEqual(self.kernel_run("year-a")["v"],
+                         list(self.old.version[:2]))
+
+    def kernel_run(self, name):
+        """Run kernel NAME's argv as Jupyter would, from outside the
+        project, with -c (alpha and beta imported) for ipykernel_launcher."""
+        spec = os.path.join(self.sb.home, ".local", "share", "jupyter",
+                            "kernels", name, "kernel.json")
+        with open(spec) as f:
+            k = json.load(f)
+        argv = k["argv"][:k["argv"].index("-m")]
+        code = ("import json, sys, alpha, beta\n"
+                "print(json.dumps({'v': list(sys.version_info[:2]),"
+                " 'exe': sys.executable}))")
+        r = self.sb.call(argv + ["-c", code], cwd=self.sb.home,
+                         env=k.get("env") or None)
+        self.ok(r)
+        return json.loads(r.stdout)
 
     def test_2_shared_remove_in_use_refused(self):
         r = self.pyshim("shared", "remove", "ai", "--yes")
@@ -231,6 +255,12 @@ class TestSyncYear(SandboxTest, unittest.TestCase):
                 self.assertEqual(json.load(f)["python"], self.new.minor)
             r = self.pyshim("doctor", cwd=proj)
             self.assertNotIn("needs `pyshim sync`", r.stdout)
+        # A's kernel runs the rebuilt venv, on the new Python, with its
+        # packages and the shared env's
+        got = self.kernel_run("year-a")
+        self.assertEqual(got["v"], want)
+        self.assertEqual(got["exe"], os.path.join(self.a, ".venv", "bin",
+                                                  "python"))
         # nothing left to do
         r = self.ok(self.pyshim("sync", cwd=self.a, env=self.offline))
         self.assertIn("nothing to rebuild", r.stdout)
