@@ -69,9 +69,12 @@ static void print_plan(const struct plan *p)
             &s,
             "none read: PYSHIM_DISABLE is set, so pyshim is off and passes through to PATH");
     else
-        sb_addstr(&s, p->proj.kind == PROJ_GLOBAL
-                          ? "none; the global config applies"
-                          : "none; passing through to PATH");
+        sb_addstr(&s, p->proj.kind != PROJ_GLOBAL
+                          ? "none; passing through to PATH"
+                      : p->proj.site.file && p->proj.global.file &&
+                              !strcmp(p->proj.site.file, p->proj.global.file)
+                          ? "none; the system config's defaults apply"
+                          : "none; the global config applies");
     line("project:", s.buf);
     sb_reset(&s);
     if (p->python_req)

@@ -519,8 +519,11 @@ int discover_project(const struct discover_in *in, struct project *out,
     if (!found) {
         out->start = NULL;
         out->kind = out->global.file ? PROJ_GLOBAL : PROJ_NONE;
-        trace_add(t, out->global.file ? "no project: the global config applies"
-                                      : "no project and no global config");
+        trace_add(t,
+                  !out->global.file ? "no project and no global config"
+                  : out->site.file && !strcmp(out->site.file, out->global.file)
+                      ? "no project: the system config's defaults apply"
+                      : "no project: the global config applies");
     }
     ret = 0;
 out:

@@ -245,6 +245,13 @@ class SiteLayers(SiteFixture, SandboxTest, unittest.TestCase):
         plan = json.loads(r.stdout)
         self.assertEqual(plan["python_request"], SYSTEM_PY)
         self.assertEqual(plan["python_request_from"], self.sysconf)
+        # and `which` says where the defaults come from
+        r = self.sb.pyshim("which", cwd=self.sb.mkdtemp(), env=self.sysenv())
+        self.assertIn("none; the system config's defaults apply", r.stdout)
+        restore = self.sb.set_global_config({"python": SYSTEM_PY})
+        self.addCleanup(restore)
+        r = self.sb.pyshim("which", cwd=self.sb.mkdtemp(), env=self.sysenv())
+        self.assertIn("none; the global config applies", r.stdout)
 
     def test_the_users_own_env_of_a_name_comes_first(self):
         self.set_system({"site_shared": {"ml": self.ml}})
