@@ -34,6 +34,9 @@
 #include "common/banned.h"
 
 #define ASIDE_PREFIX ".pyshim-old-"
+/* where sync_finish moves an old env kept on purpose (keep_old), so that
+ * the next run does not take it for one an interrupted rebuild left */
+#define KEPT_PREFIX ".pyshim-kept-"
 
 static const char usage[] =
     "usage: pyshim sync [--python V] [--find-links DIR] [--force] [PROJECT]\n"
@@ -49,7 +52,8 @@ static const char usage[] =
     "    (offline when pip's cache, PIP_FIND_LINKS or --find-links have\n"
     "    the files);\n"
     "  - the hook is rewritten; only when every package is back is the old\n"
-    "    venv removed (one pyshim did not make stays at the aside path).\n"
+    "    venv removed (one pyshim did not make is kept, at\n"
+    "    PROJECT/.pyshim-kept-.venv-N).\n"
     "    A package that cannot be reinstalled is named, and the project is\n"
     "    left as it was.\n"
     "A venv that already runs the asked Python (same minor version) is left\n"
@@ -484,6 +488,7 @@ out:
 int sync_recover(const char *dir, struct err *e)
 {
     struct sb aside = SB_INIT;
+    struct plat_stat st;
     int ret = 0;
 
     sync_aside_path(&aside, dir);
@@ -498,6 +503,18 @@ int sync_recover(const char *dir, struct err *e)
             e,
             "if '%s' works (`pyshim freeze` lists every package), remove '%s'; else remove '%s' and move '%s' back",
             dir, aside.buf, dir, aside.buf);
+        goto out;
+    }
+    if (plat_stat(dir, &st, 0) == 0 && !venv_is_incomplete(dir)) {
+        /* not a half-made venv of pyshim's: the user's (a conda env, data) */
+        err_set(
+            e, PYSHIM_EXIT_FAILURE,
+            "an interrupted rebuild left the old env '%s' at '%s', but '%s' now holds something pyshim did not make: nothing was changed",
+            dir, aside.buf, dir);
+        ret = err_hint(
+            e,
+            "move '%s' elsewhere and run the command again to put the old env back, or remove '%s' if you no longer need the old env",
+            dir, aside.buf);
         goto out;
     }
     /* dir is missing or half made (it carries pyshim's mark) */
@@ -561,15 +578,39 @@ int sync_rebuild(const struct dirs *d, struct sync_env *s, struct err *e)
     return 0;
 }
 
+/* The old env pyshim did not make, from the aside path to a kept path
+ * (DIR/.pyshim-kept-VENV-N, the first N free). */
+static void keep_aside(struct sync_env *s)
+{
+    struct sb base = SB_INIT, kept = SB_INIT;
+    struct plat_stat st;
+    unsigned n;
+
+    sb_set(&base, path_basename(s->dir));
+    for (n = 1; n < 1000; n++) {
+        sb_set(&kept, s->dir);
+        path_dirname(&kept);
+        path_join(&kept, kept.buf, KEPT_PREFIX);
+        sb_addf(&kept, "%s-%u", base.buf, n);
+        if (plat_stat(kept.buf, &st, 0) < 0 && errno == ENOENT)
+            break;
+    }
+    if (n < 1000 && plat_rename(s->aside.buf, kept.buf) == 0)
+        sb_set(&s->aside, kept.buf);
+    printf(
+        "pyshim: the old env was not made by pyshim (it has no %s mark): it is kept at %s (remove it once you no longer need it)\n",
+        VENV_MADE, s->aside.buf);
+    sb_release(&base);
+    sb_release(&kept);
+}
+
 int sync_finish(const struct dirs *d, struct sync_env *s, struct err *e)
 {
     struct sb list = SB_INIT;
     int ret = 0;
 
     if (s->keep_old) {
-        printf(
-            "pyshim: the old env was not made by pyshim: it is kept at %s (remove it once you no longer need it)\n",
-            s->aside.buf);
+        keep_aside(s);
     } else if (plat_rmtree(s->aside.buf) < 0) {
         printf(
             "pyshim: warning: cannot remove the old env '%s': %s (remove it yourself)\n",
@@ -824,8 +865,10 @@ static int rebuild(const struct dirs *d, struct proj *p, struct err *e)
     s.with_pip = !shared_has_pip(&p->sites);
     s.sites = &p->sites;
     s.find_links = p->find_links;
-    /* a venv made by hand holds what pyshim cannot know of: kept */
-    s.keep_old = trust_check_venv(d->data, s.dir, NULL) != 1;
+    /* a venv made by hand holds what pyshim cannot know of: kept. Only
+     * pyshim's own creation writes VENV_MADE; a trust record is no proof
+     * (`pyshim trust` and `adopt` write one for venvs made by hand) */
+    s.keep_old = !venv_is_made(s.dir);
     if (sync_rebuild(d, &s, e) < 0)
         goto out;
     if (write_python(d, p, e) < 0 || apply_here(p, e) < 0) {

@@ -81,11 +81,32 @@ out:
 
 void venv_done(const char *dir)
 {
+    static const char note[] =
+        "made by pyshim: `pyshim sync` may remove this venv's old copy after a rebuild\n";
     struct sb p = SB_INIT;
+    struct err e = ERR_INIT;
 
+    /* without the mark, the venv only counts as not pyshim's (kept) */
+    path_join(&p, dir, VENV_MADE);
+    fs_write_file(p.buf, note, sizeof(note) - 1, 0644, 0755, &e);
     path_join(&p, dir, VENV_INCOMPLETE);
     plat_unlink(p.buf);
     sb_release(&p);
+    err_release(&e);
+}
+
+int venv_is_made(const char *dir)
+{
+    struct sb p = SB_INIT, text = SB_INIT;
+    struct plat_stat st;
+    int ret;
+
+    path_join(&p, dir, VENV_MADE);
+    ret = plat_read_regular(p.buf, 4096, &text, &st) == 0 &&
+          st.uid == plat_uid();
+    sb_release(&p);
+    sb_release(&text);
+    return ret;
 }
 
 static void trim(const char **a, const char **b)

@@ -70,6 +70,13 @@ int venv_is_venv(const char *dir);
 int venv_is_incomplete(const char *dir);
 int venv_begin(const char *dir, struct err *e);
 void venv_done(const char *dir);
+/* venv_done() also writes VENV_MADE into the venv: the proof that pyshim
+ * made it (a trust record is not: `pyshim trust` and `adopt` write one for
+ * venvs made by hand). venv_is_made(): VENV_MADE is a regular file owned
+ * by the user, read without blocking (common/plat.h). Venvs made by
+ * earlier versions carry none. */
+#define VENV_MADE ".pyshim-made"
+int venv_is_made(const char *dir);
 void venv_release(struct venv *v);
 
 #endif

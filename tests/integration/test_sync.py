@@ -24,6 +24,7 @@ from pyshimtest import (SandboxTest, PYENV, PIP_TIMEOUT, SRC, build_wheel,
 
 RECORD = "pyshim-requirements.txt"
 ASIDE = ".pyshim-old-"
+KEPT = ".pyshim-kept-"
 
 
 def two_minors():
@@ -358,13 +359,52 @@ class TestSyncAlone(SandboxTest, unittest.TestCase):
         write(os.path.join(proj, ".venv", "notes.txt"), "mine\n")
         r = self.pyshim("sync", "--force", cwd=proj, env=self.links)
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
-        aside = os.path.join(proj, ASIDE + ".venv")
-        self.assertIn("not made by pyshim: it is kept at %s" % aside,
-                      r.stdout)
-        with open(os.path.join(aside, "notes.txt")) as f:
+        kept = os.path.join(proj, KEPT + ".venv-1")
+        self.assertIn("it is kept at %s" % kept, r.stdout)
+        with open(os.path.join(kept, "notes.txt")) as f:
             self.assertEqual(f.read(), "mine\n")
         self.assertTrue(os.path.isfile(os.path.join(proj, ".venv",
                                                     "pyvenv.cfg")))
+        # kept on purpose, not left by an interrupted rebuild: the next
+        # sync does not take it for one
+        self.assertFalse(os.path.exists(os.path.join(proj, ASIDE + ".venv")))
+        r = self.pyshim("sync", "--force", cwd=proj, env=self.links)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertNotIn("interrupted", r.stdout + r.stderr)
+
+    def test_trusted_venv_made_by_hand_is_kept_aside(self):
+        """`pyshim trust` records a venv made by hand: that is no proof
+        pyshim made it, so its old copy is kept after the rebuild."""
+        proj = self.sb.mkdtemp("trusted")
+        write_json(os.path.join(proj, ".pyshim.json"),
+                   {"python": self.old.minor})
+        make_venv(self.old, os.path.join(proj, ".venv"))
+        write(os.path.join(proj, ".venv", "NOTES.txt"), "notes\n")
+        r = self.pyshim("trust", proj, cwd=proj)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        r = self.pyshim("sync", "--force", cwd=proj, env=self.links)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        kept = os.path.join(proj, KEPT + ".venv-1")
+        self.assertIn("it is kept at %s" % kept, r.stdout)
+        with open(os.path.join(kept, "NOTES.txt")) as f:
+            self.assertEqual(f.read(), "notes\n")
+
+    def test_recover_keeps_a_dir_pyshim_did_not_make(self):
+        """An old env aside and, at the venv's path, a dir without
+        pyshim's half-made mark (the user's): refused, nothing removed."""
+        proj = self.sb.mkdtemp("notours")
+        write_json(os.path.join(proj, ".pyshim.json"),
+                   {"python": self.old.minor})
+        write(os.path.join(proj, ".venv", "keep", "data.txt"), "important\n")
+        aside = os.path.join(proj, ASIDE + ".venv")
+        write(os.path.join(aside, "pyvenv.cfg"), "")
+        r = self.pyshim("sync", cwd=proj, env=self.links)
+        self.assertNotEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("pyshim did not make: nothing was changed", r.stderr)
+        self.assertIn(aside, r.stderr)
+        with open(os.path.join(proj, ".venv", "keep", "data.txt")) as f:
+            self.assertEqual(f.read(), "important\n")
+        self.assertTrue(os.path.isfile(os.path.join(aside, "pyvenv.cfg")))
 
     def test_help_is_in_the_docs(self):
         with open(os.path.join(SRC, "docs", "cli.md")) as f:
