@@ -102,8 +102,8 @@ int venv_is_made(const char *dir)
     int ret;
 
     path_join(&p, dir, VENV_MADE);
-    ret = plat_read_regular(p.buf, 4096, &text, &st) == 0 &&
-          st.uid == plat_uid();
+    ret =
+        plat_read_regular(p.buf, 4096, &text, &st) == 0 && st.uid == plat_uid();
     sb_release(&p);
     sb_release(&text);
     return ret;
