@@ -437,6 +437,33 @@ class SiteCommands(SiteFixture, SandboxTest, unittest.TestCase):
         with open(self.sysconf) as f:
             self.assertEqual(json.load(f)["site_shared"], {})
 
+    @unittest.skipIf(users_unavailable(), "needs other users")
+    def test_remove_keeps_a_tree_whose_owner_wrote_the_mark(self):
+        # issue 16: root listed mallory's dir; she writes the mark that
+        # `site create` leaves: root's remove must not delete her tree
+        mallory = test_user("pyshim-mallory")
+        home = tempfile.mkdtemp(prefix="pyshim-mhome-")
+        self.addCleanup(shutil.rmtree, home, True)
+        os.chmod(home, 0o755)
+        os.chown(home, mallory.pw_uid, mallory.pw_gid)
+        env = os.path.join(home, "teamenv")
+        r = subprocess.run(as_user_argv(mallory) + [SYSTEM_PY, "-c", (
+            "import os; os.mkdir(%r); open(%r, 'w').write('team');"
+            "open(%r, 'w').write('hers')") % (
+                env, os.path.join(env, ".pyshim-site"),
+                os.path.join(env, "keep.txt"))],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            universal_newlines=True, timeout=TIMEOUT)
+        self.assertEqual(r.returncode, 0, r)
+        self.set_system({"site_shared": {"team": env}})
+        r = self.site("remove", "team", "--yes")
+        self.assertEqual(r.returncode, 0, r)
+        self.assertIn("is not root's alone", r.stdout)
+        self.assertIn("its directory is kept", r.stdout)
+        self.assertTrue(os.path.exists(os.path.join(env, "keep.txt")))
+        with open(self.sysconf) as f:
+            self.assertEqual(json.load(f)["site_shared"], {})
+
     def test_kernel_install_is_system_wide(self):
         jdir = os.path.join(self.sysroot, "jupyter")
         r = self.site("kernel", "install", "--dir", jdir)
