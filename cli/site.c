@@ -386,11 +386,45 @@ static int list(struct err *e)
     return 0;
 }
 
+/*
+ * Did `pyshim site create` make dir (site env name)? Its mark says so, but
+ * a mark counts only if no one but root could have written it: dir (not a
+ * link), the mark (judged from the descriptor read) and dir's parent are
+ * root's and writable by neither group nor others; else a user who owns
+ * or may write the tree root lists could have made root delete it (issue
+ * 16). NULL: ours; else why it is not, for the message.
+ */
+static const char *made_by_create(const char *dir, const char *name,
+                                  const char *mark)
+{
+    struct sb text = SB_INIT, parent = SB_INIT;
+    struct plat_stat ds, ms, ps;
+    const char *why = "was not made by `pyshim site create`";
+
+    if (plat_read_regular(mark, 4096, &text, &ms) < 0 || strcmp(text.buf, name))
+        goto out;
+    why =
+        "is not root's alone (its owner or others could have written its mark)";
+    sb_set(&parent, dir);
+    path_dirname(&parent);
+    if (plat_stat(dir, &ds, 0) < 0 || ds.is_lnk || !ds.is_dir || ds.uid != 0 ||
+        (ds.perm & 0022) || ms.uid != 0 || (ms.perm & 0022) ||
+        plat_stat(parent.buf, &ps, 0) < 0 || !ps.is_dir || ps.uid != 0 ||
+        (ps.perm & 0022))
+        goto out;
+    why = NULL;
+out:
+    sb_release(&text);
+    sb_release(&parent);
+    return why;
+}
+
 static int remove_env(int argc, char **argv, struct err *e)
 {
     const char *name = NULL, *file, *path;
     struct sitecfg s = SITECFG_INIT;
-    struct sb mark = SB_INIT, text = SB_INIT, q = SB_INIT, what = SB_INIT;
+    struct sb mark = SB_INIT, q = SB_INIT, what = SB_INIT;
+    const char *why;
     char *dir = NULL;
     int i, yes = 0, ours, ok, ret = -1;
     struct opt opts[] = {
@@ -417,14 +451,13 @@ static int remove_env(int argc, char **argv, struct err *e)
     }
     dir = xstrdup(path);
     path_join(&mark, dir, SITE_MARK);
-    ours = !plat_read_file(mark.buf, 4096, &text) && !strcmp(text.buf, name);
+    why = made_by_create(dir, name, mark.buf);
+    ours = !why;
     sb_addf(&q, "pyshim: site env '%s' (%s, ", name, dir);
     cli_add_size(&q, cli_tree_size(dir));
-    sb_addf(
-        &q, ")%s",
-        ours
-            ? ""
-            : " was not made by `pyshim site create`: it is only unlisted, its directory is kept");
+    sb_addch(&q, ')');
+    if (why)
+        sb_addf(&q, " %s: it is only unlisted, its directory is kept", why);
     printf("%s\n", q.buf);
     sb_addf(&what, "`pyshim site remove %s`", name);
     ok = cli_confirm(ours ? "unlist and delete it? every user loses it"
@@ -450,7 +483,6 @@ out:
     free(dir);
     sitecfg_release(&s);
     sb_release(&mark);
-    sb_release(&text);
     sb_release(&q);
     sb_release(&what);
     return ret;

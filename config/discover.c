@@ -96,13 +96,17 @@ static int skip_unsafe(struct project *p, const char *dir, const char *path,
  * waited on); -1: the user's own marker cannot be read (errno kept).
  */
 static int read_marker(struct project *p, const char *dir, const char *path,
-                       size_t max, struct sb *text, struct trace *t)
+                       size_t max, struct sb *text, struct plat_stat *out,
+                       struct trace *t)
 {
     struct plat_stat st;
     int saved;
 
-    if (!plat_read_regular(path, max, text, &st))
+    if (!plat_read_regular(path, max, text, &st)) {
+        if (out)
+            *out = st;
         return skip_unsafe(p, dir, path, &st, t) ? 0 : 1;
+    }
     saved = errno;
     if (absent(saved))
         return 0;
@@ -122,13 +126,16 @@ static int read_marker(struct project *p, const char *dir, const char *path,
 }
 
 /* A config that could run something unexpected must have been trusted
- * as it is now (config/trust.h): text is the very content parsed. */
+ * as it is now (config/trust.h): text is the very content parsed, st the
+ * descriptor's stat. A grant stands for trust only when no one but the
+ * owner could have written it (issue 16). */
 static int check_trust(struct project *p, const struct discover_in *in,
-                       const struct sb *text, struct trace *t, struct err *e)
+                       const struct sb *text, const struct plat_stat *st,
+                       struct trace *t, struct err *e)
 {
     int ret;
 
-    if (sitecfg_granted_owner(&p->site, p->root) != (uint64_t)-1) {
+    if (sitecfg_granted_closed(&p->site, p->cfg.file, st) != (uint64_t)-1) {
         trace_add(
             t,
             "'%s' is trusted: the system config '%s' grants the project to this user",
@@ -180,7 +187,7 @@ static int load_pyproject(struct project *p, const char *dir, int has_cfg,
     int state, ret = -1;
 
     path_join(&file, dir, "pyproject.toml");
-    state = read_marker(p, dir, file.buf, CFG_MAX_BYTES, &text, t);
+    state = read_marker(p, dir, file.buf, CFG_MAX_BYTES, &text, NULL, t);
     if (state < 0) {
         cfg_read_error(e, file.buf, errno);
         goto out;
@@ -233,17 +240,20 @@ static int load_markers(struct project *p, const char *dir, struct sb *buf,
                         struct err *e)
 {
     struct sb cfg_text = SB_INIT, pv_text = SB_INIT, ver = SB_INIT;
+    struct plat_stat cfg_st;
     int cfg_state, venv_state, pv_state, pp_state, ret = -1;
 
     path_join(buf, dir, ".pyshim.json");
-    cfg_state = read_marker(p, dir, buf->buf, CFG_MAX_BYTES, &cfg_text, t);
+    cfg_state =
+        read_marker(p, dir, buf->buf, CFG_MAX_BYTES, &cfg_text, &cfg_st, t);
     if (cfg_state < 0) {
         cfg_read_error(e, buf->buf, errno);
         goto out;
     }
     venv_state = venv_marker(p, dir, t);
     path_join(buf, dir, ".python-version");
-    pv_state = read_marker(p, dir, buf->buf, PYVERFILE_MAX_BYTES, &pv_text, t);
+    pv_state =
+        read_marker(p, dir, buf->buf, PYVERFILE_MAX_BYTES, &pv_text, NULL, t);
     if (pv_state < 0) {
         pyverfile_read_error(e, buf->buf, errno);
         goto out;
@@ -270,7 +280,7 @@ static int load_markers(struct project *p, const char *dir, struct sb *buf,
         path_join(buf, dir, ".pyshim.json");
         if (cfg_parse(&p->cfg, buf->buf, cfg_text.buf, cfg_text.len, in->home,
                       e) < 0 ||
-            check_trust(p, in, &cfg_text, t, e) < 0)
+            check_trust(p, in, &cfg_text, &cfg_st, t, e) < 0)
             goto out;
         p->kind = PROJ_CONFIG;
         trace_add(t, "project: '%s' (config '%s')", dir, buf->buf);
@@ -376,7 +386,8 @@ static int load_global(struct project *p, const struct discover_in *in,
         return 0;
     sb_addstr(&dir, in->global_file);
     path_dirname(&dir);
-    state = read_marker(p, dir.buf, in->global_file, CFG_MAX_BYTES, &text, t);
+    state =
+        read_marker(p, dir.buf, in->global_file, CFG_MAX_BYTES, &text, NULL, t);
     if (state < 0) {
         cfg_read_error(e, in->global_file, errno);
         goto out;

@@ -567,6 +567,55 @@ uint64_t sitecfg_granted_owner(const struct sitecfg *s, const char *path)
     return ret;
 }
 
+/*
+ * A grant vouches for what the owner wrote, not for what others could
+ * write: the file (st, from the descriptor read; NULL: stat path) must be
+ * writable by neither group nor others, and each directory from its own
+ * up to the granted one owned by root or the owner and writable by no one
+ * else (or sticky), else someone else could have put it there (issue 16).
+ */
+uint64_t sitecfg_granted_closed(const struct sitecfg *s, const char *path,
+                                const struct plat_stat *st)
+{
+    struct sb real = SB_INIT, dir = SB_INIT, prev = SB_INIT;
+    struct plat_stat fs, ds;
+    uint64_t owner = (uint64_t)-1, ret = (uint64_t)-1;
+    size_t i, top = 0;
+
+    if (!s->my_dirs.nr)
+        return ret;
+    if (!st) {
+        if (plat_stat(path, &fs, 1) < 0)
+            return ret;
+        st = &fs;
+    }
+    if (plat_realpath(path, &real) < 0)
+        goto out;
+    for (i = 0; i < s->my_dirs.nr; i++)
+        if (path_is_inside(real.buf, s->my_dirs.v[i])) {
+            owner = s->my_owners[i];
+            top = i;
+        }
+    if (owner == (uint64_t)-1 || (st->perm & 0022) ||
+        (st->uid != 0 && st->uid != owner))
+        goto out;
+    sb_set(&dir, real.buf);
+    while (!path_equal(dir.buf, s->my_dirs.v[top])) {
+        sb_set(&prev, dir.buf);
+        path_dirname(&dir);
+        if (!strcmp(dir.buf, prev.buf) || plat_stat(dir.buf, &ds, 0) < 0 ||
+            (ds.uid != 0 && ds.uid != owner) ||
+            ((ds.perm & 0022) && !(ds.perm & 01000)))
+            goto out;
+    }
+    ret = owner;
+out:
+    sb_release(&real);
+    sb_release(&dir);
+    sb_release(&prev);
+    return ret;
+}
+
 int sitecfg_grant(const char *file, const char *dir, const char *user,
                   struct err *e)
 {

@@ -81,6 +81,12 @@ void sitecfg_grants(struct sitecfg *s, struct sv *skipped);
 /* The owner uid of the granted project dir holding path (path's real
  * path inside one of my_dirs), or (uint64_t)-1 when none does. */
 uint64_t sitecfg_granted_owner(const struct sitecfg *s, const char *path);
+/* The granted owner as sitecfg_granted_owner, but only when no one else
+ * could have written path: it (st, or stat'd when NULL) and each dir from
+ * its own up to the granted dir are root's or the owner's and not group-
+ * or other-writable (a sticky dir aside); else (uint64_t)-1. */
+uint64_t sitecfg_granted_closed(const struct sitecfg *s, const char *path,
+                                const struct plat_stat *st);
 /* "project_users": in the system config file, add user to dir's list
  * (made as sitecfg_set_env does). -1 with e. */
 int sitecfg_grant(const char *file, const char *dir, const char *user,

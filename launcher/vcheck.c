@@ -257,6 +257,26 @@ int vcheck_unrecorded(struct rctx *c, const struct venv *v)
     return -1;
 }
 
+/* The venv's pyvenv.cfg, its bin dir (the python link) and its
+ * site-packages (start-up .pth files) only the grant's owner could write. */
+static int granted_closed(struct plan *p, const struct venv *v)
+{
+    const struct sitecfg *s = &p->proj.site;
+    struct sb f = SB_INIT;
+    struct plat_stat st;
+    int ok;
+
+    path_join(&f, v->dir, "pyvenv.cfg");
+    ok = sitecfg_granted_closed(s, f.buf, NULL) != (uint64_t)-1;
+    sb_set(&f, v->python);
+    path_dirname(&f);
+    ok = ok && sitecfg_granted_closed(s, f.buf, NULL) != (uint64_t)-1;
+    if (ok && v->site && !plat_stat(v->site, &st, 1))
+        ok = sitecfg_granted_closed(s, v->site, NULL) != (uint64_t)-1;
+    sb_release(&f);
+    return ok;
+}
+
 int vcheck_is_unrecorded(struct rctx *c, const struct venv *v)
 {
     struct plan *p = c->p;
@@ -267,8 +287,9 @@ int vcheck_is_unrecorded(struct rctx *c, const struct venv *v)
         trace_add(&p->trace, "venv '%s' was made by pyshim or trusted", v->dir);
         return 0;
     }
-    /* its owner's records are theirs: the grant vouches for the project */
-    if (sitecfg_granted_owner(&p->proj.site, v->dir) != (uint64_t)-1) {
+    /* its owner's records are theirs: the grant vouches for the project,
+     * as far as only the owner could have written the venv (issue 16) */
+    if (granted_closed(p, v)) {
         trace_add(
             &p->trace,
             "venv '%s' is trusted: the system config grants the project to this user",

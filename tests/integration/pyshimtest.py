@@ -212,7 +212,7 @@ def build_wheel(dest_dir, name, version="1.0", code=None, scripts=None,
 # Trust is about who wrote a file, so the cross-user cases run as real
 # users: made with useradd when the suite runs as root (CI does), skipped
 # otherwise. setpriv switches uid/gid without PAM or a login shell.
-TEST_USERS = ("pyshim-alice", "pyshim-mallory")
+TEST_USERS = ("pyshim-alice", "pyshim-mallory", "pyshim-eve")
 
 
 def users_unavailable():

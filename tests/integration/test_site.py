@@ -437,6 +437,33 @@ class SiteCommands(SiteFixture, SandboxTest, unittest.TestCase):
         with open(self.sysconf) as f:
             self.assertEqual(json.load(f)["site_shared"], {})
 
+    @unittest.skipIf(users_unavailable(), "needs other users")
+    def test_remove_keeps_a_tree_whose_owner_wrote_the_mark(self):
+        # issue 16: root listed mallory's dir; she writes the mark that
+        # `site create` leaves: root's remove must not delete her tree
+        mallory = test_user("pyshim-mallory")
+        home = tempfile.mkdtemp(prefix="pyshim-mhome-")
+        self.addCleanup(shutil.rmtree, home, True)
+        os.chmod(home, 0o755)
+        os.chown(home, mallory.pw_uid, mallory.pw_gid)
+        env = os.path.join(home, "teamenv")
+        r = subprocess.run(as_user_argv(mallory) + [SYSTEM_PY, "-c", (
+            "import os; os.mkdir(%r); open(%r, 'w').write('team');"
+            "open(%r, 'w').write('hers')") % (
+                env, os.path.join(env, ".pyshim-site"),
+                os.path.join(env, "keep.txt"))],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            universal_newlines=True, timeout=TIMEOUT)
+        self.assertEqual(r.returncode, 0, r)
+        self.set_system({"site_shared": {"team": env}})
+        r = self.site("remove", "team", "--yes")
+        self.assertEqual(r.returncode, 0, r)
+        self.assertIn("is not root's alone", r.stdout)
+        self.assertIn("its directory is kept", r.stdout)
+        self.assertTrue(os.path.exists(os.path.join(env, "keep.txt")))
+        with open(self.sysconf) as f:
+            self.assertEqual(json.load(f)["site_shared"], {})
+
     def test_kernel_install_is_system_wide(self):
         jdir = os.path.join(self.sysroot, "jupyter")
         r = self.site("kernel", "install", "--dir", jdir)
@@ -594,6 +621,62 @@ class GrantedProjectUsers(SiteFixture, SandboxTest, unittest.TestCase):
         r = self.mallory_python()
         self.assertNotIn(self.proj + "/.venv", r.stdout)
         self.assertIn("writable by its group", r.stderr)
+
+    def granted_copy(self):
+        """A copy of alice's project in a root-owned dir, granted to
+        mallory, and eve: a third user, in no way trusted."""
+        outer = tempfile.mkdtemp(prefix="pyshim-outer-")
+        self.addCleanup(shutil.rmtree, outer, True)
+        os.chmod(outer, 0o755)
+        inner = os.path.join(outer, "app")
+        shutil.copytree(self.proj, inner, symlinks=True)
+        self.sb.give(inner)
+        os.chmod(inner, 0o755)
+        self.set_system({"project_users": {inner: ["pyshim-mallory"]}})
+        eve = test_user("pyshim-eve")
+        return inner, eve
+
+    def as_eve(self, eve, code):
+        r = subprocess.run(as_user_argv(eve) + [SYSTEM_PY, "-c", code],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           universal_newlines=True, timeout=TIMEOUT)
+        self.assertEqual(r.returncode, 0, r)
+
+    def test_a_grant_does_not_vouch_for_a_config_others_can_write(self):
+        # issue 16: alice's config is group-writable, eve is in its group;
+        # what eve writes there must not run for mallory unasked
+        inner, eve = self.granted_copy()
+        shutil.rmtree(os.path.join(inner, ".venv"))  # the config decides
+        cfg = os.path.join(inner, ".pyshim.json")
+        os.chown(cfg, os.stat(inner).st_uid, eve.pw_gid)
+        os.chmod(cfg, 0o664)
+        evil = tempfile.mkdtemp(prefix="pyshim-evil-")
+        self.addCleanup(shutil.rmtree, evil, True)
+        prog = write(os.path.join(evil, "python3"),
+                     "#!/bin/sh\necho EVIL-RAN\n")
+        os.chmod(prog, 0o755)
+        os.chmod(evil, 0o755)
+        self.as_eve(eve, "import json; json.dump({'python': %r}, open(%r, 'w'))"
+                    % (prog, cfg))
+        r = self.as_mallory(os.path.join(self.sb.bin, "python"), "-c", "1",
+                            cwd=inner)
+        self.assertNotIn("EVIL-RAN", r.stdout)
+        self.assertNotEqual(r.returncode, 0, r)
+        self.assertIn("trust", r.stderr)
+
+    def test_a_grant_does_not_vouch_for_a_venv_others_can_write(self):
+        # eve may write the venv's site-packages: a .pth of hers would run
+        inner, eve = self.granted_copy()
+        sp = site_packages(os.path.join(inner, ".venv"))
+        os.chown(sp, os.stat(inner).st_uid, eve.pw_gid)
+        os.chmod(sp, 0o775)
+        self.as_eve(eve, "open(%r, 'w').write(%r)" % (
+            os.path.join(sp, "zz-evil.pth"), "import sys; print('EVIL-RAN')\n"))
+        r = self.as_mallory(os.path.join(self.sb.bin, "python"), "-c", "1",
+                            cwd=inner)
+        self.assertNotIn("EVIL-RAN", r.stdout)
+        self.assertNotEqual(r.returncode, 0, r)
+        self.assertIn("runs code at start-up", r.stderr)
 
     def test_only_root_grants(self):
         self.set_system({})
