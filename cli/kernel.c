@@ -36,6 +36,7 @@
 #include "config/discover.h"
 #include "cli/kernel.h"
 #include "cli/kspec.h"
+#include "cli/sitecheck.h"
 #include "cli/cli.h"
 #include "cli/opt.h"
 #include "common/pyver.h"
@@ -664,6 +665,24 @@ static int choose_target(const struct dirs *d, const char *root,
 }
 
 /* Write json to kdir/kname/kernel.json unless it already says that. */
+/* Copy KERNELS/NAME/kernel.json to DATA/backups/kernels/ and say where:
+ * -1 with e when it cannot be kept (then it is not overwritten either). */
+static int backup_spec(const struct dirs *d, const char *kernels,
+                       const char *name, struct err *e)
+{
+    struct sb file = SB_INIT, to = SB_INIT;
+    int ret;
+
+    path_join(&file, kernels, name);
+    path_join(&file, file.buf, "kernel.json");
+    ret = sitecheck_backup(d->data, "kernels", file.buf, &to, e);
+    if (!ret)
+        printf("pyshim: kept its old kernel.json as %s\n", to.buf);
+    sb_release(&file);
+    sb_release(&to);
+    return ret;
+}
+
 static int write_spec(const char *kdir, const char *kname, const char *disp,
                       const struct sb *json, const char *verb, struct err *e)
 {
@@ -845,6 +864,9 @@ static int repoint(const struct dirs *d, int argc, char **argv, struct err *e)
         default_display(kdir.buf, root.buf, &disp);
     ensure_ipykernel(d, &t, root.buf, 0);
     spec_json(&t, root.buf, disp.buf, &json);
+    /* another tool's kernel.json (its own argv and env) is kept first */
+    if (!k.is_pyshim && backup_spec(d, kdir.buf, name, e) < 0)
+        goto out;
     if (write_spec(kdir.buf, name, disp.buf, &json, "repointed", e) < 0)
         goto out;
     printf("pyshim: it runs the project '%s' (was %s)\n", root.buf,

@@ -147,10 +147,20 @@ static int project_gone(const char *root, struct sb *why)
                                           ".python-version", "pyproject.toml",
                                           NULL};
     struct sb p = SB_INIT, m = SB_INIT;
+    struct plat_stat st;
     int i, found = 0;
 
-    if (!plat_is_dir(root)) {
+    /* Gone only when the system says so (ENOENT, ENOTDIR): a directory
+     * that cannot be read now (EACCES, EIO, a home not mounted) is not
+     * proof, and prune removes stale pyshim kernels without asking. */
+    if (plat_stat(root, &st, 1) < 0) {
+        if (errno != ENOENT && errno != ENOTDIR)
+            return 0;
         sb_addf(why, "the project directory '%s' is gone", root);
+        return 1;
+    }
+    if (!st.is_dir) {
+        sb_addf(why, "the project directory '%s' is not a directory", root);
         return 1;
     }
     /* The shim walks up from the project dir; so does this check. */
@@ -158,7 +168,10 @@ static int project_gone(const char *root, struct sb *why)
     for (;;) {
         for (i = 0; markers[i] && !found; i++) {
             path_join(&m, p.buf, markers[i]);
-            found = plat_is_file(m.buf);
+            /* a marker that cannot be looked at may be there */
+            found = plat_stat(m.buf, &st, 1) == 0
+                        ? st.is_reg
+                        : (errno != ENOENT && errno != ENOTDIR);
         }
         if (found || path_is_root(p.buf) || !path_is_abs(p.buf))
             break;
@@ -174,6 +187,17 @@ static int project_gone(const char *root, struct sb *why)
     return !found;
 }
 
+/* prog (absolute) is provably gone: the system says it does not exist
+ * (a dangling link counts). An EACCES or EIO on the way is no proof. */
+static int prog_gone(const char *prog)
+{
+    struct plat_stat st;
+
+    if (plat_stat(prog, &st, 1) == 0)
+        return 0;
+    return errno == ENOENT || errno == ENOTDIR;
+}
+
 int kspec_stale(const struct kspec *k, struct sb *why)
 {
     const char *prog = k->argv.nr ? k->argv.v[0] : NULL;
@@ -186,7 +210,7 @@ int kspec_stale(const struct kspec *k, struct sb *why)
     if (!prog)
         sb_addstr(why, "its argv is empty");
     else if (path_is_abs(prog)
-                 ? !plat_is_executable(prog)
+                 ? prog_gone(prog)
                  : (strcmp(prog, "python") && strcmp(prog, "python3") &&
                     !path_has_dir(prog) && !on_path(prog)))
         sb_addf(why, "the program '%s' is gone", prog);

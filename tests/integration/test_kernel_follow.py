@@ -11,6 +11,7 @@ start use Debian's ipykernel through a shared entry, as in test_kernel.
 """
 import json
 import os
+import re
 import shutil
 import unittest
 
@@ -206,8 +207,15 @@ class KernelsFollowProjects(SandboxTest, unittest.TestCase):
         r = self.sb.pyshim("kernel", "repoint", "their-k", cwd=proj)
         self.assertShimError(r, "not written by pyshim")
         self.assertEqual(self.spec("their-k"), foreign("/nonexistent/old/.venv/bin/python"))
+        with open(path, "rb") as f:
+            theirs = f.read()
         r = self.sb.pyshim("kernel", "repoint", "their-k", "--force", cwd=proj)
         self.assertOK(r, stderr_empty=False)
+        # their kernel.json (its own argv, env) was kept before the write
+        m = re.search(r"kept its old kernel.json as (\S+)", r.stdout)
+        self.assertTrue(m, r.stdout)
+        with open(m.group(1), "rb") as f:
+            self.assertEqual(f.read(), theirs)
         spec = self.spec("their-k")
         self.assertEqual(spec["metadata"]["pyshim"], {"project": proj})
         self.assertEqual(spec["display_name"], "Theirs")
@@ -299,6 +307,45 @@ class UninstallNamesOrphanKernels(SandboxTest, unittest.TestCase):
         self.assertIn("removed kernel 'pyshim-auto'", r.stdout)
         self.assertFalse(os.path.exists(os.path.join(self.kernels, "pyshim-auto")))
         self.assertTrue(os.path.isdir(os.path.join(self.kernels, "keep")))
+
+
+@unittest.skipIf(not SYSTEM.present, "no system python")
+class UnreachableIsNotGone(SandboxTest, unittest.TestCase):
+    """A project dir that cannot be read now (EACCES: a parent chmod 000,
+    a home not mounted) is no proof that it is gone: `kernel prune`, which
+    removes stale pyshim kernels without asking, must keep its kernel.
+    Run as the non-root pyshim-alice (root would read through 000)."""
+    sandbox_user = "pyshim-alice"
+
+    def test_prune_keeps_a_kernel_whose_project_is_unreadable(self):
+        sb = self.sb
+        jupyter = os.path.join(sb.root, "jupyter")
+        sb.env["JUPYTER_DATA_DIR"] = jupyter
+        os.makedirs(jupyter)
+        sb.give(jupyter)
+        parent = sb.mkdtemp("locked")
+        proj = os.path.join(parent, "proj")
+        os.makedirs(proj)
+        sb.give(proj)
+        r = sb.pyshim("init", "--python", SYSTEM.path, cwd=proj)
+        self.assertEqual(r.returncode, 0, r)
+        r = sb.pyshim("kernel", "install", "--name", "locked", cwd=proj)
+        self.assertEqual(r.returncode, 0, r)
+        spec = os.path.join(jupyter, "kernels", "locked", "kernel.json")
+        self.assertTrue(os.path.isfile(spec))
+        os.chmod(parent, 0)
+        self.addCleanup(os.chmod, parent, 0o755)
+        r = sb.pyshim("kernel", "prune")
+        self.assertEqual(r.returncode, 0, r)
+        self.assertNotIn("removed kernel 'locked'", r.stdout)
+        self.assertTrue(os.path.isfile(spec))
+        # once it is really gone, prune removes it
+        os.chmod(parent, 0o755)
+        shutil.rmtree(proj)
+        r = sb.pyshim("kernel", "prune")
+        self.assertEqual(r.returncode, 0, r)
+        self.assertIn("removed kernel 'locked'", r.stdout)
+        self.assertFalse(os.path.exists(spec))
 
 
 if __name__ == "__main__":
