@@ -335,20 +335,25 @@ fail:
     return code;
 }
 
-int cli_exec(int argc, char **argv)
+int exec_main(int argc, char **argv, const char *usage_text)
 {
     const char *shared = NULL;
     int code;
     struct opt opts[] = {OPT_STRING(0, "shared", &shared), OPT_END()};
-    struct opt_cmd oc = OPT_CMD(usage, opts, NULL, 0);
+    struct opt_cmd oc = OPT_CMD(usage_text, opts, NULL, 0);
 
     /* CMD and everything after it are the program's (its --help too) */
     oc.stop_at_arg = 1;
     if (opt_parse_cmd(&oc, argc, argv, &code))
         return code;
     if (oc.rest >= argc) {
-        fputs(usage, stderr);
+        fputs(usage_text, stderr);
         return PYSHIM_EXIT_USAGE;
     }
     return exec_run(argc - oc.rest, argv + oc.rest, shared);
+}
+
+int cli_exec(int argc, char **argv)
+{
+    return exec_main(argc, argv, usage);
 }

@@ -13,5 +13,8 @@
  * code of a failure (printed); on success it does not return (POSIX) or
  * returns the program's code (Windows). */
 int exec_run(int argc, char **argv, const char *shared);
+/* `pyshim exec` and `pyshim run`: [--shared NAME] CMD [ARGS...] parsed
+ * (usage is the command's own --help text), then exec_run. */
+int exec_main(int argc, char **argv, const char *usage);
 
 #endif

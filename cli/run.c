@@ -32,18 +32,5 @@ static const char usage[] =
 
 int cli_run(int argc, char **argv)
 {
-    const char *shared = NULL;
-    int code;
-    struct opt opts[] = {OPT_STRING(0, "shared", &shared), OPT_END()};
-    struct opt_cmd oc = OPT_CMD(usage, opts, NULL, 0);
-
-    /* CMD and everything after it are the program's (its --help too) */
-    oc.stop_at_arg = 1;
-    if (opt_parse_cmd(&oc, argc, argv, &code))
-        return code;
-    if (oc.rest >= argc) {
-        fputs(usage, stderr);
-        return PYSHIM_EXIT_USAGE;
-    }
-    return exec_run(argc - oc.rest, argv + oc.rest, shared);
+    return exec_main(argc, argv, usage);
 }

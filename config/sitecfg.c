@@ -401,6 +401,29 @@ void sitecfg_release(struct sitecfg *s)
     s->allow_user_shared = 1;
 }
 
+/* The system config's JSON object, for an edit by `pyshim site`/`trust
+ * --for` (an empty one when the file does not exist yet); NULL with e. */
+static cJSON *edit_load(const char *file, struct sb *text, struct err *e)
+{
+    cJSON *root;
+
+    if (plat_read_regular(file, CFG_MAX_BYTES, text, NULL) < 0) {
+        if (errno == ENOENT)
+            return cJSON_CreateObject();
+        err_set(e, PYSHIM_EXIT_CONFIG, "cannot read '%s': %s", file,
+                plat_read_strerror(errno));
+        err_hint(e, "fix or remove the file");
+        return NULL;
+    }
+    root = cJSON_ParseWithLength(text->buf, text->len);
+    if (root && cJSON_IsObject(root))
+        return root;
+    cJSON_Delete(root);
+    err_set(e, PYSHIM_EXIT_CONFIG, "%s: malformed JSON", file);
+    err_hint(e, "fix the system config by hand, then run it again");
+    return NULL;
+}
+
 int sitecfg_set_env(const char *file, const char *name, const char *path,
                     struct err *e)
 {
@@ -409,20 +432,8 @@ int sitecfg_set_env(const char *file, const char *name, const char *path,
     char *out = NULL;
     int ret = -1;
 
-    if (plat_read_regular(file, CFG_MAX_BYTES, &text, NULL) < 0) {
-        if (errno != ENOENT) {
-            err_set(e, PYSHIM_EXIT_CONFIG, "cannot read '%s': %s", file,
-                    plat_read_strerror(errno));
-            err_hint(e, "fix or remove the file");
-            goto out;
-        }
-        root = cJSON_CreateObject();
-    } else if (!(root = cJSON_ParseWithLength(text.buf, text.len)) ||
-               !cJSON_IsObject(root)) {
-        err_set(e, PYSHIM_EXIT_CONFIG, "%s: malformed JSON", file);
-        err_hint(e, "fix the system config by hand, then run it again");
+    if (!(root = edit_load(file, &text, e)))
         goto out;
-    }
     ss = cJSON_GetObjectItemCaseSensitive(root, "site_shared");
     if (ss && !cJSON_IsObject(ss)) {
         err_set(e, PYSHIM_EXIT_CONFIG,
@@ -624,20 +635,8 @@ int sitecfg_grant(const char *file, const char *dir, const char *user,
     char *out = NULL;
     int ret = -1;
 
-    if (plat_read_regular(file, CFG_MAX_BYTES, &text, NULL) < 0) {
-        if (errno != ENOENT) {
-            err_set(e, PYSHIM_EXIT_CONFIG, "cannot read '%s': %s", file,
-                    plat_read_strerror(errno));
-            err_hint(e, "fix or remove the file");
-            goto out;
-        }
-        root = cJSON_CreateObject();
-    } else if (!(root = cJSON_ParseWithLength(text.buf, text.len)) ||
-               !cJSON_IsObject(root)) {
-        err_set(e, PYSHIM_EXIT_CONFIG, "%s: malformed JSON", file);
-        err_hint(e, "fix the system config by hand, then run it again");
+    if (!(root = edit_load(file, &text, e)))
         goto out;
-    }
     pu = cJSON_GetObjectItemCaseSensitive(root, "project_users");
     if (!pu)
         pu = cJSON_AddObjectToObject(root, "project_users");
