@@ -274,3 +274,17 @@ void cli_progress(const char *fmt, ...)
     fputs(plain ? "...\n" : "...\033[0m\n", stderr);
     fflush(stderr);
 }
+
+int cli_sites_have_pip(const struct sv *sites)
+{
+    struct sb p = SB_INIT;
+    size_t i;
+    int ret = 0;
+
+    for (i = 0; i < sites->nr && !ret; i++) {
+        path_join(&p, sites->v[i], "pip/__init__.py");
+        ret = plat_is_file(p.buf);
+    }
+    sb_release(&p);
+    return ret;
+}

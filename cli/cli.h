@@ -110,6 +110,10 @@ int cli_confirm(const char *question, int yes, const char *what, struct err *e);
 void cli_progress(const char *fmt, ...)
     __attribute__((format(PYSHIM_PRINTF, 1, 2)));
 
+/* Does any of the shared site dirs hold pip (pip/__init__.py)? A venv
+ * made with them then needs no pip of its own. */
+int cli_sites_have_pip(const struct sv *sites);
+
 /* Remember dir as a project (DATA/projects), for `shared list/remove`. */
 void cli_register_project(const struct dirs *d, const char *dir);
 /* The registered projects whose config lists shared env name. */

@@ -71,21 +71,6 @@ static int init_lock(const struct dirs *d, const char *dir,
     return ret;
 }
 
-/* Does any of the shared site dirs hold pip? */
-static int shared_has_pip(const struct sv *sites)
-{
-    struct sb p = SB_INIT;
-    size_t i;
-    int ret = 0;
-
-    for (i = 0; i < sites->nr && !ret; i++) {
-        path_join(&p, sites->v[i], "pip/__init__.py");
-        ret = plat_is_file(p.buf);
-    }
-    sb_release(&p);
-    return ret;
-}
-
 static int make_venv(const char *data_dir, const char *python, const char *venv,
                      int with_pip, struct err *e)
 {
@@ -258,7 +243,7 @@ static int ensure_venv(const struct dirs *d, const char *path, const char *py,
             goto out;
         }
     } else {
-        int with_pip = !shared_has_pip(sites);
+        int with_pip = !cli_sites_have_pip(sites);
 
         if (make_venv(d->data, py, path, with_pip, e) < 0)
             goto out;

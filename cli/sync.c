@@ -753,20 +753,6 @@ static int sites(const struct dirs *d, struct proj *p, struct err *e)
     return ret;
 }
 
-static int shared_has_pip(const struct sv *sites)
-{
-    struct sb p = SB_INIT;
-    size_t i;
-    int ret = 0;
-
-    for (i = 0; i < sites->nr && !ret; i++) {
-        path_join(&p, sites->v[i], "pip/__init__.py");
-        ret = plat_is_file(p.buf);
-    }
-    sb_release(&p);
-    return ret;
-}
-
 static int trust_written(const char *file, const char *text, size_t len,
                          void *data_dir, struct err *e)
 {
@@ -862,7 +848,7 @@ static int rebuild(const struct dirs *d, struct proj *p, struct err *e)
     s.python = p->py.buf;
     s.ver = &p->ver;
     s.project = 1;
-    s.with_pip = !shared_has_pip(&p->sites);
+    s.with_pip = !cli_sites_have_pip(&p->sites);
     s.sites = &p->sites;
     s.find_links = p->find_links;
     /* a venv made by hand holds what pyshim cannot know of: kept. Only
