@@ -106,7 +106,9 @@ class PurgeKeepsUserFiles(SandboxTest, unittest.TestCase):
         r = self.sb.pyshim("install", "--shell", "bash", env=env)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertTrue(os.path.isdir(os.path.join(home, "default")))
-        make_venv(SYSTEM, os.path.join(home, "shared", "ai"))
+        r = self.sb.pyshim("shared", "create", "ai", "--python", SYSTEM.path,
+                           env=env)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         r = self.sb.pyshim("uninstall", "--purge", "--yes", env=env)
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         self.assertTrue(os.path.isdir(home), "purge removed the home dir")
@@ -120,6 +122,36 @@ class PurgeKeepsUserFiles(SandboxTest, unittest.TestCase):
                     "bin/python"):
             self.assertFalse(os.path.lexists(os.path.join(home, rel)), rel)
         self.assertIn("projects", os.listdir(home))
+
+    def test_purge_keeps_venvs_it_cannot_prove_it_made(self):
+        """PYSHIM_HOME=$HOME: venvs of the user's that sit where pyshim
+        keeps its own (~/default, ~/shared/NAME, ~/overlays/NAME), with
+        their files, are not pyshim's: purge keeps them and says so. Only
+        a venv with pyshim's mark (shared create, install, init) goes."""
+        home = os.path.join(self.sb.root, "home-venvs")
+        os.makedirs(home)
+        env = {"HOME": home, "PYSHIM_HOME": home}
+        mine = {}
+        for rel in ("default", "shared/myenv", "overlays/myvenv"):
+            make_venv(SYSTEM, os.path.join(home, rel))
+            mine[rel + "/thesis.tex"] = "chapter one of %s\n" % rel
+        for rel, text in mine.items():
+            write(os.path.join(home, rel), text)
+        r = self.sb.pyshim("shared", "create", "ai", "--python", SYSTEM.path,
+                           env=env)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        r = self.sb.pyshim("uninstall", "--bin-dir",
+                           os.path.join(self.sb.root, "nobin-venvs"),
+                           "--purge", "--yes", env=env)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        for rel, text in mine.items():
+            p = os.path.join(home, rel)
+            self.assertTrue(os.path.isfile(p), "purge removed %s" % rel)
+            with open(p) as f:
+                self.assertEqual(f.read(), text, rel)
+            self.assertIn("(kept, not pyshim's: %s)" %
+                          os.path.dirname(p), r.stdout)
+        self.assertFalse(os.path.lexists(os.path.join(home, "shared", "ai")))
 
     def test_purge_xdg_dirs(self):
         # without PYSHIM_HOME: ~/.local/share/pyshim, ~/.cache/pyshim and
