@@ -221,7 +221,9 @@ class PurgeAsks(SandboxTest, unittest.TestCase):
         r = self.sb.pyshim("install", "--bin-dir", bin_, "--no-shell",
                            "--no-default-env", env=env)
         self.assertEqual(r.returncode, 0, r.stderr)
-        make_venv(SYSTEM, os.path.join(data, "shared", "ai"))
+        r = self.sb.pyshim("shared", "create", "ai", "--python", SYSTEM.path,
+                           env=env)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         return data, bin_, self.sb.envwith(env)
 
     def test_no_terminal_no_yes_refused(self):
