@@ -29,14 +29,25 @@ windows)
     cmake --preset windows-native "-DPYSHIM_CJSON_SRC=$top/$cjson"
     cmake --build --preset windows-native -j 2
     # Every CPython the runner has (actions/setup-python puts them in the
-    # toolcache), as Windows paths separated by ';'.
-    reals=""
-    for exe in "${RUNNER_TOOL_CACHE:-/c/hostedtoolcache/windows}"/Python/*/x64/python.exe; do
-        [ -f "$exe" ] || continue
-        w=$(cygpath -w "$exe")
-        reals=${reals:+$reals;}$w
-    done
-    echo "ci: real Pythons: ${reals:-none}"
+    # toolcache), as Windows paths separated by ';'. RUNNER_TOOL_CACHE is a
+    # Windows path (C:\hostedtoolcache\windows): a glob needs it in the
+    # shell's own form. PYSHIM_REAL_PYTHONS, when set, is used as given.
+    reals=${PYSHIM_REAL_PYTHONS:-}
+    if [ -z "$reals" ]; then
+        tc=$(cygpath -u "${RUNNER_TOOL_CACHE:-C:\hostedtoolcache\windows}")
+        for exe in "$tc"/Python/*/x64/python.exe; do
+            [ -f "$exe" ] || continue
+            w=$(cygpath -w "$exe")
+            reals=${reals:+$reals;}$w
+        done
+    fi
+    # Without one, test_realpython.py would skip and the job pass untested.
+    if [ -z "$reals" ]; then
+        echo "ci: error: no CPython for Windows in $tc/Python (actions/setup-python)" >&2
+        echo "ci: hint: set PYSHIM_REAL_PYTHONS='C:\\path\\python.exe;...'" >&2
+        exit 1
+    fi
+    echo "ci: real Pythons: $reals"
     PYSHIM_REAL_PYTHONS=$reals ctest --preset windows-native -j 2
     ;;
 macos)
