@@ -523,27 +523,8 @@ int plat_unsetenv(const char *name)
 
 int plat_jupyter_data_dir(const char *home, struct sb *out)
 {
-#ifdef __APPLE__
-    const char *xdg = NULL;
-#else
-    const char *xdg = getenv("XDG_DATA_HOME");
-#endif
-
-    sb_reset(out);
-    if (xdg && *xdg) {
-        sb_addf(out, "%s/jupyter", xdg);
-        return 0;
-    }
-    if (!home || !*home) {
-        errno = ENOENT;
-        return -1;
-    }
-#ifdef __APPLE__
-    sb_addf(out, "%s/Library/Jupyter", home);
-#else
-    sb_addf(out, "%s/.local/share/jupyter", home);
-#endif
-    return 0;
+    return plat_jupyter_data_dir_posix(PLAT_MACOS, home,
+                                       getenv("XDG_DATA_HOME"), out);
 }
 
 /*
