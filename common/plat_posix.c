@@ -668,7 +668,7 @@ static int fill_fd(int fd, const void *data, size_t len, unsigned mode)
                : 0;
 }
 
-#ifdef O_TMPFILE
+#if defined(O_TMPFILE) && !defined(PYSHIM_NO_O_TMPFILE)
 /*
  * Linux: write an unnamed file in the target's directory and give it a
  * name only when it is complete, so a kill at any moment leaves nothing
@@ -737,7 +737,7 @@ int plat_write_atomic(const char *path, const void *data, size_t len,
 
     memo_clear();
 
-#ifdef O_TMPFILE
+#if defined(O_TMPFILE) && !defined(PYSHIM_NO_O_TMPFILE)
     ret = write_unnamed(path, data, len, mode);
     if (ret <= 0)
         return ret;
