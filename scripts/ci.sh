@@ -10,7 +10,8 @@
 #                      against every CPython in the runner's toolcache
 #   sh scripts/ci.sh macos [CJSON_DIR]     macOS: dev build (ASan+UBSan),
 #                      unit tests, integration tests against the runner's
-#                      Pythons, then the release tarball into dist-out/
+#                      Pythons, then the release tarball into dist-out/ and
+#                      install.sh --from it (test_release.InstallSh)
 #   sh scripts/ci.sh publish OUTDIR TAG    attach OUTDIR's files to the
 #                      GitHub release TAG (gh, with GH_TOKEN)
 #
@@ -60,6 +61,10 @@ macos)
     ctest --preset dev -L unit
     ctest --preset dev -L integration -E 'integration.test_release'
     PYSHIM_CJSON_SRC=$top/$cjson sh scripts/release.sh dist-out
+    # install.sh --from that tarball in a private HOME, the shim run, and
+    # `pyshim uninstall` giving every file back (test_release.InstallSh)
+    (cd tests/integration &&
+        PYSHIM_RELEASE_DIR=$top/dist-out python3 -m unittest -v test_release.InstallSh)
     ;;
 publish)
     [ $# -eq 2 ] || {

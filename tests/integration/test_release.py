@@ -26,6 +26,7 @@ without the test packages of installer/bootstrap.sh); CI has them all.
 import hashlib
 import json
 import os
+import platform
 import re
 import shutil
 import stat
@@ -104,6 +105,15 @@ def sums():
 
 def linux_tarball():
     return os.path.join(OUT, "pyshim-%s-linux-x86_64.tar.gz" % VERSION)
+
+
+def host_tarball():
+    """The tarball install.sh picks on this machine (the macOS CI job runs
+    InstallSh against its own pyshim-V-macos-ARCH.tar.gz)."""
+    osname = {"Linux": "linux", "Darwin": "macos"}[platform.system()]
+    arch = {"x86_64": "x86_64", "amd64": "x86_64", "arm64": "arm64",
+            "aarch64": "arm64"}[platform.machine()]
+    return os.path.join(OUT, "pyshim-%s-%s-%s.tar.gz" % (VERSION, osname, arch))
 
 
 def run(argv, **kw):
@@ -298,7 +308,7 @@ class InstallSh(_Home, unittest.TestCase):
 
     def test_from_tarball_then_uninstall_restores_home(self):
         before = snapshot(self.home)
-        r = self.install_sh("--from", linux_tarball())
+        r = self.install_sh("--from", host_tarball())
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         self.assertIn("SHA-256 checked", r.stderr)
         self.assertTrue(os.access(os.path.join(self.bin, "pyshim"), os.X_OK))
@@ -317,15 +327,15 @@ class InstallSh(_Home, unittest.TestCase):
         env["PYSHIM_BASE_URL"] = "file://" + os.path.abspath(OUT)
         r = self.install_sh("--", "--no-default-env", env=env)
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
-        self.assertIn("pyshim-%s-linux-x86_64.tar.gz" % VERSION, r.stderr)
+        self.assertIn(os.path.basename(host_tarball()), r.stderr)
         r = run([os.path.join(self.bin, "pyshim"), "version"], env=self.env)
         self.assertEqual(r.stdout, "pyshim %s\n" % VERSION)
 
     def test_damaged_tarball_is_refused(self):
         d = os.path.join(self.root, "dl")
         os.makedirs(d)
-        bad = os.path.join(d, os.path.basename(linux_tarball()))
-        shutil.copy(linux_tarball(), bad)
+        bad = os.path.join(d, os.path.basename(host_tarball()))
+        shutil.copy(host_tarball(), bad)
         shutil.copy(os.path.join(OUT, "SHA256SUMS"), d)
         with open(bad, "ab") as f:
             f.write(b"\0")
