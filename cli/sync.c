@@ -34,6 +34,7 @@
 #include "launcher/hook.h"
 #include "launcher/resolve.h"
 #include "launcher/venv.h"
+#include "launcher/vtrust.h"
 #include "common/banned.h"
 
 #define ASIDE_PREFIX ".pyshim-old-"
@@ -316,7 +317,13 @@ static int save_list(const struct dirs *d, struct sync_env *s, struct err *e)
     struct err sub = ERR_INIT;
     int ret = -1;
 
-    if (!freeze_write(d, s->dir, s->project, &list, &sub)) {
+    if (s->no_run) {
+        /* its python would run the tree's start-up code (docs/trust.md) */
+        printf(
+            "pyshim: %s was not made by pyshim and is not trusted: its python is not run\n",
+            s->dir);
+        fallback_list(s);
+    } else if (!freeze_write(d, s->dir, s->project, &list, &sub)) {
         s->list_from = "pip freeze";
         list_lines(list.buf, &s->packages);
     } else {
@@ -997,6 +1004,10 @@ static int rebuild(const struct dirs *d, struct proj *p, struct err *e)
      * pyshim's own creation writes VENV_MADE; a trust record is no proof
      * (`pyshim trust` and `adopt` write one for venvs made by hand) */
     s.keep_old = !venv_is_made(s.dir);
+    /* a venv that came with the tree is code (launcher/vtrust.h): its
+     * python (and so its .pth files) runs only once made or trusted */
+    s.no_run = vtrust_inside(s.dir, p->dir.buf) &&
+               trust_check_venv(d->data, s.dir, NULL) != 1;
     if (sync_rebuild(d, &s, e) < 0)
         goto out;
     if (write_python(d, p, e) < 0 || apply_here(p, e) < 0) {

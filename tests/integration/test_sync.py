@@ -389,6 +389,35 @@ class TestSyncAlone(SandboxTest, unittest.TestCase):
         with open(os.path.join(kept, "NOTES.txt")) as f:
             self.assertEqual(f.read(), "notes\n")
 
+    def test_committed_venv_code_never_runs(self):
+        """Issue 10 item 4: a venv that came with the tree (not made by
+        pyshim, not trusted) is code. `sync` rebuilds it without running
+        its python (its .pth would run as the user): the list comes from
+        its *.dist-info dirs, and the old venv is kept aside."""
+        mark = os.path.join(self.sb.work, "committed-pth-ran")
+        for args in (("--force",), ("--python", self.new.minor)):
+            proj = self.sb.mkdtemp("committed")
+            write_json(os.path.join(proj, ".pyshim.json"),
+                       {"python": self.old.minor})
+            venv = make_venv(self.old, os.path.join(proj, ".venv"))
+            site = [os.path.join(venv, "lib", n, "site-packages")
+                    for n in os.listdir(os.path.join(venv, "lib"))][0]
+            write(os.path.join(site, "evil.pth"),
+                  "import os; open(%r, 'a').write('ran\\n')\n" % mark)
+            self.sb.give(proj)
+            r = self.pyshim("sync", *args, cwd=proj, env=self.links)
+            self.assertFalse(os.path.exists(mark),
+                             "the committed venv's .pth ran: %s" % r.stdout)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            self.assertIn("its python is not run", r.stdout)
+            self.assertIn("dist-info", r.stdout)
+            self.assertTrue(os.path.isfile(os.path.join(
+                proj, KEPT + ".venv-1", "lib", os.path.basename(
+                    os.path.dirname(site)), "site-packages", "evil.pth")))
+            r = self.sb.run("python", "-c", "print('ok')", cwd=proj)
+            self.assertEqual((r.returncode, r.stdout), (0, "ok\n"), r.stderr)
+            self.assertFalse(os.path.exists(mark))
+
     def test_recover_keeps_a_dir_pyshim_did_not_make(self):
         """An old env aside and, at the venv's path, a dir without
         pyshim's half-made mark (the user's): refused, nothing removed."""
