@@ -435,6 +435,83 @@ class TestSyncAlone(SandboxTest, unittest.TestCase):
             self.assertEqual(f.read(), "important\n")
         self.assertTrue(os.path.isfile(os.path.join(aside, "pyvenv.cfg")))
 
+    def hand_venv(self, name, interp):
+        """A project holding only a .venv made by hand on interp (no
+        config: the zero-config case), with beta installed by its pip."""
+        proj = self.sb.mkdtemp(name)
+        venv = make_venv(interp, os.path.join(proj, ".venv"), pip=True)
+        r = self.sb.run(os.path.join(venv, "bin", "python"), "-m", "pip",
+                        "install", "-q", "beta", env=self.links,
+                        timeout=PIP_TIMEOUT)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return proj
+
+    def runs(self, proj):
+        r = self.sb.run("python", "-c",
+                        "import sys, beta; print(*sys.version_info[:2])",
+                        cwd=proj)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return [int(x) for x in r.stdout.split()]
+
+    def test_zero_config_venv_keeps_its_python_or_moves(self):
+        """Only a .venv (no config): sync keeps its Python, and --python
+        moves it (the venv's Python replaced, e.g. by a Homebrew
+        upgrade) with every package, writing no config."""
+        proj = self.hand_venv("zero", self.old)
+        r = self.pyshim("sync", cwd=proj, env=self.links)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("nothing to rebuild", r.stdout)
+        r = self.pyshim("sync", "--python", self.new.minor, cwd=proj,
+                        env=self.links)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertEqual(self.runs(proj), list(self.new.version[:2]))
+        self.assertEqual(sorted(n for n in os.listdir(proj)
+                                if not n.startswith(KEPT)), [".venv"])
+
+    def test_zero_config_venv_of_a_python_gone(self):
+        """The Python a config-less venv was made with is gone: the error
+        says so and names the command that moves it."""
+        proj = self.hand_venv("gone", self.old)
+        cfg = os.path.join(proj, ".venv", "pyvenv.cfg")
+        with open(cfg) as f:
+            text = f.read()
+        with open(cfg, "w") as f:
+            f.write("\n".join("version = 3.99.1" if l.startswith("version")
+                              else l for l in text.splitlines()) + "\n")
+        r = self.pyshim("sync", cwd=proj, env=self.links)
+        self.assertNotEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("3.99", r.stderr)
+        self.assertIn("was made with it", r.stderr)
+        self.assertIn("pyshim sync --python", r.stderr)
+
+    def test_pyproject_requires_python(self):
+        """requires-python picks the Python of a project configured only
+        in pyproject.toml; a --python it excludes is refused."""
+        proj = self.hand_venv("pp", self.old)
+        write(os.path.join(proj, "pyproject.toml"),
+              '[project]\nname = "pp"\nrequires-python = "==%s.*"\n'
+              % self.new.minor)
+        r = self.pyshim("sync", "--python", self.old.minor, cwd=proj,
+                        env=self.links)
+        self.assertNotEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("does not satisfy requires-python", r.stderr)
+        r = self.pyshim("sync", cwd=proj, env=self.links)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertEqual(self.runs(proj), list(self.new.version[:2]))
+
+    def test_python_version_pin_moves_with_python(self):
+        """A project pinned by .python-version: --python rewrites the pin,
+        so python there keeps running the rebuilt venv."""
+        proj = self.hand_venv("pin", self.old)
+        pin = os.path.join(proj, ".python-version")
+        write(pin, self.old.minor + "\n")
+        r = self.pyshim("sync", "--python", self.new.minor, cwd=proj,
+                        env=self.links)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        with open(pin) as f:
+            self.assertEqual(f.read(), self.new.minor + "\n")
+        self.assertEqual(self.runs(proj), list(self.new.version[:2]))
+
     def test_help_is_in_the_docs(self):
         with open(os.path.join(SRC, "docs", "cli.md")) as f:
             doc = f.read()
