@@ -13,6 +13,7 @@ Confirmations are answered on a real pseudo-terminal (the pty module)."""
 import errno
 import os
 import pty
+import re
 import select
 import shutil
 import subprocess
@@ -311,6 +312,24 @@ class BrokenRcBlock(SandboxTest, unittest.TestCase):
                               r.stderr)
                 self.assertEqual(read_bytes(self.rc()), text)
                 self.assertEqual(sorted(os.listdir(bin_)), before)
+
+    def test_rc_file_not_regular(self):
+        """A start-up file that is a FIFO: never waited on; one error
+        naming it and why, a hint, and nothing changed."""
+        if os.path.lexists(self.rc()):
+            os.unlink(self.rc())
+        os.mkfifo(self.rc())
+        self.addCleanup(os.unlink, self.rc())
+        bin_ = os.path.join(self.sb.root, "rcbin-fifo")
+        for argv in (["install", "--bin-dir", bin_, "--shell", "bash",
+                      "--no-default-env"], ["uninstall", "--bin-dir", bin_]):
+            with self.subTest(argv[0]):
+                r = self.sb.pyshim(*argv)
+                self.assertNotEqual(r.returncode, 0, r.stdout)
+                self.assertRegex(
+                    r.stderr, r"\Apyshim: error: cannot read '%s': not a "
+                    r"regular file.*\npyshim: hint: " % re.escape(self.rc()))
+                self.assertFalse(os.path.exists(bin_))
 
     def test_good_block_round_trips(self):
         # the check does not get in the way of a well-formed file
