@@ -885,6 +885,28 @@ def print_summary(report, w):
         w(line.rstrip() + "\n")
 
 
+def print_markdown(report):
+    """The target table as Markdown (for bench/README.md)."""
+    w = sys.stdout.write
+    m = report["machine"]
+    w("Command: `%s`, release build of git `%s`. Machine: `nproc` = %s, "
+      "`%s`, Linux %s, load average %s at the start, %s after.\n\n" % (
+          "/usr/bin/python3 " + report["command_line"].replace(REPO + "/", ""),
+          report["git"],
+          m["nproc"], m["cpu"], m["kernel"],
+          " ".join("%.1f" % x for x in m["loadavg"]),
+          " ".join("%.1f" % x for x in m.get("loadavg_after", []))))
+    w("| figure | python | project | measured | target | verdict |\n")
+    w("|---|---|---|---|---|---|\n")
+    for r in report["summary"]:
+        verdict = "?" if r["ok"] is None else ("ok" if r["ok"] else "MISS")
+        if r["note"]:
+            verdict += " (%s)" % r["note"]
+        w("| %s | %s | %s | %s | %s | %s |\n" % (
+            r["figure"], r["python"], r["project"], r["measured"],
+            r["target"].replace("<=", "&le;"), verdict))
+
+
 def print_table(report):
     w = sys.stdout.write
     m = report["machine"]
@@ -1054,13 +1076,16 @@ def main():
     ap.add_argument("--measured-ir", type=int, metavar="N",
                     help="--check-baseline against N instead of a "
                          "measurement (tests the check itself)")
+    ap.add_argument("--markdown", action="store_true",
+                    help="with --report: the target table as Markdown")
     ap.add_argument("--report", metavar="FILE",
                     help="print the table of a JSON report (--json-out) "
                          "and exit")
     args = ap.parse_args()
     if args.report:
         with open(args.report) as f:
-            print_table(json.load(f))
+            rep = json.load(f)
+        (print_markdown if args.markdown else print_table)(rep)
         return 0
     if args.runs is None:
         args.runs = 20 if args.quick else 200
