@@ -260,6 +260,28 @@ class CjsonSources(unittest.TestCase):
             "deb-src https://five.invalid/u noble main universe",
         ])
 
+    def test_no_tracked_file_carries_an_apt_source_line(self):
+        """Issue 15 item 6: no file of the repository writes an archive's
+        host name into apt sources (hosts under .invalid, the tests' own,
+        aside): the lines come from the machine's apt configuration."""
+        if not os.path.exists(os.path.join(SRC, ".git")) or \
+                not shutil.which("git"):
+            self.skipTest("not a git checkout")
+        r = subprocess.run(["git", "-C", SRC, "ls-files", "-z"],
+                           stdout=subprocess.PIPE, timeout=TIMEOUT)
+        self.assertEqual(r.returncode, 0)
+        line = re.compile(rb"^[ \t]*deb(?:-src)?[ \t]+(?:\[[^\]\n]*\][ \t]+)?"
+                          rb"[a-z+]+://(?![^/\s]*\.invalid[/\s])[^\s]+", re.M)
+        bad = []
+        for rel in r.stdout.decode().split("\0"):
+            p = os.path.join(SRC, rel)
+            if not rel or not os.path.isfile(p) or os.path.islink(p):
+                continue
+            with open(p, "rb") as f:
+                for m in line.finditer(f.read()):
+                    bad.append("%s: %s" % (rel, m.group(0).decode(errors="replace")))
+        self.assertEqual(bad, [])
+
     def test_script_names_no_archive_host(self):
         with open(os.path.join(SRC, "cmake", "cjson-src.sh")) as f:
             text = f.read()

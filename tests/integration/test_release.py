@@ -1,7 +1,7 @@
 """The release artifacts (issue 15): what `scripts/release.sh OUTDIR` makes,
 installed the ways users install them.
 
-The artifacts are built once for the module (about 30 s on two cores: the
+The artifacts are built once for the module (80 s on two shared cores here: the
 dist and windows presets, a cJSON source fetch through apt the first time),
 or taken from PYSHIM_RELEASE_DIR when that names a finished OUTDIR. The
 module is skipped where the tools the release needs are missing (a machine
