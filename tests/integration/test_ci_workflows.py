@@ -122,6 +122,23 @@ class Workflows(unittest.TestCase):
         on = doc.get("on", doc.get(True))
         self.assertIn("tags", on["push"])
 
+    # Runner images GitHub has retired: a job asking for one waits for a
+    # runner that never comes (macos-13 went in December 2025).
+    RETIRED = {"macos-11", "macos-12", "macos-13", "ubuntu-18.04",
+               "ubuntu-20.04", "windows-2016", "windows-2019"}
+
+    def test_no_job_runs_on_a_retired_image(self):
+        for name in ("ci.yml", "release.yml"):
+            for jname, job in self.load(name)["jobs"].items():
+                images = job["runs-on"]
+                if isinstance(images, str) and "matrix.os" in images:
+                    images = job["strategy"]["matrix"]["os"]
+                if isinstance(images, str):
+                    images = [images]
+                for image in images:
+                    self.assertNotIn(image, self.RETIRED,
+                                     "%s: job %s" % (name, jname))
+
     def test_no_other_workflows(self):
         # a new workflow file must be added to the checks above
         self.assertEqual(sorted(os.listdir(WORKFLOWS)), ["ci.yml", "release.yml"])
