@@ -137,6 +137,56 @@ class ShellScripts(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stdout)
 
 
+def gnu_ld_options_outside_guards(text):
+    """The lines of a CMakeLists text that pass a GNU ld long option
+    (`-Wl,--...`) to the linker outside a block that leaves Apple's linker
+    out (`if(NOT APPLE)`, the `else()` of `if(APPLE)`, `if(WIN32)`,
+    `if(LINUX)`)."""
+    bad, stack = [], []
+    for n, line in enumerate(text.splitlines(), 1):
+        code = line.split("#", 1)[0].strip()
+        m = re.match(r"(?i)^(if|elseif|else|endif)\s*\((.*)\)$", code)
+        if m:
+            word, cond = m.group(1).lower(), " ".join(m.group(2).split())
+            if word == "if":
+                stack.append([cond, False])
+            elif word in ("else", "elseif") and stack:
+                stack[-1] = [cond if word == "elseif" else stack[-1][0], True]
+            elif word == "endif" and stack:
+                stack.pop()
+            continue
+        if "-Wl,--" not in code:
+            continue
+        safe = any((c == "APPLE" and in_else) or
+                   (c in ("NOT APPLE", "WIN32", "LINUX") and not in_else)
+                   for c, in_else in stack)
+        if not safe:
+            bad.append("%d: %s" % (n, line.strip()))
+    return bad
+
+
+class MacosBuild(unittest.TestCase):
+    """The macOS CI job builds everything the dev preset builds, unit tests
+    included, with Apple's linker, which has no GNU long options such as
+    --wrap: one reaching it stops the job's build (it cannot be run here,
+    so this reads the build files)."""
+
+    def test_no_gnu_ld_option_reaches_apples_linker(self):
+        for rel in ("CMakeLists.txt", "tests/CMakeLists.txt"):
+            with open(os.path.join(SRC, rel)) as f:
+                self.assertEqual(gnu_ld_options_outside_guards(f.read()), [],
+                                 rel)
+
+    def test_the_check_sees_an_unguarded_option(self):
+        text = ("if(APPLE)\n  x()\nelse()\n"
+                "  target_link_options(a PRIVATE -Wl,--wrap=open)\nendif()\n"
+                "target_link_options(b PRIVATE -Wl,--wrap=open)\n"
+                "if(APPLE)\n  target_link_options(c PRIVATE -Wl,--as-needed)\n"
+                "endif()\n")
+        self.assertEqual([l.split(":")[0] for l in
+                          gnu_ld_options_outside_guards(text)], ["6", "8"])
+
+
 class InstallersAgree(unittest.TestCase):
     def test_one_default_repository(self):
         """install.sh, install.ps1 and release.sh download from the same
