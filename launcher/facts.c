@@ -26,10 +26,27 @@
  * in (a framework build's Python.framework/Versions/3.X/Python, a
  * libpython), or none when that is the program itself (a static build).
  * Only where ctypes is missing does the build's own Py_ENABLE_SHARED
- * decide. */
+ * decide. It imports neither sysconfig nor json (together most of its
+ * run time, issue 14): the stdlib dir is os.py's, and the JSON is
+ * written by hand (q() escapes every non-ASCII character as json does). */
 static const char probe[] =
-    "import sys, os, json, sysconfig\n"
-    "c = sysconfig.get_config_var\n"
+    "import sys, os\n"
+    "def c(name):\n"
+    "    import sysconfig\n"
+    "    return sysconfig.get_config_var(name)\n"
+    "def q(s):\n"
+    "    r = []\n"
+    "    for ch in s:\n"
+    "        o = ord(ch)\n"
+    "        if 32 <= o < 127 and ch not in '\"\\\\':\n"
+    "            r.append(ch)\n"
+    "        elif o > 0xffff:\n"
+    "            o -= 0x10000\n"
+    "            r.append('\\\\u%04x\\\\u%04x' % (0xd800 + (o >> 10),\n"
+    "                                         0xdc00 + (o & 0x3ff)))\n"
+    "        else:\n"
+    "            r.append('\\\\u%04x' % o)\n"
+    "    return '\"' + ''.join(r) + '\"'\n"
     "lib = ''\n"
     "try:\n"
     "    maps = open('/proc/self/maps').read().split('\\n')\n"
@@ -76,13 +93,17 @@ static const char probe[] =
     "            lib = os.path.realpath(os.path.join(d, c('LDLIBRARY')))\n"
     "            break\n"
     "lib = lib or ''\n"
-    "std = sysconfig.get_path('stdlib') or ''\n"
+    "std = os.path.dirname(getattr(os, '__file__', '') or '')\n"
+    "if not std:\n"
+    "    import sysconfig\n"
+    "    std = sysconfig.get_path('stdlib') or ''\n"
     "impl = getattr(sys, 'implementation', None)\n"
-    "print(json.dumps({'version': '%d.%d.%d' % tuple(sys.version_info[:3]),\n"
-    "  'impl': impl.name if impl else 'cpython',\n"
-    "  'abiflags': getattr(sys, 'abiflags', ''), 'libpython': lib,\n"
-    "  'prefix': sys.prefix,\n"
-    "  'ext_managed': os.path.isfile(os.path.join(std, 'EXTERNALLY-MANAGED'))}))\n";
+    "em = os.path.isfile(os.path.join(std, 'EXTERNALLY-MANAGED'))\n"
+    "print('{\"version\": %s, \"impl\": %s, \"abiflags\": %s, \"libpython\": %s, '\n"
+    "      '\"prefix\": %s, \"ext_managed\": %s}' % (\n"
+    "      q('%d.%d.%d' % tuple(sys.version_info[:3])),\n"
+    "      q(impl.name if impl else 'cpython'), q(getattr(sys, 'abiflags', '')),\n"
+    "      q(lib), q(sys.prefix), em and 'true' or 'false'))\n";
 
 static uint64_t fnv1a(const char *s)
 {

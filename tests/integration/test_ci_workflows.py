@@ -122,6 +122,23 @@ class Workflows(unittest.TestCase):
         on = doc.get("on", doc.get(True))
         self.assertIn("tags", on["push"])
 
+    # Runner images GitHub has retired: a job asking for one waits for a
+    # runner that never comes (macos-13 went in December 2025).
+    RETIRED = {"macos-11", "macos-12", "macos-13", "ubuntu-18.04",
+               "ubuntu-20.04", "windows-2016", "windows-2019"}
+
+    def test_no_job_runs_on_a_retired_image(self):
+        for name in ("ci.yml", "release.yml"):
+            for jname, job in self.load(name)["jobs"].items():
+                images = job["runs-on"]
+                if isinstance(images, str) and "matrix.os" in images:
+                    images = job["strategy"]["matrix"]["os"]
+                if isinstance(images, str):
+                    images = [images]
+                for image in images:
+                    self.assertNotIn(image, self.RETIRED,
+                                     "%s: job %s" % (name, jname))
+
     def test_no_other_workflows(self):
         # a new workflow file must be added to the checks above
         self.assertEqual(sorted(os.listdir(WORKFLOWS)), ["ci.yml", "release.yml"])
@@ -259,6 +276,28 @@ class CjsonSources(unittest.TestCase):
             " s1-security main",
             "deb-src https://five.invalid/u noble main universe",
         ])
+
+    def test_no_tracked_file_carries_an_apt_source_line(self):
+        """Issue 15 item 6: no file of the repository writes an archive's
+        host name into apt sources (hosts under .invalid, the tests' own,
+        aside): the lines come from the machine's apt configuration."""
+        if not os.path.exists(os.path.join(SRC, ".git")) or \
+                not shutil.which("git"):
+            self.skipTest("not a git checkout")
+        r = subprocess.run(["git", "-C", SRC, "ls-files", "-z"],
+                           stdout=subprocess.PIPE, timeout=TIMEOUT)
+        self.assertEqual(r.returncode, 0)
+        line = re.compile(rb"^[ \t]*deb(?:-src)?[ \t]+(?:\[[^\]\n]*\][ \t]+)?"
+                          rb"[a-z+]+://(?![^/\s]*\.invalid[/\s])[^\s]+", re.M)
+        bad = []
+        for rel in r.stdout.decode().split("\0"):
+            p = os.path.join(SRC, rel)
+            if not rel or not os.path.isfile(p) or os.path.islink(p):
+                continue
+            with open(p, "rb") as f:
+                for m in line.finditer(f.read()):
+                    bad.append("%s: %s" % (rel, m.group(0).decode(errors="replace")))
+        self.assertEqual(bad, [])
 
     def test_script_names_no_archive_host(self):
         with open(os.path.join(SRC, "cmake", "cjson-src.sh")) as f:
