@@ -905,18 +905,26 @@ def print_markdown(report):
         w("| %s | %s | %s | %s | %s | %s |\n" % (
             r["figure"], r["python"], r["project"], r["measured"],
             r["target"].replace("<=", "&le;"), verdict))
+    w("\n<details><summary>the detail tables of that run</summary>\n\n"
+      "```\n")
+    print_table(report, summary=False)
+    w("```\n</details>\n")
 
 
-def print_table(report):
-    w = sys.stdout.write
+def print_table(report, summary=True):
+    def w(text):
+        sys.stdout.write(re.sub(r" +\n", "\n", text))
+
     m = report["machine"]
     w("pyshim overhead benchmark (%s runs per variant, interleaved)\n"
       % report["runs"])
     w("machine: %s, nproc=%s, kernel %s, load %s\n"
       % (m["cpu"], m["nproc"], m["kernel"],
          " ".join("%.2f" % x for x in m["loadavg"])))
-    w("pyshim: %s (git %s)\n\n" % (report["pyshim"], report["git"]))
-    print_summary(report, w)
+    w("pyshim: %s (git %s)\n" % (report["pyshim"], report["git"]))
+    if summary:
+        w("\n")
+        print_summary(report, w)
     if report["wall"]:
         w("\nWall time (median ms; ratio = median / median of the venv's "
           "python run directly; +us = median of paired differences "
