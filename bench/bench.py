@@ -622,6 +622,10 @@ def count_syscalls(args, sb, py):
                                      own_objects, work)
         except RuntimeError as e:
             raise BenchError(str(e))
+        if not c["own"]:
+            raise BenchError("strace -k found no call under the shim's main "
+                             "(a stripped binary?): cannot split the "
+                             "loader's calls from the shim's")
         res[proj["kind"]] = c
     proj = py["projects"][0]
     floors = {}
