@@ -1,7 +1,10 @@
 #!/bin/sh
 # bootstrap.sh: set up pyshim from this repository on a Debian machine.
 #
-#   sh installer/bootstrap.sh install   build (release) and install pyshim
+#   sh installer/bootstrap.sh install   build (release: cJSON compiled in from
+#                                       the distribution's source, fetched
+#                                       through apt into build/deps) and
+#                                       install pyshim
 #   sh installer/bootstrap.sh test      build (dev: -Werror, ASan+UBSan)
 #                                       and run every test, then the
 #                                       release build's instruction-count
@@ -25,7 +28,9 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 what=${1:-install}
 
-build_deps="cmake gcc make pkg-config libcjson-dev python3 python3-venv"
+# dpkg-dev: the release build compiles cJSON in from the distribution's own
+# source package, fetched through apt (cmake/cjson-src.sh)
+build_deps="cmake gcc make pkg-config libcjson-dev dpkg-dev python3 python3-venv"
 test_deps="$build_deps libcmocka-dev python3-ipykernel python3-jupyter-client
            python3-numpy python3-pip clang-format clang libclang-rt-14-dev
            gcc-mingw-w64-x86-64 wine64 dpkg-dev debian-archive-keyring

@@ -90,7 +90,7 @@ cmver=$(sed -n 's/^project(pyshim VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)
 [ "$ver" = "$cmver" ] ||
     die "build/dist/pyshim says $ver, CMakeLists.txt's project() $cmver (the one source: a stale build?)"
 cjson_dir=$(sed -n 's/^PYSHIM_CJSON_SRC:PATH=//p' build/dist/CMakeCache.txt)
-[ -n "$cjson_dir" ] || cjson_dir=$top/build/dist/deps/cjson
+[ -n "$cjson_dir" ] || cjson_dir=$top/build/deps/cjson
 
 stage=$out/.stage
 rm -rf "$stage"
