@@ -202,6 +202,15 @@ def write(path, text, mode="w"):
     return path
 
 
+def pyshim_mark(env_dir, name=".pyshim-incomplete", note="pyshim mark\n"):
+    """Write mark NAME into env_dir as pyshim itself does
+    (launcher/venv.c): its last line binds the directory it was written
+    in ("dir DEV INO"), so a copy of it elsewhere is not pyshim's."""
+    st = os.stat(env_dir)
+    return write(os.path.join(env_dir, name),
+                 "%sdir %d %d\n" % (note, st.st_dev, st.st_ino))
+
+
 def write_json(path, obj):
     return write(path, json.dumps(obj, indent=2) + "\n")
 

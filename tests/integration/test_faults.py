@@ -26,8 +26,8 @@ import time
 import unittest
 
 from pyshimtest import (PYENV, PYSHIM_BIN, SYSTEM, TIMEOUT, Sandbox,
-                        SandboxTest, facts_read, make_venv, site_packages,
-                        write, write_json)
+                        SandboxTest, facts_read, make_venv, pyshim_mark,
+                        site_packages, write, write_json)
 
 SEED = int(os.environ.get("PYSHIM_FAULT_SEED") or random.randrange(1 << 30))
 RNG = random.Random(SEED)
@@ -678,8 +678,7 @@ class HalfMadeEnvs(SandboxTest, unittest.TestCase):
         r = sb.pyshim("init", "--python", SYSTEM.path, "--shared", "hm",
                       cwd=proj)
         self.assertOK(r)
-        mark = os.path.join(proj, ".venv", ".pyshim-incomplete")
-        write(mark, "pyshim is creating this venv\n")
+        mark = pyshim_mark(os.path.join(proj, ".venv"))
         r = sb.run("python", "-c", "print(1)", cwd=proj)
         err, hint = self.assertShimError(r, "incomplete",
                                          os.path.join(proj, ".venv"))
@@ -690,6 +689,44 @@ class HalfMadeEnvs(SandboxTest, unittest.TestCase):
         self.assertFalse(os.path.exists(mark))
         out = self.runpy("import sys, hm_mod; print(sys.prefix)", cwd=proj)
         self.assertEqual(out.strip(), os.path.join(proj, ".venv"))
+
+    def test_copied_marks_are_not_pyshims(self):
+        """pyshim's marks bind the directory they were written in. A
+        project copied or cloned with its .venv (a repository that
+        committed it) carries marks pyshim did not write there: `init`
+        does not take such a venv for one its own killed run left (it
+        removed it, with the user's files in it), and `sync` keeps such an
+        old venv aside after a rebuild instead of removing it."""
+        sb = self.sb
+        src = sb.mkdtemp("marked")
+        r = sb.pyshim("init", "--python", SYSTEM.minor, cwd=src)
+        self.assertOK(r)
+        self.assertTrue(os.path.isfile(os.path.join(src, ".venv",
+                                                    ".pyshim-made")))
+        # the copy of a finished project: sync keeps its old venv
+        made = os.path.join(sb.work, "copy-made")
+        shutil.copytree(src, made, symlinks=True)
+        write(os.path.join(made, ".venv", "notes.txt"), "mine\n")
+        r = sb.pyshim("sync", "--force", cwd=made)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        kept = os.path.join(made, ".pyshim-kept-.venv-1")
+        self.assertIn("it is kept at %s" % kept, r.stdout)
+        with open(os.path.join(kept, "notes.txt")) as f:
+            self.assertEqual(f.read(), "mine\n")
+        # the copy of a half-made one: init refuses, nothing removed
+        pyshim_mark(os.path.join(src, ".venv"))
+        half = os.path.join(sb.work, "copy-half")
+        shutil.copytree(src, half, symlinks=True)
+        notes = write(os.path.join(half, ".venv", "notes.txt"), "mine\n")
+        r = sb.pyshim("init", cwd=half)
+        err, hint = self.assertShimError(r, ".pyshim-incomplete",
+                                         os.path.join(half, ".venv"))
+        self.assertIn("did not write it there", err)
+        with open(notes) as f:
+            self.assertEqual(f.read(), "mine\n")
+        # the original, which pyshim did leave half-made, is made again
+        r = sb.pyshim("init", cwd=src)
+        self.assertOK(r)
 
     def test_incomplete_shared_env_is_refused(self):
         """A shared env whose `shared create` was killed (or still runs)
@@ -702,9 +739,7 @@ class HalfMadeEnvs(SandboxTest, unittest.TestCase):
         r = sb.pyshim("init", "--python", SYSTEM.path, "--shared",
                       "halfshared", cwd=proj)
         self.assertOK(r)
-        mark = write(os.path.join(sb.shared_dir("halfshared"),
-                                  ".pyshim-incomplete"),
-                     "pyshim is creating this venv\n")
+        mark = pyshim_mark(sb.shared_dir("halfshared"))
         r = sb.run("python", "-c", "print(1)", cwd=proj)
         err, hint = self.assertShimError(r, "incomplete", "halfshared")
         self.assertIn("pyshim shared create halfshared", hint)

@@ -20,7 +20,7 @@ import shutil
 import unittest
 
 from pyshimtest import (SandboxTest, PYENV, PIP_TIMEOUT, SRC, build_wheel,
-                        make_venv, write, write_json)
+                        make_venv, pyshim_mark, write, write_json)
 
 RECORD = "pyshim-requirements.txt"
 ASIDE = ".pyshim-old-"
@@ -322,8 +322,7 @@ class TestSyncAlone(SandboxTest, unittest.TestCase):
         # killed after the old venv was moved aside, the new half made
         os.rename(venv, aside)
         os.makedirs(venv)
-        with open(os.path.join(venv, ".pyshim-incomplete"), "w"):
-            pass
+        pyshim_mark(venv)
         r = self.pyshim("sync", cwd=proj, env=self.links)
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         self.assertIn("put back", r.stdout)
