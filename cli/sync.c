@@ -522,7 +522,7 @@ int sync_recover(const char *dir, struct err *e)
             dir, aside.buf, dir, aside.buf);
         goto out;
     }
-    if (plat_stat(dir, &st, 0) == 0 && !venv_is_incomplete(dir)) {
+    if (plat_stat(dir, &st, 0) == 0 && !venv_incomplete_is_own(dir)) {
         /* not a half-made venv of pyshim's: the user's (a conda env, data) */
         err_set(
             e, PYSHIM_EXIT_FAILURE,

@@ -57,38 +57,100 @@ int venv_is_incomplete(const char *dir)
     return ret;
 }
 
-int venv_begin(const char *dir, struct err *e)
+/* A mark binds the directory it is written in: its last line names that
+ * directory's identity, "dir DEV INO". A mark that arrived with a tree (a
+ * repository that committed its .venv, a copy of a project) names another
+ * directory, so it proves nothing here. */
+static void mark_dir_line(struct sb *out, const char *dir)
 {
-    static const char note[] =
-        "pyshim is creating this venv; if this file stays, the creation was interrupted\n";
-    struct sb p = SB_INIT;
+    struct plat_stat st;
+
+    if (!plat_stat(dir, &st, 1))
+        sb_addf(out, "dir %llu %llu\n", (unsigned long long)st.dev,
+                (unsigned long long)st.ino);
+}
+
+/* Is dir/name a mark pyshim wrote in dir itself: a regular file of the
+ * user's (read without blocking) naming dir's identity? */
+static int mark_binds(const char *dir, const char *name)
+{
+    struct sb p = SB_INIT, text = SB_INIT, line = SB_INIT;
+    struct plat_stat st;
+    int ret = 0;
+
+    path_join(&p, dir, name);
+    mark_dir_line(&line, dir);
+    if (line.len && !plat_read_regular(p.buf, 4096, &text, &st) &&
+        st.uid == plat_uid() && text.len >= line.len &&
+        !memcmp(text.buf + text.len - line.len, line.buf, line.len))
+        ret = 1;
+    sb_release(&p);
+    sb_release(&text);
+    sb_release(&line);
+    return ret;
+}
+
+static int write_mark(const char *dir, const char *name, const char *note,
+                      struct err *e)
+{
+    struct sb p = SB_INIT, text = SB_INIT;
     int ret = -1;
 
+    if (plat_mkdirs(dir, 0755) < 0) {
+        err_set(e, PYSHIM_EXIT_CANTCREAT, "cannot create '%s': %s", dir,
+                plat_strerror(errno));
+        goto out;
+    }
+    sb_addstr(&text, note);
+    mark_dir_line(&text, dir);
+    path_join(&p, dir, name);
+    ret = fs_write_file(p.buf, text.buf, text.len, 0644, 0755, e);
+out:
+    sb_release(&p);
+    sb_release(&text);
+    return ret;
+}
+
+int venv_incomplete_is_own(const char *dir)
+{
+    return mark_binds(dir, VENV_INCOMPLETE);
+}
+
+int venv_begin(const char *dir, struct err *e)
+{
+    if (venv_is_incomplete(dir) && !venv_incomplete_is_own(dir)) {
+        err_set(
+            e, PYSHIM_EXIT_CANTCREAT,
+            "'%s' carries pyshim's %s mark, but pyshim did not write it there (it came with the directory): it is left as it is",
+            dir, VENV_INCOMPLETE);
+        return err_hint(
+            e,
+            "if it is a venv pyshim was making, remove it; if it is yours, remove the mark '%s%c%s'; then run the command again",
+            dir, PLAT_DIRSEP, VENV_INCOMPLETE);
+    }
     if (venv_is_incomplete(dir) && plat_rmtree(dir) < 0) {
         err_set(
             e, PYSHIM_EXIT_CANTCREAT,
             "cannot remove the half-made venv '%s' (an earlier creation was interrupted): %s",
             dir, plat_strerror(errno));
-        err_hint(e, "remove it by hand and run the command again");
-        goto out;
+        return err_hint(e, "remove it by hand and run the command again");
     }
-    path_join(&p, dir, VENV_INCOMPLETE);
-    ret = fs_write_file(p.buf, note, sizeof(note) - 1, 0644, 0755, e);
-out:
-    sb_release(&p);
-    return ret;
+    return write_mark(
+        dir, VENV_INCOMPLETE,
+        "pyshim is creating this venv; if this file stays, the creation was interrupted\n",
+        e);
 }
 
 void venv_done(const char *dir)
 {
-    static const char note[] =
-        "made by pyshim: `pyshim sync` may remove this venv's old copy after a rebuild\n";
     struct sb p = SB_INIT;
     struct err e = ERR_INIT;
 
     /* without the mark, the venv only counts as not pyshim's (kept) */
-    path_join(&p, dir, VENV_MADE);
-    fs_write_file(p.buf, note, sizeof(note) - 1, 0644, 0755, &e);
+    write_mark(
+        dir, VENV_MADE,
+        "made by pyshim: `pyshim sync` may remove this venv's old copy after a rebuild\n",
+        &e);
     path_join(&p, dir, VENV_INCOMPLETE);
     plat_unlink(p.buf);
     sb_release(&p);
@@ -97,16 +159,7 @@ void venv_done(const char *dir)
 
 int venv_is_made(const char *dir)
 {
-    struct sb p = SB_INIT, text = SB_INIT;
-    struct plat_stat st;
-    int ret;
-
-    path_join(&p, dir, VENV_MADE);
-    ret =
-        plat_read_regular(p.buf, 4096, &text, &st) == 0 && st.uid == plat_uid();
-    sb_release(&p);
-    sb_release(&text);
-    return ret;
+    return mark_binds(dir, VENV_MADE);
 }
 
 static void trim(const char **a, const char **b)

@@ -68,13 +68,18 @@ int venv_is_venv(const char *dir);
  * marker once `python -m venv` succeeded. */
 #define VENV_INCOMPLETE ".pyshim-incomplete"
 int venv_is_incomplete(const char *dir);
+/* Both marks bind the directory pyshim wrote them in (a "dir DEV INO"
+ * line): one that came with a copied or cloned tree proves nothing.
+ * venv_incomplete_is_own(): dir's VENV_INCOMPLETE is such a mark, the
+ * user's; venv_begin() removes a half venv only then, else refuses. */
+int venv_incomplete_is_own(const char *dir);
 int venv_begin(const char *dir, struct err *e);
 void venv_done(const char *dir);
 /* venv_done() also writes VENV_MADE into the venv: the proof that pyshim
  * made it (a trust record is not: `pyshim trust` and `adopt` write one for
  * venvs made by hand). venv_is_made(): VENV_MADE is a regular file owned
- * by the user, read without blocking (common/plat.h). Venvs made by
- * earlier versions carry none. */
+ * by the user, read without blocking (common/plat.h), that binds dir.
+ * Venvs made by earlier versions carry none that binds. */
 #define VENV_MADE ".pyshim-made"
 int venv_is_made(const char *dir);
 void venv_release(struct venv *v);
