@@ -46,13 +46,13 @@ STRACE = shutil.which("strace")
 # mode), memory management and the sanitizer's own calls left out.
 # Shared env (init'ed venv + a shared env): 95 with the decision's memo
 # (113 before it); 96 since pyproject.toml is looked for in the project
-# dir (issue 12); 94 with issue 14's listing memo, derived real paths and
+# dir (issue 12); 87 with issue 14's listing memo, derived real paths and
 # the interpreter asked about once.
-# Plain .venv (the start-up code scan): 90 before issue 14, 59 after.
-# init'ed venv, no shared env: 63 before issue 14, 56 after.
-CEILING_SHARED = 94
-CEILING_VENV = 59
-CEILING_INIT = 56
+# Plain .venv (the start-up code scan): 80 before issue 14, 51 after.
+# init'ed venv, no shared env: 56 before issue 14, 49 after.
+CEILING_SHARED = 87
+CEILING_VENV = 51
+CEILING_INIT = 49
 # what the allocator and the sanitizers do on their own
 NOT_COUNTED = ("mmap", "munmap", "mprotect", "brk", "madvise", "mremap",
                "prlimit64", "sigaltstack", "rt_sigaction", "rt_sigprocmask",
