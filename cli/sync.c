@@ -21,6 +21,9 @@
 #include "common/xalloc.h"
 #include "config/cfg.h"
 #include "config/cfgedit.h"
+#include "config/discover.h"
+#include "config/pyproject.h"
+#include "config/pyspec.h"
 #include "config/pyverfile.h"
 #include "config/trust.h"
 #include "cli/cli.h"
@@ -31,6 +34,7 @@
 #include "launcher/hook.h"
 #include "launcher/resolve.h"
 #include "launcher/venv.h"
+#include "launcher/vtrust.h"
 #include "common/banned.h"
 
 #define ASIDE_PREFIX ".pyshim-old-"
@@ -56,15 +60,21 @@ static const char usage[] =
     "    PROJECT/.pyshim-kept-.venv-N).\n"
     "    A package that cannot be reinstalled is named, and the project is\n"
     "    left as it was.\n"
-    "A venv that already runs the asked Python (same minor version) is left\n"
-    "as it is, unless --force.\n"
+    "The Python is the one `python` there asks for: the config's, the\n"
+    ".python-version, the newest satisfying pyproject.toml's\n"
+    "requires-python, the shared env's; a project that names none keeps\n"
+    "its venv's Python (same minor version). A venv that already runs the\n"
+    "asked Python is left as it is, unless --force.\n"
     "\n"
     "  --python V          rebuild on Python V and write it into the\n"
-    "                      config's \"python\" (after a shared env upgrade)\n"
+    "                      config's \"python\", or into the .python-version\n"
+    "                      that pins the project (after a shared env\n"
+    "                      upgrade, or when the venv's Python is gone)\n"
     "  --find-links DIR    also look for packages in DIR (pip's option)\n"
     "  --force             rebuild even if the venv's Python matches\n"
-    "  PROJECT             the project directory (default: the nearest\n"
-    "                      .pyshim.json at or above the current directory)\n";
+    "  PROJECT             the project directory (default: the nearest one\n"
+    "                      at or above the current directory: .pyshim.json,\n"
+    "                      pyproject.toml, .python-version or .venv)\n";
 
 void sync_aside_path(struct sb *out, const char *dir)
 {
@@ -307,7 +317,13 @@ static int save_list(const struct dirs *d, struct sync_env *s, struct err *e)
     struct err sub = ERR_INIT;
     int ret = -1;
 
-    if (!freeze_write(d, s->dir, s->project, &list, &sub)) {
+    if (s->no_run) {
+        /* its python would run the tree's start-up code (docs/trust.md) */
+        printf(
+            "pyshim: %s was not made by pyshim and is not trusted: its python is not run\n",
+            s->dir);
+        fallback_list(s);
+    } else if (!freeze_write(d, s->dir, s->project, &list, &sub)) {
         s->list_from = "pip freeze";
         list_lines(list.buf, &s->packages);
     } else {
@@ -643,23 +659,88 @@ struct proj {
     const char *python; /* --python */
     const char *find_links;
     int force;
+    int json;            /* file is a .pyshim.json (--python goes there) */
+    struct sb pvfile;    /* root/.python-version when there */
+    struct sb ppfile;    /* root/pyproject.toml when it asks something */
+    struct pyproject pp; /* its requires-python */
 };
+
+/* The project sync works on: found as the shim finds it (discover.h):
+ * a .pyshim.json (trusted as the shim requires), a pyproject.toml with
+ * [tool.pyshim] or requires-python, a .python-version, or only a .venv.
+ * With PROJECT, that directory must be the project's root. */
+static int find_project(const struct dirs *d, const char *arg,
+                        struct project *proj, struct err *e)
+{
+    struct discover_in din;
+    struct sb abs = SB_INIT;
+    int ret = -1;
+
+    memset(&din, 0, sizeof(din));
+    if (path_absolute(&abs, arg ? arg : ".", NULL, d->home, e) < 0)
+        goto out;
+    if (arg && plat_is_file(abs.buf)) /* PROJECT/.pyshim.json given */
+        path_dirname(&abs);
+    if (!plat_is_dir(abs.buf)) {
+        err_set(e, PYSHIM_EXIT_NOINPUT, "'%s' does not exist", abs.buf);
+        goto out;
+    }
+    din.cwd = abs.buf;
+    din.home = d->home;
+    din.data_dir = d->data;
+    if (discover_project(&din, proj, NULL, e) < 0)
+        goto out;
+    if ((proj->kind != PROJ_CONFIG && proj->kind != PROJ_MARKERS) ||
+        (arg && !path_equal(proj->root, abs.buf))) {
+        err_set(
+            e, PYSHIM_EXIT_NOINPUT,
+            "no project %s '%s' (no .pyshim.json, pyproject.toml asking for a Python, .python-version or .venv)",
+            arg ? "in" : "at or above", abs.buf);
+        err_hint(e, "run `pyshim init` to make one");
+        goto out;
+    }
+    ret = 0;
+out:
+    sb_release(&abs);
+    return ret;
+}
 
 static int load_project(const struct dirs *d, const char *arg, struct proj *p,
                         struct err *e)
 {
-    if (cli_find_config(arg, &p->file, e) < 0)
-        return -1;
-    sb_set(&p->dir, p->file.buf);
-    path_dirname(&p->dir);
-    if (cfg_load_text(&p->c, p->file.buf, d->home, &p->text, e) < 0 ||
-        trust_require(d->data, &p->c, p->dir.buf, &p->text, e) < 0)
-        return -1;
+    struct project proj = PROJECT_INIT;
+    int ret = -1;
+
+    if (find_project(d, arg, &proj, e) < 0)
+        goto out;
+    sb_set(&p->dir, proj.root);
+    path_join(&p->file, p->dir.buf, ".pyshim.json");
+    if (plat_is_file(p->file.buf)) {
+        p->json = 1;
+        if (cfg_load_text(&p->c, p->file.buf, d->home, &p->text, e) < 0 ||
+            trust_require(d->data, &p->c, p->dir.buf, &p->text, e) < 0)
+            goto out;
+    } else if (proj.cfg.file) { /* [tool.pyshim]: no key needing trust */
+        cfg_release(&p->c);
+        p->c = proj.cfg;
+        memset(&proj.cfg, 0, sizeof(proj.cfg));
+        sb_set(&p->file, p->c.file);
+    }
+    if (proj.pyversion_file)
+        sb_set(&p->pvfile, proj.pyversion_file);
+    if (proj.pyproject_file && proj.pyproject.requires_python) {
+        sb_set(&p->ppfile, proj.pyproject_file);
+        p->pp = proj.pyproject;
+        memset(&proj.pyproject, 0, sizeof(proj.pyproject));
+    }
     if (p->c.venv)
         sb_set(&p->venv, p->c.venv);
     else
         path_join(&p->venv, p->dir.buf, ".venv");
-    return 0;
+    ret = 0;
+out:
+    project_release(&proj);
+    return ret;
 }
 
 /* The dir of shared env name: the user's own, else a site env of that
@@ -675,39 +756,87 @@ static void named_env(const struct dirs *d, const char *name, struct sb *dir)
     sb_release(&site);
 }
 
-/* The version request: --python, the config's, .python-version, else the
- * first named shared env's version (as `pyshim init` picks it). */
+/* The first named shared env's version, as `pyshim init` picks it. */
+static void shared_version(const struct dirs *d, struct proj *p)
+{
+    struct sb env = SB_INIT;
+    size_t i;
+
+    for (i = 0; !p->req.len && i < p->c.shared.nr; i++) {
+        struct venv v = VENV_INIT;
+
+        if (!cfg_is_name(p->c.shared.v[i]))
+            continue;
+        named_env(d, p->c.shared.v[i], &env);
+        if (!venv_load(&v, env.buf, NULL) && v.ver.minor >= 0)
+            sb_addf(&p->req, "%d.%d", v.ver.major, v.ver.minor);
+        venv_release(&v);
+    }
+    sb_release(&env);
+}
+
+/* A project that names no Python keeps the one its venv was made with. */
+static int venv_version(struct proj *p)
+{
+    struct venv v = VENV_INIT;
+    int found = 0;
+
+    if (!venv_load(&v, p->venv.buf, NULL) && v.ver.minor >= 0) {
+        sb_addf(&p->req, "%d.%d", v.ver.major, v.ver.minor);
+        found = 1;
+    }
+    venv_release(&v);
+    return found;
+}
+
+/* The chosen Python must satisfy pyproject.toml's requires-python. */
+static int check_requires(const struct proj *p, struct err *e)
+{
+    char vb[32];
+
+    if (!p->ppfile.len || pyspec_match(&p->pp.spec, &p->ver))
+        return 0;
+    err_set(
+        e, PYSHIM_EXIT_CONFIG,
+        "Python %s ('%s') does not satisfy requires-python = \"%s\" in '%s'",
+        pyver_str(&p->ver, vb, sizeof(vb)), p->py.buf, p->pp.requires_python,
+        p->ppfile.buf);
+    return err_hint(
+        e, "pass --python with a version that does, or change requires-python");
+}
+
+/* The version request, in the shim's order: --python, the config's,
+ * .python-version, pyproject.toml's requires-python (the newest
+ * interpreter satisfying it), the first named shared env's version; a
+ * project naming none keeps its venv's Python. */
 static int request(const struct dirs *d, struct proj *p, struct err *e)
 {
-    struct sb f = SB_INIT, env = SB_INIT;
-    size_t i;
-    int ret = 0;
+    int from_venv = 0, ret;
 
-    if (p->python) {
+    if (p->python)
         sb_set(&p->req, p->python);
-    } else if (p->c.python) {
+    else if (p->c.python)
         sb_set(&p->req, p->c.python);
-    } else {
-        path_join(&f, p->dir.buf, ".python-version");
-        if (plat_is_file(f.buf) && pyverfile_load(f.buf, &p->req, e) < 0)
-            ret = -1;
-        for (i = 0; !ret && !p->req.len && i < p->c.shared.nr; i++) {
-            struct venv v = VENV_INIT;
-
-            if (!cfg_is_name(p->c.shared.v[i]))
-                continue;
-            named_env(d, p->c.shared.v[i], &env);
-            if (!venv_load(&v, env.buf, NULL) && v.ver.minor >= 0)
-                sb_addf(&p->req, "%d.%d", v.ver.major, v.ver.minor);
-            venv_release(&v);
-        }
+    else if (p->pvfile.len && pyverfile_load(p->pvfile.buf, &p->req, e) < 0)
+        return -1;
+    if (!p->req.len && p->ppfile.len)
+        return resolve_interpreter_spec(&p->pp.spec, p->pp.requires_python,
+                                        p->ppfile.buf, &p->py, &p->ver, e) < 0
+                   ? -1
+                   : check_requires(p, e);
+    if (!p->req.len)
+        shared_version(d, p);
+    if (!p->req.len)
+        from_venv = venv_version(p);
+    ret =
+        resolve_interpreter(p->req.len ? p->req.buf : NULL, &p->py, &p->ver, e);
+    if (ret < 0 && from_venv) {
+        err_suffix(e, " (the venv '%s' was made with it)", p->venv.buf);
+        err_hint(
+            e,
+            "rebuild it on a Python that is installed: `pyshim sync --python X.Y` (`pyshim list` shows them)");
     }
-    if (!ret)
-        ret = resolve_interpreter(p->req.len ? p->req.buf : NULL, &p->py,
-                                  &p->ver, e);
-    sb_release(&f);
-    sb_release(&env);
-    return ret;
+    return ret < 0 ? -1 : check_requires(p, e);
 }
 
 /* The shared site dirs for the new Python; a named shared env of another
@@ -759,15 +888,33 @@ static int trust_written(const char *file, const char *text, size_t len,
     return trust_add_text(data_dir, file, text, len, e);
 }
 
-/* --python V into the config (trusted as written). */
+/* --python V into the config (trusted as written), or into the
+ * .python-version that pins the project (the old bytes kept in p->pv). */
 static int write_python(const struct dirs *d, struct proj *p, struct err *e)
 {
     struct cfg_update u;
+    struct sb line = SB_INIT;
     char *summary = NULL;
-    int changed = 0, ret;
+    int changed = 0, ret = 0;
 
     if (!p->python)
         return 0;
+    if (!p->json) {
+        if (!p->pvfile.len || p->c.python)
+            return 0;
+        if (plat_read_file(p->pvfile.buf, 65536, &p->pv) < 0)
+            sb_reset(&p->pv);
+        sb_addf(&line, "%s\n", p->python);
+        if (plat_write_atomic(p->pvfile.buf, line.buf, line.len, 0644) < 0) {
+            err_set(e, PYSHIM_EXIT_CANTCREAT, "cannot write '%s': %s",
+                    p->pvfile.buf, plat_strerror(errno));
+            ret = -1;
+        } else {
+            printf("pyshim: wrote %s (%s)\n", p->pvfile.buf, p->python);
+        }
+        sb_release(&line);
+        return ret;
+    }
     memset(&u, 0, sizeof(u));
     u.python = p->python;
     u.before_write = trust_written;
@@ -785,9 +932,11 @@ static void restore_config(const struct dirs *d, struct proj *p)
 {
     struct err e = ERR_INIT;
 
-    if (p->python &&
+    if (p->python && p->json &&
         !trust_add_text(d->data, p->file.buf, p->text.buf, p->text.len, &e))
         plat_write_atomic(p->file.buf, p->text.buf, p->text.len, 0644);
+    else if (p->python && p->pv.len)
+        plat_write_atomic(p->pvfile.buf, p->pv.buf, p->pv.len, 0644);
     err_release(&e);
 }
 
@@ -855,6 +1004,10 @@ static int rebuild(const struct dirs *d, struct proj *p, struct err *e)
      * pyshim's own creation writes VENV_MADE; a trust record is no proof
      * (`pyshim trust` and `adopt` write one for venvs made by hand) */
     s.keep_old = !venv_is_made(s.dir);
+    /* a venv that came with the tree is code (launcher/vtrust.h): its
+     * python (and so its .pth files) runs only once made or trusted */
+    s.no_run = vtrust_inside(s.dir, p->dir.buf) &&
+               trust_check_venv(d->data, s.dir, NULL) != 1;
     if (sync_rebuild(d, &s, e) < 0)
         goto out;
     if (write_python(d, p, e) < 0 || apply_here(p, e) < 0) {
@@ -923,9 +1076,10 @@ int cli_sync(int argc, char **argv)
 {
     struct dirs d = DIRS_INIT;
     struct err e = ERR_INIT;
-    struct proj p = {SB_INIT, SB_INIT, SB_INIT,  SB_INIT,    SB_INIT,
-                     SB_INIT, SB_INIT, CFG_INIT, PYVER_NONE, SV_INIT,
-                     NULL,    NULL,    0};
+    struct proj p = {SB_INIT, SB_INIT,       SB_INIT,  SB_INIT,    SB_INIT,
+                     SB_INIT, SB_INIT,       CFG_INIT, PYVER_NONE, SV_INIT,
+                     NULL,    NULL,          0,        0,          SB_INIT,
+                     SB_INIT, PYPROJECT_INIT};
     const char *target = NULL;
     int code = PYSHIM_EXIT_OK;
     struct opt opts[] = {
@@ -951,6 +1105,9 @@ out:
     sb_release(&p.req);
     sb_release(&p.pv);
     sv_release(&p.sites);
+    sb_release(&p.pvfile);
+    sb_release(&p.ppfile);
+    pyproject_release(&p.pp);
     cfg_release(&p.c);
     return code;
 }

@@ -48,6 +48,7 @@ struct sync_env {
     const struct sv *sites; /* project: the shared site dirs (hook) */
     const char *find_links; /* --find-links for pip, or NULL */
     int keep_old;           /* not pyshim's to delete: kept at aside */
+    int no_run;             /* came with the tree, unvetted: never run */
     /* out */
     struct sb aside;       /* where the old env is kept */
     struct sv packages;    /* the lines of the list reinstalled */
@@ -59,8 +60,8 @@ struct sync_env {
 
 #define SYNC_ENV_INIT                                                          \
     {                                                                          \
-        NULL, NULL, NULL, 0, 0, 0, NULL, NULL, 0, SB_INIT, SV_INIT, SV_INIT,   \
-            SV_INIT, NULL, SB_INIT                                             \
+        NULL, NULL, NULL, 0, 0, 0, NULL, NULL, 0, 0, SB_INIT, SV_INIT,         \
+            SV_INIT, SV_INIT, NULL, SB_INIT                                    \
     }
 
 /* DIR's aside path (replaces out). */

@@ -964,36 +964,53 @@ int plat_rmdir(const char *path)
     return rmdir(path);
 }
 
-int plat_rmtree(const char *path)
+/* Removes NAME in the directory DFD and, when it is a directory, all of it.
+ * The walk goes by descriptor: each directory is opened with O_NOFOLLOW
+ * relative to its parent's descriptor and checked to be the one judged a
+ * moment before, so a directory swapped for a link (to /etc, to the user's
+ * home) while the walk runs is never entered: its owner cannot steer
+ * root's `site remove` or a user's `sync` into another tree. */
+static int rmtree_at(int dfd, const char *name)
 {
-    struct stat s;
+    struct stat s, o;
     DIR *d;
     struct dirent *de;
-    struct sb child = SB_INIT;
-    int ret = 0;
+    int fd, ret = 0;
 
-    memo_clear();
-
-    if (lstat(path, &s) < 0)
+    if (fstatat(dfd, name, &s, AT_SYMLINK_NOFOLLOW) < 0)
         return errno == ENOENT ? 0 : -1;
     if (!S_ISDIR(s.st_mode))
-        return unlink(path);
-    d = opendir(path);
-    if (!d)
+        return unlinkat(dfd, name, 0) < 0 && errno != ENOENT ? -1 : 0;
+    fd = openat(dfd, name,
+                O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0)
         return -1;
+    if (fstat(fd, &o) < 0 || o.st_dev != s.st_dev || o.st_ino != s.st_ino) {
+        close(fd);
+        errno = EAGAIN; /* changed under the walk: leave it */
+        return -1;
+    }
+    d = fdopendir(fd);
+    if (!d) {
+        close(fd);
+        return -1;
+    }
     while ((de = readdir(d))) {
         if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
             continue;
-        sb_reset(&child);
-        sb_addf(&child, "%s/%s", path, de->d_name);
-        if (plat_rmtree(child.buf) < 0)
+        if (rmtree_at(dirfd(d), de->d_name) < 0)
             ret = -1;
     }
     closedir(d);
-    sb_release(&child);
-    if (rmdir(path) < 0)
+    if (unlinkat(dfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
         ret = -1;
     return ret;
+}
+
+int plat_rmtree(const char *path)
+{
+    memo_clear();
+    return rmtree_at(AT_FDCWD, path);
 }
 
 int plat_mkdtemp(struct sb *tmpl)

@@ -157,11 +157,14 @@ static int venv_marker(struct project *p, const char *dir, struct trace *t)
 
     path_join(&vd, dir, ".venv");
     path_join(&cfgp, vd.buf, "pyvenv.cfg");
-    /* a pyvenv.cfg that is not a file makes no venv (and is never read
-     * here: launcher/venv.c reads it, regular files only) */
-    if (plat_stat(cfgp.buf, &cs, 1) < 0 || !cs.is_reg ||
-        plat_stat(vd.buf, &vs, 1) < 0)
+    if (plat_stat(cfgp.buf, &cs, 1) < 0 || plat_stat(vd.buf, &vs, 1) < 0)
         goto out;
+    /* a pyvenv.cfg that is not a file (a FIFO, a device, a directory)
+     * makes no venv, is never opened, and is not passed over silently */
+    if (!cs.is_reg) {
+        skip(p, cfgp.buf, "it is not a regular file", t);
+        goto out;
+    }
     /* the venv directory is what a stranger would plant */
     if (skip_unsafe(p, dir, vd.buf, &vs, t) ||
         skip_unsafe(p, vd.buf, cfgp.buf, &cs, t))

@@ -209,10 +209,24 @@ class OwnFilesNeverHang(_Planted, unittest.TestCase):
         cfg = self.fifo(os.path.join(proj, ".venv", "pyvenv.cfg"))
         r = self.run_bounded("python", "-c", "print('ok')", cwd=proj)
         self.assertShimError(r, cfg, "not a regular file")
-        # a bare .venv is no marker then: python passes through
+        # a bare .venv is no marker then: python passes through, and
+        # says which marker it ignored (never silently)
         os.unlink(os.path.join(proj, ".pyshim.json"))
         r = self.run_bounded("python", "-c", "print('ok')", cwd=proj)
-        self.assertEqual((r.returncode, r.stdout), (0, "ok\n"), r.stderr)
+        self.assertIgnored(r, cfg)
+        self.assertIn("not a regular file", r.stderr)
+
+    def test_pyvenv_cfg_fifo_in_a_venv_planted_by_another_user(self):
+        """A .venv of mallory's in a shared dir above the user's work,
+        its pyvenv.cfg a FIFO: never read, skipped with a warning."""
+        shared, work = self.tmplike()
+        venv = os.path.join(shared, ".venv")
+        os.makedirs(os.path.join(venv, "bin"))
+        cfg = os.path.join(venv, "pyvenv.cfg")
+        os.mkfifo(cfg)
+        self.theirs(venv)
+        r = self.run_bounded("python", "-c", "print('ok')", cwd=work)
+        self.assertIgnored(r, cfg)
 
     def test_hook_fifo(self):
         sb = self.sb

@@ -389,6 +389,35 @@ class TestSyncAlone(SandboxTest, unittest.TestCase):
         with open(os.path.join(kept, "NOTES.txt")) as f:
             self.assertEqual(f.read(), "notes\n")
 
+    def test_committed_venv_code_never_runs(self):
+        """Issue 10 item 4: a venv that came with the tree (not made by
+        pyshim, not trusted) is code. `sync` rebuilds it without running
+        its python (its .pth would run as the user): the list comes from
+        its *.dist-info dirs, and the old venv is kept aside."""
+        mark = os.path.join(self.sb.work, "committed-pth-ran")
+        for args in (("--force",), ("--python", self.new.minor)):
+            proj = self.sb.mkdtemp("committed")
+            write_json(os.path.join(proj, ".pyshim.json"),
+                       {"python": self.old.minor})
+            venv = make_venv(self.old, os.path.join(proj, ".venv"))
+            site = [os.path.join(venv, "lib", n, "site-packages")
+                    for n in os.listdir(os.path.join(venv, "lib"))][0]
+            write(os.path.join(site, "evil.pth"),
+                  "import os; open(%r, 'a').write('ran\\n')\n" % mark)
+            self.sb.give(proj)
+            r = self.pyshim("sync", *args, cwd=proj, env=self.links)
+            self.assertFalse(os.path.exists(mark),
+                             "the committed venv's .pth ran: %s" % r.stdout)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            self.assertIn("its python is not run", r.stdout)
+            self.assertIn("dist-info", r.stdout)
+            self.assertTrue(os.path.isfile(os.path.join(
+                proj, KEPT + ".venv-1", "lib", os.path.basename(
+                    os.path.dirname(site)), "site-packages", "evil.pth")))
+            r = self.sb.run("python", "-c", "print('ok')", cwd=proj)
+            self.assertEqual((r.returncode, r.stdout), (0, "ok\n"), r.stderr)
+            self.assertFalse(os.path.exists(mark))
+
     def test_recover_keeps_a_dir_pyshim_did_not_make(self):
         """An old env aside and, at the venv's path, a dir without
         pyshim's half-made mark (the user's): refused, nothing removed."""
@@ -405,6 +434,83 @@ class TestSyncAlone(SandboxTest, unittest.TestCase):
         with open(os.path.join(proj, ".venv", "keep", "data.txt")) as f:
             self.assertEqual(f.read(), "important\n")
         self.assertTrue(os.path.isfile(os.path.join(aside, "pyvenv.cfg")))
+
+    def hand_venv(self, name, interp):
+        """A project holding only a .venv made by hand on interp (no
+        config: the zero-config case), with beta installed by its pip."""
+        proj = self.sb.mkdtemp(name)
+        venv = make_venv(interp, os.path.join(proj, ".venv"), pip=True)
+        r = self.sb.run(os.path.join(venv, "bin", "python"), "-m", "pip",
+                        "install", "-q", "beta", env=self.links,
+                        timeout=PIP_TIMEOUT)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return proj
+
+    def runs(self, proj):
+        r = self.sb.run("python", "-c",
+                        "import sys, beta; print(*sys.version_info[:2])",
+                        cwd=proj)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return [int(x) for x in r.stdout.split()]
+
+    def test_zero_config_venv_keeps_its_python_or_moves(self):
+        """Only a .venv (no config): sync keeps its Python, and --python
+        moves it (the venv's Python replaced, e.g. by a Homebrew
+        upgrade) with every package, writing no config."""
+        proj = self.hand_venv("zero", self.old)
+        r = self.pyshim("sync", cwd=proj, env=self.links)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("nothing to rebuild", r.stdout)
+        r = self.pyshim("sync", "--python", self.new.minor, cwd=proj,
+                        env=self.links)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertEqual(self.runs(proj), list(self.new.version[:2]))
+        self.assertEqual(sorted(n for n in os.listdir(proj)
+                                if not n.startswith(KEPT)), [".venv"])
+
+    def test_zero_config_venv_of_a_python_gone(self):
+        """The Python a config-less venv was made with is gone: the error
+        says so and names the command that moves it."""
+        proj = self.hand_venv("gone", self.old)
+        cfg = os.path.join(proj, ".venv", "pyvenv.cfg")
+        with open(cfg) as f:
+            text = f.read()
+        with open(cfg, "w") as f:
+            f.write("\n".join("version = 3.99.1" if l.startswith("version")
+                              else l for l in text.splitlines()) + "\n")
+        r = self.pyshim("sync", cwd=proj, env=self.links)
+        self.assertNotEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("3.99", r.stderr)
+        self.assertIn("was made with it", r.stderr)
+        self.assertIn("pyshim sync --python", r.stderr)
+
+    def test_pyproject_requires_python(self):
+        """requires-python picks the Python of a project configured only
+        in pyproject.toml; a --python it excludes is refused."""
+        proj = self.hand_venv("pp", self.old)
+        write(os.path.join(proj, "pyproject.toml"),
+              '[project]\nname = "pp"\nrequires-python = "==%s.*"\n'
+              % self.new.minor)
+        r = self.pyshim("sync", "--python", self.old.minor, cwd=proj,
+                        env=self.links)
+        self.assertNotEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("does not satisfy requires-python", r.stderr)
+        r = self.pyshim("sync", cwd=proj, env=self.links)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertEqual(self.runs(proj), list(self.new.version[:2]))
+
+    def test_python_version_pin_moves_with_python(self):
+        """A project pinned by .python-version: --python rewrites the pin,
+        so python there keeps running the rebuilt venv."""
+        proj = self.hand_venv("pin", self.old)
+        pin = os.path.join(proj, ".python-version")
+        write(pin, self.old.minor + "\n")
+        r = self.pyshim("sync", "--python", self.new.minor, cwd=proj,
+                        env=self.links)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        with open(pin) as f:
+            self.assertEqual(f.read(), self.new.minor + "\n")
+        self.assertEqual(self.runs(proj), list(self.new.version[:2]))
 
     def test_help_is_in_the_docs(self):
         with open(os.path.join(SRC, "docs", "cli.md")) as f:
