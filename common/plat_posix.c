@@ -258,6 +258,20 @@ static int stat_memo(const char *path, int follow, struct plat_stat *st,
     struct stat s;
     struct plat_stat ps;
 
+    if (!m && follow && slot) {
+        /* what lstat told of a name that is no link (or of no name at
+         * all) is what stat would tell: asked first, it answers both */
+        size_t len = strlen(path);
+        const struct memo_ent *l =
+            *memo_slot(path, len, memo_hash(path, len, MEMO_LSTAT), MEMO_LSTAT);
+
+        if (l && (l->err == ENOENT || l->err == ENOTDIR ||
+                  (!l->err && !S_ISLNK(l->mode))))
+            m = l;
+        /* memo_slot above does not grow the table: slot stays valid */
+        if (m)
+            memo_put(slot, m->err, m->mode, &m->st, NULL);
+    }
     if (m) {
         if (m->err) {
             errno = m->err;
