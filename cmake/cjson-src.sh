@@ -85,12 +85,20 @@ fi
 
 dir=$1
 [ -f "$dir/cjson/cJSON.c" ] && exit 0
-ver=$(dpkg-query -W -f='${Version}' libcjson-dev)
+die() {
+    echo "cjson-src.sh: $*" >&2
+    exit 1
+}
+for tool in dpkg-query apt-get dpkg-source; do
+    command -v "$tool" >/dev/null 2>&1 ||
+        die "'$tool' is missing: cJSON's source is fetched through apt (Debian, Ubuntu: install dpkg-dev)"
+done
+ver=$(dpkg-query -W -f='${Version}' libcjson-dev 2>/dev/null) ||
+    die "libcjson-dev is not installed: the source fetched is that of the installed version (apt-get install libcjson-dev)"
 mkdir -p "$dir/apt/lists/partial" "$dir/dl"
 sources >"$dir/apt/sources.list"
 if [ ! -s "$dir/apt/sources.list" ]; then
-    echo "cjson-src.sh: no deb entries in $etc/sources.list{,.d}" >&2
-    exit 1
+    die "no deb entries in $etc/sources.list{,.d}: no archive to fetch cJSON's source from"
 fi
 o="-o Dir::Etc::SourceList=$dir/apt/sources.list -o Dir::Etc::SourceParts=/dev/null -o Dir::State::Lists=$dir/apt/lists -o APT::Sandbox::User=root"
 # An archive that serves no sources (a third-party repository) makes
@@ -100,10 +108,13 @@ o="-o Dir::Etc::SourceList=$dir/apt/sources.list -o Dir::Etc::SourceParts=/dev/n
 apt-get $o update -qq >&2 || echo "cjson-src.sh: apt-get update reported errors (above); trying the archives that answered" >&2
 cd "$dir/dl"
 # shellcheck disable=SC2086
-apt-get $o source --download-only -qq "cjson=$ver" >&2
-rm -rf "$dir/cjson.tmp"
-dpkg-source --no-check -x ./cjson_*.dsc "$dir/cjson.tmp" >&2
-mkdir -p "$dir/cjson.tmp/include/cjson"
-cp "$dir/cjson.tmp/cJSON.h" "$dir/cjson.tmp/include/cjson/"
+apt-get $o source --download-only -qq "cjson=$ver" >&2 ||
+    die "apt-get could not download the source of cjson $ver from the archives of $etc (the deb-src lines: sh cmake/cjson-src.sh --print-sources); without network access, pass a cJSON source dir (-DPYSHIM_CJSON_SRC=DIR)"
+tmp=$dir/cjson.tmp.$$
+rm -rf "$tmp"
+dpkg-source --no-check -x ./cjson_"${ver#*:}".dsc "$tmp" >&2 ||
+    die "dpkg-source could not unpack cjson_${ver#*:}.dsc"
+mkdir -p "$tmp/include/cjson"
+cp "$tmp/cJSON.h" "$tmp/include/cjson/"
 rm -rf "$dir/cjson"
-mv "$dir/cjson.tmp" "$dir/cjson"
+mv "$tmp" "$dir/cjson"

@@ -46,3 +46,22 @@ const char *plat_read_strerror(int errnum)
         return "not a regular file (a FIFO, socket or device)";
     return plat_strerror(errnum);
 }
+
+int plat_jupyter_data_dir_posix(int macos, const char *home,
+                                const char *xdg_data_home, struct sb *out)
+{
+    sb_reset(out);
+    if (!macos && xdg_data_home && *xdg_data_home) {
+        sb_addf(out, "%s/jupyter", xdg_data_home);
+        return 0;
+    }
+    if (!home || !*home) {
+        errno = ENOENT;
+        return -1;
+    }
+    if (macos)
+        sb_addf(out, "%s/Library/Jupyter", home);
+    else
+        sb_addf(out, "%s/.local/share/jupyter", home);
+    return 0;
+}

@@ -124,6 +124,13 @@ int plat_unsetenv(const char *name);
  * macOS, %APPDATA%\jupyter on Windows. home is the user's home (may be
  * NULL). Replaces out; -1 with ENOENT when no base directory is known. */
 int plat_jupyter_data_dir(const char *home, struct sb *out);
+/* The POSIX rule of plat_jupyter_data_dir, a pure function so that both
+ * OSes' answers are checked on Linux (tests/unit/test_macos): macos 1 gives
+ * home/Library/Jupyter (jupyter_core reads no XDG variable there), 0
+ * xdg_data_home/jupyter when xdg_data_home is set and not empty, else
+ * home/.local/share/jupyter. Replaces out; -1 with ENOENT without home. */
+int plat_jupyter_data_dir_posix(int macos, const char *home,
+                                const char *xdg_data_home, struct sb *out);
 
 /* Read a regular file, at most max bytes, into out (replaced), and never
  * block: the path is judged by name first, so a FIFO, socket or device is

@@ -648,27 +648,8 @@ int plat_unsetenv(const char *name)
 
 int plat_jupyter_data_dir(const char *home, struct sb *out)
 {
-#ifdef __APPLE__
-    const char *xdg = NULL;
-#else
-    const char *xdg = getenv("XDG_DATA_HOME");
-#endif
-
-    sb_reset(out);
-    if (xdg && *xdg) {
-        sb_addf(out, "%s/jupyter", xdg);
-        return 0;
-    }
-    if (!home || !*home) {
-        errno = ENOENT;
-        return -1;
-    }
-#ifdef __APPLE__
-    sb_addf(out, "%s/Library/Jupyter", home);
-#else
-    sb_addf(out, "%s/.local/share/jupyter", home);
-#endif
-    return 0;
+    return plat_jupyter_data_dir_posix(PLAT_MACOS, home,
+                                       getenv("XDG_DATA_HOME"), out);
 }
 
 /*
@@ -812,7 +793,7 @@ static int fill_fd(int fd, const void *data, size_t len, unsigned mode)
                : 0;
 }
 
-#ifdef O_TMPFILE
+#if defined(O_TMPFILE) && !defined(PYSHIM_NO_O_TMPFILE)
 /*
  * Linux: write an unnamed file in the target's directory and give it a
  * name only when it is complete, so a kill at any moment leaves nothing
@@ -881,7 +862,7 @@ int plat_write_atomic(const char *path, const void *data, size_t len,
 
     memo_clear();
 
-#ifdef O_TMPFILE
+#if defined(O_TMPFILE) && !defined(PYSHIM_NO_O_TMPFILE)
     ret = write_unnamed(path, data, len, mode);
     if (ret <= 0)
         return ret;

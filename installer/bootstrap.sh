@@ -1,9 +1,15 @@
 #!/bin/sh
 # bootstrap.sh: set up pyshim from this repository on a Debian machine.
 #
-#   sh installer/bootstrap.sh install   build (release) and install pyshim
+#   sh installer/bootstrap.sh install   build (release: cJSON compiled in from
+#                                       the distribution's source, fetched
+#                                       through apt into build/deps) and
+#                                       install pyshim
 #   sh installer/bootstrap.sh test      build (dev: -Werror, ASan+UBSan)
-#                                       and run every test, then fuzz each
+#                                       and run every test, then the
+#                                       release build's instruction-count
+#                                       smoke check (bench/smoke.sh:
+#                                       callgrind), then fuzz each
 #                                       parser briefly (fuzz: clang,
 #                                       libFuzzer, ASan+UBSan), then
 #                                       cross-build pyshim.exe (mingw-w64)
@@ -22,12 +28,14 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 what=${1:-install}
 
-build_deps="cmake gcc make pkg-config libcjson-dev python3 python3-venv"
+# dpkg-dev: the release build compiles cJSON in from the distribution's own
+# source package, fetched through apt (cmake/cjson-src.sh)
+build_deps="cmake gcc make pkg-config libcjson-dev dpkg-dev python3 python3-venv"
 test_deps="$build_deps libcmocka-dev python3-ipykernel python3-jupyter-client
            python3-numpy python3-pip clang-format clang libclang-rt-14-dev
            gcc-mingw-w64-x86-64 wine64 dpkg-dev debian-archive-keyring
            zip git curl python3-yaml shellcheck zsh fish python3-nbconvert
-           jupyter-nbconvert jupyter-core"
+           jupyter-nbconvert jupyter-core valgrind strace"
 
 need() {
     missing=""
@@ -76,6 +84,12 @@ test)
     CTEST_PARALLEL_LEVEL=${CTEST_PARALLEL_LEVEL:-$(nproc)}
     export CMAKE_BUILD_PARALLEL_LEVEL CTEST_PARALLEL_LEVEL
     cmake --workflow --preset dev
+    # issue 14's smoke check (not a timed test): the release build's
+    # exec-mode instruction count (callgrind, deterministic) at most 20%
+    # above bench/baseline.json; one callgrind run
+    cmake --preset release >/dev/null
+    cmake --build --preset release
+    sh bench/smoke.sh build/release/pyshim
     # six targets, 20 s each, run side by side: well under 3 minutes
     cmake --workflow --preset fuzz
     # Windows: pyshim.exe cross-built with mingw-w64, its suite under Wine

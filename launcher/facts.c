@@ -10,10 +10,10 @@
 #include "common/path.h"
 #include "common/plat.h"
 #include "common/sb.h"
-#include "common/sha256.h"
 #include "common/sv.h"
 #include "common/xalloc.h"
 #include "common/jsonkv.h"
+#include "common/linerec.h"
 #include "common/banned.h"
 
 /* Runs on every Python from 2.7 on, so it sticks to their common subset.
@@ -26,10 +26,27 @@
  * in (a framework build's Python.framework/Versions/3.X/Python, a
  * libpython), or none when that is the program itself (a static build).
  * Only where ctypes is missing does the build's own Py_ENABLE_SHARED
- * decide. */
+ * decide. It imports neither sysconfig nor json (together most of its
+ * run time, issue 14): the stdlib dir is os.py's, and the JSON is
+ * written by hand (q() escapes every non-ASCII character as json does). */
 static const char probe[] =
-    "import sys, os, json, sysconfig\n"
-    "c = sysconfig.get_config_var\n"
+    "import sys, os\n"
+    "def c(name):\n"
+    "    import sysconfig\n"
+    "    return sysconfig.get_config_var(name)\n"
+    "def q(s):\n"
+    "    r = []\n"
+    "    for ch in s:\n"
+    "        o = ord(ch)\n"
+    "        if 32 <= o < 127 and ch not in '\"\\\\':\n"
+    "            r.append(ch)\n"
+    "        elif o > 0xffff:\n"
+    "            o -= 0x10000\n"
+    "            r.append('\\\\u%04x\\\\u%04x' % (0xd800 + (o >> 10),\n"
+    "                                         0xdc00 + (o & 0x3ff)))\n"
+    "        else:\n"
+    "            r.append('\\\\u%04x' % o)\n"
+    "    return '\"' + ''.join(r) + '\"'\n"
     "lib = ''\n"
     "try:\n"
     "    maps = open('/proc/self/maps').read().split('\\n')\n"
@@ -76,13 +93,17 @@ static const char probe[] =
     "            lib = os.path.realpath(os.path.join(d, c('LDLIBRARY')))\n"
     "            break\n"
     "lib = lib or ''\n"
-    "std = sysconfig.get_path('stdlib') or ''\n"
+    "std = os.path.dirname(getattr(os, '__file__', '') or '')\n"
+    "if not std:\n"
+    "    import sysconfig\n"
+    "    std = sysconfig.get_path('stdlib') or ''\n"
     "impl = getattr(sys, 'implementation', None)\n"
-    "print(json.dumps({'version': '%d.%d.%d' % tuple(sys.version_info[:3]),\n"
-    "  'impl': impl.name if impl else 'cpython',\n"
-    "  'abiflags': getattr(sys, 'abiflags', ''), 'libpython': lib,\n"
-    "  'prefix': sys.prefix,\n"
-    "  'ext_managed': os.path.isfile(os.path.join(std, 'EXTERNALLY-MANAGED'))}))\n";
+    "em = os.path.isfile(os.path.join(std, 'EXTERNALLY-MANAGED'))\n"
+    "print('{\"version\": %s, \"impl\": %s, \"abiflags\": %s, \"libpython\": %s, '\n"
+    "      '\"prefix\": %s, \"ext_managed\": %s}' % (\n"
+    "      q('%d.%d.%d' % tuple(sys.version_info[:3])),\n"
+    "      q(impl.name if impl else 'cpython'), q(getattr(sys, 'abiflags', '')),\n"
+    "      q(lib), q(sys.prefix), em and 'true' or 'false'))\n";
 
 static uint64_t fnv1a(const char *s)
 {
@@ -115,33 +136,12 @@ static int fill(struct facts *f, const struct sv *k, const struct sv *v)
     return 0;
 }
 
-/* The cache key: a digest of the interpreter's identity, so that any path
- * (even one that is not UTF-8, which JSON cannot carry byte for byte)
- * compares exactly. */
-static void key_of(struct sb *key, const char *real, const struct plat_stat *st)
-{
-    struct sha256 s;
-    char hex[65];
-
-    sb_reset(key);
-    sb_addf(key, "%" PRIu64 ":%" PRIu64 ":%" PRId64 ":", st->size, st->ino,
-            st->mtime_ns);
-    sb_addstr(key, real);
-    sha256_init(&s);
-    sha256_update(&s, key->buf, key->len);
-    sha256_hex(&s, hex);
-    sb_set(key, hex);
-}
-
-int facts_parse(const char *text, size_t len, const char *key, struct facts *f)
+int facts_parse_probe(const char *text, size_t len, struct facts *f)
 {
     struct sv k = SV_INIT, v = SV_INIT;
-    const char *stored;
     int ret = -1;
 
     if (jsonkv_parse(text, len, &k, &v) < 0)
-        goto out;
-    if (key && (!(stored = jsonkv_get(&k, &v, "key")) || strcmp(stored, key)))
         goto out;
     if (fill(f, &k, &v) < 0) {
         facts_release(f);
@@ -154,19 +154,93 @@ out:
     return ret;
 }
 
-int facts_record(struct sb *rec, const char *probe_out, size_t len,
-                 const char *key)
+/* The cache key: the interpreter's identity as plain text, "SIZE:DEV:INO:
+ * MTIME_NS:REAL_PATH", compared byte for byte with the record's (escaped:
+ * any path, even one that is not UTF-8, compares exactly). It was a
+ * SHA-256 of the same text, ~11k instructions a run for nothing: the
+ * record is the user's own file, so a digest hid nothing, and a plain
+ * text cannot collide. */
+void facts_key(struct sb *key, const char *real, const struct plat_stat *st)
 {
+    sb_reset(key);
+    sb_addf(key, "%" PRIu64 ":%" PRIu64 ":%" PRIu64 ":%" PRId64 ":", st->size,
+            st->dev, st->ino, st->mtime_ns);
+    sb_addstr(key, real);
+}
+
+/* The record's first line: a JSON record of older pyshims (or anything
+ * else) is a miss, probed again and replaced. */
+static const char magic[] = "pyshim-facts 1";
+
+int facts_parse(const char *text, size_t len, const char *key, struct facts *f)
+{
+    struct linerec r;
+    struct sb ver = SB_INIT, impl = SB_INIT, abi = SB_INIT, lib = SB_INIT;
+    struct sb prefix = SB_INIT;
+    const char *em;
+    size_t emn;
+    int ret = -1;
+
+    linerec_init(&r, text, len);
+    if (linerec_line(&r) < 0 || linerec_word(&r, "pyshim-facts") < 0 ||
+        linerec_word(&r, "1") < 0 || !linerec_line_done(&r) ||
+        linerec_line(&r) < 0 || linerec_word(&r, "key") < 0 ||
+        (key ? linerec_text_is(&r, key) : linerec_text(&r, &ver)) < 0 ||
+        !linerec_line_done(&r))
+        goto out;
+    if (linerec_line(&r) < 0 || linerec_word(&r, "version") < 0 ||
+        linerec_text(&r, &ver) < 0 || !linerec_line_done(&r) ||
+        linerec_line(&r) < 0 || linerec_word(&r, "impl") < 0 ||
+        linerec_text(&r, &impl) < 0 || !linerec_line_done(&r) ||
+        linerec_line(&r) < 0 || linerec_word(&r, "abiflags") < 0 ||
+        linerec_text(&r, &abi) < 0 || !linerec_line_done(&r) ||
+        linerec_line(&r) < 0 || linerec_word(&r, "libpython") < 0 ||
+        linerec_text(&r, &lib) < 0 || !linerec_line_done(&r) ||
+        linerec_line(&r) < 0 || linerec_word(&r, "prefix") < 0 ||
+        linerec_text(&r, &prefix) < 0 || !linerec_line_done(&r) ||
+        linerec_line(&r) < 0 || linerec_word(&r, "ext_managed") < 0 ||
+        linerec_field(&r, &em, &emn) < 0 || emn != 1 ||
+        (*em != '0' && *em != '1') || !linerec_line_done(&r) ||
+        !linerec_at_end(&r))
+        goto out;
+    if (pyver_parse(ver.buf, &f->ver, 0) < 0 || f->ver.micro < 0) {
+        facts_release(f);
+        goto out;
+    }
+    f->impl = sb_detach(&impl, NULL);
+    f->abiflags = sb_detach(&abi, NULL);
+    f->libpython = lib.len ? sb_detach(&lib, NULL) : NULL;
+    f->prefix = sb_detach(&prefix, NULL);
+    f->ext_managed = *em == '1';
+    ret = 0;
+out:
+    sb_release(&ver);
+    sb_release(&impl);
+    sb_release(&abi);
+    sb_release(&lib);
+    sb_release(&prefix);
+    return ret;
+}
+
+void facts_record(struct sb *rec, const struct facts *f, const char *key)
+{
+    char vb[32];
+
     sb_reset(rec);
-    sb_add(rec, probe_out, len);
-    sb_rtrim(rec);
-    if (!rec->len || rec->buf[rec->len - 1] != '}')
-        return -1;
-    sb_setlen(rec, rec->len - 1);
-    sb_addstr(rec, ", \"key\": ");
-    sb_addjson(rec, key);
-    sb_addstr(rec, "}\n");
-    return 0;
+    sb_addstr(rec, magic);
+    sb_addstr(rec, "\nkey ");
+    linerec_addesc(rec, key);
+    sb_addstr(rec, "\nversion ");
+    linerec_addesc(rec, pyver_str(&f->ver, vb, sizeof(vb)));
+    sb_addstr(rec, "\nimpl ");
+    linerec_addesc(rec, f->impl);
+    sb_addstr(rec, "\nabiflags ");
+    linerec_addesc(rec, f->abiflags);
+    sb_addstr(rec, "\nlibpython ");
+    linerec_addesc(rec, f->libpython ? f->libpython : "");
+    sb_addstr(rec, "\nprefix ");
+    linerec_addesc(rec, f->prefix);
+    sb_addstr(rec, f->ext_managed ? "\next_managed 1\n" : "\next_managed 0\n");
 }
 
 /* A record names the libpython that embed mode loads: it counts only
@@ -206,7 +280,7 @@ int facts_get(const char *path, const char *realp, const char *cache_dir,
                 path, plat_strerror(errno));
         goto out;
     }
-    key_of(&key, real.buf, &st);
+    facts_key(&key, real.buf, &st);
     path_join(&file, cache_dir, "interp");
     sb_addf(&file, "%c%016" PRIx64 ".json", PLAT_DIRSEP, fnv1a(real.buf));
     if (!from_cache(file.buf, key.buf, f)) {
@@ -222,7 +296,7 @@ int facts_get(const char *path, const char *realp, const char *cache_dir,
     sv_push(&argv, "-c");
     sv_push(&argv, probe);
     if (plat_run(path, argv.v, &out, 0, &status) < 0 || status != 0 ||
-        facts_parse(out.buf, out.len, NULL, f) < 0) {
+        facts_parse_probe(out.buf, out.len, f) < 0) {
         facts_release(f);
         err_set(
             e, PYSHIM_EXIT_CANTEXEC,
@@ -231,10 +305,10 @@ int facts_get(const char *path, const char *realp, const char *cache_dir,
         err_hint(e, "check that '%s' runs, or remove it from the config", path);
         goto out;
     }
-    /* The record: the probe's own JSON plus the key, written atomically. A
-     * failure to cache is not an error: the facts are right either way. */
-    if (!facts_record(&rec, out.buf, out.len, key.buf))
-        fs_write_file(file.buf, rec.buf, rec.len, 0644, 0755, NULL);
+    /* The record, written atomically. A failure to cache is not an error:
+     * the facts are right either way. */
+    facts_record(&rec, f, key.buf);
+    fs_write_file(file.buf, rec.buf, rec.len, 0644, 0755, NULL);
     ret = 0;
 out:
     sb_release(&real);

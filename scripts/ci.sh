@@ -10,7 +10,8 @@
 #                      against every CPython in the runner's toolcache
 #   sh scripts/ci.sh macos [CJSON_DIR]     macOS: dev build (ASan+UBSan),
 #                      unit tests, integration tests against the runner's
-#                      Pythons, then the release tarball into dist-out/
+#                      Pythons, then the release tarball into dist-out/ and
+#                      install.sh --from it (test_release.InstallSh)
 #   sh scripts/ci.sh publish OUTDIR TAG    attach OUTDIR's files to the
 #                      GitHub release TAG (gh, with GH_TOKEN)
 #
@@ -29,14 +30,25 @@ windows)
     cmake --preset windows-native "-DPYSHIM_CJSON_SRC=$top/$cjson"
     cmake --build --preset windows-native -j 2
     # Every CPython the runner has (actions/setup-python puts them in the
-    # toolcache), as Windows paths separated by ';'.
-    reals=""
-    for exe in "${RUNNER_TOOL_CACHE:-/c/hostedtoolcache/windows}"/Python/*/x64/python.exe; do
-        [ -f "$exe" ] || continue
-        w=$(cygpath -w "$exe")
-        reals=${reals:+$reals;}$w
-    done
-    echo "ci: real Pythons: ${reals:-none}"
+    # toolcache), as Windows paths separated by ';'. RUNNER_TOOL_CACHE is a
+    # Windows path (C:\hostedtoolcache\windows): a glob needs it in the
+    # shell's own form. PYSHIM_REAL_PYTHONS, when set, is used as given.
+    reals=${PYSHIM_REAL_PYTHONS:-}
+    if [ -z "$reals" ]; then
+        tc=$(cygpath -u "${RUNNER_TOOL_CACHE:-C:\hostedtoolcache\windows}")
+        for exe in "$tc"/Python/*/x64/python.exe; do
+            [ -f "$exe" ] || continue
+            w=$(cygpath -w "$exe")
+            reals=${reals:+$reals;}$w
+        done
+    fi
+    # Without one, test_realpython.py would skip and the job pass untested.
+    if [ -z "$reals" ]; then
+        echo "ci: error: no CPython for Windows in $tc/Python (actions/setup-python)" >&2
+        echo "ci: hint: set PYSHIM_REAL_PYTHONS='C:\\path\\python.exe;...'" >&2
+        exit 1
+    fi
+    echo "ci: real Pythons: $reals"
     PYSHIM_REAL_PYTHONS=$reals ctest --preset windows-native -j 2
     ;;
 macos)
@@ -49,6 +61,10 @@ macos)
     ctest --preset dev -L unit
     ctest --preset dev -L integration -E 'integration.test_release'
     PYSHIM_CJSON_SRC=$top/$cjson sh scripts/release.sh dist-out
+    # install.sh --from that tarball in a private HOME, the shim run, and
+    # `pyshim uninstall` giving every file back (test_release.InstallSh)
+    (cd tests/integration &&
+        PYSHIM_RELEASE_DIR=$top/dist-out python3 -m unittest -v test_release.InstallSh)
     ;;
 publish)
     [ $# -eq 2 ] || {

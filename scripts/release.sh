@@ -72,10 +72,17 @@ if [ -n "${PYSHIM_CJSON_SRC:-}" ]; then
     cjson_opt="-DPYSHIM_CJSON_SRC=$PYSHIM_CJSON_SRC"
 fi
 
+# macOS: a binary for macOS 11 (the first with arm64) and later, not only
+# for the build machine's own version (Apple's default deployment target).
+osx_opt=""
+if [ "$os" = macos ]; then
+    osx_opt="-DCMAKE_OSX_DEPLOYMENT_TARGET=${MACOSX_DEPLOYMENT_TARGET:-11.0}"
+fi
+
 # -- the host binary ------------------------------------------------------
 say "building the $os-$arch binary (preset dist)"
 # shellcheck disable=SC2086
-cmake --preset dist $cjson_opt >/dev/null
+cmake --preset dist $cjson_opt $osx_opt >/dev/null
 cmake --build --preset dist -j 2 >&2
 ver=$(./build/dist/pyshim version | sed -n 's/^pyshim //p')
 cmver=$(sed -n 's/^project(pyshim VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)
@@ -83,7 +90,7 @@ cmver=$(sed -n 's/^project(pyshim VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)
 [ "$ver" = "$cmver" ] ||
     die "build/dist/pyshim says $ver, CMakeLists.txt's project() $cmver (the one source: a stale build?)"
 cjson_dir=$(sed -n 's/^PYSHIM_CJSON_SRC:PATH=//p' build/dist/CMakeCache.txt)
-[ -n "$cjson_dir" ] || cjson_dir=$top/build/dist/deps/cjson
+[ -n "$cjson_dir" ] || cjson_dir=$top/build/deps/cjson
 
 stage=$out/.stage
 rm -rf "$stage"

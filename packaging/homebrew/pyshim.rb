@@ -1,5 +1,5 @@
 # Homebrew formula, built from the source tarball (scripts/release.sh fills
-# the version and hash into OUTDIR/manifests/pyshim.rb).
+# the version and hash into OUTDIR/pyshim.rb).
 class Pyshim < Formula
   desc "Python and pip that pick the project's venv and shared libraries"
   homepage "https://github.com/@REPO@"

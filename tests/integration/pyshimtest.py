@@ -128,12 +128,71 @@ def per_interp(base, namespace, interps=None):
 
 def fnv1a64(s):
     """FNV-1a 64 of s's UTF-8 bytes: how the facts cache names the record
-    of an interpreter (cache/interp/%016x.json of its real path)."""
+    of an interpreter (cache/interp/%016x.json of its real path; a line
+    record since issue 14, the name kept so older JSON records are
+    replaced)."""
     h = 1469598103934665603
     for b in s.encode():
         h ^= b
         h = (h * 1099511628211) & 0xFFFFFFFFFFFFFFFF
     return h
+
+
+def _line_esc(v):
+    """common/linerec.h's escape: bytes <= 0x20, 0x7f and '\\' as \\xHH."""
+    if isinstance(v, str):
+        v = os.fsencode(v)
+    return b"".join(b"\\x%02x" % c if c <= 0x20 or c in (0x7f, 0x5c)
+                    else bytes([c]) for c in v)
+
+
+def _line_unesc(v):
+    return re.sub(rb"\\x([0-9a-f]{2})", lambda m: bytes([int(m.group(1), 16)]),
+                  v)
+
+
+FACTS_FIELDS = ("key", "version", "impl", "abiflags", "libpython", "prefix",
+                "ext_managed")
+
+
+def facts_key(real):
+    """The facts cache key of the interpreter whose real path is real
+    (launcher/facts.c: facts_key)."""
+    st = os.stat(real)
+    return "%d:%d:%d:%d:%s" % (st.st_size, st.st_dev, st.st_ino,
+                               st.st_mtime_ns, real)
+
+
+def facts_record(facts):
+    """The bytes of a facts cache record (launcher/facts.h's line format)
+    of facts, a dict with every FACTS_FIELDS member (ext_managed a bool)."""
+    out = b"pyshim-facts 1\n"
+    for k in FACTS_FIELDS:
+        v = facts[k]
+        if k == "ext_managed":
+            v = "1" if v else "0"
+        out += k.encode() + b" " + _line_esc(v) + b"\n"
+    return out
+
+
+def facts_read(path):
+    """The facts cache record at path as a dict of str (surrogateescape'd),
+    or None when it is not one."""
+    try:
+        with open(path, "rb") as f:
+            lines = f.read().split(b"\n")
+    except OSError:
+        return None
+    if lines[:1] != [b"pyshim-facts 1"] or lines[-1] != b"" or \
+            len(lines) != len(FACTS_FIELDS) + 2:
+        return None
+    res = {}
+    for k, line in zip(FACTS_FIELDS, lines[1:]):
+        name, sep, v = line.partition(b" ")
+        if name != k.encode() or not sep:
+            return None
+        res[k] = os.fsdecode(_line_unesc(v))
+    return res
 
 
 def write(path, text, mode="w"):

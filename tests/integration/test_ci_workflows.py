@@ -122,6 +122,23 @@ class Workflows(unittest.TestCase):
         on = doc.get("on", doc.get(True))
         self.assertIn("tags", on["push"])
 
+    # Runner images GitHub has retired: a job asking for one waits for a
+    # runner that never comes (macos-13 went in December 2025).
+    RETIRED = {"macos-11", "macos-12", "macos-13", "ubuntu-18.04",
+               "ubuntu-20.04", "windows-2016", "windows-2019"}
+
+    def test_no_job_runs_on_a_retired_image(self):
+        for name in ("ci.yml", "release.yml"):
+            for jname, job in self.load(name)["jobs"].items():
+                images = job["runs-on"]
+                if isinstance(images, str) and "matrix.os" in images:
+                    images = job["strategy"]["matrix"]["os"]
+                if isinstance(images, str):
+                    images = [images]
+                for image in images:
+                    self.assertNotIn(image, self.RETIRED,
+                                     "%s: job %s" % (name, jname))
+
     def test_no_other_workflows(self):
         # a new workflow file must be added to the checks above
         self.assertEqual(sorted(os.listdir(WORKFLOWS)), ["ci.yml", "release.yml"])
@@ -135,6 +152,56 @@ class ShellScripts(unittest.TestCase):
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                            universal_newlines=True, timeout=TIMEOUT)
         self.assertEqual(r.returncode, 0, r.stdout)
+
+
+def gnu_ld_options_outside_guards(text):
+    """The lines of a CMakeLists text that pass a GNU ld long option
+    (`-Wl,--...`) to the linker outside a block that leaves Apple's linker
+    out (`if(NOT APPLE)`, the `else()` of `if(APPLE)`, `if(WIN32)`,
+    `if(LINUX)`)."""
+    bad, stack = [], []
+    for n, line in enumerate(text.splitlines(), 1):
+        code = line.split("#", 1)[0].strip()
+        m = re.match(r"(?i)^(if|elseif|else|endif)\s*\((.*)\)$", code)
+        if m:
+            word, cond = m.group(1).lower(), " ".join(m.group(2).split())
+            if word == "if":
+                stack.append([cond, False])
+            elif word in ("else", "elseif") and stack:
+                stack[-1] = [cond if word == "elseif" else stack[-1][0], True]
+            elif word == "endif" and stack:
+                stack.pop()
+            continue
+        if "-Wl,--" not in code:
+            continue
+        safe = any((c == "APPLE" and in_else) or
+                   (c in ("NOT APPLE", "WIN32", "LINUX") and not in_else)
+                   for c, in_else in stack)
+        if not safe:
+            bad.append("%d: %s" % (n, line.strip()))
+    return bad
+
+
+class MacosBuild(unittest.TestCase):
+    """The macOS CI job builds everything the dev preset builds, unit tests
+    included, with Apple's linker, which has no GNU long options such as
+    --wrap: one reaching it stops the job's build (it cannot be run here,
+    so this reads the build files)."""
+
+    def test_no_gnu_ld_option_reaches_apples_linker(self):
+        for rel in ("CMakeLists.txt", "tests/CMakeLists.txt"):
+            with open(os.path.join(SRC, rel)) as f:
+                self.assertEqual(gnu_ld_options_outside_guards(f.read()), [],
+                                 rel)
+
+    def test_the_check_sees_an_unguarded_option(self):
+        text = ("if(APPLE)\n  x()\nelse()\n"
+                "  target_link_options(a PRIVATE -Wl,--wrap=open)\nendif()\n"
+                "target_link_options(b PRIVATE -Wl,--wrap=open)\n"
+                "if(APPLE)\n  target_link_options(c PRIVATE -Wl,--as-needed)\n"
+                "endif()\n")
+        self.assertEqual([l.split(":")[0] for l in
+                          gnu_ld_options_outside_guards(text)], ["6", "8"])
 
 
 class InstallersAgree(unittest.TestCase):
@@ -209,6 +276,28 @@ class CjsonSources(unittest.TestCase):
             " s1-security main",
             "deb-src https://five.invalid/u noble main universe",
         ])
+
+    def test_no_tracked_file_carries_an_apt_source_line(self):
+        """Issue 15 item 6: no file of the repository writes an archive's
+        host name into apt sources (hosts under .invalid, the tests' own,
+        aside): the lines come from the machine's apt configuration."""
+        if not os.path.exists(os.path.join(SRC, ".git")) or \
+                not shutil.which("git"):
+            self.skipTest("not a git checkout")
+        r = subprocess.run(["git", "-C", SRC, "ls-files", "-z"],
+                           stdout=subprocess.PIPE, timeout=TIMEOUT)
+        self.assertEqual(r.returncode, 0)
+        line = re.compile(rb"^[ \t]*deb(?:-src)?[ \t]+(?:\[[^\]\n]*\][ \t]+)?"
+                          rb"[a-z+]+://(?![^/\s]*\.invalid[/\s])[^\s]+", re.M)
+        bad = []
+        for rel in r.stdout.decode().split("\0"):
+            p = os.path.join(SRC, rel)
+            if not rel or not os.path.isfile(p) or os.path.islink(p):
+                continue
+            with open(p, "rb") as f:
+                for m in line.finditer(f.read()):
+                    bad.append("%s: %s" % (rel, m.group(0).decode(errors="replace")))
+        self.assertEqual(bad, [])
 
     def test_script_names_no_archive_host(self):
         with open(os.path.join(SRC, "cmake", "cjson-src.sh")) as f:

@@ -192,11 +192,10 @@ class Concurrency(pt.SandboxTest, unittest.TestCase):
         keys = []
         for n in files:
             self.assertTrue(n.endswith(".json"), n)
-            with open(os.path.join(idir, n)) as f:
-                rec = json.load(f)      # complete: parses
-            self.assertIn("key", rec)
+            rec = pt.facts_read(os.path.join(idir, n))
+            self.assertTrue(rec, n)     # complete: parses
             self.assertIn("version", rec)
-            keys.append(rec["key"].split(":", 3)[-1])
+            keys.append(rec["key"].split(":", 4)[-1])
         self.assertEqual(len(keys), len(set(keys)), "two records for one interpreter")
 
     # -- the scenarios -----------------------------------------------------

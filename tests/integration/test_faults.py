@@ -26,8 +26,8 @@ import time
 import unittest
 
 from pyshimtest import (PYENV, PYSHIM_BIN, SYSTEM, TIMEOUT, Sandbox,
-                        SandboxTest, make_venv, site_packages, write,
-                        write_json)
+                        SandboxTest, facts_read, make_venv, site_packages,
+                        write, write_json)
 
 SEED = int(os.environ.get("PYSHIM_FAULT_SEED") or random.randrange(1 << 30))
 RNG = random.Random(SEED)
@@ -568,7 +568,7 @@ class InterpreterChanges(SandboxTest, unittest.TestCase):
             lambda b: b[:len(b) // 2],                       # truncated
             lambda b: b"",                                   # empty
             lambda b: b"\0" * len(b),                        # zeroed
-            lambda b: b.replace(b'"libpython": "', b'"libpython": "/nonexistent/'),
+            lambda b: b.replace(b'\nlibpython ', b'\nlibpython /nonexistent/'),
             lambda b: b"{" * 10000,                          # deep garbage
             lambda b: bytes(RNG.randrange(256) for _ in range(len(b))),
         ]
@@ -592,11 +592,8 @@ class InterpreterChanges(SandboxTest, unittest.TestCase):
             # (records of interpreters not needed here may stay damaged)
             rebuilt = 0
             for f in files:
-                try:
-                    rec = json.loads(read_bytes(f).decode())
-                except ValueError:
-                    continue
-                rebuilt += rec.get("prefix") == self.prefix
+                rec = facts_read(f)
+                rebuilt += bool(rec) and rec["prefix"] == self.prefix
             self.assertEqual(rebuilt, 1, "damage #%d" % i)
 
 

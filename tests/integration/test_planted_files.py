@@ -25,9 +25,9 @@ import subprocess
 import unittest
 
 from pyshimtest import (SYSTEM, TIMEOUT, SandboxTest, as_user_argv,
-                        chown_tree, fnv1a64, make_venv, site_packages,
-                        test_user,
-                        write, write_json)
+                        chown_tree, facts_key, facts_read, facts_record, fnv1a64,
+                        make_venv, site_packages, test_user, write,
+                        write_json)
 
 # a run that reads a FIFO blocks forever: this is "forever"
 HANG = 20
@@ -306,10 +306,7 @@ class OwnDirectories(_Planted, unittest.TestCase):
                        check=True, timeout=TIMEOUT)
         os.chmod(cls.fake_lib, 0o755)
         cls.real = os.path.realpath(SYSTEM.path)
-        st = os.stat(cls.real)
-        cls.key = hashlib.sha256(("%d:%d:%d:%s" % (
-            st.st_size, st.st_ino, st.st_mtime_ns, cls.real)).encode()
-        ).hexdigest()
+        cls.key = facts_key(cls.real)
 
     def setUp(self):
         if os.path.exists(self.lib_mark):
@@ -322,11 +319,12 @@ class OwnDirectories(_Planted, unittest.TestCase):
     def plant_record(self, cache):
         """A facts record in cache naming the fake libpython."""
         v = "%d.%d.%d" % SYSTEM.version
-        rec = write_json(
+        rec = write(
             os.path.join(cache, "interp", "%016x.json" % fnv1a64(self.real)),
+            facts_record(
             {"version": v, "impl": "cpython", "abiflags": "",
              "libpython": self.fake_lib, "prefix": "/usr",
-             "ext_managed": False, "key": self.key})
+             "ext_managed": False, "key": self.key}), "wb")
         return rec
 
     def assertNotLoaded(self):
@@ -448,6 +446,30 @@ class OwnDirectories(_Planted, unittest.TestCase):
         r = self.run_bounded("python", "-c", "print('ok')", cwd=self.proj)
         self.assertOK(r)
         self.assertNotLoaded()
+
+    def test_older_json_record_is_replaced(self):
+        """A JSON record as pyshim wrote them before the line format
+        (issue 14), valid, under its old key, the user's own and closed:
+        a miss, probed again and replaced by a line record."""
+        st = os.stat(self.real)
+        old_key = hashlib.sha256(("%d:%d:%d:%s" % (
+            st.st_size, st.st_ino, st.st_mtime_ns, self.real)).encode()
+        ).hexdigest()
+        rec = write_json(
+            os.path.join(self.sb.pyshim_home, "cache", "interp",
+                         "%016x.json" % fnv1a64(self.real)),
+            {"version": "%d.%d.%d" % SYSTEM.version, "impl": "cpython",
+             "abiflags": "", "libpython": self.fake_lib, "prefix": "/usr",
+             "ext_managed": False, "key": old_key})
+        self.sb.give(os.path.join(self.sb.pyshim_home, "cache"))
+        os.chmod(rec, 0o644)
+        r = self.run_bounded("python", "-c", "print('ok')", cwd=self.proj)
+        self.assertOK(r)
+        self.assertNotLoaded()
+        new = facts_read(rec)
+        self.assertTrue(new, "the JSON record was not replaced")
+        self.assertEqual(new["key"], self.key)
+        self.assertNotEqual(new["libpython"], self.fake_lib)
 
     def test_own_safe_record_is_used(self):
         """The control: the same record, the user's own and closed, is

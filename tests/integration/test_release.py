@@ -1,7 +1,7 @@
 """The release artifacts (issue 15): what `scripts/release.sh OUTDIR` makes,
 installed the ways users install them.
 
-The artifacts are built once for the module (about 30 s on two cores: the
+The artifacts are built once for the module (80 s on two shared cores here: the
 dist and windows presets, a cJSON source fetch through apt the first time),
 or taken from PYSHIM_RELEASE_DIR when that names a finished OUTDIR. The
 module is skipped where the tools the release needs are missing (a machine
@@ -13,8 +13,11 @@ without the test packages of installer/bootstrap.sh); CI has them all.
   (the very file the Wine suite tests); the manifests carry the real hashes;
   the source tarball builds the way the Homebrew formula builds it.
 - The .deb (root only): installs /usr/bin/pyshim and the docs with no
-  maintainer scripts, `pyshim install` and a shim run work from it, and
-  `dpkg -r` leaves none of its files behind.
+  maintainer scripts; for root in a private HOME and for a real non-root
+  user (pyshim-alice), `pyshim install` from it, `python` outside projects
+  and in a project `pyshim init` made, then `pyshim uninstall --purge`
+  gives every file of HOME back byte for byte; `dpkg -r` leaves none of
+  the package's files behind.
 - install.sh: --from the tarball (and "downloading" it from a file:// base
   URL) in a sandboxed HOME installs, the shim runs, a damaged tarball is
   refused with nothing installed, and `pyshim uninstall --purge --yes`
@@ -23,6 +26,7 @@ without the test packages of installer/bootstrap.sh); CI has them all.
 import hashlib
 import json
 import os
+import platform
 import re
 import shutil
 import stat
@@ -32,7 +36,8 @@ import tempfile
 import unittest
 import zipfile
 
-from pyshimtest import SRC, TIMEOUT, base_env
+from pyshimtest import (SRC, TIMEOUT, as_user_argv, base_env, chown_tree,
+                        test_user, users_unavailable)
 
 RELEASE_TIMEOUT = 900
 VERSION = None
@@ -100,6 +105,15 @@ def sums():
 
 def linux_tarball():
     return os.path.join(OUT, "pyshim-%s-linux-x86_64.tar.gz" % VERSION)
+
+
+def host_tarball():
+    """The tarball install.sh picks on this machine (the macOS CI job runs
+    InstallSh against its own pyshim-V-macos-ARCH.tar.gz)."""
+    osname = {"Linux": "linux", "Darwin": "macos"}[platform.system()]
+    arch = {"x86_64": "x86_64", "amd64": "x86_64", "arm64": "arm64",
+            "aarch64": "arm64"}[platform.machine()]
+    return os.path.join(OUT, "pyshim-%s-%s-%s.tar.gz" % (VERSION, osname, arch))
 
 
 def run(argv, **kw):
@@ -220,13 +234,20 @@ class Artifacts(unittest.TestCase):
         src = os.path.join(d, "pyshim-%s" % VERSION)
         self.assertTrue(os.path.isfile(os.path.join(src, "CMakeLists.txt")))
         b = os.path.join(d, "b")
+        prefix = os.path.join(d, "prefix")
+        # packaging/homebrew/pyshim.rb's three steps (std_cmake_args give
+        # the prefix)
         for argv in (["cmake", "-S", src, "-B", b, "-DPYSHIM_TESTS=OFF",
-                      "-DCMAKE_BUILD_TYPE=Release"],
-                     ["cmake", "--build", b, "-j", "2", "--target", "pyshim"]):
+                      "-DCMAKE_BUILD_TYPE=Release",
+                      "-DCMAKE_INSTALL_PREFIX=" + prefix],
+                     ["cmake", "--build", b, "-j", "2"],
+                     ["cmake", "--install", b]):
             r = run(argv, timeout=RELEASE_TIMEOUT)
             self.assertEqual(r.returncode, 0, r.stdout[-2000:] + r.stderr[-2000:])
-        r = run([os.path.join(b, "pyshim"), "version"])
+        r = run([os.path.join(prefix, "bin", "pyshim"), "version"])
         self.assertEqual(r.stdout, "pyshim %s\n" % VERSION)
+        self.assertTrue(os.path.isfile(os.path.join(
+            prefix, "share", "man", "man1", "pyshim.1")))
 
 
 def snapshot(root):
@@ -294,7 +315,7 @@ class InstallSh(_Home, unittest.TestCase):
 
     def test_from_tarball_then_uninstall_restores_home(self):
         before = snapshot(self.home)
-        r = self.install_sh("--from", linux_tarball())
+        r = self.install_sh("--from", host_tarball())
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         self.assertIn("SHA-256 checked", r.stderr)
         self.assertTrue(os.access(os.path.join(self.bin, "pyshim"), os.X_OK))
@@ -313,15 +334,15 @@ class InstallSh(_Home, unittest.TestCase):
         env["PYSHIM_BASE_URL"] = "file://" + os.path.abspath(OUT)
         r = self.install_sh("--", "--no-default-env", env=env)
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
-        self.assertIn("pyshim-%s-linux-x86_64.tar.gz" % VERSION, r.stderr)
+        self.assertIn(os.path.basename(host_tarball()), r.stderr)
         r = run([os.path.join(self.bin, "pyshim"), "version"], env=self.env)
         self.assertEqual(r.stdout, "pyshim %s\n" % VERSION)
 
     def test_damaged_tarball_is_refused(self):
         d = os.path.join(self.root, "dl")
         os.makedirs(d)
-        bad = os.path.join(d, os.path.basename(linux_tarball()))
-        shutil.copy(linux_tarball(), bad)
+        bad = os.path.join(d, os.path.basename(host_tarball()))
+        shutil.copy(host_tarball(), bad)
         shutil.copy(os.path.join(OUT, "SHA256SUMS"), d)
         with open(bad, "ab") as f:
             f.write(b"\0")
@@ -352,6 +373,41 @@ class DebPackage(_Home, unittest.TestCase):
             self.skipTest(why)
         super().setUp()
 
+    def user_round_trip(self, who, home, env, argv_prefix, work=None):
+        """As one user: `pyshim install` from /usr/bin/pyshim, python
+        outside projects (the default env) and, given work (outside home),
+        in a project `pyshim init` made there, then `pyshim uninstall
+        --purge --yes`: every file of home is as before."""
+        before = snapshot(home)
+        bin_dir = os.path.join(home, ".local", "share", "pyshim", "bin")
+        shim_env = dict(env, PATH=bin_dir + os.pathsep + env["PATH"])
+
+        def call(argv, cwd, e):
+            return run(argv_prefix + argv, env=e, cwd=cwd, timeout=240)
+
+        r = call(["pyshim", "install"], home, env)
+        self.assertEqual(r.returncode, 0, who + ": " + r.stdout + r.stderr)
+        self.assertTrue(os.access(os.path.join(bin_dir, "pyshim"), os.X_OK))
+        r = call(["python", "-c", "import sys; print(sys.prefix)"], home,
+                 shim_env)
+        self.assertEqual((r.returncode, r.stderr), (0, ""), who)
+        self.assertEqual(r.stdout.strip(), os.path.join(
+            home, ".local", "share", "pyshim", "default"), who)
+        if work:
+            r = call(["pyshim", "init"], work, shim_env)
+            self.assertEqual(r.returncode, 0,
+                             who + ": " + r.stdout + r.stderr)
+            os.makedirs(os.path.join(work, "src", "deep"), exist_ok=True)
+            r = call(["python", "-c", "import sys; print(sys.prefix)"],
+                     os.path.join(work, "src", "deep"), shim_env)
+            self.assertEqual((r.returncode, r.stderr), (0, ""), who)
+            self.assertEqual(r.stdout.strip(), os.path.join(work, ".venv"),
+                             who)
+        r = call([os.path.join(bin_dir, "pyshim"), "uninstall", "--purge",
+                  "--yes"], home, env)
+        self.assertEqual(r.returncode, 0, who + ": " + r.stdout + r.stderr)
+        self.assertEqual(snapshot(home), before, who)
+
     def test_install_run_remove(self):
         deb = os.path.join(OUT, "pyshim_%s_amd64.deb" % VERSION)
         r = run(["dpkg-deb", "-I", deb])
@@ -371,13 +427,33 @@ class DebPackage(_Home, unittest.TestCase):
         r = run(["/usr/bin/pyshim", "version"])
         self.assertEqual(r.stdout, "pyshim %s\n" % VERSION)
 
-        # each user: pyshim install, then python through PATH
-        r = run(["pyshim", "install"], env=self.env, cwd=self.home, timeout=240)
-        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
-        self.assertShimRuns()
-        r = run([os.path.join(self.bin, "pyshim"), "uninstall", "--purge",
-                 "--yes"], env=self.env, cwd=self.home)
-        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        # each user runs `pyshim install` once, then python through PATH;
+        # a project too where a real user is available (else for root)
+        real_user = users_unavailable() is None
+        work = None if real_user else os.path.join(self.root, "proj")
+        if work:
+            os.makedirs(work)
+        self.user_round_trip("root", self.home, self.env, [], work)
+        # a real user, as users install it (only /usr/bin/python3 is
+        # theirs to use: pyenv's Pythons are under /root)
+        if real_user:
+            pw = test_user("pyshim-alice")
+            os.chmod(self.root, 0o755)
+            home = os.path.join(self.root, "alice")
+            os.makedirs(home)
+            with open(os.path.join(home, ".bashrc"), "w") as f:
+                f.write("# alice's bashrc\n")
+            with open(os.path.join(home, ".profile"), "w") as f:
+                f.write("# alice's profile\n")
+            awork = os.path.join(self.root, "aproj")
+            os.makedirs(awork)
+            chown_tree(home, pw)
+            chown_tree(awork, pw)
+            os.chmod(home, 0o700)
+            env = {"HOME": home, "SHELL": "/bin/bash", "PATH": "/usr/bin:/bin",
+                   "LANG": "C.UTF-8", "TMPDIR": "/tmp"}
+            self.user_round_trip("pyshim-alice", home, env, as_user_argv(pw),
+                                 awork)
 
         r = run(["dpkg", "-r", "pyshim"], timeout=240)
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)

@@ -1,10 +1,13 @@
 /* Unit tests for the macOS rules that are pure functions, checked on any
- * OS: cli/shellrc.h (login shells) and facts_is_framework_lib
- * (framework builds run by exec under auto). */
+ * OS: cli/shellrc.h (login shells), facts_is_framework_lib (framework
+ * builds run by exec under auto) and plat_jupyter_data_dir_posix
+ * (~/Library/Jupyter). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/shellrc.h"
+#include "common/plat.h"
+#include "common/sb.h"
 #include "launcher/facts.h"
 #include "tests/unit/testutil.h"
 
@@ -115,6 +118,44 @@ static void test_shellrc_all_files__covers_every_install(void **state)
     sv_release(&out);
 }
 
+/* Jupyter's data dir (kernels go in its kernels/), as jupyter_core's
+ * jupyter_data_dir() has it on each OS when JUPYTER_DATA_DIR is unset. */
+static void test_jupyter_data_dir__table(void **state)
+{
+    static const struct {
+        const char *name;
+        int macos;
+        const char *home, *xdg, *want; /* want NULL: ENOENT */
+    } cases[] = {
+        {"linux", 0, "/home/u", NULL, "/home/u/.local/share/jupyter"},
+        {"linux XDG_DATA_HOME", 0, "/home/u", "/x", "/x/jupyter"},
+        {"linux empty XDG_DATA_HOME", 0, "/home/u", "",
+         "/home/u/.local/share/jupyter"},
+        {"linux XDG without home", 0, NULL, "/x", "/x/jupyter"},
+        {"linux no home", 0, NULL, NULL, NULL},
+        {"mac", 1, "/Users/u", NULL, "/Users/u/Library/Jupyter"},
+        {"mac ignores XDG_DATA_HOME", 1, "/Users/u", "/x",
+         "/Users/u/Library/Jupyter"},
+        {"mac no home", 1, "", "/x", NULL},
+    };
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct sb out = SB_INIT;
+        int ret = plat_jupyter_data_dir_posix(cases[i].macos, cases[i].home,
+                                              cases[i].xdg, &out);
+
+        if (!cases[i].want) {
+            TU_INT_EQ(cases[i].name, ret, -1);
+        } else {
+            TU_INT_EQ(cases[i].name, ret, 0);
+            TU_STR_EQ(cases[i].name, out.buf, cases[i].want);
+        }
+        sb_release(&out);
+    }
+}
+
 static void test_facts_is_framework_lib__table(void **state)
 {
     static const struct {
@@ -147,6 +188,7 @@ int main(void)
         cmocka_unit_test(test_shellrc_install_files__table),
         cmocka_unit_test(test_shellrc_all_files__covers_every_install),
         cmocka_unit_test(test_facts_is_framework_lib__table),
+        cmocka_unit_test(test_jupyter_data_dir__table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
