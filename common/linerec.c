@@ -36,7 +36,7 @@ void linerec_init(struct linerec *r, const char *text, size_t len)
 {
     r->p = text;
     r->end = text + len;
-    r->f = r->fend = NULL;
+    r->f = r->fend = r->line = NULL;
 }
 
 int linerec_line(struct linerec *r)
@@ -45,7 +45,7 @@ int linerec_line(struct linerec *r)
 
     if (r->p >= r->end || !(nl = memchr(r->p, '\n', (size_t)(r->end - r->p))))
         return -1;
-    r->f = r->p;
+    r->line = r->f = r->p;
     r->fend = nl;
     r->p = nl + 1;
     return 0;
