@@ -39,7 +39,11 @@ def _exe(var, default):
     return os.path.abspath(os.environ.get(var) or os.path.join(_BUILD, default))
 
 
-PYSHIM_EXE = _exe("PYSHIM_EXE", "pyshim.exe")
+# PYSHIM_WINTEST_EXE names another pyshim.exe to test than the build's own
+# (which ctest passes as PYSHIM_EXE): a release zip's, say
+# (docs/release.md). A missing file fails every test class.
+PYSHIM_EXE = _exe("PYSHIM_WINTEST_EXE", "") if os.environ.get(
+    "PYSHIM_WINTEST_EXE") else _exe("PYSHIM_EXE", "pyshim.exe")
 FAKE_PYTHON = _exe("FAKE_PYTHON", "tests/windows/fake_python.exe")
 FAKE_DLL = _exe("FAKE_DLL", "tests/windows/python312.dll")
 JOBCTL = _exe("JOBCTL", "tests/windows/jobctl.exe")
