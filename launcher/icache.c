@@ -246,12 +246,6 @@ static int entry(struct linerec *r, struct interp_list *l, struct sb *tmp)
     return 0;
 }
 
-/* The current "d" or "f" line, read whole and checked, into the note. */
-static void keep_line(struct icache_note *n, const struct linerec *r)
-{
-    sb_add(&n->lines, r->line, (size_t)(r->fend - r->line) + 1);
-}
-
 int icache_load(const struct interp_env *env, struct interp_list *out,
                 struct trace *t, struct icache_note *note)
 {
@@ -259,9 +253,9 @@ int icache_load(const struct interp_env *env, struct interp_list *out,
     struct sv lines = SV_INIT;
     struct plat_stat st;
     struct linerec r;
-    const char *tag;
+    const char *tag, *dstart, *dend;
     size_t nd = 0, nf = 0, i, n;
-    int ret = -1, traced = t && t->enabled, traced_rec;
+    int ret = -1, traced = t && t->enabled, traced_rec, past = 0;
 
     if (PLAT_WINDOWS || !env->cache_dir)
         return -1;
@@ -278,7 +272,7 @@ int icache_load(const struct interp_env *env, struct interp_list *out,
         (*tag != '1' && (*tag != '0' || traced)) || !linerec_line_done(&r))
         goto out;
     traced_rec = *tag == '1';
-    sb_reset(&note->lines);
+    dstart = dend = r.p;
     for (;;) {
         if (linerec_line(&r) < 0 || linerec_field(&r, &tag, &n) < 0)
             goto out;
@@ -286,24 +280,32 @@ int icache_load(const struct interp_env *env, struct interp_list *out,
             break;
         if (n != 1)
             goto out;
-        if (*tag == 'd' && dir_same(&r, &tmp)) {
-            nd++;
-            keep_line(note, &r);
-        } else if (*tag == 'f' && file_same(&r, &tmp)) {
-            nf++;
-            keep_line(note, &r);
-        } else if (*tag == 'i' && !entry(&r, out, &tmp))
+        /* the "d" and "f" lines come first, as icache_store writes
+         * them: the note keeps them as one piece of the text */
+        if (*tag == 'd' || *tag == 'f') {
+            if (past ||
+                !(*tag == 'd' ? dir_same(&r, &tmp) : file_same(&r, &tmp)))
+                goto out; /* changed, or not a record */
+            if (*tag == 'd')
+                nd++;
+            else
+                nf++;
+            dend = r.fend + 1;
             continue;
-        else if (*tag == 't' && !linerec_text(&r, &tmp) &&
-                 linerec_line_done(&r))
-            sv_push(&lines, tmp.buf);
-        else
-            goto out; /* changed, or not a record */
+        }
+        past = 1;
+        if (*tag == 'i' && !entry(&r, out, &tmp))
+            continue;
+        if (*tag != 't' || linerec_text(&r, &tmp) < 0 || !linerec_line_done(&r))
+            goto out;
+        sv_push(&lines, tmp.buf);
     }
     if (!linerec_line_done(&r) || !linerec_at_end(&r))
         goto out;
     for (i = 0; i < lines.nr; i++)
         trace_add(t, "%s", lines.v[i]);
+    sb_reset(&note->lines);
+    sb_add(&note->lines, dstart, (size_t)(dend - dstart));
     note->traced = traced_rec;
     sv_release(&note->trace);
     note->trace = lines;

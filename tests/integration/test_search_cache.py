@@ -39,6 +39,11 @@ STRACE = shutil.which("strace")
 SETTLE = 0.3
 
 
+def read(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
 def settle():
     """Let the last change age past the cache's freshness window."""
     time.sleep(SETTLE)
@@ -192,8 +197,7 @@ class PlantedSearchRecord(_Search, unittest.TestCase):
         settle()
         self.plan()
         # the record of this test's PATH (earlier tests kept others)
-        recs = [r for r in self.records()
-                if self.pdir.encode() in open(r, "rb").read()]
+        recs = [r for r in self.records() if self.pdir.encode() in read(r)]
         self.assertEqual(len(recs), 1)
         self.mark = os.path.join(self.sb.root, "ran-" + self.id())
         evil = write(os.path.join(self.sb.root, "evil", "python3.91"),
