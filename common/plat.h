@@ -101,8 +101,17 @@ int plat_realpath(const char *path, struct sb *out);
  * no memo (each call asks the OS). */
 void plat_memo_begin(void);
 void plat_memo_end(void);
+/* What the decision's memo saw of directory dir (listed by plat_opendir
+ * since plat_memo_begin): 1 if it holds name, 0 if not, -1 when dir was
+ * not listed (or there is no memo: Windows). Asks the OS nothing. */
+int plat_memo_listed(const char *dir, const char *name);
 /* Absolute path of the running executable (replaces out). */
 int plat_self_exe(struct sb *out);
+/* The running executable's stat (st) and a path that opens it (out,
+ * replaced): Linux /proc/self/exe (one stat, no readlink; it opens the
+ * running file even when the name was replaced meanwhile); elsewhere
+ * plat_self_exe's path. */
+int plat_self_stat(struct sb *out, struct plat_stat *st);
 /* Target of a symlink (replaces out). */
 int plat_readlink(const char *path, struct sb *out);
 

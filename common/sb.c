@@ -52,8 +52,13 @@ void sb_grow(struct sb *sb, size_t extra)
     need = sb->len + extra + 1;
     if (need <= sb->alloc)
         return;
-    if (fresh)
+    if (fresh) {
         sb->buf = NULL;
+        /* most buffers hold a path: one allocation, not a chain of
+         * 8, 16, 32, 64 */
+        if (need < 64)
+            need = 64;
+    }
     xgrow((void **)&sb->buf, &sb->alloc, need, 1);
     if (fresh)
         sb->buf[0] = '\0';
