@@ -95,6 +95,7 @@ static struct {
     size_t cap, used;
     struct memo_ent **tab;
     struct memo_chunk *chunks;
+    char *cwd; /* the working directory getcwd gave (a real path), or NULL */
 } memo;
 
 static void *memo_alloc(size_t n)
@@ -155,6 +156,8 @@ static void memo_clear(void)
     free(memo.tab);
     memo.tab = NULL;
     memo.cap = memo.used = 0;
+    free(memo.cwd);
+    memo.cwd = NULL;
 }
 
 /* NULL when the memo is off or the path was not asked; *slot for
@@ -397,6 +400,8 @@ int64_t plat_now_ns(void)
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+static int plain_abs(const char *path);
+
 int plat_getcwd(struct sb *out)
 {
     sb_reset(out);
@@ -417,6 +422,12 @@ int plat_getcwd(struct sb *out)
         sb_reset(out);
         errno = ENOENT;
         return -1;
+    }
+    /* the decision's memo: a real path, and so is every dir above it */
+    if (memo.depth && plain_abs(out->buf) &&
+        !(out->len >= 10 && !strcmp(out->buf + out->len - 10, " (deleted)"))) {
+        free(memo.cwd);
+        memo.cwd = xstrdup(out->buf);
     }
     return 0;
 }
@@ -499,6 +510,20 @@ static int plain_abs(const char *path)
     return 1;
 }
 
+/* Is dir (plain, absolute) the working directory getcwd gave in this
+ * decision, or a directory above it? getcwd names the directory as the
+ * kernel reached it, links resolved: it and every directory above it are
+ * their own real paths. "/" always is. */
+static int is_cwd_or_above(const char *dir)
+{
+    size_t n = strlen(dir);
+
+    if (!strcmp(dir, "/"))
+        return 1;
+    return memo.cwd && !strncmp(memo.cwd, dir, n) &&
+           (!memo.cwd[n] || memo.cwd[n] == '/');
+}
+
 /*
  * The real path of path from what the memo knows, without the kernel's
  * open/readlink/close: a name that is not a link, in a directory whose
@@ -513,14 +538,23 @@ static int realpath_derived(const char *path, struct sb *out)
     struct sb dir = SB_INIT;
     unsigned mode;
 
-    if (!memo.depth || !plain_abs(path) || slash == path)
+    /* not on macOS: a caseless file system's real path spells each name
+     * as stored, which the name asked need not */
+    if (PLAT_MACOS || !memo.depth || !plain_abs(path))
         return 1;
-    sb_add(&dir, path, (size_t)(slash - path));
+    if (slash == path) {
+        sb_addch(&dir, '/');
+    } else {
+        sb_add(&dir, path, (size_t)(slash - path));
+    }
     m = memo_get(dir.buf, MEMO_REAL, &slot);
-    sb_release(&dir);
-    if (!m || m->err || stat_memo(path, 0, NULL, &mode) < 0 || S_ISLNK(mode))
+    if ((m && m->err) || (!m && !is_cwd_or_above(dir.buf)) ||
+        stat_memo(path, 0, NULL, &mode) < 0 || S_ISLNK(mode)) {
+        sb_release(&dir);
         return 1;
-    sb_set(out, m->real);
+    }
+    sb_set(out, m ? m->real : dir.buf);
+    sb_release(&dir);
     if (out->len > 1)
         sb_addch(out, '/');
     sb_addstr(out, slash + 1);

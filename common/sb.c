@@ -98,6 +98,10 @@ void sb_vaddf(struct sb *sb, const char *fmt, va_list ap)
     va_list cp;
     int n;
 
+    /* room for the usual line first: formatting twice (measure, then
+     * write) costs more than the bytes */
+    if (sb->alloc - sb->len < 128)
+        sb_grow(sb, 128);
     va_copy(cp, ap);
     n = vsnprintf(sb->buf + sb->len, sb->alloc ? sb->alloc - sb->len : 0, fmt,
                   cp);

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/path.h"
 #include "common/plat.h"
 #include "common/sb.h"
 #include "tests/unit/testutil.h"
@@ -120,6 +121,37 @@ static void test_plat_realpath__derived_in_memo(void **state)
         }
     }
     plat_memo_end();
+    /* the working directory (entered through a link) and the dirs above
+     * it are their own real paths: names in them derive from lstats */
+    {
+        static const char *const in_cwd[] = {"f",   "lf",    "ld",   "ld/f",
+                                             "lup", "lup/b", "none", "../lf"};
+        char *old = getcwd(NULL, 0), *lb = tu_path(root, "lb");
+        struct sb cwd = SB_INIT, q = SB_INIT;
+
+        assert_non_null(old);
+        assert_int_equal(chdir(lb), 0);
+        plat_memo_begin();
+        assert_int_equal(plat_getcwd(&cwd), 0);
+        for (round = 0; round < 2; round++) {
+            for (i = 0; i < sizeof(in_cwd) / sizeof(in_cwd[0]); i++) {
+                sb_reset(&q);
+                sb_addf(&q, "%s/%s", cwd.buf, in_cwd[i]);
+                check_realpath(in_cwd[i], q.buf);
+            }
+            sb_reset(&q);
+            sb_addstr(&q, cwd.buf);
+            path_dirname(&q);
+            sb_addstr(&q, "/lf");
+            check_realpath("a/lf from above the cwd", q.buf);
+        }
+        plat_memo_end();
+        assert_int_equal(chdir(old), 0);
+        free(old);
+        free(lb);
+        sb_release(&cwd);
+        sb_release(&q);
+    }
     tu_cleanup(root);
 }
 
