@@ -247,6 +247,9 @@ def count(box, cwd, extra_path, keep, strace=True):
                            {shim, os.path.realpath(shim), box.pyshim},
                            box.root, box.loader)
         if box.loader is None:
+            if not sc["own"]:
+                raise RuntimeError("strace -k found no call under the shim's "
+                                   "main (a stripped binary?)")
             box.loader = sc["loader"]
     return ir, sc
 

@@ -92,8 +92,9 @@ static const char usage_uninstall[] =
     "files stay.\n"
     "--purge also deletes what pyshim made in its data dir and cache: the\n"
     "shared envs, overlays, the default env, trust records, the project\n"
-    "list and the interpreter facts (each known by its name and form;\n"
-    "anything else there stays and is listed), and the global config if it\n"
+    "list and the interpreter facts (each known by its name and form, a\n"
+    "shared or default env by the mark pyshim wrote in it; anything else\n"
+    "there stays and is listed), and the global config if it\n"
     "is still the one install wrote. It shows what it will delete and its\n"
     "size and asks first; without a terminal it needs --yes.\n"
     "Jupyter kernels that run a program uninstall removes (pyshim's --auto\n"
@@ -481,6 +482,17 @@ static int lock_name(const char *n)
     return 0;
 }
 
+/* An overlay env's name (launcher/env.c): MAJOR.MINOR-<12 hex>. */
+static int overlay_name(const char *n)
+{
+    size_t a = strspn(n, "0123456789"), b;
+
+    if (!a || n[a] != '.')
+        return 0;
+    b = strspn(n + a + 1, "0123456789");
+    return b && n[a + 1 + b] == '-' && hex_name(n + a + 2 + b, 12, "");
+}
+
 /* Is there anything at path (a dangling link too)? */
 static int lexists(const char *path)
 {
@@ -540,9 +552,13 @@ static void purge_dir(struct purge *pg, const char *dir, enum purge_kind kind)
         path_join(&p, dir, n);
         d = real_dir(p.buf);
         f = real_file(p.buf);
-        if ((kind == PURGE_VENVS && d && venv_is_venv(p.buf)) ||
+        /* a venv is pyshim's by its mark (shared create writes it), an
+         * overlay by its name, which only pyshim gives: a venv of the
+         * user's there (PYSHIM_HOME=$HOME) may hold their files */
+        if ((kind == PURGE_VENVS && d && venv_is_made(p.buf)) ||
             (kind == PURGE_OVERLAYS && d &&
-             (venv_is_venv(p.buf) || !strncmp(n, ".tmp-", 5))))
+             ((overlay_name(n) && venv_is_venv(p.buf)) ||
+              !strncmp(n, ".tmp-", 5))))
             purge_tree(pg, p.buf);
         else if ((kind == PURGE_HEX64 && f && hex_name(n, 64, "")) ||
                  (kind == PURGE_HEX16 && f && hex_name(n, 16, "")) ||
@@ -582,8 +598,10 @@ static void purge_plan(const struct dirs *d, const char *bin, struct purge *pg)
     if (!plat_is_dir(d->data))
         goto out;
     path_join(&p, d->data, "default");
-    if (real_dir(p.buf) && venv_is_venv(p.buf))
+    if (real_dir(p.buf) && venv_is_made(p.buf))
         purge_tree(pg, p.buf);
+    else if (lexists(p.buf))
+        sv_push(&pg->left, p.buf);
     for (i = 0; i < sizeof(subdirs) / sizeof(subdirs[0]); i++) {
         path_join(&p, d->data, subdirs[i].name);
         if (lexists(p.buf))

@@ -304,8 +304,11 @@ static int load(const char *real, struct sb *old, enum rc_form *form,
 {
     if (plat_read_file(real, 16u << 20, old) < 0) {
         err_set(e, PYSHIM_EXIT_NOINPUT, "cannot read '%s': %s", real,
-                plat_strerror(errno));
-        return -1;
+                plat_read_strerror(errno));
+        return err_hint(
+            e,
+            "pyshim edits only a start-up file it can read, a regular file: fix '%s' and run the command again",
+            real);
     }
     if (rc_decode(real, old, form, text, e) < 0 ||
         rc_check_block(real, text->buf, text->len, e) < 0)

@@ -229,6 +229,12 @@ static char drive_of(const char *p)
     return is_alpha(p[0]) && p[1] == ':' ? to_upper(p[0]) : 0;
 }
 
+/* Does p point into sb's own memory? */
+static int inside_sb(const struct sb *sb, const char *p)
+{
+    return sb->alloc && p >= sb->buf && p < sb->buf + sb->alloc;
+}
+
 void path_join(struct sb *out, const char *dir, const char *name)
 {
     struct sb tmp = SB_INIT;
@@ -249,13 +255,35 @@ void path_join(struct sb *out, const char *dir, const char *name)
     } else if (path_is_abs(name) || !*dir) {
         sb_addstr(&tmp, name);
     } else {
+        size_t dl = strlen(dir), nl;
+        int sep;
+
         if (kind == PFX_DRIVE_REL)
             name += 2; /* "C:x" in a dir on drive C */
-        sb_addstr(&tmp, dir);
-        if (tmp.len && !is_sep(tmp.buf[tmp.len - 1]) &&
-            !(PLAT_WINDOWS && tmp.len == 2 && drive_of(tmp.buf)))
+        nl = strlen(name);
+        sep = dl && !is_sep(dir[dl - 1]) &&
+              !(PLAT_WINDOWS && dl == 2 && drive_of(dir));
+        /* the usual cases without a copy: out extended in place
+         * (path_join(&p, p.buf, name)), or filled in one allocation */
+        if (!inside_sb(out, name) &&
+            (dir == out->buf || !inside_sb(out, dir))) {
+            if (dir != out->buf) {
+                sb_reset(out);
+                sb_grow(out, dl + 1 + nl);
+                sb_add(out, dir, dl);
+            } else {
+                sb_setlen(out, dl);
+                sb_grow(out, 1 + nl);
+            }
+            if (sep)
+                sb_addch(out, PLAT_DIRSEP);
+            sb_add(out, name, nl);
+            return;
+        }
+        sb_add(&tmp, dir, dl);
+        if (sep)
             sb_addch(&tmp, PLAT_DIRSEP);
-        sb_addstr(&tmp, name);
+        sb_add(&tmp, name, nl);
     }
     sb_set(out, tmp.buf);
     sb_release(&tmp);

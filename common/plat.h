@@ -89,17 +89,31 @@ int plat_getcwd(struct sb *out);
 /* Canonical absolute path of an existing file (replaces out). */
 int plat_realpath(const char *path, struct sb *out);
 /* One view of the file system for one decision (resolve()): between
- * begin and end, plat_stat, plat_is_dir, plat_is_file, plat_realpath and
- * the name check of plat_read_* answer a path asked before from the first
- * answer (success, ENOENT, ENOTDIR), so a path is asked of the kernel
- * once. Any change pyshim makes (plat_write_atomic, plat_mkdir*,
- * plat_rename, plat_unlink, plat_rm*, plat_symlink, plat_lock, plat_run,
- * ...) forgets every answer. Nests; end frees at the outermost. Windows:
- * no memo (each call asks the OS). */
+ * begin and end, plat_stat, plat_is_dir, plat_is_file, plat_realpath,
+ * plat_opendir (the whole listing) and the name check of plat_read_*
+ * answer a path asked before from the first answer (success, ENOENT,
+ * ENOTDIR), so a path is asked of the kernel once. What follows from an
+ * answer is not asked either: the stat of a name whose lstat showed no
+ * link (or no name), the real path of a real path's directory, of a real
+ * path itself, and of a name that is no link in a directory whose real
+ * path is known. File contents are never kept: every read opens the file
+ * and judges its descriptor. Any change pyshim makes (plat_write_atomic,
+ * plat_mkdir*, plat_rename, plat_unlink, plat_rm*, plat_symlink,
+ * plat_lock, plat_run, ...) forgets every answer. Nests; end frees at the
+ * outermost. Windows: no memo (each call asks the OS). */
 void plat_memo_begin(void);
 void plat_memo_end(void);
+/* What the decision's memo saw of directory dir (listed by plat_opendir
+ * since plat_memo_begin): 1 if it holds name, 0 if not, -1 when dir was
+ * not listed (or there is no memo: Windows). Asks the OS nothing. */
+int plat_memo_listed(const char *dir, const char *name);
 /* Absolute path of the running executable (replaces out). */
 int plat_self_exe(struct sb *out);
+/* The running executable's stat (st) and a path that opens it (out,
+ * replaced): Linux /proc/self/exe (one stat, no readlink; it opens the
+ * running file even when the name was replaced meanwhile); elsewhere
+ * plat_self_exe's path. */
+int plat_self_stat(struct sb *out, struct plat_stat *st);
 /* Target of a symlink (replaces out). */
 int plat_readlink(const char *path, struct sb *out);
 

@@ -18,6 +18,9 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#ifdef __linux__
+#include <sys/syscall.h>
+#endif
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -66,7 +69,7 @@ static void fill_stat(const struct stat *s, struct plat_stat *st)
  * a lock file, a child process) empties the memo. Only answers that are a
  * fact of the tree are kept: success, ENOENT, ENOTDIR.
  */
-enum { MEMO_LSTAT, MEMO_STAT, MEMO_REAL };
+enum { MEMO_LSTAT, MEMO_STAT, MEMO_REAL, MEMO_LIST };
 
 struct memo_ent {
     size_t hash, len;
@@ -74,7 +77,8 @@ struct memo_ent {
     int err;
     unsigned mode;       /* st_mode */
     struct plat_stat st; /* MEMO_LSTAT, MEMO_STAT */
-    const char *real;    /* MEMO_REAL */
+    const char *real;    /* MEMO_REAL; MEMO_LIST: the names, NUL-ended */
+    size_t real_len;     /* MEMO_LIST: bytes of the names */
     char path[];
 };
 
@@ -91,6 +95,7 @@ static struct {
     size_t cap, used;
     struct memo_ent **tab;
     struct memo_chunk *chunks;
+    char *cwd; /* the working directory getcwd gave (a real path), or NULL */
 } memo;
 
 static void *memo_alloc(size_t n)
@@ -151,6 +156,8 @@ static void memo_clear(void)
     free(memo.tab);
     memo.tab = NULL;
     memo.cap = memo.used = 0;
+    free(memo.cwd);
+    memo.cwd = NULL;
 }
 
 /* NULL when the memo is off or the path was not asked; *slot for
@@ -227,6 +234,23 @@ void plat_memo_end(void)
         memo_clear();
 }
 
+int plat_memo_listed(const char *dir, const char *name)
+{
+    size_t len = strlen(dir);
+    const struct memo_ent *m;
+    const char *n, *end;
+
+    if (!memo.depth || !memo.cap)
+        return -1;
+    m = *memo_slot(dir, len, memo_hash(dir, len, MEMO_LIST), MEMO_LIST);
+    if (!m || m->err)
+        return -1;
+    for (n = m->real, end = m->real + m->real_len; n < end; n += strlen(n) + 1)
+        if (!strcmp(n, name))
+            return 1;
+    return 0;
+}
+
 /* stat or lstat through the memo: st (may be NULL) and the mode */
 static int stat_memo(const char *path, int follow, struct plat_stat *st,
                      unsigned *mode)
@@ -237,6 +261,20 @@ static int stat_memo(const char *path, int follow, struct plat_stat *st,
     struct stat s;
     struct plat_stat ps;
 
+    if (!m && follow && slot) {
+        /* what lstat told of a name that is no link (or of no name at
+         * all) is what stat would tell: asked first, it answers both */
+        size_t len = strlen(path);
+        const struct memo_ent *l =
+            *memo_slot(path, len, memo_hash(path, len, MEMO_LSTAT), MEMO_LSTAT);
+
+        if (l && (l->err == ENOENT || l->err == ENOTDIR ||
+                  (!l->err && !S_ISLNK(l->mode))))
+            m = l;
+        /* memo_slot above does not grow the table: slot stays valid */
+        if (m)
+            memo_put(slot, m->err, m->mode, &m->st, NULL);
+    }
     if (m) {
         if (m->err) {
             errno = m->err;
@@ -354,6 +392,8 @@ long plat_pid(void)
     return (long)getpid();
 }
 
+static int plain_abs(const char *path);
+
 int plat_getcwd(struct sb *out)
 {
     sb_reset(out);
@@ -374,6 +414,12 @@ int plat_getcwd(struct sb *out)
         sb_reset(out);
         errno = ENOENT;
         return -1;
+    }
+    /* the decision's memo: a real path, and so is every dir above it */
+    if (memo.depth && plain_abs(out->buf) &&
+        !(out->len >= 10 && !strcmp(out->buf + out->len - 10, " (deleted)"))) {
+        free(memo.cwd);
+        memo.cwd = xstrdup(out->buf);
     }
     return 0;
 }
@@ -427,6 +473,86 @@ static int realpath_os(const char *path, struct sb *out)
     return 0;
 }
 
+/* Remember that real is the real path of path (when not known yet). */
+static void memo_real(const char *path, const char *real)
+{
+    struct memo_ent **slot;
+
+    if (!memo_get(path, MEMO_REAL, &slot))
+        memo_put(slot, 0, 0, NULL, real);
+}
+
+/* Is path absolute with a plain last name: no "//", no "." or ".."
+ * component, no trailing separator (so that it is dirname + "/" + name,
+ * as the kernel walks it)? */
+static int plain_abs(const char *path)
+{
+    const char *p = path;
+
+    if (*p != '/' || !p[1])
+        return 0;
+    for (; *p; p++) {
+        if (*p != '/')
+            continue;
+        if (p[1] == '/' || !p[1] ||
+            (p[1] == '.' &&
+             (!p[2] || p[2] == '/' || (p[2] == '.' && (!p[3] || p[3] == '/')))))
+            return 0;
+    }
+    return 1;
+}
+
+/* Is dir (plain, absolute) the working directory getcwd gave in this
+ * decision, or a directory above it? getcwd names the directory as the
+ * kernel reached it, links resolved: it and every directory above it are
+ * their own real paths. "/" always is. */
+static int is_cwd_or_above(const char *dir)
+{
+    size_t n = strlen(dir);
+
+    if (!strcmp(dir, "/"))
+        return 1;
+    return memo.cwd && !strncmp(memo.cwd, dir, n) &&
+           (!memo.cwd[n] || memo.cwd[n] == '/');
+}
+
+/*
+ * The real path of path from what the memo knows, without the kernel's
+ * open/readlink/close: a name that is not a link, in a directory whose
+ * real path is known, is that real path plus the name (one lstat, often
+ * asked already). 1 when not derived.
+ */
+static int realpath_derived(const char *path, struct sb *out)
+{
+    const char *slash = strrchr(path, '/');
+    struct memo_ent **slot;
+    const struct memo_ent *m;
+    struct sb dir = SB_INIT;
+    unsigned mode;
+
+    /* not on macOS: a caseless file system's real path spells each name
+     * as stored, which the name asked need not */
+    if (PLAT_MACOS || !memo.depth || !plain_abs(path))
+        return 1;
+    if (slash == path) {
+        sb_addch(&dir, '/');
+    } else {
+        sb_add(&dir, path, (size_t)(slash - path));
+    }
+    m = memo_get(dir.buf, MEMO_REAL, &slot);
+    if ((m && m->err) || (!m && !is_cwd_or_above(dir.buf)) ||
+        stat_memo(path, 0, NULL, &mode) < 0 || S_ISLNK(mode)) {
+        sb_release(&dir);
+        return 1;
+    }
+    sb_set(out, m ? m->real : dir.buf);
+    sb_release(&dir);
+    if (out->len > 1)
+        sb_addch(out, '/');
+    sb_addstr(out, slash + 1);
+    return 0;
+}
+
 int plat_realpath(const char *path, struct sb *out)
 {
     struct memo_ent **slot;
@@ -441,14 +567,33 @@ int plat_realpath(const char *path, struct sb *out)
         sb_set(out, m->real);
         return 0;
     }
-    ret = realpath_os(path, out);
+    ret = realpath_derived(path, out);
+    if (slot)
+        memo_get(path, MEMO_REAL, &slot); /* the table may have grown */
+    if (ret > 0)
+        ret = realpath_os(path, out);
     if (ret < 0) {
         int saved = errno;
 
         memo_put(slot, saved, 0, NULL, NULL);
         errno = saved;
-    } else {
-        memo_put(slot, 0, 0, NULL, out->buf);
+        return ret;
+    }
+    memo_put(slot, 0, 0, NULL, out->buf);
+    /* A real path is its own, and so is the directory above it: the
+     * project dir once its .venv is known, the interpreter's dir once
+     * the venv's python is. */
+    if (slot) {
+        const char *slash = strrchr(out->buf, '/');
+
+        memo_real(out->buf, out->buf);
+        if (slash && slash != out->buf) {
+            struct sb dir = SB_INIT;
+
+            sb_add(&dir, out->buf, (size_t)(slash - out->buf));
+            memo_real(dir.buf, dir.buf);
+            sb_release(&dir);
+        }
     }
     return ret;
 }
@@ -493,6 +638,20 @@ int plat_self_exe(struct sb *out)
 #else
     return plat_readlink("/proc/self/exe", out);
 #endif
+}
+
+int plat_self_stat(struct sb *out, struct plat_stat *st)
+{
+#ifdef __linux__
+    struct stat s;
+
+    if (!stat("/proc/self/exe", &s)) {
+        sb_set(out, "/proc/self/exe");
+        fill_stat(&s, st);
+        return 0;
+    }
+#endif
+    return plat_self_exe(out) < 0 ? -1 : plat_stat(out->buf, st, 1);
 }
 
 const char *plat_getenv(const char *name)
@@ -889,37 +1048,141 @@ int plat_mkdtemp(struct sb *tmpl)
     return mkdtemp(tmpl->buf) ? 0 : -1;
 }
 
+/*
+ * A listing is read whole when the directory is opened: on Linux with
+ * getdents64 straight into one buffer (glibc's opendir adds an fstat that
+ * only sizes its buffer), elsewhere with readdir. While a decision's memo
+ * is on (plat_memo_begin), a directory is listed once: the venv's lib/ is
+ * asked for by the layout (venv.c) and by the start-up code scan
+ * (vtrust.c), and a second listing would tell nothing new.
+ */
 struct plat_dir {
-    DIR *d;
+    char *own; /* names read for this listing, or NULL: the memo's */
+    const char *next, *end;
 };
+
+static int skip_name(const char *n)
+{
+    return n[0] == '.' && (!n[1] || (n[1] == '.' && !n[2]));
+}
+
+/* Every name of path but "." and "..", each NUL-terminated, into out. */
+static int read_names(const char *path, struct sb *out)
+{
+#if defined(__linux__) && defined(SYS_getdents64)
+    enum { BUF = 32768 };
+    char *buf;
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_NONBLOCK | O_CLOEXEC);
+    int ret = -1, saved;
+
+    if (fd < 0)
+        return -1;
+    buf = xmalloc(BUF);
+    for (;;) {
+        long n = syscall(SYS_getdents64, fd, buf, (size_t)BUF);
+        long at;
+
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            break;
+        }
+        if (!n) {
+            ret = 0;
+            break;
+        }
+        for (at = 0; at < n;) {
+            /* struct linux_dirent64: ino, off, reclen, type, name */
+            unsigned short reclen;
+            const char *name = buf + at + 19;
+
+            memcpy(&reclen, buf + at + 16, sizeof(reclen));
+            if (!skip_name(name))
+                sb_add(out, name, strlen(name) + 1);
+            at += reclen;
+        }
+    }
+    saved = errno;
+    free(buf);
+    close(fd);
+    errno = saved;
+    return ret;
+#else
+    DIR *d = opendir(path);
+    struct dirent *de;
+
+    if (!d)
+        return -1;
+    while ((de = readdir(d)))
+        if (!skip_name(de->d_name))
+            sb_add(out, de->d_name, strlen(de->d_name) + 1);
+    closedir(d);
+    return 0;
+#endif
+}
 
 struct plat_dir *plat_opendir(const char *path)
 {
-    DIR *d = opendir(path);
+    struct memo_ent **slot;
+    const struct memo_ent *m = memo_get(path, MEMO_LIST, &slot);
     struct plat_dir *pd;
+    struct sb names = SB_INIT;
 
-    if (!d)
+    if (m && m->err) {
+        errno = m->err;
         return NULL;
+    }
     pd = xmalloc(sizeof(*pd));
-    pd->d = d;
+    pd->own = NULL;
+    if (m) {
+        pd->next = m->real;
+        pd->end = m->real + m->real_len;
+        return pd;
+    }
+    if (read_names(path, &names) < 0) {
+        int saved = errno;
+
+        memo_put(slot, saved, 0, NULL, NULL);
+        sb_release(&names);
+        free(pd);
+        errno = saved;
+        return NULL;
+    }
+    if (slot) {
+        char *keep = memo_alloc(names.len + 1);
+
+        memcpy(keep, names.buf, names.len + 1);
+        memo_put(slot, 0, 0, NULL, NULL);
+        (*slot)->real = keep;
+        (*slot)->real_len = names.len;
+        pd->next = keep;
+        pd->end = keep + names.len;
+        sb_release(&names);
+    } else {
+        size_t len = names.len;
+
+        pd->own = sb_detach(&names, NULL);
+        pd->next = pd->own;
+        pd->end = pd->own + len;
+    }
     return pd;
 }
 
 const char *plat_readdir(struct plat_dir *d)
 {
-    struct dirent *de;
+    const char *name = d->next;
 
-    while ((de = readdir(d->d)))
-        if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-            return de->d_name;
-    return NULL;
+    if (name >= d->end)
+        return NULL;
+    d->next = name + strlen(name) + 1;
+    return name;
 }
 
 void plat_closedir(struct plat_dir *d)
 {
     if (!d)
         return;
-    closedir(d->d);
+    free(d->own);
     free(d);
 }
 

@@ -237,6 +237,13 @@ void plat_memo_end(void)
 {
 }
 
+int plat_memo_listed(const char *dir, const char *name)
+{
+    (void)dir;
+    (void)name;
+    return -1;
+}
+
 int plat_realpath(const char *path, struct sb *out)
 {
     HANDLE h = open_meta(path, 1);
@@ -266,6 +273,11 @@ int plat_realpath(const char *path, struct sb *out)
     free(full);
     free(w);
     return ret;
+}
+
+int plat_self_stat(struct sb *out, struct plat_stat *st)
+{
+    return plat_self_exe(out) < 0 ? -1 : plat_stat(out->buf, st, 1);
 }
 
 int plat_self_exe(struct sb *out)

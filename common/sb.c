@@ -52,8 +52,13 @@ void sb_grow(struct sb *sb, size_t extra)
     need = sb->len + extra + 1;
     if (need <= sb->alloc)
         return;
-    if (fresh)
+    if (fresh) {
         sb->buf = NULL;
+        /* most buffers hold a path: one allocation, not a chain of
+         * 8, 16, 32, 64 */
+        if (need < 64)
+            need = 64;
+    }
     xgrow((void **)&sb->buf, &sb->alloc, need, 1);
     if (fresh)
         sb->buf[0] = '\0';
@@ -93,6 +98,10 @@ void sb_vaddf(struct sb *sb, const char *fmt, va_list ap)
     va_list cp;
     int n;
 
+    /* room for the usual line first: formatting twice (measure, then
+     * write) costs more than the bytes */
+    if (sb->alloc - sb->len < 128)
+        sb_grow(sb, 128);
     va_copy(cp, ap);
     n = vsnprintf(sb->buf + sb->len, sb->alloc ? sb->alloc - sb->len : 0, fmt,
                   cp);

@@ -101,6 +101,44 @@ static int judge_above(const char *dir, const char *what, const char *fix,
     return 0;
 }
 
+/* POSIX: path is absolute and plain (no "//", "." or ".." part, no
+ * trailing "/"), and neither it nor any directory above it is a link:
+ * then it is its own real path. The lstats are the ones the walk up
+ * needs anyway (the decision's memo answers its stats from them), so the
+ * usual home without links costs no realpath. */
+static int is_own_real_path(const char *path)
+{
+    struct sb up = SB_INIT, prev = SB_INIT;
+    struct plat_stat st;
+    const char *s;
+    int ret = 0;
+
+    if (PLAT_WINDOWS || path[0] != '/')
+        return 0;
+    for (s = path; *s; s++)
+        if (*s == '/' &&
+            (s[1] == '/' || (!s[1] && s != path) ||
+             (s[1] == '.' && (!s[2] || s[2] == '/' ||
+                              (s[2] == '.' && (!s[3] || s[3] == '/'))))))
+            return 0;
+    sb_addstr(&up, path);
+    for (;;) {
+        if (plat_stat(up.buf, &st, 0) < 0 || st.is_lnk)
+            goto out;
+        if (path_is_root(up.buf))
+            break;
+        sb_set(&prev, up.buf);
+        path_dirname(&up);
+        if (!strcmp(up.buf, prev.buf))
+            break;
+    }
+    ret = 1;
+out:
+    sb_release(&up);
+    sb_release(&prev);
+    return ret;
+}
+
 static int check_dir(const char *dir, const char *what, int is_home,
                      const char *checked, struct sb *judged, struct err *e)
 {
@@ -113,8 +151,11 @@ static int check_dir(const char *dir, const char *what, int is_home,
     int ret = -1, self = 1;
 
     sb_addstr(&p, dir);
-    /* the nearest part of dir that exists */
-    while (plat_stat(p.buf, &st, 1) < 0) {
+    /* the nearest part of dir that exists (the name first: one call for
+     * a dir that is no link) */
+    while (
+        (plat_stat(p.buf, &st, 0) < 0 && errno != ENOENT && errno != ENOTDIR) ||
+        plat_stat(p.buf, &st, 1) < 0) {
         if ((errno != ENOENT && errno != ENOTDIR) || path_is_root(p.buf)) {
             ret = 0; /* cannot be judged here; using it will say why */
             goto out;
@@ -129,7 +170,9 @@ static int check_dir(const char *dir, const char *what, int is_home,
     }
     if (self && st.is_dir && judge_self(dir, what, fix, &st, e) < 0)
         goto out;
-    if (plat_realpath(p.buf, &real) < 0) {
+    if (is_own_real_path(p.buf)) {
+        sb_set(&real, p.buf);
+    } else if (plat_realpath(p.buf, &real) < 0) {
         ret = 0;
         goto out;
     }

@@ -102,6 +102,10 @@ static int read_marker(struct project *p, const char *dir, const char *path,
     struct plat_stat st;
     int saved;
 
+    /* the name first (unsafe_reason judges it): absent, or no link, it
+     * answers the name check of the read as well (the decision's memo) */
+    if (plat_stat(path, &st, 0) < 0 && absent(errno))
+        return 0;
     if (!plat_read_regular(path, max, text, &st)) {
         if (out)
             *out = st;
@@ -157,7 +161,10 @@ static int venv_marker(struct project *p, const char *dir, struct trace *t)
 
     path_join(&vd, dir, ".venv");
     path_join(&cfgp, vd.buf, "pyvenv.cfg");
-    if (plat_stat(cfgp.buf, &cs, 1) < 0 || plat_stat(vd.buf, &vs, 1) < 0)
+    /* the names first (skip_unsafe judges them too): for the usual
+     * file and dir that are no links, they answer the stats below */
+    if (plat_stat(cfgp.buf, &cs, 0) < 0 || plat_stat(vd.buf, &vs, 0) < 0 ||
+        plat_stat(cfgp.buf, &cs, 1) < 0 || plat_stat(vd.buf, &vs, 1) < 0)
         goto out;
     /* a pyvenv.cfg that is not a file (a FIFO, a device, a directory)
      * makes no venv, is never opened, and is not passed over silently */

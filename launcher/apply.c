@@ -68,5 +68,7 @@ int apply_plan(struct plan *p, struct err *e)
             return -1;
         p->overlay_missing = 0;
     }
-    return p->hook_site ? sync_hook(p, e) : 0;
+    if (!p->hook_site || (p->hook_none && !p->hook.len))
+        return 0;
+    return sync_hook(p, e);
 }

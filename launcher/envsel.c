@@ -121,6 +121,11 @@ static void want_hook(struct plan *p, const char *site, int exists)
     sv_release(&nested);
     free(p->hook_site);
     p->hook_site = xstrdup(site);
+    /* the start-up code scan listed site-packages already (a venv pyshim
+     * did not make): none of the three files there, none to remove */
+    p->hook_none = exists && plat_memo_listed(site, HOOK_FILE) == 0 &&
+                   plat_memo_listed(site, HOOK_MODULE_FILE) == 0 &&
+                   plat_memo_listed(site, HOOK_START_FILE) == 0;
     if (exists) {
         path_join(&path, site, HOOK_FILE);
         free(p->hook_path);

@@ -37,9 +37,9 @@ int mode_wanted(struct rctx *c, const struct settings *s, enum cfg_mode *m,
 
 /* The length of the name of the first "env" entry that only the program
  * loader reads, at program start (LD_PRELOAD, LD_LIBRARY_PATH, LD_AUDIT,
- * DYLD_*), with its index in *at; 0 if none. Embed mode sets "env" in a
- * process that is already loaded: such an entry would be silently
- * ignored there. */
+ * DYLD_*, glibc's GLIBC_TUNABLES and their MALLOC_* aliases), with its
+ * index in *at; 0 if none. Embed mode sets "env" in a process that is
+ * already loaded: such an entry would be silently ignored there. */
 static size_t loader_var(const struct sv *env, size_t *at)
 {
     size_t i;
@@ -47,7 +47,8 @@ static size_t loader_var(const struct sv *env, size_t *at)
     for (i = 0; env && i < env->nr; i++) {
         const char *kv = env->v[i];
 
-        if (!strncmp(kv, "LD_", 3) || !strncmp(kv, "DYLD_", 5)) {
+        if (!strncmp(kv, "LD_", 3) || !strncmp(kv, "DYLD_", 5) ||
+            !strncmp(kv, "GLIBC_TUNABLES=", 15) || !strncmp(kv, "MALLOC_", 7)) {
             *at = i;
             return strcspn(kv, "=");
         }

@@ -96,7 +96,7 @@ int pick_init(struct pick *k, const struct envvars *vars, const struct dirs *d,
     k->vars = vars;
     k->trace = t;
     k->facts_ok = 0;
-    if (plat_self_exe(&self) < 0 || plat_stat(self.buf, &st, 1) < 0) {
+    if (plat_self_stat(&self, &st) < 0) {
         err_set(e, PYSHIM_EXIT_OSERR, "cannot find pyshim's own executable: %s",
                 plat_strerror(errno));
         goto out;

@@ -15,6 +15,11 @@ struct rctx {
     struct plan *p; /* what is decided so far */
     struct err *e;
     struct pick pick; /* one interpreter search per run */
+    /* the last interp_finds() question and its answer (launcher/vcheck.c):
+     * the venv's python is asked about for what it runs and again for
+     * pyvenv.cfg's home */
+    char *finds_path;
+    int finds_ret;
 };
 
 #endif

@@ -173,6 +173,7 @@ int resolve(const struct resolve_in *in, struct plan *p, struct err *e)
         ret = project_run(&c);
 out:
     pick_release(&c.pick);
+    free(c.finds_path);
     plat_memo_end();
     return ret;
 }

@@ -82,6 +82,9 @@ struct plan {
     char *hook_path;     /* where the hook lives, or NULL (not built yet) */
     struct sb hook;      /* its content */
     int hook_changed;    /* apply() rewrote or removed it */
+    int hook_none;       /* no hook file is in hook_site (its listing
+                            while deciding showed none): with no shared
+                            env there is nothing to remove */
     int overlay_missing; /* env_dir is an overlay apply() must build */
     char *abiflags;      /* the overlay's base's ABI flags, or NULL */
     enum cfg_mode mode;  /* exec or embed (after auto is decided) */

@@ -15,6 +15,18 @@
 #include "launcher/rctx.h"
 #include "launcher/vtrust.h"
 #include "common/banned.h"
+/* interp_finds, asked once per path in a run (its answer reads the
+ * file's first bytes) */
+static int finds(struct rctx *c, const char *path)
+{
+    if (c->finds_path && !strcmp(c->finds_path, path))
+        return c->finds_ret;
+    free(c->finds_path);
+    c->finds_path = xstrdup(path);
+    c->finds_ret = interp_finds(&c->pick.ienv, path);
+    return c->finds_ret;
+}
+
 /* True if real (a canonical path) is one of the interpreters the search
  * finds: the same file, by identity, or by path where the file system
  * tells no identity. */
@@ -26,7 +38,7 @@ static int is_discovered(struct rctx *c, const char *real)
 
     /* one candidate's quick answer first: the full search lists every
      * interpreter of the machine (most of a warm run's work) */
-    if (interp_finds(&c->pick.ienv, real))
+    if (finds(c, real))
         return 1;
     l = pick_list(&c->pick);
     if (plat_stat(real, &st, 1) < 0)
@@ -66,17 +78,21 @@ static int home_is_discovered(struct rctx *c, const char *dir,
     size_t i;
     int ret = 0;
 
-    if (plat_realpath(dir, &rd) < 0)
-        goto out;
     /* quick: the venv's own interpreter lives there and the search
-     * would list it (interp_finds), without listing them all */
+     * would list it (interp_finds), without listing them all. The
+     * directory of a real path is a real path: home written as exactly
+     * that needs no resolving of its own. */
     if (!plat_realpath(python, &r)) {
         sb_set(&d, r.buf);
         path_dirname(&d);
-        ret = path_equal(d.buf, rd.buf) && interp_finds(&c->pick.ienv, r.buf);
+        if (strcmp(d.buf, dir) && plat_realpath(dir, &rd) < 0)
+            goto out;
+        ret = path_equal(d.buf, rd.len ? rd.buf : dir) && finds(c, r.buf);
         if (ret)
             goto out;
     }
+    if (!rd.len && plat_realpath(dir, &rd) < 0)
+        goto out;
     l = pick_list(&c->pick);
     for (i = 0; i < l->nr && !ret; i++) {
         sb_set(&d, l->v[i].path);

@@ -154,18 +154,31 @@ char *vtrust_startup_code(const struct venv *v, const char *skip,
     static const char *const libs[] = {"lib", "lib64", NULL};
     struct sv found = SV_INIT;
     struct sb lib = SB_INIT, site = SB_INIT;
+    struct plat_stat seen[2];
     char *first;
-    int k;
+    int k, nseen = 0;
 
     if (v->site)
         scan_site(v->site, skip, &found);
     /* Every lib/pythonX.Y/site-packages, not only the one pyvenv.cfg's
-     * version names: the interpreter that runs picks its own. */
+     * version names: the interpreter that runs picks its own. lib64 is
+     * most often a link to lib (`python -m venv` makes it so): a
+     * directory already scanned, by identity, is not scanned again. */
     for (k = 0; !PLAT_WINDOWS && libs[k]; k++) {
         struct plat_dir *d;
         const char *name;
+        struct plat_stat st;
+        int i, dup = 0;
 
         path_join(&lib, v->dir, libs[k]);
+        if (plat_stat(lib.buf, &st, 1) < 0)
+            continue;
+        for (i = 0; i < nseen && !dup; i++)
+            dup = (st.dev || st.ino) && st.dev == seen[i].dev &&
+                  st.ino == seen[i].ino;
+        if (dup)
+            continue;
+        seen[nseen++] = st;
         d = plat_opendir(lib.buf);
         while (d && (name = plat_readdir(d))) {
             if (strncmp(name, "python", 6))

@@ -101,7 +101,10 @@ class LoaderEnv(SandboxTest, unittest.TestCase):
         self.assertNotIn(os.path.realpath(os.path.join(self.sb.bin, "pyshim")), exes)
 
     def test_which_and_debug_say_exec_and_why(self):
-        for name in ("LD_PRELOAD", "LD_LIBRARY_PATH", "DYLD_LIBRARY_PATH"):
+        # glibc's tunables (and their MALLOC_* aliases) are read by the
+        # loader at program start too: set later, they do nothing
+        for name in ("LD_PRELOAD", "LD_LIBRARY_PATH", "DYLD_LIBRARY_PATH",
+                     "GLIBC_TUNABLES", "MALLOC_ARENA_MAX"):
             with self.subTest(name=name):
                 proj = self.project({"A": "1", name: "/nonexistent"})
                 r = self.sb.pyshim("which", "--json", cwd=proj)

@@ -392,6 +392,23 @@ class OwnDirectories(_Planted, unittest.TestCase):
                              env={"PYSHIM_HOME": home})
         self.assertRefusedDir(r, home, parent, "chmod go-w '%s'" % parent)
 
+    def test_home_through_a_link_to_an_open_dir(self):
+        """PYSHIM_HOME spelled through a link: the walk up judges the
+        real path's parents, not the spelled ones (issue 14 resolves a
+        home without links from its lstats alone; with a link in it the
+        real path is asked). Guard."""
+        parent = self.sb.mkdtemp("wwparent3")
+        os.chmod(parent, 0o777)
+        real = os.path.join(parent, "ph")
+        self.plant_record(os.path.join(real, "cache"))
+        self.sb.give(real)
+        via = os.path.join(self.sb.mkdtemp("lnhome"), "via")
+        os.symlink(parent, via)
+        home = os.path.join(via, "ph")
+        r = self.run_bounded("python", "-c", "print('ok')", cwd=self.proj,
+                             env={"PYSHIM_HOME": home})
+        self.assertRefusedDir(r, home, parent, "chmod go-w '%s'" % parent)
+
     def test_cache_inside_home_world_writable(self):
         """The cache dir inside PYSHIM_HOME is still judged itself when
         its walk up stops at PYSHIM_HOME, judged just before (issue 14)."""

@@ -13,6 +13,7 @@ Confirmations are answered on a real pseudo-terminal (the pty module)."""
 import errno
 import os
 import pty
+import re
 import select
 import shutil
 import subprocess
@@ -106,7 +107,9 @@ class PurgeKeepsUserFiles(SandboxTest, unittest.TestCase):
         r = self.sb.pyshim("install", "--shell", "bash", env=env)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertTrue(os.path.isdir(os.path.join(home, "default")))
-        make_venv(SYSTEM, os.path.join(home, "shared", "ai"))
+        r = self.sb.pyshim("shared", "create", "ai", "--python", SYSTEM.path,
+                           env=env)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         r = self.sb.pyshim("uninstall", "--purge", "--yes", env=env)
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         self.assertTrue(os.path.isdir(home), "purge removed the home dir")
@@ -120,6 +123,36 @@ class PurgeKeepsUserFiles(SandboxTest, unittest.TestCase):
                     "bin/python"):
             self.assertFalse(os.path.lexists(os.path.join(home, rel)), rel)
         self.assertIn("projects", os.listdir(home))
+
+    def test_purge_keeps_venvs_it_cannot_prove_it_made(self):
+        """PYSHIM_HOME=$HOME: venvs of the user's that sit where pyshim
+        keeps its own (~/default, ~/shared/NAME, ~/overlays/NAME), with
+        their files, are not pyshim's: purge keeps them and says so. Only
+        a venv with pyshim's mark (shared create, install, init) goes."""
+        home = os.path.join(self.sb.root, "home-venvs")
+        os.makedirs(home)
+        env = {"HOME": home, "PYSHIM_HOME": home}
+        mine = {}
+        for rel in ("default", "shared/myenv", "overlays/myvenv"):
+            make_venv(SYSTEM, os.path.join(home, rel))
+            mine[rel + "/thesis.tex"] = "chapter one of %s\n" % rel
+        for rel, text in mine.items():
+            write(os.path.join(home, rel), text)
+        r = self.sb.pyshim("shared", "create", "ai", "--python", SYSTEM.path,
+                           env=env)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        r = self.sb.pyshim("uninstall", "--bin-dir",
+                           os.path.join(self.sb.root, "nobin-venvs"),
+                           "--purge", "--yes", env=env)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        for rel, text in mine.items():
+            p = os.path.join(home, rel)
+            self.assertTrue(os.path.isfile(p), "purge removed %s" % rel)
+            with open(p) as f:
+                self.assertEqual(f.read(), text, rel)
+            self.assertIn("(kept, not pyshim's: %s)" %
+                          os.path.dirname(p), r.stdout)
+        self.assertFalse(os.path.lexists(os.path.join(home, "shared", "ai")))
 
     def test_purge_xdg_dirs(self):
         # without PYSHIM_HOME: ~/.local/share/pyshim, ~/.cache/pyshim and
@@ -189,7 +222,9 @@ class PurgeAsks(SandboxTest, unittest.TestCase):
         r = self.sb.pyshim("install", "--bin-dir", bin_, "--no-shell",
                            "--no-default-env", env=env)
         self.assertEqual(r.returncode, 0, r.stderr)
-        make_venv(SYSTEM, os.path.join(data, "shared", "ai"))
+        r = self.sb.pyshim("shared", "create", "ai", "--python", SYSTEM.path,
+                           env=env)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         return data, bin_, self.sb.envwith(env)
 
     def test_no_terminal_no_yes_refused(self):
@@ -277,6 +312,24 @@ class BrokenRcBlock(SandboxTest, unittest.TestCase):
                               r.stderr)
                 self.assertEqual(read_bytes(self.rc()), text)
                 self.assertEqual(sorted(os.listdir(bin_)), before)
+
+    def test_rc_file_not_regular(self):
+        """A start-up file that is a FIFO: never waited on; one error
+        naming it and why, a hint, and nothing changed."""
+        if os.path.lexists(self.rc()):
+            os.unlink(self.rc())
+        os.mkfifo(self.rc())
+        self.addCleanup(os.unlink, self.rc())
+        bin_ = os.path.join(self.sb.root, "rcbin-fifo")
+        for argv in (["install", "--bin-dir", bin_, "--shell", "bash",
+                      "--no-default-env"], ["uninstall", "--bin-dir", bin_]):
+            with self.subTest(argv[0]):
+                r = self.sb.pyshim(*argv)
+                self.assertNotEqual(r.returncode, 0, r.stdout)
+                self.assertRegex(
+                    r.stderr, r"\Apyshim: error: cannot read '%s': not a "
+                    r"regular file.*\npyshim: hint: " % re.escape(self.rc()))
+                self.assertFalse(os.path.exists(bin_))
 
     def test_good_block_round_trips(self):
         # the check does not get in the way of a well-formed file

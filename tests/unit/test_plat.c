@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/path.h"
 #include "common/plat.h"
 #include "common/sb.h"
 #include "tests/unit/testutil.h"
@@ -82,6 +83,123 @@ static void test_plat_realpath__as_libc(void **state)
     check_realpath("relative", ".");
     check_realpath("empty", "");
     free(abs);
+    tu_cleanup(root);
+}
+
+/* Within a decision the memo derives real paths from what it knows (a
+ * name that is no link, in a dir whose real path is known; the dir of a
+ * real path): the answers stay realpath(3)'s, asked in an order that
+ * makes the memo derive (the dirs first, then names in them, links
+ * among them), twice. */
+static void test_plat_realpath__derived_in_memo(void **state)
+{
+    static const char *const rels[] = {
+        "",       "a",         "a/b",        "a/b/f",   "a/lf",
+        "a/b/lf", "a/b/ld",    "a/b/ld/f",   "lb",      "lb/f",
+        "a/none", "a/b/f/x",   "a/b/../b/f", "a//b/f",  "a/b/.",
+        "a/b/..", "a/b/ld/..", "dangling",   "a/b/lup", "a/b/lup/b/f"};
+    char *root = tu_mkdtemp(), *p;
+    size_t i;
+    int round;
+
+    (void)state;
+    tu_write(root, "a/b/f", "x");
+    tu_mkdir(root, "c");
+    tu_write(root, "c/f", "y");
+    tu_symlink("b/f", root, "a/lf");
+    tu_symlink("f", root, "a/b/lf");
+    tu_symlink("../../c", root, "a/b/ld");
+    tu_symlink("..", root, "a/b/lup");
+    tu_symlink("a/b", root, "lb");
+    tu_symlink("nowhere", root, "dangling");
+    plat_memo_begin();
+    for (round = 0; round < 2; round++) {
+        for (i = 0; i < sizeof(rels) / sizeof(rels[0]); i++) {
+            p = *rels[i] ? tu_path(root, rels[i]) : strdup(root);
+            check_realpath(rels[i], p);
+            free(p);
+        }
+    }
+    plat_memo_end();
+    /* the working directory (entered through a link) and the dirs above
+     * it are their own real paths: names in them derive from lstats */
+    {
+        static const char *const in_cwd[] = {"f",   "lf",    "ld",   "ld/f",
+                                             "lup", "lup/b", "none", "../lf"};
+        char *old = getcwd(NULL, 0), *lb = tu_path(root, "lb");
+        struct sb cwd = SB_INIT, q = SB_INIT;
+
+        assert_non_null(old);
+        assert_int_equal(chdir(lb), 0);
+        plat_memo_begin();
+        assert_int_equal(plat_getcwd(&cwd), 0);
+        for (round = 0; round < 2; round++) {
+            for (i = 0; i < sizeof(in_cwd) / sizeof(in_cwd[0]); i++) {
+                sb_reset(&q);
+                sb_addf(&q, "%s/%s", cwd.buf, in_cwd[i]);
+                check_realpath(in_cwd[i], q.buf);
+            }
+            sb_reset(&q);
+            sb_addstr(&q, cwd.buf);
+            path_dirname(&q);
+            sb_addstr(&q, "/lf");
+            check_realpath("a/lf from above the cwd", q.buf);
+        }
+        plat_memo_end();
+        assert_int_equal(chdir(old), 0);
+        free(old);
+        free(lb);
+        sb_release(&cwd);
+        sb_release(&q);
+    }
+    tu_cleanup(root);
+}
+
+/* A directory is listed once per decision: a name added behind pyshim's
+ * back is not seen until a change pyshim makes or the decision's end;
+ * plat_memo_listed tells what the listing held without asking the OS. */
+static void test_plat_opendir__one_listing_per_decision(void **state)
+{
+    char *root = tu_mkdtemp(), *d = tu_path(root, "d"), *h;
+    char *w = tu_path(root, "w");
+    struct plat_dir *dir;
+    const char *name;
+    int n;
+
+    (void)state;
+    tu_write(root, "d/one", "1");
+    tu_write(root, "d/two", "2");
+    h = tu_path(root, "e/h");
+    assert_int_equal(plat_memo_listed(d, "one"), -1); /* no memo */
+    plat_memo_begin();
+    assert_int_equal(plat_memo_listed(d, "one"), -1); /* not listed */
+    for (n = 0, dir = plat_opendir(d); dir && (name = plat_readdir(dir));)
+        n++;
+    plat_closedir(dir);
+    assert_int_equal(n, 2);
+    assert_int_equal(plat_memo_listed(d, "one"), 1);
+    assert_int_equal(plat_memo_listed(d, "three"), 0);
+    tu_write(root, "d/three", "3"); /* behind pyshim's back */
+    for (n = 0, dir = plat_opendir(d); dir && (name = plat_readdir(dir));)
+        n++;
+    plat_closedir(dir);
+    assert_int_equal(n, 2);
+    assert_int_equal(plat_memo_listed(d, "three"), 0);
+    assert_int_equal(plat_write_atomic(w, "w", 1, 0644), 0); /* forgets */
+    assert_int_equal(plat_memo_listed(d, "one"), -1);
+    for (n = 0, dir = plat_opendir(d); dir && (name = plat_readdir(dir));)
+        n++;
+    plat_closedir(dir);
+    assert_int_equal(n, 3);
+    assert_null(plat_opendir(h)); /* missing: NULL, ENOENT, twice */
+    assert_int_equal(errno, ENOENT);
+    assert_null(plat_opendir(h));
+    assert_int_equal(errno, ENOENT);
+    plat_memo_end();
+    assert_int_equal(plat_memo_listed(d, "one"), -1);
+    free(d);
+    free(h);
+    free(w);
     tu_cleanup(root);
 }
 
@@ -230,6 +348,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_plat_realpath__as_libc),
+        cmocka_unit_test(test_plat_realpath__derived_in_memo),
+        cmocka_unit_test(test_plat_opendir__one_listing_per_decision),
         cmocka_unit_test(test_plat_read_regular__sizes),
         cmocka_unit_test(test_plat_uid__is_getuid),
         cmocka_unit_test(test_plat_memo__one_view_per_decision),
