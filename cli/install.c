@@ -455,7 +455,8 @@ enum purge_kind {
     PURGE_OVERLAYS, /* overlays/: venvs and .tmp-* build dirs */
     PURGE_HEX64,    /* trust/: 64 hex digits */
     PURGE_HEX16,    /* projects/: 16 hex digits */
-    PURGE_FACTS,    /* cache/interp/: 16 hex digits + ".json" */
+    PURGE_FACTS,    /* cache/interp/: 16 hex digits + ".json" (facts),
+                     * "search-" + 2 hex digits (launcher/icache.h) */
     PURGE_LOCKS     /* locks/: KIND-<16 hex>.lock, overlays.lock */
 };
 
@@ -562,7 +563,9 @@ static void purge_dir(struct purge *pg, const char *dir, enum purge_kind kind)
             purge_tree(pg, p.buf);
         else if ((kind == PURGE_HEX64 && f && hex_name(n, 64, "")) ||
                  (kind == PURGE_HEX16 && f && hex_name(n, 16, "")) ||
-                 (kind == PURGE_FACTS && f && hex_name(n, 16, ".json")) ||
+                 (kind == PURGE_FACTS && f &&
+                  (hex_name(n, 16, ".json") ||
+                   (!strncmp(n, "search-", 7) && hex_name(n + 7, 2, "")))) ||
                  (kind == PURGE_LOCKS && f && lock_name(n)))
             purge_file(pg, p.buf);
         else

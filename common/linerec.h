@@ -26,6 +26,7 @@ void linerec_addesc(struct sb *out, const char *s);
 struct linerec {
     const char *p, *end;  /* the rest of the text */
     const char *f, *fend; /* the rest of the current line */
+    const char *line;     /* the current line's start (its end: fend) */
 };
 
 void linerec_init(struct linerec *r, const char *text, size_t len);

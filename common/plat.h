@@ -83,6 +83,9 @@ int plat_group_is_private(uint64_t gid);
 int plat_user_name(struct sb *out);
 /* This process's id. */
 long plat_pid(void);
+/* The wall clock (the one file times are taken from), in nanoseconds
+ * since the epoch. */
+int64_t plat_now_ns(void);
 
 /* Current directory into out (replaced). Fails with ENOENT if deleted. */
 int plat_getcwd(struct sb *out);

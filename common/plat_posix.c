@@ -392,6 +392,14 @@ long plat_pid(void)
     return (long)getpid();
 }
 
+int64_t plat_now_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
 static int plain_abs(const char *path);
 
 int plat_getcwd(struct sb *out)
@@ -732,7 +740,12 @@ static int read_fd(int fd, size_t max, off_t size, struct sb *out)
         size_t room;
         ssize_t n;
 
-        sb_grow(out, 4096);
+        /* a regular file's size is known: one read for all of it (a
+         * search cache record of many PATH dirs is larger than 4 KiB) */
+        sb_grow(out, size >= 0 && (size_t)size >= out->len &&
+                             (size_t)size - out->len < max
+                         ? (size_t)size - out->len + 1
+                         : 4096);
         room = out->alloc - out->len - 1;
         n = read(fd, out->buf + out->len, room);
         if (n < 0) {

@@ -227,6 +227,18 @@ long plat_pid(void)
     return (long)GetCurrentProcessId();
 }
 
+int64_t plat_now_ns(void)
+{
+    FILETIME ft;
+    ULARGE_INTEGER u;
+
+    /* 100 ns units since 1601-01-01; the epoch is 11644473600 s later */
+    GetSystemTimeAsFileTime(&ft);
+    u.LowPart = ft.dwLowDateTime;
+    u.HighPart = ft.dwHighDateTime;
+    return ((int64_t)u.QuadPart - 116444736000000000LL) * 100;
+}
+
 /*
  * Environment. The process environment block (GetEnvironmentVariableW) is
  * the truth: it is what children inherit and it holds every character

@@ -18,6 +18,7 @@
 #include "common/plat.h"
 #include "common/xalloc.h"
 #include "launcher/facts.h"
+#include "launcher/icache.h"
 #include "launcher/interp_int.h"
 #include "common/banned.h"
 
@@ -261,7 +262,14 @@ void interp_add_tag(struct interp_list *l, const char *path,
     struct plat_stat st;
     struct interp *it, *have;
 
-    if (plat_stat(path, &st, 1) < 0 || !st.is_reg)
+    if (plat_stat(path, &st, 1) < 0) {
+        if (env->note)
+            icache_note_file(env->note, path, NULL);
+        return;
+    }
+    if (env->note)
+        icache_note_file(env->note, path, &st);
+    if (!st.is_reg)
         return;
     if (st.dev == env->self_dev && st.ino == env->self_ino &&
         (st.dev || st.ino))
@@ -302,6 +310,7 @@ void interp_add_tag(struct interp_list *l, const char *path,
     it->ft = t->ft;
     it->plat = t->plat;
     it->shim = 0;
+    it->probed = 0;
     idx_add(l, l->nr - 1);
 }
 
@@ -391,16 +400,22 @@ static void install_program(struct sb *p, const char *dir,
 static void scan_installs(struct interp_list *l, const char *root,
                           const char *origin, const struct interp_env *env)
 {
-    struct plat_dir *d = plat_opendir(root);
+    struct plat_dir *d;
     const char *name;
     struct sb p = SB_INIT, bin = SB_INIT;
 
+    if (env->note)
+        icache_note_dir(env->note, root);
+    d = plat_opendir(root);
     while (d && (name = plat_readdir(d))) {
         struct pyver exact;
         int ft;
 
         sb_reset(&bin);
         sb_addf(&bin, "%s/%s/bin", root, name);
+        /* what is in it (python3.Xt or python3.X) */
+        if (env->note)
+            icache_note_dir(env->note, bin.buf);
         switch (install_version(name, &exact, &ft)) {
         case 0:
             install_program(&p, bin.buf, &exact, ft);
@@ -544,6 +559,9 @@ void interp_discover(struct interp_list *out, const struct interp_env *env,
     }
     path_split_list(env->path, &dirs);
     for (k = 0; k < dirs.nr; k++) {
+        /* listed, or looked into for the shim */
+        if (env->note && !interp_is_pyenv_shims(env, dirs.v[k]))
+            icache_note_dir(env->note, dirs.v[k]);
         if (interp_is_pyenv_shims(env, dirs.v[k]) ||
             interp_holds_self(env, dirs.v[k])) {
             trace_add(t, "not searching '%s' (%s)", dirs.v[k],
@@ -558,9 +576,12 @@ void interp_discover(struct interp_list *out, const struct interp_env *env,
         scan_installs(out, env->pyenv_versions->v[k], "pyenv", env);
     for (k = 0; env->uv_dirs && k < env->uv_dirs->nr; k++)
         scan_installs(out, env->uv_dirs->v[k], "uv", env);
-    for (i = 0; system[i]; i++)
+    for (i = 0; system[i]; i++) {
+        if (env->note)
+            icache_note_dir(env->note, system[i]);
         if (!interp_holds_self(env, system[i]))
             scan_dir(out, system[i], "system", env);
+    }
     trace_add(t, "found %lu interpreters", (unsigned long)out->nr);
 }
 
@@ -569,8 +590,9 @@ static void learn_micro(struct interp *it, const struct interp_env *env,
 {
     struct facts f = FACTS_INIT;
 
-    if (it->ver.micro >= 0 || !env->cache_dir)
+    if (it->ver.micro >= 0 || it->probed || !env->cache_dir)
         return;
+    it->probed = 1;
     if (!facts_get(it->path, NULL, env->cache_dir, &f, t, NULL) &&
         f.ver.major == it->ver.major && f.ver.minor == it->ver.minor)
         it->ver.micro = f.ver.micro;
@@ -706,8 +728,9 @@ static int pick_once(struct interp_list *l, const struct pyver *req,
             if (it->shim || it->ver.major != best->ver.major ||
                 it->ver.minor != minor || !build_fits(it, &want))
                 continue;
-            /* learning the micro runs it: never a pyshim build */
-            if (it->ver.micro < 0 && is_shim(it, env, t))
+            /* learning the micro runs it: never a pyshim build (one
+             * probed already was checked then) */
+            if (it->ver.micro < 0 && !it->probed && is_shim(it, env, t))
                 continue;
             learn_micro(it, env, t);
             if (!pyver_matches(&it->ver, req))

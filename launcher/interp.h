@@ -45,6 +45,9 @@ struct interp {
     int ft;               /* a free-threaded build ("3.13t", python3.13t) */
     enum pyver_plat plat; /* Windows: its platform, ANY if not known */
     int shim;             /* found to be a pyshim binary: never picked */
+    int probed;           /* its facts were asked for its version (whatever
+                           * they said): not asked again in this run, nor
+                           * while the search cache keeps it */
 };
 
 struct interp_list {
@@ -60,6 +63,8 @@ struct interp_list {
     {                                                                          \
         NULL, 0, 0, NULL, 0, 0                                                 \
     }
+
+struct icache_note;
 
 struct interp_env {
     const char *path;       /* $PATH */
@@ -77,6 +82,9 @@ struct interp_env {
     const char *self_path;       /* its path, or NULL: with self_size, a
                                     copy of it (same bytes) is it too */
     uint64_t self_size;
+    /* or NULL: interp_discover notes there what it reads, for the search
+     * cache (launcher/icache.h; POSIX) */
+    struct icache_note *note;
 };
 
 /* 1 if interp_discover would list path itself (a pythonX.Y, as written,

@@ -14,6 +14,7 @@
 #include "common/xalloc.h"
 #include "config/cfg.h"
 #include "config/pyverfile.h"
+#include "launcher/icache.h"
 #include "launcher/pyini.h"
 #include "config/pyspec.h"
 #include "common/banned.h"
@@ -93,6 +94,7 @@ int pick_init(struct pick *k, const struct envvars *vars, const struct dirs *d,
     int ret = -1;
 
     memset(k, 0, sizeof(*k));
+    sb_init(&k->note.lines, 0);
     k->vars = vars;
     k->trace = t;
     k->facts_ok = 0;
@@ -121,6 +123,12 @@ out:
 
 void pick_release(struct pick *k)
 {
+    /* the search's answer, with what this run's pick learned of it */
+    if (k->icache == PICK_ICACHE_MISS ||
+        (k->icache == PICK_ICACHE_HIT &&
+         icache_learned(&k->list) != k->learned))
+        icache_store(&k->ienv, &k->list, &k->note);
+    icache_note_release(&k->note);
     interp_list_release(&k->list);
     pick_dirs_release(&k->dirs);
     free(k->self_path);
@@ -129,12 +137,31 @@ void pick_release(struct pick *k)
     memset(k, 0, sizeof(*k));
 }
 
+/* The search, or its answer from the search cache (launcher/icache.h)
+ * when nothing it read has changed; kept by pick_release. */
 struct interp_list *pick_list(struct pick *k)
 {
-    if (!k->scanned) {
+    size_t from;
+
+    if (k->scanned)
+        return &k->list;
+    k->scanned = 1;
+    if (PLAT_WINDOWS || !k->ienv.cache_dir) {
         interp_discover(&k->list, &k->ienv, k->trace);
-        k->scanned = 1;
+        return &k->list;
     }
+    if (!icache_load(&k->ienv, &k->list, k->trace, &k->note)) {
+        k->icache = PICK_ICACHE_HIT;
+        k->learned = icache_learned(&k->list);
+        return &k->list;
+    }
+    from = k->trace ? k->trace->lines.nr : 0;
+    icache_note_begin(&k->note);
+    k->ienv.note = &k->note;
+    interp_discover(&k->list, &k->ienv, k->trace);
+    k->ienv.note = NULL;
+    icache_note_end(&k->note, k->trace, from);
+    k->icache = PICK_ICACHE_MISS;
     return &k->list;
 }
 

@@ -7,8 +7,9 @@
  * searched at most once (pick_list), however many requests the run asks
  * (`python3.12` in a project whose .python-version names a pyenv env
  * asks two), and one interpreter's facts are read at most once
- * (pick_facts). It reads the file system and the facts cache; it writes
- * nothing but that cache (launcher/facts.h).
+ * (pick_facts). It reads the file system, the facts cache and the search
+ * cache; it writes nothing but those caches (launcher/facts.h,
+ * launcher/icache.h: the search's record when it is released).
  */
 #ifndef PYSHIM_PICK_H
 #define PYSHIM_PICK_H
@@ -20,6 +21,7 @@
 #include "config/dirs.h"
 #include "launcher/envvars.h"
 #include "launcher/facts.h"
+#include "launcher/icache.h"
 #include "launcher/interp.h"
 #include "common/pyver.h"
 
@@ -61,6 +63,11 @@ struct pick {
     char *self_path;
     struct interp_list list;
     int scanned;
+    /* the search cache (launcher/icache.h): what this run did with it,
+     * the note of the search, icache_learned() when loaded */
+    enum { PICK_ICACHE_NONE, PICK_ICACHE_HIT, PICK_ICACHE_MISS } icache;
+    struct icache_note note;
+    size_t learned;
     char *facts_real; /* the one interpreter whose facts are held */
     struct facts facts;
     int facts_ok;

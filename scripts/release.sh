@@ -5,12 +5,12 @@
 # On Linux (x86_64):
 #   pyshim-V-linux-x86_64.tar.gz    the binary (preset dist: -O2, cJSON
 #                                   compiled in, libc the only library),
-#                                   README.md, LICENSE.cJSON
+#                                   README.md, LICENSE, LICENSE.cJSON
 #   pyshim_V_amd64.deb              the same binary in /usr/bin and the
 #                                   docs (CPack); no maintainer scripts
 #   pyshim-V-windows-x86_64.zip     pyshim.exe (preset windows: the very
 #                                   build the Windows suite tests), README.md,
-#                                   LICENSE.cJSON
+#                                   LICENSE, LICENSE.cJSON
 #   pyshim-V.tar.gz                 the source (git archive of HEAD)
 #   pyshim.json, pyshim.rb,         the Scoop, Homebrew and winget
 #   Pyshim.Pyshim*.yaml             manifests (packaging/) with this
@@ -101,7 +101,7 @@ cp build/dist/pyshim "$stage/$name/pyshim"
 strip "$stage/$name/pyshim" 2>/dev/null || true
 cp README.md "$stage/$name/"
 cp "$cjson_dir/LICENSE" "$stage/$name/LICENSE.cJSON"
-[ -f LICENSE ] && cp LICENSE "$stage/$name/"
+cp LICENSE "$stage/$name/"
 (cd "$stage" && tar -cf - "$name" | gzip -9n >"$out/$name.tar.gz")
 files=$name.tar.gz
 
@@ -128,7 +128,7 @@ if [ "$os" = linux ]; then
     mkdir "$stage/$wname"
     cp build/windows/pyshim.exe README.md "$stage/$wname/"
     cp "$cjson_dir/LICENSE" "$stage/$wname/LICENSE.cJSON"
-    [ -f LICENSE ] && cp LICENSE "$stage/$wname/"
+    cp LICENSE "$stage/$wname/"
     rm -f "$out/$wname.zip"
     (cd "$stage" && zip -qrX "$out/$wname.zip" "$wname")
     files="$files $wname.zip"

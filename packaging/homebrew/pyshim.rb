@@ -5,6 +5,7 @@ class Pyshim < Formula
   homepage "https://github.com/@REPO@"
   url "https://github.com/@REPO@/releases/download/v@VERSION@/pyshim-@VERSION@.tar.gz"
   sha256 "@SHA256_SOURCE@"
+  license "MIT"
 
   depends_on "cmake" => :build
   depends_on "pkgconf" => :build

@@ -158,7 +158,7 @@ class Artifacts(unittest.TestCase):
             names = t.getnames()
             t.extractall(d)
         top = "pyshim-%s-linux-x86_64" % VERSION
-        for n in ("pyshim", "README.md", "LICENSE.cJSON"):
+        for n in ("pyshim", "README.md", "LICENSE", "LICENSE.cJSON"):
             self.assertIn(top + "/" + n, names)
         exe = os.path.join(d, top, "pyshim")
         r = run(["objdump", "-p", exe])
@@ -178,7 +178,7 @@ class Artifacts(unittest.TestCase):
         top = "pyshim-%s-windows-x86_64/" % VERSION
         with zipfile.ZipFile(zpath) as z:
             names = z.namelist()
-            for n in ("pyshim.exe", "README.md", "LICENSE.cJSON"):
+            for n in ("pyshim.exe", "README.md", "LICENSE", "LICENSE.cJSON"):
                 self.assertIn(top + n, names)
             exe = z.read(top + "pyshim.exe")
         self.assertEqual(exe[:2], b"MZ")
