@@ -442,7 +442,11 @@ def parse_callgrind(path):
 
 
 def callgrind(args, outdir, tag, argv, env, cwd, dump_before_exec,
-              dump_before=None):
+              dump_before=None, warm=False):
+    """warm: run it under callgrind once before, output thrown away: under
+    valgrind /proc/self/exe is valgrind's tool, and the interpreter search
+    cache is keyed by the shim's own file, so a first run under valgrind
+    misses what the native warm runs cached."""
     out = os.path.join(outdir, "cg-%s.out" % tag)
     cmd = ["valgrind", "--tool=callgrind", "--trace-children=no",
            "--callgrind-out-file=" + out]
@@ -450,6 +454,14 @@ def callgrind(args, outdir, tag, argv, env, cwd, dump_before_exec,
         cmd.append("--dump-before=execv")
     if dump_before:
         cmd.append("--dump-before=" + dump_before)
+    if warm:
+        scratch = os.path.join(outdir, "warm-%s" % tag)
+        os.makedirs(scratch, exist_ok=True)
+        subprocess.run(cmd[:3] + ["--callgrind-out-file=" +
+                                  os.path.join(scratch, "cg.out")] +
+                       cmd[4:] + argv, env=env, cwd=cwd,
+                       capture_output=True)
+        shutil.rmtree(scratch, ignore_errors=True)
     r = subprocess.run(cmd + argv, env=env, cwd=cwd, capture_output=True,
                        text=True)
     if r.returncode:
@@ -541,7 +553,8 @@ def count_instructions(args, sb, py, outdir):
         shim = [os.path.join(sb["bin"], "python"), "-c", "pass"]
         data, path, _ = callgrind(
             args, outdir, "shim-exec-" + tag, shim,
-            dict(sb["env_shim"], PYSHIM_MODE="exec"), proj["dir"], True)
+            dict(sb["env_shim"], PYSHIM_MODE="exec"), proj["dir"], True,
+            warm=True)
         direct, dpath, _ = callgrind(
             args, outdir, "direct-" + tag,
             [proj["venv_python"], "-c", "pass"], sb["env_direct"],
@@ -551,7 +564,7 @@ def count_instructions(args, sb, py, outdir):
             # One process: the whole run, split at Py_BytesMain.
             (pre, rest), epath, _ = callgrind(
                 args, outdir, "shim-embed-" + tag, shim, sb["env_shim"],
-                proj["dir"], False, dump_before="Py_BytesMain")
+                proj["dir"], False, dump_before="Py_BytesMain", warm=True)
             total = pre["total"] + rest["total"]
             fns = sorted(pre["by_function"].items(), key=lambda kv: -kv[1])
             auto = {
@@ -619,8 +632,7 @@ def count_syscalls(args, sb, py):
     os.makedirs(work, exist_ok=True)
     env = dict(sb["env_shim"], PYSHIM_MODE="exec")
     for proj in py["projects"]:
-        for _ in range(2):  # warm
-            run_checked([shim, "-c", "pass"], env=env, cwd=proj["dir"])
+        growth.warm(shim, env, proj["dir"])
         try:
             c = growth.syscall_count([shim, "-c", "pass"], env, proj["dir"],
                                      own_objects, work)
@@ -698,7 +710,10 @@ def baseline_measure(args):
         if out != proj["venv_python"]:
             raise BenchError("the shim ran %s, not %s" % (
                 out, proj["venv_python"]))
-        run_checked([shim, "-c", "pass"], env=env, cwd=proj["dir"])
+        try:
+            growth.warm(shim, env, proj["dir"])
+        except RuntimeError as e:
+            raise BenchError(str(e))
         outdir = os.path.join(sb["root"], "callgrind")
         os.makedirs(outdir)
         data, _, _ = callgrind(args, outdir, "baseline", [shim, "-c", "pass"],

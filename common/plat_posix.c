@@ -174,7 +174,7 @@ static const struct memo_ent *memo_get(const char *path, int kind,
         struct memo_ent **old = memo.tab;
         size_t i, n = memo.cap;
 
-        memo.cap = n ? 2 * n : 64;
+        memo.cap = n ? 2 * n : 128;
         memo.tab = xcalloc(memo.cap, sizeof(*memo.tab));
         for (i = 0; i < n; i++)
             if (old[i])
@@ -1083,14 +1083,15 @@ static int skip_name(const char *n)
 static int read_names(const char *path, struct sb *out)
 {
 #if defined(__linux__) && defined(SYS_getdents64)
-    enum { BUF = 32768 };
-    char *buf;
+    /* one buffer for every listing (pyshim is single-threaded, and this
+     * reads the whole listing before it returns) */
+    static char buf[32768] __attribute__((aligned(8)));
+    enum { BUF = sizeof(buf) };
     int fd = open(path, O_RDONLY | O_DIRECTORY | O_NONBLOCK | O_CLOEXEC);
     int ret = -1, saved;
 
     if (fd < 0)
         return -1;
-    buf = xmalloc(BUF);
     for (;;) {
         long n = syscall(SYS_getdents64, fd, buf, (size_t)BUF);
         long at;
@@ -1116,7 +1117,6 @@ static int read_names(const char *path, struct sb *out)
         }
     }
     saved = errno;
-    free(buf);
     close(fd);
     errno = saved;
     return ret;
