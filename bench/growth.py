@@ -23,7 +23,7 @@ Dimensions (issue 14's sizes; --quick takes fewer):
 
 Each row gets a verdict: *flat* (Ir at the largest size within 2% or 2,000
 Ir of the smallest, system calls within 2), *linear* (the per-unit cost of
-the last step at most 1.5x that of the first step, +100 Ir of slack) or
+the last step at most 1.5x that of the step before it, +100 Ir of slack) or
 *super-linear*; a linear row is *slow* when the largest size costs at most
 twice the smallest. Expected (issue 14): path and interps flat (a warm run
 of a venv project does not depend on PATH or on the interpreter count),
@@ -394,9 +394,13 @@ def verdict(dim, points):
     if ir1 - ir0 <= max(0.02 * ir0, 2000) and sc_flat:
         shape = "flat"
     else:
-        first = (pts[1][1] - pts[0][1]) / (pts[1][0] - pts[0][0])
+        # the per-unit cost of the last step against the step before it:
+        # a quadratic cost makes it grow with the size; a one-time step at
+        # small sizes (a buffer outgrowing its first allocation) does not
+        prev = (pts[-2][1] - pts[-3][1]) / (pts[-2][0] - pts[-3][0]) \
+            if len(pts) >= 3 else 0
         last = (pts[-1][1] - pts[-2][1]) / (pts[-1][0] - pts[-2][0])
-        if len(pts) >= 3 and last > 1.5 * max(first, 0) + 100:
+        if len(pts) >= 3 and last > 1.5 * max(prev, 0) + 100:
             shape = "super-linear"
         else:
             shape = "linear"
