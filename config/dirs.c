@@ -139,6 +139,54 @@ out:
     return ret;
 }
 
+/* POSIX: every link in the path as spelled (path and each directory
+ * above it) must be the user's or root's, in a directory no one else can
+ * write unless sticky: the real path is judged once, and a link another
+ * user owns (a PYSHIM_HOME in /tmp pointing at the user's own dir) could
+ * be pointed elsewhere right after (fs.protected_symlinks is not always
+ * on). */
+static int judge_links(const char *dir, const char *what, const char *fix,
+                       const char *path, struct err *e)
+{
+    struct sb up = SB_INIT, prev = SB_INIT;
+    struct plat_stat st, pst;
+    int ret = -1;
+
+    sb_addstr(&up, path);
+    while (!path_is_root(up.buf)) {
+        if (!plat_stat(up.buf, &st, 0) && st.is_lnk) {
+            if (!mine(&st)) {
+                err_set(
+                    e, PYSHIM_EXIT_NOPERM,
+                    "refusing to use %s '%s': '%s' in its path is a link of another user (uid %llu), who could point it elsewhere",
+                    what, dir, up.buf, (unsigned long long)st.uid);
+                err_hint(e, "%s", fix);
+                goto out;
+            }
+            sb_set(&prev, up.buf);
+            path_dirname(&prev);
+            if (!plat_stat(prev.buf, &pst, 1) && others_write(&pst) &&
+                !(pst.perm & 01000)) {
+                err_set(
+                    e, PYSHIM_EXIT_NOPERM,
+                    "refusing to use %s '%s': other users can write to '%s', which holds the link '%s' in its path, and could replace it",
+                    what, dir, prev.buf, up.buf);
+                err_hint(e, "run `chmod go-w '%s'`, or %s", prev.buf, fix);
+                goto out;
+            }
+        }
+        sb_set(&prev, up.buf);
+        path_dirname(&up);
+        if (!strcmp(up.buf, prev.buf))
+            break;
+    }
+    ret = 0;
+out:
+    sb_release(&up);
+    sb_release(&prev);
+    return ret;
+}
+
 static int check_dir(const char *dir, const char *what, int is_home,
                      const char *checked, struct sb *judged, struct err *e)
 {
@@ -172,6 +220,8 @@ static int check_dir(const char *dir, const char *what, int is_home,
         goto out;
     if (is_own_real_path(p.buf)) {
         sb_set(&real, p.buf);
+    } else if (!PLAT_WINDOWS && judge_links(dir, what, fix, p.buf, e) < 0) {
+        goto out;
     } else if (plat_realpath(p.buf, &real) < 0) {
         ret = 0;
         goto out;

@@ -409,6 +409,27 @@ class OwnDirectories(_Planted, unittest.TestCase):
                              env={"PYSHIM_HOME": home})
         self.assertRefusedDir(r, home, parent, "chmod go-w '%s'" % parent)
 
+    def test_home_through_a_link_of_another_user(self):
+        """PYSHIM_HOME spelled through a link another user made in a
+        sticky dir: the link points at the user's own closed dir now, but
+        its owner could point it elsewhere after the check. Refused; the
+        same link made by the user is fine (audit of 2026-12-01)."""
+        shared, _ = self.tmplike()
+        real = os.path.join(self.sb.mkdtemp("ownhome"), "ph")
+        os.makedirs(os.path.join(real, "cache"))
+        self.sb.give(real)
+        home = os.path.join(shared, "ph-link")
+        os.symlink(real, home)
+        os.lchown(home, self.mallory.pw_uid, self.mallory.pw_gid)
+        r = self.run_bounded("python", "-c", "print('ok')", cwd=self.proj,
+                             env={"PYSHIM_HOME": home})
+        self.assertRefusedDir(r, home, "link of another user", home)
+        os.lchown(home, self.sb.user.pw_uid, self.sb.user.pw_gid)
+        r = self.run_bounded("python", "-c", "print('ok')", cwd=self.proj,
+                             env={"PYSHIM_HOME": home})
+        self.assertOK(r)
+        self.assertEqual(r.stdout, "ok\n")
+
     def test_cache_inside_home_world_writable(self):
         """The cache dir inside PYSHIM_HOME is still judged itself when
         its walk up stops at PYSHIM_HOME, judged just before (issue 14)."""
