@@ -146,23 +146,34 @@ static void file_of(const struct interp_env *env, const struct sb *key,
             (unsigned)(fnv1a(key->buf, key->len) & 0xff));
 }
 
-/* "d" line: the directory is as it was. */
-static int dir_same(struct linerec *r, struct sb *tmp)
+/* A "d" or "f" line that records a path as absent ("- PATH"): 1 and r
+ * past the line when it is one (*same: the path is still no directory
+ * (dir) or still missing), else 0 and r as it was. */
+static int absent_line(struct linerec *r, struct sb *tmp, int dir, int *same)
 {
     const char *s;
     size_t n;
-    uint64_t dev, ino;
-    int64_t mtime;
     struct plat_stat st;
     struct linerec peek = *r;
 
-    if (linerec_field(&peek, &s, &n) < 0)
+    if (linerec_field(&peek, &s, &n) < 0 || n != 1 || *s != '-')
         return 0;
-    if (n == 1 && *s == '-') {
-        *r = peek;
-        return !linerec_text(r, tmp) && linerec_line_done(r) &&
-               (plat_stat(tmp->buf, &st, 1) < 0 || !st.is_dir);
-    }
+    *r = peek;
+    *same = !linerec_text(r, tmp) && linerec_line_done(r) &&
+            (plat_stat(tmp->buf, &st, 1) < 0 || (dir && !st.is_dir));
+    return 1;
+}
+
+/* "d" line: the directory is as it was. */
+static int dir_same(struct linerec *r, struct sb *tmp)
+{
+    uint64_t dev, ino;
+    int64_t mtime;
+    struct plat_stat st;
+    int same;
+
+    if (absent_line(r, tmp, 1, &same))
+        return same;
     return !linerec_u64(r, &dev) && !linerec_u64(r, &ino) &&
            !linerec_i64(r, &mtime) && !linerec_text(r, tmp) &&
            linerec_line_done(r) && !plat_stat(tmp->buf, &st, 1) && st.is_dir &&
@@ -172,20 +183,13 @@ static int dir_same(struct linerec *r, struct sb *tmp)
 /* "f" line: the file is as it was. */
 static int file_same(struct linerec *r, struct sb *tmp)
 {
-    const char *s;
-    size_t n;
     uint64_t dev, ino, size;
     int64_t mtime;
     struct plat_stat st;
-    struct linerec peek = *r;
+    int same;
 
-    if (linerec_field(&peek, &s, &n) < 0)
-        return 0;
-    if (n == 1 && *s == '-') {
-        *r = peek;
-        return !linerec_text(r, tmp) && linerec_line_done(r) &&
-               plat_stat(tmp->buf, &st, 1) < 0;
-    }
+    if (absent_line(r, tmp, 0, &same))
+        return same;
     return !linerec_u64(r, &dev) && !linerec_u64(r, &ino) &&
            !linerec_u64(r, &size) && !linerec_i64(r, &mtime) &&
            !linerec_text(r, tmp) && linerec_line_done(r) &&
