@@ -664,6 +664,7 @@ struct proj {
     struct sb pvfile;    /* root/.python-version when there */
     struct sb ppfile;    /* root/pyproject.toml when it asks something */
     struct pyproject pp; /* its requires-python */
+    const char *pv_of;   /* the file whose old bytes p->pv holds */
 };
 
 /* The project sync works on: found as the shim finds it (discover.h):
@@ -889,33 +890,49 @@ static int trust_written(const char *file, const char *text, size_t len,
     return trust_add_text(data_dir, file, text, len, e);
 }
 
-/* --python V into the config (trusted as written), or into the
- * .python-version that pins the project (the old bytes kept in p->pv). */
+/* --python V into a file that is not a .pyshim.json: pyproject.toml's
+ * [tool.pyshim] when it names the Python, else the .python-version that
+ * pins the project (the old bytes kept in p->pv, for restore_config). */
+static int write_other(const struct dirs *d, struct proj *p, struct err *e)
+{
+    struct sb text = SB_INIT, sum = SB_INIT;
+    const char *file = p->c.python ? p->file.buf : p->pvfile.buf;
+    int ret = -1;
+
+    if (plat_read_file(file, CFG_MAX_BYTES, &p->pv) < 0) {
+        cfg_read_error(e, file, errno);
+        goto out;
+    }
+    if (!p->c.python)
+        sb_addf(&text, "%s\n", p->python);
+    else if (pyproject_edit(file, p->pv.buf, p->pv.len, p->python, NULL,
+                            d->home, &text, &sum, e) < 0)
+        goto out;
+    if (plat_write_atomic(file, text.buf, text.len, 0644) < 0) {
+        err_set(e, PYSHIM_EXIT_CANTCREAT, "cannot write '%s': %s", file,
+                plat_strerror(errno));
+        goto out;
+    }
+    p->pv_of = file;
+    printf("pyshim: wrote %s (%s)\n", file, p->python);
+    ret = 0;
+out:
+    sb_release(&text);
+    sb_release(&sum);
+    return ret;
+}
+
+/* --python V into the config (trusted as written), or write_other. */
 static int write_python(const struct dirs *d, struct proj *p, struct err *e)
 {
     struct cfg_update u;
-    struct sb line = SB_INIT;
     char *summary = NULL;
     int changed = 0, ret = 0;
 
     if (!p->python)
         return 0;
-    if (!p->json) {
-        if (!p->pvfile.len || p->c.python)
-            return 0;
-        if (plat_read_file(p->pvfile.buf, 65536, &p->pv) < 0)
-            sb_reset(&p->pv);
-        sb_addf(&line, "%s\n", p->python);
-        if (plat_write_atomic(p->pvfile.buf, line.buf, line.len, 0644) < 0) {
-            err_set(e, PYSHIM_EXIT_CANTCREAT, "cannot write '%s': %s",
-                    p->pvfile.buf, plat_strerror(errno));
-            ret = -1;
-        } else {
-            printf("pyshim: wrote %s (%s)\n", p->pvfile.buf, p->python);
-        }
-        sb_release(&line);
-        return ret;
-    }
+    if (!p->json)
+        return p->c.python || p->pvfile.len ? write_other(d, p, e) : 0;
     memset(&u, 0, sizeof(u));
     u.python = p->python;
     u.before_write = trust_written;
@@ -936,8 +953,8 @@ static void restore_config(const struct dirs *d, struct proj *p)
     if (p->python && p->json &&
         !trust_add_text(d->data, p->file.buf, p->text.buf, p->text.len, &e))
         plat_write_atomic(p->file.buf, p->text.buf, p->text.len, 0644);
-    else if (p->python && p->pv.len)
-        plat_write_atomic(p->pvfile.buf, p->pv.buf, p->pv.len, 0644);
+    else if (p->python && p->pv_of)
+        plat_write_atomic(p->pv_of, p->pv.buf, p->pv.len, 0644);
     err_release(&e);
 }
 
@@ -1077,10 +1094,10 @@ int cli_sync(int argc, char **argv)
 {
     struct dirs d = DIRS_INIT;
     struct err e = ERR_INIT;
-    struct proj p = {SB_INIT, SB_INIT,       SB_INIT,  SB_INIT,    SB_INIT,
-                     SB_INIT, SB_INIT,       CFG_INIT, PYVER_NONE, SV_INIT,
-                     NULL,    NULL,          0,        0,          SB_INIT,
-                     SB_INIT, PYPROJECT_INIT};
+    struct proj p = {SB_INIT, SB_INIT,        SB_INIT,  SB_INIT,    SB_INIT,
+                     SB_INIT, SB_INIT,        CFG_INIT, PYVER_NONE, SV_INIT,
+                     NULL,    NULL,           0,        0,          SB_INIT,
+                     SB_INIT, PYPROJECT_INIT, NULL};
     const char *target = NULL;
     int code = PYSHIM_EXIT_OK;
     struct opt opts[] = {

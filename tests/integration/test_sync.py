@@ -511,6 +511,24 @@ class TestSyncAlone(SandboxTest, unittest.TestCase):
             self.assertEqual(f.read(), self.new.minor + "\n")
         self.assertEqual(self.runs(proj), list(self.new.version[:2]))
 
+    def test_tool_pyshim_python_moves_with_python(self):
+        """[tool.pyshim] python = OLD in pyproject.toml: --python NEW
+        rewrites that key and keeps every other byte of the file."""
+        proj = self.hand_venv("toolpy", self.old)
+        pp = os.path.join(proj, "pyproject.toml")
+        head_text = '[project]\nname = "toolpy"  # mine\n\n'
+        write(pp, head_text + '[tool.pyshim]\npython = "%s"\n'
+              % self.old.minor)
+        r = self.pyshim("sync", "--python", self.new.minor, cwd=proj,
+                        env=self.links)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        with open(pp) as f:
+            text = f.read()
+        self.assertTrue(text.startswith(head_text), text)
+        self.assertIn('python = "%s"' % self.new.minor, text)
+        self.assertNotIn('python = "%s"' % self.old.minor, text)
+        self.assertEqual(self.runs(proj), list(self.new.version[:2]))
+
     def test_help_is_in_the_docs(self):
         with open(os.path.join(SRC, "docs", "cli.md")) as f:
             doc = f.read()
