@@ -665,6 +665,7 @@ struct proj {
     struct sb ppfile;    /* root/pyproject.toml when it asks something */
     struct pyproject pp; /* its requires-python */
     const char *pv_of;   /* the file whose old bytes p->pv holds */
+    unsigned pv_mode;    /* and its mode */
 };
 
 /* The project sync works on: found as the shim finds it (discover.h):
@@ -716,17 +717,18 @@ static int load_project(const struct dirs *d, const char *arg, struct proj *p,
     if (find_project(d, arg, &proj, e) < 0)
         goto out;
     sb_set(&p->dir, proj.root);
-    path_join(&p->file, p->dir.buf, ".pyshim.json");
-    if (plat_is_file(p->file.buf)) {
-        p->json = 1;
-        if (cfg_load_text(&p->c, p->file.buf, d->home, &p->text, e) < 0 ||
-            trust_require(d->data, &p->c, p->dir.buf, &p->text, e) < 0)
-            goto out;
-    } else if (proj.cfg.file) { /* [tool.pyshim]: no key needing trust */
+    /* the config discovery read, judged and (for .pyshim.json) found
+     * trusted, from the very bytes it parsed: a .pyshim.json it passed
+     * over as planted is never read again here */
+    if (proj.cfg.file) {
         cfg_release(&p->c);
         p->c = proj.cfg;
         memset(&proj.cfg, 0, sizeof(proj.cfg));
         sb_set(&p->file, p->c.file);
+        if (proj.cfg_text) { /* a .pyshim.json, not [tool.pyshim] */
+            p->json = 1;
+            sb_add(&p->text, proj.cfg_text, proj.cfg_len);
+        }
     }
     if (proj.pyversion_file)
         sb_set(&p->pvfile, proj.pyversion_file);
@@ -807,6 +809,19 @@ static int check_requires(const struct proj *p, struct err *e)
         e, "pass --python with a version that does, or change requires-python");
 }
 
+/* A version request as .python-version and [tool.pyshim] hold them
+ * (3.13, 3.13t, 3.12.1, pypy3.10, cpython-3.12): no path, no space. */
+static int is_version_word(const char *v)
+{
+    if (!*v)
+        return 0;
+    for (; *v; v++)
+        if (!((*v >= '0' && *v <= '9') || (*v >= 'a' && *v <= 'z') ||
+              (*v >= 'A' && *v <= 'Z') || strchr(".-_+", *v)))
+            return 0;
+    return 1;
+}
+
 /* The version request, in the shim's order: --python, the config's,
  * .python-version, pyproject.toml's requires-python (the newest
  * interpreter satisfying it), the first named shared env's version; a
@@ -814,6 +829,17 @@ static int check_requires(const struct proj *p, struct err *e)
 static int request(const struct dirs *d, struct proj *p, struct err *e)
 {
     int from_venv = 0, ret;
+
+    if (p->python && !p->json && (p->c.python || p->pvfile.len) &&
+        !is_version_word(p->python)) {
+        err_set(
+            e, PYSHIM_EXIT_USAGE,
+            "--python '%s' is not a version: it would be written into '%s', which holds versions only",
+            p->python, p->c.python ? p->file.buf : p->pvfile.buf);
+        return err_hint(
+            e,
+            "pass a version (e.g. 3.13); a program by path goes into a .pyshim.json, then `pyshim trust`");
+    }
 
     if (p->python)
         sb_set(&p->req, p->python);
@@ -896,10 +922,19 @@ static int trust_written(const char *file, const char *text, size_t len,
 static int write_other(const struct dirs *d, struct proj *p, struct err *e)
 {
     struct sb text = SB_INIT, sum = SB_INIT;
+    struct plat_stat st;
     const char *file = p->c.python ? p->file.buf : p->pvfile.buf;
     int ret = -1;
 
-    if (plat_read_file(file, CFG_MAX_BYTES, &p->pv) < 0) {
+    /* a link is the user's way of sharing the file: not replaced */
+    if (!plat_stat(file, &st, 0) && st.is_lnk) {
+        err_set(e, PYSHIM_EXIT_CANTCREAT,
+                "'%s' is a link: pyshim does not replace it with a file", file);
+        err_hint(e, "write %s into its target yourself, then run `pyshim sync`",
+                 p->python);
+        goto out;
+    }
+    if (plat_read_regular(file, CFG_MAX_BYTES, &p->pv, &st) < 0) {
         cfg_read_error(e, file, errno);
         goto out;
     }
@@ -908,12 +943,13 @@ static int write_other(const struct dirs *d, struct proj *p, struct err *e)
     else if (pyproject_edit(file, p->pv.buf, p->pv.len, p->python, NULL,
                             d->home, &text, &sum, e) < 0)
         goto out;
-    if (plat_write_atomic(file, text.buf, text.len, 0644) < 0) {
+    if (plat_write_atomic(file, text.buf, text.len, st.perm & 0777) < 0) {
         err_set(e, PYSHIM_EXIT_CANTCREAT, "cannot write '%s': %s", file,
                 plat_strerror(errno));
         goto out;
     }
     p->pv_of = file;
+    p->pv_mode = st.perm & 0777;
     printf("pyshim: wrote %s (%s)\n", file, p->python);
     ret = 0;
 out:
@@ -931,8 +967,15 @@ static int write_python(const struct dirs *d, struct proj *p, struct err *e)
 
     if (!p->python)
         return 0;
-    if (!p->json)
-        return p->c.python || p->pvfile.len ? write_other(d, p, e) : 0;
+    if (!p->json && (p->c.python || p->pvfile.len))
+        return write_other(d, p, e);
+    if (!p->json) {
+        if (p->ppfile.len)
+            printf(
+                "pyshim: note: nothing in %s names a Python but requires-python, so the next sync may choose another: `pyshim pin %s` makes it stick\n",
+                p->dir.buf, p->python);
+        return 0;
+    }
     memset(&u, 0, sizeof(u));
     u.python = p->python;
     u.before_write = trust_written;
@@ -954,7 +997,7 @@ static void restore_config(const struct dirs *d, struct proj *p)
         !trust_add_text(d->data, p->file.buf, p->text.buf, p->text.len, &e))
         plat_write_atomic(p->file.buf, p->text.buf, p->text.len, 0644);
     else if (p->python && p->pv_of)
-        plat_write_atomic(p->pv_of, p->pv.buf, p->pv.len, 0644);
+        plat_write_atomic(p->pv_of, p->pv.buf, p->pv.len, p->pv_mode);
     err_release(&e);
 }
 
@@ -980,6 +1023,19 @@ static int apply_here(struct proj *p, struct err *e)
 out:
     plan_release(&pl);
     return ret;
+}
+
+/* --python written, then the project applied; the file back as it was
+ * when that fails. */
+static int write_and_apply(const struct dirs *d, struct proj *p, struct err *e)
+{
+    if (write_python(d, p, e) < 0)
+        return -1;
+    if (apply_here(p, e) < 0) {
+        restore_config(d, p);
+        return -1;
+    }
+    return 0;
 }
 
 /* Does the venv need a rebuild for p->ver? */
@@ -1073,12 +1129,12 @@ static int sync_project(const struct dirs *d, const char *arg, struct proj *p,
     if (!venv_is_venv(p->venv.buf)) {
         printf("pyshim: %s has no venv of its own (%s): nothing to rebuild\n",
                p->dir.buf, p->venv.buf);
-        ret = write_python(d, p, e) < 0 || apply_here(p, e) < 0 ? -1 : 0;
+        ret = write_and_apply(d, p, e);
     } else if (!needs_rebuild(p, &why)) {
         printf(
             "pyshim: %s already runs Python %d.%d: nothing to rebuild (--force rebuilds it)\n",
             p->venv.buf, p->ver.major, p->ver.minor);
-        ret = write_python(d, p, e) < 0 || apply_here(p, e) < 0 ? -1 : 0;
+        ret = write_and_apply(d, p, e);
     } else {
         printf("pyshim: rebuilding %s (%s)\n", p->venv.buf, why.buf);
         ret = rebuild(d, p, e);
@@ -1097,7 +1153,7 @@ int cli_sync(int argc, char **argv)
     struct proj p = {SB_INIT, SB_INIT,        SB_INIT,  SB_INIT,    SB_INIT,
                      SB_INIT, SB_INIT,        CFG_INIT, PYVER_NONE, SV_INIT,
                      NULL,    NULL,           0,        0,          SB_INIT,
-                     SB_INIT, PYPROJECT_INIT, NULL};
+                     SB_INIT, PYPROJECT_INIT, NULL,     0};
     const char *target = NULL;
     int code = PYSHIM_EXIT_OK;
     struct opt opts[] = {

@@ -193,6 +193,9 @@ void plat_unlock(struct plat_lock *l);
 
 /* Directory listing: names other than "." and "..", in OS order. */
 struct plat_dir;
+/* Between plat_memo_begin/end the names plat_readdir returns live in the
+ * memo: nothing that clears it (a write, mkdir, rename, unlink, lock or
+ * child) may happen while such a listing is still being read. */
 struct plat_dir *plat_opendir(const char *path);
 const char *plat_readdir(struct plat_dir *d); /* NULL at end */
 void plat_closedir(struct plat_dir *d);

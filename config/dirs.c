@@ -146,12 +146,16 @@ out:
  * be pointed elsewhere right after (fs.protected_symlinks is not always
  * on). */
 static int judge_links(const char *dir, const char *what, const char *fix,
-                       const char *path, struct err *e)
+                       const char *path, int depth, struct err *e)
 {
-    struct sb up = SB_INIT, prev = SB_INIT;
+    struct sb up = SB_INIT, prev = SB_INIT, to = SB_INIT;
     struct plat_stat st, pst;
     int ret = -1;
 
+    if (depth > 40) { /* a loop: using the dir will say so */
+        ret = 0;
+        goto out;
+    }
     sb_addstr(&up, path);
     while (!path_is_root(up.buf)) {
         if (!plat_stat(up.buf, &st, 0) && st.is_lnk) {
@@ -174,6 +178,17 @@ static int judge_links(const char *dir, const char *what, const char *fix,
                 err_hint(e, "run `chmod go-w '%s'`, or %s", prev.buf, fix);
                 goto out;
             }
+            /* and every link its target is spelled through (a link of
+             * the user's to another user's link) */
+            if (!plat_readlink(up.buf, &to)) {
+                if (to.buf[0] != '/') {
+                    path_join(&prev, prev.buf, to.buf);
+                    sb_set(&to, prev.buf);
+                }
+                path_normalize(&to);
+                if (judge_links(dir, what, fix, to.buf, depth + 1, e) < 0)
+                    goto out;
+            }
         }
         sb_set(&prev, up.buf);
         path_dirname(&up);
@@ -184,6 +199,7 @@ static int judge_links(const char *dir, const char *what, const char *fix,
 out:
     sb_release(&up);
     sb_release(&prev);
+    sb_release(&to);
     return ret;
 }
 
@@ -220,7 +236,7 @@ static int check_dir(const char *dir, const char *what, int is_home,
         goto out;
     if (is_own_real_path(p.buf)) {
         sb_set(&real, p.buf);
-    } else if (!PLAT_WINDOWS && judge_links(dir, what, fix, p.buf, e) < 0) {
+    } else if (!PLAT_WINDOWS && judge_links(dir, what, fix, p.buf, 0, e) < 0) {
         goto out;
     } else if (plat_realpath(p.buf, &real) < 0) {
         ret = 0;

@@ -293,6 +293,7 @@ static int load_markers(struct project *p, const char *dir, struct sb *buf,
             check_trust(p, in, &cfg_text, &cfg_st, t, e) < 0)
             goto out;
         p->kind = PROJ_CONFIG;
+        p->cfg_text = sb_detach(&cfg_text, &p->cfg_len);
         trace_add(t, "project: '%s' (config '%s')", dir, buf->buf);
     } else {
         p->kind = PROJ_MARKERS;
@@ -565,5 +566,6 @@ void project_release(struct project *p)
     sitecfg_release(&p->site);
     free(p->pyproject_file);
     pyproject_release(&p->pyproject);
+    free(p->cfg_text);
     memset(p, 0, sizeof(*p));
 }

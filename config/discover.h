@@ -48,12 +48,14 @@ struct project {
     char *pyproject_file; /* root/pyproject.toml when it asks something */
     struct pyproject pyproject; /* what it asks: requires-python, whether
                                  * it has [tool.pyshim] */
+    char *cfg_text; /* the .pyshim.json's bytes parsed and judged, or NULL */
+    size_t cfg_len;
 };
 
 #define PROJECT_INIT                                                           \
     {                                                                          \
         PROJ_NONE, NULL, NULL, CFG_INIT, NULL, NULL, NULL, CFG_INIT, SV_INIT,  \
-            SITECFG_INIT, NULL, PYPROJECT_INIT                                 \
+            SITECFG_INIT, NULL, PYPROJECT_INIT, NULL, 0                        \
     }
 
 struct discover_in {

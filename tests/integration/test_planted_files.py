@@ -430,6 +430,26 @@ class OwnDirectories(_Planted, unittest.TestCase):
         self.assertOK(r)
         self.assertEqual(r.stdout, "ok\n")
 
+    def test_home_through_a_chain_of_links(self):
+        """The user's own link to another user's link to the user's dir:
+        the second link is in the path too (review of session 5)."""
+        shared, _ = self.tmplike()
+        real = os.path.join(self.sb.mkdtemp("ownhome2"), "ph")
+        os.makedirs(os.path.join(real, "cache"))
+        self.sb.give(real)
+        theirs = os.path.join(shared, "m")
+        os.makedirs(theirs)
+        x = os.path.join(theirs, "x")
+        os.symlink(os.path.dirname(real), x)
+        self.theirs(theirs)
+        mine = os.path.join(self.sb.mkdtemp("mylinks"), "a")
+        os.symlink(x, mine)
+        self.sb.give(mine)
+        home = os.path.join(mine, "ph")
+        r = self.run_bounded("python", "-c", "print('ok')", cwd=self.proj,
+                             env={"PYSHIM_HOME": home})
+        self.assertRefusedDir(r, home, "link of another user", x)
+
     def test_cache_inside_home_world_writable(self):
         """The cache dir inside PYSHIM_HOME is still judged itself when
         its walk up stops at PYSHIM_HOME, judged just before (issue 14)."""

@@ -519,6 +519,7 @@ class TestSyncAlone(SandboxTest, unittest.TestCase):
         head_text = '[project]\nname = "toolpy"  # mine\n\n'
         write(pp, head_text + '[tool.pyshim]\npython = "%s"\n'
               % self.old.minor)
+        os.chmod(pp, 0o600)
         r = self.pyshim("sync", "--python", self.new.minor, cwd=proj,
                         env=self.links)
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
@@ -527,7 +528,48 @@ class TestSyncAlone(SandboxTest, unittest.TestCase):
         self.assertTrue(text.startswith(head_text), text)
         self.assertIn('python = "%s"' % self.new.minor, text)
         self.assertNotIn('python = "%s"' % self.old.minor, text)
+        self.assertEqual(os.stat(pp).st_mode & 0o777, 0o600)
         self.assertEqual(self.runs(proj), list(self.new.version[:2]))
+
+    def test_planted_config_is_not_obeyed(self):
+        """A .pyshim.json anyone could have written (mode 0666) is passed
+        over by python there, and so by sync: the project's
+        .python-version decides, nothing is rebuilt (review of session 5:
+        sync read the file discovery had refused)."""
+        proj = self.hand_venv("planted", self.old)
+        write(os.path.join(proj, ".python-version"), self.old.minor + "\n")
+        cfg = os.path.join(proj, ".pyshim.json")
+        write_json(cfg, {"python": self.new.minor})
+        os.chmod(cfg, 0o666)
+        r = self.pyshim("sync", cwd=proj, env=self.links)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("nothing to rebuild", r.stdout)
+        self.assertEqual(self.runs(proj), list(self.old.version[:2]))
+
+    def test_pin_never_gets_a_path_nor_replaces_a_link(self):
+        """--python goes into .python-version only as a version, and a
+        .python-version that is a link (shared by the user) is not
+        replaced: refused, the pin and the venv as they were."""
+        proj = self.hand_venv("pinpath", self.old)
+        pin = os.path.join(proj, ".python-version")
+        write(pin, self.old.minor + "\n")
+        r = self.pyshim("sync", "--python", self.new.path, cwd=proj,
+                        env=self.links)
+        self.assertEqual(r.returncode, 64, r.stdout + r.stderr)
+        self.assertIn("is not a version", r.stderr)
+        with open(pin) as f:
+            self.assertEqual(f.read(), self.old.minor + "\n")
+        shared = os.path.join(proj, "pv-shared")
+        os.rename(pin, shared)
+        os.symlink("pv-shared", pin)
+        r = self.pyshim("sync", "--python", self.new.minor, cwd=proj,
+                        env=self.links)
+        self.assertNotEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("is a link", r.stderr)
+        self.assertTrue(os.path.islink(pin))
+        with open(shared) as f:
+            self.assertEqual(f.read(), self.old.minor + "\n")
+        self.assertEqual(self.runs(proj), list(self.old.version[:2]))
 
     def test_help_is_in_the_docs(self):
         with open(os.path.join(SRC, "docs", "cli.md")) as f:
