@@ -101,19 +101,13 @@ static int judge_above(const char *dir, const char *what, const char *fix,
     return 0;
 }
 
-/* POSIX: path is absolute and plain (no "//", "." or ".." part, no
- * trailing "/"), and neither it nor any directory above it is a link:
- * then it is its own real path. The lstats are the ones the walk up
- * needs anyway (the decision's memo answers its stats from them), so the
- * usual home without links costs no realpath. */
-static int is_own_real_path(const char *path)
+/* path is absolute and plain: no "//", "." or ".." part, no trailing
+ * "/". */
+static int is_plain(const char *path)
 {
-    struct sb up = SB_INIT, prev = SB_INIT;
-    struct plat_stat st;
     const char *s;
-    int ret = 0;
 
-    if (PLAT_WINDOWS || path[0] != '/')
+    if (path[0] != '/')
         return 0;
     for (s = path; *s; s++)
         if (*s == '/' &&
@@ -121,10 +115,89 @@ static int is_own_real_path(const char *path)
              (s[1] == '.' && (!s[2] || s[2] == '/' ||
                               (s[2] == '.' && (!s[3] || s[3] == '/'))))))
             return 0;
+    return 1;
+}
+
+static int judge_spelled(const char *dir, const char *what, const char *fix,
+                         const char *path, int depth, struct err *e);
+
+/* The link lnk (st, its lstat) in the path of dir as spelled: the user's
+ * or root's, in a directory no one else can write unless sticky, and so
+ * every link its target is spelled through (a link of the user's to
+ * another user's link). The real path is judged once, and a link another
+ * user owns (a PYSHIM_HOME in /tmp pointing at the user's own dir) could
+ * be pointed elsewhere right after (fs.protected_symlinks is not always
+ * on). */
+static int judge_link(const char *dir, const char *what, const char *fix,
+                      const char *lnk, const struct plat_stat *st, int depth,
+                      struct err *e)
+{
+    struct sb up = SB_INIT, to = SB_INIT;
+    struct plat_stat pst;
+    int ret = -1;
+
+    if (!mine(st)) {
+        err_set(
+            e, PYSHIM_EXIT_NOPERM,
+            "refusing to use %s '%s': '%s' in its path is a link of another user (uid %llu), who could point it elsewhere",
+            what, dir, lnk, (unsigned long long)st->uid);
+        err_hint(e, "%s", fix);
+        goto out;
+    }
+    sb_set(&up, lnk);
+    path_dirname(&up);
+    if (!plat_stat(up.buf, &pst, 1) && others_write(&pst) &&
+        !(pst.perm & 01000)) {
+        err_set(
+            e, PYSHIM_EXIT_NOPERM,
+            "refusing to use %s '%s': other users can write to '%s', which holds the link '%s' in its path, and could replace it",
+            what, dir, up.buf, lnk);
+        err_hint(e, "run `chmod go-w '%s'`, or %s", up.buf, fix);
+        goto out;
+    }
+    if (!plat_readlink(lnk, &to)) {
+        if (to.buf[0] != '/') {
+            path_join(&up, up.buf, to.buf);
+            sb_set(&to, up.buf);
+        }
+        path_normalize(&to);
+        if (judge_spelled(dir, what, fix, to.buf, depth + 1, e) < 0)
+            goto out;
+    }
+    ret = 0;
+out:
+    sb_release(&up);
+    sb_release(&to);
+    return ret;
+}
+
+/* POSIX: one walk up path as spelled (it and every directory above it),
+ * each link met judged (judge_link). 1 when path is plain (is_plain) and
+ * holds no link: then it is its own real path, and the lstats are the
+ * ones the walk up needs anyway (the decision's memo answers its stats
+ * from them), so the usual home without links costs no realpath; 0 when
+ * it must be asked; -1 with e when a link is refused. */
+static int judge_spelled(const char *dir, const char *what, const char *fix,
+                         const char *path, int depth, struct err *e)
+{
+    struct sb up = SB_INIT, prev = SB_INIT;
+    struct plat_stat st;
+    int own;
+
+    if (PLAT_WINDOWS || depth > 40) /* a loop: using the dir will say so */
+        return 0;
+    own = is_plain(path);
     sb_addstr(&up, path);
     for (;;) {
-        if (plat_stat(up.buf, &st, 0) < 0 || st.is_lnk)
-            goto out;
+        if (plat_stat(up.buf, &st, 0) < 0) {
+            own = 0;
+        } else if (st.is_lnk) {
+            own = 0;
+            if (judge_link(dir, what, fix, up.buf, &st, depth, e) < 0) {
+                own = -1;
+                break;
+            }
+        }
         if (path_is_root(up.buf))
             break;
         sb_set(&prev, up.buf);
@@ -132,75 +205,9 @@ static int is_own_real_path(const char *path)
         if (!strcmp(up.buf, prev.buf))
             break;
     }
-    ret = 1;
-out:
     sb_release(&up);
     sb_release(&prev);
-    return ret;
-}
-
-/* POSIX: every link in the path as spelled (path and each directory
- * above it) must be the user's or root's, in a directory no one else can
- * write unless sticky: the real path is judged once, and a link another
- * user owns (a PYSHIM_HOME in /tmp pointing at the user's own dir) could
- * be pointed elsewhere right after (fs.protected_symlinks is not always
- * on). */
-static int judge_links(const char *dir, const char *what, const char *fix,
-                       const char *path, int depth, struct err *e)
-{
-    struct sb up = SB_INIT, prev = SB_INIT, to = SB_INIT;
-    struct plat_stat st, pst;
-    int ret = -1;
-
-    if (depth > 40) { /* a loop: using the dir will say so */
-        ret = 0;
-        goto out;
-    }
-    sb_addstr(&up, path);
-    while (!path_is_root(up.buf)) {
-        if (!plat_stat(up.buf, &st, 0) && st.is_lnk) {
-            if (!mine(&st)) {
-                err_set(
-                    e, PYSHIM_EXIT_NOPERM,
-                    "refusing to use %s '%s': '%s' in its path is a link of another user (uid %llu), who could point it elsewhere",
-                    what, dir, up.buf, (unsigned long long)st.uid);
-                err_hint(e, "%s", fix);
-                goto out;
-            }
-            sb_set(&prev, up.buf);
-            path_dirname(&prev);
-            if (!plat_stat(prev.buf, &pst, 1) && others_write(&pst) &&
-                !(pst.perm & 01000)) {
-                err_set(
-                    e, PYSHIM_EXIT_NOPERM,
-                    "refusing to use %s '%s': other users can write to '%s', which holds the link '%s' in its path, and could replace it",
-                    what, dir, prev.buf, up.buf);
-                err_hint(e, "run `chmod go-w '%s'`, or %s", prev.buf, fix);
-                goto out;
-            }
-            /* and every link its target is spelled through (a link of
-             * the user's to another user's link) */
-            if (!plat_readlink(up.buf, &to)) {
-                if (to.buf[0] != '/') {
-                    path_join(&prev, prev.buf, to.buf);
-                    sb_set(&to, prev.buf);
-                }
-                path_normalize(&to);
-                if (judge_links(dir, what, fix, to.buf, depth + 1, e) < 0)
-                    goto out;
-            }
-        }
-        sb_set(&prev, up.buf);
-        path_dirname(&up);
-        if (!strcmp(up.buf, prev.buf))
-            break;
-    }
-    ret = 0;
-out:
-    sb_release(&up);
-    sb_release(&prev);
-    sb_release(&to);
-    return ret;
+    return own;
 }
 
 static int check_dir(const char *dir, const char *what, int is_home,
@@ -212,7 +219,7 @@ static int check_dir(const char *dir, const char *what, int is_home,
         is_home
             ? "set PYSHIM_HOME to a directory of your own"
             : "set PYSHIM_HOME to a directory of your own, or fix the XDG_* variable that points there";
-    int ret = -1, self = 1;
+    int ret = -1, self = 1, own;
 
     sb_addstr(&p, dir);
     /* the nearest part of dir that exists (the name first: one call for
@@ -234,10 +241,11 @@ static int check_dir(const char *dir, const char *what, int is_home,
     }
     if (self && st.is_dir && judge_self(dir, what, fix, &st, e) < 0)
         goto out;
-    if (is_own_real_path(p.buf)) {
-        sb_set(&real, p.buf);
-    } else if (!PLAT_WINDOWS && judge_links(dir, what, fix, p.buf, 0, e) < 0) {
+    own = judge_spelled(dir, what, fix, p.buf, 0, e);
+    if (own < 0)
         goto out;
+    if (own) {
+        sb_set(&real, p.buf);
     } else if (plat_realpath(p.buf, &real) < 0) {
         ret = 0;
         goto out;
