@@ -244,6 +244,29 @@ int plat_memo_listed(const char *dir, const char *name)
     return -1;
 }
 
+/* No watch on Windows either: a decision is never replayed there. */
+void plat_watch_begin(void)
+{
+}
+
+int plat_watch_end(const struct plat_obs **obs, size_t *n)
+{
+    *obs = NULL;
+    *n = 0;
+    return -1;
+}
+
+int plat_stat_meta(const char *path, struct plat_stat *st, int follow)
+{
+    return plat_stat(path, st, follow);
+}
+
+void plat_watch_env(const char *name, const char *value)
+{
+    (void)name;
+    (void)value;
+}
+
 int plat_realpath(const char *path, struct sb *out)
 {
     HANDLE h = open_meta(path, 1);
