@@ -120,8 +120,9 @@ int plat_memo_listed(const char *dir, const char *name);
  * private-group check and environment variable. A decision that is
  * asked again the same questions and gets the same answers decides the
  * same. Any change pyshim makes meanwhile (what empties the memo), a file
- * that could not be read or listed, or an answer that changed between
- * two questions spoils the watch. Not nested. Windows: no watch.
+ * that could not be read or listed, an answer that changed between two
+ * questions, or a question no replay asks (plat_pid, plat_user_name)
+ * spoils the watch. Not nested. Windows: no watch.
  */
 enum plat_obs_kind {
     PLAT_OBS_STAT,  /* path, followed: err or st */
@@ -210,6 +211,11 @@ const char *plat_read_strerror(int errnum);
  * permission bits. */
 int plat_write_atomic(const char *path, const void *data, size_t len,
                       unsigned mode);
+/* plat_write_atomic without the fsync, for a cache whose reader refuses a
+ * record cut short (a crash may leave one): a run that records pays no
+ * disk flush. Windows: plat_write_atomic. */
+int plat_write_cache(const char *path, const void *data, size_t len,
+                     unsigned mode);
 
 int plat_mkdir(const char *path, unsigned mode); /* EEXIST is an error */
 /* mkdir -p: create path and missing parents; existing dirs are fine. */

@@ -504,6 +504,9 @@ int plat_user_name(struct sb *out)
 {
     struct passwd *pw = getpwuid(getuid());
 
+    /* not an answer a replay asks again: a decision that needed it is
+     * not recorded */
+    watch.spoilt |= watch.on;
     if (!pw)
         return -1;
     sb_set(out, pw->pw_name);
@@ -512,6 +515,9 @@ int plat_user_name(struct sb *out)
 
 long plat_pid(void)
 {
+    /* a decision that used the pid (the pass-through loop guard) holds
+     * for this process only: it is not recorded */
+    watch.spoilt |= watch.on;
     return (long)getpid();
 }
 
@@ -528,6 +534,12 @@ static int readlink_sb(const char *path, struct sb *out);
 
 int plat_getcwd(struct sb *out)
 {
+    /* pyshim never changes its directory: within a decision it is asked
+     * once */
+    if (memo.depth && memo.cwd) {
+        sb_set(out, memo.cwd);
+        return 0;
+    }
     sb_reset(out);
     sb_grow(out, 256);
     for (;;) {
@@ -797,11 +809,19 @@ int plat_self_exe(struct sb *out)
 int plat_self_stat(struct sb *out, struct plat_stat *st)
 {
 #ifdef __linux__
+    /* the running file cannot change under this process (a new one at
+     * its name is another file): asked once */
+    static struct plat_stat self;
+    static int known;
     struct stat s;
 
-    if (!stat("/proc/self/exe", &s)) {
+    if (!known && !stat("/proc/self/exe", &s)) {
+        fill_stat(&s, &self);
+        known = 1;
+    }
+    if (known) {
         sb_set(out, "/proc/self/exe");
-        fill_stat(&s, st);
+        *st = self;
         watch_stat(1, out->buf, 0, st);
         return 0;
     }
@@ -1003,9 +1023,13 @@ static void temp_name(struct sb *tmp, const char *path, int attempt)
             (unsigned long)(ts.tv_nsec ^ (ts.tv_sec << 20)) + attempt);
 }
 
+/* 0 while plat_write_cache writes: no fsync */
+static int sync_writes = 1;
+
 static int fill_fd(int fd, const void *data, size_t len, unsigned mode)
 {
-    return write_all(fd, data, len) < 0 || fchmod(fd, mode) < 0 || fsync(fd) < 0
+    return write_all(fd, data, len) < 0 || fchmod(fd, mode) < 0 ||
+                   (sync_writes && fsync(fd) < 0)
                ? -1
                : 0;
 }
@@ -1114,6 +1138,17 @@ out:
         unlink(tmp.buf);
     sb_release(&tmp);
     errno = saved;
+    return ret;
+}
+
+int plat_write_cache(const char *path, const void *data, size_t len,
+                     unsigned mode)
+{
+    int ret;
+
+    sync_writes = 0;
+    ret = plat_write_atomic(path, data, len, mode);
+    sync_writes = 1;
     return ret;
 }
 
@@ -1267,7 +1302,8 @@ static int watch_listing(const char *path, int ret)
 }
 
 /* Every name of path but "." and "..", each NUL-terminated, into out. */
-static int read_names(const char *path, struct sb *out)
+static int read_names(const char *path, struct sb *out, struct plat_stat *id,
+                      int *has_id)
 {
 #if defined(__linux__) && defined(SYS_getdents64)
     /* one buffer for every listing (pyshim is single-threaded, and this
@@ -1290,6 +1326,8 @@ static int read_names(const char *path, struct sb *out)
         } else {
             fill_stat(&ds, &ps);
             watch_stat(1, path, 0, &ps);
+            *id = ps;
+            *has_id = 1;
         }
     }
     for (;;) {
@@ -1334,6 +1372,8 @@ static int read_names(const char *path, struct sb *out)
         } else {
             fill_stat(&ds, &ps);
             watch_stat(1, path, 0, &ps);
+            *id = ps;
+            *has_id = 1;
         }
     }
     while ((de = readdir(d)))
@@ -1350,7 +1390,19 @@ struct plat_dir *plat_opendir(const char *path)
     const struct memo_ent *m = memo_get(path, MEMO_LIST, &slot);
     struct plat_dir *pd;
     struct sb names = SB_INIT;
+    struct plat_stat id;
+    int has_id = 0;
 
+    if (m && watch.on) {
+        /* the listing as the watch would have seen it: the directory's
+         * identity when it was listed (kept only when a watch was on) */
+        if (m->err)
+            watch_stat(1, path, m->err, NULL);
+        else if (m->mode)
+            watch_stat(1, path, 0, &m->st);
+        else
+            watch.spoilt = 1;
+    }
     if (m && m->err) {
         errno = m->err;
         return NULL;
@@ -1362,7 +1414,7 @@ struct plat_dir *plat_opendir(const char *path)
         pd->end = m->real + m->real_len;
         return pd;
     }
-    if (read_names(path, &names) < 0) {
+    if (read_names(path, &names, &id, &has_id) < 0) {
         int saved = errno;
 
         memo_put(slot, saved, 0, NULL, NULL);
@@ -1375,7 +1427,9 @@ struct plat_dir *plat_opendir(const char *path)
         char *keep = memo_alloc(names.len + 1);
 
         memcpy(keep, names.buf, names.len + 1);
-        memo_put(slot, 0, 0, NULL, NULL);
+        /* a listing's mode field says whether st is its directory's
+         * identity (taken when a watch was on) */
+        memo_put(slot, 0, has_id, has_id ? &id : NULL, NULL);
         (*slot)->real = keep;
         (*slot)->real_len = names.len;
         pd->next = keep;

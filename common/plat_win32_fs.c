@@ -594,6 +594,12 @@ out:
     return ret;
 }
 
+int plat_write_cache(const char *path, const void *data, size_t len,
+                     unsigned mode)
+{
+    return plat_write_atomic(path, data, len, mode);
+}
+
 int plat_mkdir(const char *path, unsigned mode)
 {
     wchar_t *w = win_wpath(path);

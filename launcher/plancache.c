@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/fs.h"
 #include "common/linerec.h"
 #include "common/path.h"
 #include "common/plat.h"
@@ -122,7 +121,8 @@ static int key_of(const struct resolve_in *in, struct sb *k)
     add_hex(k, (uint64_t)st.ctime_ns);
     sb_addch(k, '\n');
     add_opt(k, "cwd", tmp.buf);
-    add_opt(k, "invoked", in->invoked);
+    /* resolution reads only its last name (launcher/request.h) */
+    add_opt(k, "invoked", path_basename(in->invoked));
     request_parse(in->invoked, &r);
     if (r.is_pip) {
         /* pip's arguments decide the PEP 668 and --python checks */
@@ -636,7 +636,17 @@ void plancache_save(struct plancache *pc, const struct resolve_in *in,
     sb_add(&rec, pc->key.buf, pc->key.len);
     if (add_answers(&rec, obs, n, pc->t0) == 0) {
         add_plan(&rec, p, p->argv.nr - (size_t)in->argc);
-        fs_write_file(pc->file.buf, rec.buf, rec.len, 0600, 0700, NULL);
+        /* the plan dir is made only the first time */
+        if (plat_write_cache(pc->file.buf, rec.buf, rec.len, 0600) < 0 &&
+            errno == ENOENT) {
+            struct sb dir = SB_INIT;
+
+            sb_addstr(&dir, pc->file.buf);
+            path_dirname(&dir);
+            if (!plat_mkdirs(dir.buf, 0700))
+                plat_write_cache(pc->file.buf, rec.buf, rec.len, 0600);
+            sb_release(&dir);
+        }
     }
     sb_release(&rec);
 }

@@ -8,7 +8,8 @@
  * the descriptor's stat of every file read and directory listed, every
  * real path, link, the home dir, the group check and variable. Its key
  * is everything else the decision depends on: the uid, the shim's own
- * file, the working directory, the name called by, the arguments that
+ * file, the working directory, the name called by (its last name), the
+ * arguments that
  * matter (the script of `python SCRIPT`, all of pip's) and the variables
  * of struct envvars but PATH, which is an answer of the decisions that
  * read it (interp_env_path): a venv project's never does. The record, in
@@ -28,7 +29,8 @@
  * showed no link.
  *
  * Nothing is recorded from a decision that changed anything (the hook
- * rewritten, a facts probe run, an overlay built), that warned, that was
+ * rewritten, a facts probe run, an overlay built), that used this
+ * process's id (a pass-through's loop guard), that warned, that was
  * traced (PYSHIM_DEBUG, PYSHIM_DRYRUN), or whose answers changed while
  * it asked, nor while a file it saw changed within the file system's
  * timestamp granularity (50 ms, 2 s without sub-second times: the next

@@ -39,7 +39,7 @@ int shim_main(int argc, char **argv)
     int debug = env_flag("PYSHIM_DEBUG");
     int dry = env_flag("PYSHIM_DRYRUN");
     size_t i;
-    int code, ok;
+    int code, ok, cache;
 
     plan_init(&p);
     plancache_init(&pc);
@@ -48,14 +48,22 @@ int shim_main(int argc, char **argv)
     in.argc = argc > 0 ? argc - 1 : 0;
     in.argv = argc > 0 ? argv + 1 : argv;
     in.trace = debug || dry;
+    cache = !in.trace && !env_flag("PYSHIM_NO_PLAN_CACHE");
 
+    /* one view of the file system for the record's check and, when it
+     * does not hold, the decision: what both ask is asked once (plat.h) */
+    plat_memo_begin();
     /* a traced run decides, so that the trace tells how */
-    if (!in.trace && plancache_load(&pc, &in, &p))
+    if (cache && plancache_load(&pc, &in, &p)) {
+        plat_memo_end();
         goto run;
-    if (!in.trace)
+    }
+    if (cache)
         plancache_watch(&pc);
-    ok = resolve(&in, &p, &e) >= 0 && (dry || apply_plan(&p, &e) >= 0);
-    if (!in.trace)
+    ok = resolve(&in, &p, &e) >= 0;
+    plat_memo_end();
+    ok = ok && (dry || apply_plan(&p, &e) >= 0);
+    if (cache)
         plancache_save(&pc, &in, &p, ok);
     if (!ok) {
         if (debug)

@@ -150,6 +150,18 @@ class PlanCacheTest(SandboxTest, unittest.TestCase):
         self.assertEqual([f for f in self.records()
                           if ("cwd 1 %s\n" % d) in open(f).read()], [])
 
+    def test_a_pass_through_is_never_recorded(self):
+        """A pass-through's loop guard names this process: its decision
+        holds for this run only."""
+        d = self.sb.mkdtemp("off")
+        settle()
+        env = {"PYSHIM_DISABLE": "1"}
+        for _ in range(3):
+            self.assertNotEqual(self.exe(d, env), "")
+            settle()
+        self.assertEqual([f for f in self.records()
+                          if ("cwd 1 %s\n" % d) in open(f).read()], [])
+
     def test_a_record_others_may_write_is_not_used(self):
         d = self.venv_project()
         want = self.replayed(d)
