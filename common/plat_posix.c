@@ -587,7 +587,20 @@ static int realpath_fd(const char *path, struct sb *out)
     fd = open(path, O_PATH | O_CLOEXEC);
     if (fd < 0)
         return errno == EMFILE || errno == ENFILE ? 1 : -1;
-    snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+    {
+        /* "/proc/self/fd/N" without printf (a warm run's only use of it) */
+        char digits[16];
+        size_t n = 0, at = 14;
+        unsigned v = (unsigned)fd;
+
+        do
+            digits[n++] = (char)('0' + v % 10);
+        while ((v /= 10) && n < sizeof(digits));
+        memcpy(link, "/proc/self/fd/", at);
+        while (n)
+            link[at++] = digits[--n];
+        link[at] = '\0';
+    }
     ret = readlink_sb(link, out);
     close(fd);
     if (ret < 0 || out->buf[0] != '/' ||

@@ -257,6 +257,25 @@ static int holds(const struct answer *a, struct sb *tmp)
     }
 }
 
+/* The next field as text: a copy when it holds no escape (a path
+ * usually), else unescaped (linerec_text). */
+static int read_text(struct linerec *r, struct sb *out)
+{
+    struct linerec save = *r;
+    const char *f;
+    size_t n;
+
+    if (linerec_field(r, &f, &n) < 0)
+        return -1;
+    if (!memchr(f, '\\', n)) {
+        sb_reset(out);
+        sb_add(out, f, n);
+        return 0;
+    }
+    *r = save;
+    return linerec_text(r, out);
+}
+
 /* A one-digit field. */
 static int read_digit(struct linerec *r, int *v)
 {
@@ -284,7 +303,7 @@ static int read_answer(struct linerec *r, const char *f, size_t n,
         /* s FOLLOW META ERR ID PATH */
         if (read_digit(r, &i) < 0 || read_digit(r, &a->meta) < 0 ||
             linerec_u64(r, &err) < 0 || linerec_field(r, &f, &n) < 0 ||
-            read_hex(f, n, &a->id) < 0 || linerec_text(r, path) < 0 ||
+            read_hex(f, n, &a->id) < 0 || read_text(r, path) < 0 ||
             !linerec_line_done(r))
             return -1;
         a->kind = i ? PLAT_OBS_STAT : PLAT_OBS_LSTAT;
@@ -292,8 +311,8 @@ static int read_answer(struct linerec *r, const char *f, size_t n,
         /* v KIND ERR HAS PATH VALUE */
         if (read_digit(r, &a->kind) < 0 || a->kind < PLAT_OBS_REAL ||
             a->kind > PLAT_OBS_ENV || linerec_u64(r, &err) < 0 ||
-            read_digit(r, &has) < 0 || linerec_text(r, path) < 0 ||
-            linerec_text(r, value) < 0 || !linerec_line_done(r))
+            read_digit(r, &has) < 0 || read_text(r, path) < 0 ||
+            read_text(r, value) < 0 || !linerec_line_done(r))
             return -1;
         a->value = has ? value->buf : NULL;
     }
@@ -391,8 +410,17 @@ int plancache_load(struct plancache *pc, const struct resolve_in *in,
     if (dirs_init_env(&d, &in->vars.dirs, &e) < 0 || key_of(in, &pc->key) < 0)
         goto out;
     sb_reset(&pc->file);
-    sb_addf(&pc->file, "%s/plan/%03x", d.cache,
-            (unsigned)(fnv1a(pc->key.buf, pc->key.len) % PLANCACHE_SLOTS));
+    {
+        static const char hex[] = "0123456789abcdef";
+        unsigned slot =
+            (unsigned)(fnv1a(pc->key.buf, pc->key.len) % PLANCACHE_SLOTS);
+        char name[3] = {hex[slot >> 8 & 15], hex[slot >> 4 & 15],
+                        hex[slot & 15]};
+
+        sb_addstr(&pc->file, d.cache);
+        sb_addstr(&pc->file, "/plan/");
+        sb_add(&pc->file, name, 3);
+    }
     /* pyshim's cache dir is judged (dirs_init_env); the record must be
      * the user's own and no one else's to write */
     if (plat_read_regular(pc->file.buf, PLANCACHE_MAX, &rec, &st) < 0 ||
