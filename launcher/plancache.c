@@ -1,6 +1,10 @@
 /*
  * plancache: replay a decision whose every answer still holds
  * (launcher/plancache.h).
+ *
+ * Over 600 lines: the record's writer (merge, reduce, format) and its
+ * reader (parse, ask again) share one format and one set of rules for
+ * what an answer is; split, each half would restate the other's.
  */
 #include "launcher/plancache.h"
 
