@@ -568,8 +568,8 @@ static void add_obs(struct sb *rec, const struct plat_obs *o)
 /* The answers, merged by question (one view: a question answered two
  * ways spoils the record) and without what the record answers already;
  * -1 when they cannot be replayed. */
-static int add_answers(struct sb *rec, const struct plat_obs *obs, size_t n,
-                       int64_t t0)
+int plancache_answers(struct sb *rec, const struct plat_obs *obs, size_t n,
+                      int64_t t0)
 {
     const struct plat_obs **v = xcalloc(n ? n : 1, sizeof(*v));
     struct plat_obs *m = xcalloc(n ? n : 1, sizeof(*m));
@@ -666,7 +666,7 @@ void plancache_save(struct plancache *pc, const struct resolve_in *in,
     if (plat_watch_end(&obs, &n) < 0 || !ok || !replayable(in, p))
         return;
     sb_add(&rec, pc->key.buf, pc->key.len);
-    if (add_answers(&rec, obs, n, pc->t0) == 0) {
+    if (plancache_answers(&rec, obs, n, pc->t0) == 0) {
         add_plan(&rec, p, p->argv.nr - (size_t)in->argc);
         /* the plan dir is made only the first time */
         if (plat_write_cache(pc->file.buf, rec.buf, rec.len, 0600) < 0 &&

@@ -62,6 +62,14 @@ int plancache_load(struct plancache *pc, const struct resolve_in *in,
 /* Watch the decision that follows. */
 void plancache_watch(struct plancache *pc);
 
+struct plat_obs;
+/* The answers part of a record from a watch's n observations (pure):
+ * one line per question, merged, without what the record answers
+ * already; -1 when they cannot be replayed (a question answered two ways,
+ * a file changed within the window before t0). Appends to rec. */
+int plancache_answers(struct sb *rec, const struct plat_obs *obs, size_t n,
+                      int64_t t0);
+
 /* End the watch; when ok (the decision and its apply succeeded) and it
  * may be replayed, record it. Failures are silent: it is a cache. */
 void plancache_save(struct plancache *pc, const struct resolve_in *in,
