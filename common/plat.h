@@ -74,6 +74,10 @@ int plat_is_file(const char *path);
 int plat_is_executable(const char *path);
 /* The uid of this process (0 is root). */
 uint64_t plat_uid(void);
+/* What else decides this process's access to files, as text (replaces
+ * out): effective uid, real and effective gid and the supplementary
+ * groups, sorted. Windows: empty. */
+void plat_credentials(struct sb *out);
 /* True if gid is this user's private group: their primary group, named
  * like them, with no other member (the user-private-group convention,
  * under which umask 002 makes directories group-writable without giving

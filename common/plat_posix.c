@@ -451,16 +451,86 @@ int plat_is_executable(const char *path)
 /* The shim judges the owner of a dozen directories and files per run;
  * the uid cannot change under it (pyshim never calls setuid), so it is
  * asked for once. */
+static uid_t uid_real = (uid_t)-1, uid_eff = (uid_t)-1;
+static int uid_known;
+
+static void uids(void)
+{
+#ifdef __linux__
+    uid_t saved;
+
+    if (!uid_known && getresuid(&uid_real, &uid_eff, &saved) == 0)
+        uid_known = 1;
+#endif
+    if (!uid_known) {
+        uid_real = getuid();
+        uid_eff = geteuid();
+        uid_known = 1;
+    }
+}
+
 uint64_t plat_uid(void)
 {
-    static uid_t uid = (uid_t)-1;
-    static int known;
+    uids();
+    return (uint64_t)uid_real;
+}
 
-    if (!known) {
-        uid = getuid();
-        known = 1;
+/* " N": a warm run's credentials without printf */
+static void add_id(struct sb *out, unsigned long v)
+{
+    char b[24];
+    int n = 0;
+
+    do
+        b[n++] = (char)('0' + v % 10);
+    while ((v /= 10) && n < (int)sizeof(b));
+    sb_addch(out, ' ');
+    while (n)
+        sb_addch(out, b[--n]);
+}
+
+static int cmp_gid(const void *a, const void *b)
+{
+    gid_t x = *(const gid_t *)a, y = *(const gid_t *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+void plat_credentials(struct sb *out)
+{
+    gid_t fixed[64], *g = fixed;
+    int n = getgroups(64, fixed), i;
+
+    if (n < 0 && errno == EINVAL) {
+        n = getgroups(0, NULL);
+        g = xcalloc(n > 0 ? (size_t)n : 1, sizeof(*g));
+        n = getgroups(n, g);
     }
-    return (uint64_t)uid;
+    if (n > 1)
+        qsort(g, (size_t)n, sizeof(*g), cmp_gid);
+    uids();
+    sb_reset(out);
+    add_id(out, uid_eff);
+#ifdef __linux__
+    {
+        gid_t rg, eg, sg;
+
+        if (getresgid(&rg, &eg, &sg) == 0) {
+            add_id(out, rg);
+            add_id(out, eg);
+        } else {
+            add_id(out, getgid());
+            add_id(out, getegid());
+        }
+    }
+#else
+    add_id(out, getgid());
+    add_id(out, getegid());
+#endif
+    for (i = 0; i < n; i++)
+        add_id(out, g[i]);
+    if (g != fixed)
+        free(g);
 }
 
 #ifdef __ELF__

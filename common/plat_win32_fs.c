@@ -244,6 +244,11 @@ int plat_memo_listed(const char *dir, const char *name)
     return -1;
 }
 
+void plat_credentials(struct sb *out)
+{
+    sb_reset(out);
+}
+
 /* No watch on Windows either: a decision is never replayed there. */
 void plat_watch_begin(void)
 {

@@ -17,6 +17,7 @@
 #include "common/linerec.h"
 #include "common/path.h"
 #include "common/plat.h"
+#include "common/sha256.h"
 #include "common/xalloc.h"
 #include "launcher/pyargs.h"
 #include "launcher/request.h"
@@ -106,13 +107,13 @@ static void add_vars(struct sb *k, const struct envvars *v)
 static int key_of(const struct resolve_in *in, struct sb *k)
 {
     struct plat_stat st;
-    struct sb tmp = SB_INIT;
+    struct sb tmp = SB_INIT, cwd = SB_INIT;
     struct request r;
     int i, ret = -1;
 
     sb_reset(k);
     if (plat_self_stat(&tmp, &st) < 0 ||
-        (in->cwd ? (sb_set(&tmp, in->cwd), 0) : plat_getcwd(&tmp)) < 0)
+        (in->cwd ? (sb_set(&cwd, in->cwd), 0) : plat_getcwd(&cwd)) < 0)
         goto out;
     /* numbers in fixed-width hex: no printf on the warm path */
     sb_addstr(k, "pyshim-plan 2\nuid ");
@@ -123,18 +124,27 @@ static int key_of(const struct resolve_in *in, struct sb *k)
     add_hex(k, st.size);
     add_hex(k, (uint64_t)st.mtime_ns);
     add_hex(k, (uint64_t)st.ctime_ns);
+    /* the groups decide what may be read and run as much as the uid */
+    plat_credentials(&tmp);
+    sb_addstr(k, "\nids");
+    sb_add(k, tmp.buf, tmp.len);
     sb_addch(k, '\n');
-    add_opt(k, "cwd", tmp.buf);
+    add_opt(k, "cwd", cwd.buf);
     /* resolution reads only its last name (launcher/request.h) */
     add_opt(k, "invoked", path_basename(in->invoked));
     request_parse(in->invoked, &r);
     if (r.is_pip) {
-        /* pip's arguments decide the PEP 668 and --python checks */
-        sb_addf(k, "args %d", in->argc);
-        for (i = 0; i < in->argc; i++) {
-            sb_addch(k, ' ');
-            linerec_addesc(k, in->argv[i]);
-        }
+        /* pip's arguments decide the PEP 668 and --python checks; kept
+         * as their digest (an index URL may hold a token) */
+        struct sha256 h;
+        char hex[65];
+
+        sha256_init(&h);
+        for (i = 0; i < in->argc; i++)
+            sha256_update(&h, in->argv[i], strlen(in->argv[i]) + 1);
+        sha256_hex(&h, hex);
+        sb_addstr(k, "args ");
+        sb_addstr(k, hex);
         sb_addch(k, '\n');
     } else {
         add_opt(k, "script", pyargs_script(in->argc, in->argv));
@@ -144,6 +154,7 @@ static int key_of(const struct resolve_in *in, struct sb *k)
     ret = 0;
 out:
     sb_release(&tmp);
+    sb_release(&cwd);
     return ret;
 }
 
@@ -165,9 +176,11 @@ static char type_of(const struct plat_stat *st)
 }
 
 /* A stat answer's identity as one number: type, mode, owner, group,
- * device and inode, and unless meta its size, mtime and ctime; mixed
- * so that any difference changes it (64 bits: no two answers of one
- * path meet by chance). */
+ * device and inode, and unless meta its size, mtime and ctime, mixed
+ * with the record's salt so that any difference changes it: no two
+ * answers of one path meet by chance (64 bits), nor by design without the
+ * salt, which only the record's owner can read (a file's owner can set
+ * its mtime, and the unsalted mix could be undone). */
 static uint64_t mix(uint64_t h, uint64_t v)
 {
     h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
@@ -177,9 +190,9 @@ static uint64_t mix(uint64_t h, uint64_t v)
 
 static char type_of(const struct plat_stat *st);
 
-static uint64_t identity(const struct plat_stat *st, int meta)
+static uint64_t identity(const struct plat_stat *st, int meta, uint64_t salt)
 {
-    uint64_t h = (uint64_t)(unsigned char)type_of(st);
+    uint64_t h = mix(salt, (uint64_t)(unsigned char)type_of(st));
 
     h = mix(h, st->perm);
     h = mix(h, st->uid);
@@ -222,7 +235,7 @@ struct answer {
 };
 
 /* Ask a's question again: 1 when the answer is the recorded one. */
-static int holds(const struct answer *a, struct sb *tmp)
+static int holds(const struct answer *a, uint64_t salt, struct sb *tmp)
 {
     struct plat_stat st;
     int ret;
@@ -234,7 +247,7 @@ static int holds(const struct answer *a, struct sb *tmp)
         ret = plat_stat(a->path, &st, a->kind == PLAT_OBS_STAT);
         if (ret < 0 || a->err)
             return ret < 0 && a->err == errno;
-        return identity(&st, a->meta) == a->id;
+        return identity(&st, a->meta, salt) == a->id;
     case PLAT_OBS_REAL:
         ret = plat_realpath(a->path, tmp);
         return ret < 0 ? a->err == errno
@@ -377,18 +390,22 @@ static int replay(const struct sb *rec, size_t from,
     struct linerec r;
     struct sb path = SB_INIT, value = SB_INIT, tmp = SB_INIT;
     struct answer a;
+    uint64_t salt;
+    const char *f;
+    size_t n;
     int ret = -1;
 
     linerec_init(&r, rec->buf + from, rec->len - from);
+    if (linerec_line(&r) < 0 || linerec_word(&r, "salt") < 0 ||
+        linerec_field(&r, &f, &n) < 0 || read_hex(f, n, &salt) < 0)
+        goto out;
     for (;;) {
-        const char *f;
-        size_t n;
-
         if (linerec_line(&r) < 0 || linerec_field(&r, &f, &n) < 0)
             goto out;
         if (n == 4 && !memcmp(f, "mode", 4))
             break;
-        if (read_answer(&r, f, n, &a, &path, &value) < 0 || !holds(&a, &tmp))
+        if (read_answer(&r, f, n, &a, &path, &value) < 0 ||
+            !holds(&a, salt, &tmp))
             goto out;
     }
     ret = read_plan(&r, in, p, &tmp);
@@ -410,6 +427,9 @@ int plancache_load(struct plancache *pc, const struct resolve_in *in,
 
     if (PLAT_WINDOWS)
         return 0;
+    /* the freshness window counts from the first question this run asks
+     * (a decision after a miss reuses the answers asked here) */
+    pc->t0 = plat_now_ns();
     plat_memo_begin();
     if (dirs_init_env(&d, &in->vars.dirs, &e) < 0 || key_of(in, &pc->key) < 0)
         goto out;
@@ -448,7 +468,6 @@ void plancache_watch(struct plancache *pc)
 {
     if (PLAT_WINDOWS || !pc->file.len)
         return;
-    pc->t0 = plat_now_ns();
     plat_watch_begin();
 }
 
@@ -548,12 +567,12 @@ static int too_fresh(int64_t t, int64_t t0)
     return t > t0 - (t % 1000000000 ? 50000000 : 2000000000);
 }
 
-static void add_obs(struct sb *rec, const struct plat_obs *o)
+static void add_obs(struct sb *rec, const struct plat_obs *o, uint64_t salt)
 {
     if (o->kind == PLAT_OBS_STAT || o->kind == PLAT_OBS_LSTAT) {
         sb_addf(rec, "s %d %d %d ", o->kind == PLAT_OBS_STAT, o->meta != 0,
                 o->err);
-        add_hex(rec, o->err ? 0 : identity(&o->st, o->meta));
+        add_hex(rec, o->err ? 0 : identity(&o->st, o->meta, salt));
         sb_addch(rec, ' ');
         linerec_addesc(rec, o->path);
     } else {
@@ -569,13 +588,16 @@ static void add_obs(struct sb *rec, const struct plat_obs *o)
  * ways spoils the record) and without what the record answers already;
  * -1 when they cannot be replayed. */
 int plancache_answers(struct sb *rec, const struct plat_obs *obs, size_t n,
-                      int64_t t0)
+                      int64_t t0, uint64_t salt)
 {
     const struct plat_obs **v = xcalloc(n ? n : 1, sizeof(*v));
     struct plat_obs *m = xcalloc(n ? n : 1, sizeof(*m));
     size_t i, j, k = 0;
     int ret = -1;
 
+    sb_addstr(rec, "salt ");
+    add_hex(rec, salt);
+    sb_addch(rec, '\n');
     for (i = 0; i < n; i++)
         v[i] = &obs[i];
     qsort(v, n, sizeof(*v), cmp_obs);
@@ -603,7 +625,7 @@ int plancache_answers(struct sb *rec, const struct plat_obs *obs, size_t n,
             (too_fresh(o->st.mtime_ns, t0) || too_fresh(o->st.ctime_ns, t0)))
             goto out;
         if (needed(m, k, o))
-            add_obs(rec, o);
+            add_obs(rec, o, salt);
     }
     ret = 0;
 out:
@@ -660,13 +682,17 @@ void plancache_save(struct plancache *pc, const struct resolve_in *in,
     const struct plat_obs *obs;
     size_t n;
     struct sb rec = SB_INIT;
+    uint64_t salt;
 
     if (PLAT_WINDOWS || !pc->file.len)
         return;
     if (plat_watch_end(&obs, &n) < 0 || !ok || !replayable(in, p))
         return;
     sb_add(&rec, pc->key.buf, pc->key.len);
-    if (plancache_answers(&rec, obs, n, pc->t0) == 0) {
+    /* the salt: nothing another user can learn (the record is 0600) */
+    salt = mix(fnv1a(pc->key.buf, pc->key.len),
+               (uint64_t)plat_now_ns() ^ (uint64_t)(uintptr_t)&salt << 12);
+    if (plancache_answers(&rec, obs, n, pc->t0, salt) == 0) {
         add_plan(&rec, p, p->argv.nr - (size_t)in->argc);
         /* the plan dir is made only the first time */
         if (plat_write_cache(pc->file.buf, rec.buf, rec.len, 0600) < 0 &&

@@ -7,10 +7,12 @@
  * ask through common/plat.h (plat_watch_begin): every stat and lstat,
  * the descriptor's stat of every file read and directory listed, every
  * real path, link, the home dir, the group check and variable. Its key
- * is everything else the decision depends on: the uid, the shim's own
+ * is everything else the decision depends on: the uid and the groups
+ * (plat_credentials), the shim's own
  * file, the working directory, the name called by (its last name), the
  * arguments that
- * matter (the script of `python SCRIPT`, all of pip's) and the variables
+ * matter (the script of `python SCRIPT`, a digest of pip's) and the
+ * variables
  * of struct envvars but PATH, which is an answer of the decisions that
  * read it (interp_env_path): a venv project's never does. The record, in
  * PYSHIM_CACHE/plan/ (one of 4,096 slots by the key's hash: the cache never
@@ -30,7 +32,7 @@
  *
  * Nothing is recorded from a decision that changed anything (the hook
  * rewritten, a facts probe run, an overlay built), that used this
- * process's id (a pass-through's loop guard), that warned, that was
+ * process's id or user name, that warned, that was
  * traced (PYSHIM_DEBUG, PYSHIM_DRYRUN), or whose answers changed while
  * it asked, nor while a file it saw changed within the file system's
  * timestamp granularity (50 ms, 2 s without sub-second times: the next
@@ -63,12 +65,13 @@ int plancache_load(struct plancache *pc, const struct resolve_in *in,
 void plancache_watch(struct plancache *pc);
 
 struct plat_obs;
-/* The answers part of a record from a watch's n observations (pure):
+/* The answers part of a record from a watch's n observations (pure),
+ * after its salt line (salt: mixed into each file's identity):
  * one line per question, merged, without what the record answers
  * already; -1 when they cannot be replayed (a question answered two ways,
  * a file changed within the window before t0). Appends to rec. */
 int plancache_answers(struct sb *rec, const struct plat_obs *obs, size_t n,
-                      int64_t t0);
+                      int64_t t0, uint64_t salt);
 
 /* End the watch; when ok (the decision and its apply succeeded) and it
  * may be replayed, record it. Failures are silent: it is a cache. */

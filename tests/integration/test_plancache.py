@@ -151,8 +151,8 @@ class PlanCacheTest(SandboxTest, unittest.TestCase):
                           if ("cwd 1 %s\n" % d) in open(f).read()], [])
 
     def test_a_pass_through_is_never_recorded(self):
-        """A pass-through's loop guard names this process: its decision
-        holds for this run only."""
+        """A pass-through (here PYSHIM_DISABLE) names no mode, and its
+        loop guard can name this process: it decides on every run."""
         d = self.sb.mkdtemp("off")
         settle()
         env = {"PYSHIM_DISABLE": "1"}
