@@ -360,10 +360,13 @@ int venv_load(struct venv *v, const char *dir, struct err *e)
     if (venv_parse_cfg(v, p.buf, text.buf, text.len, e) < 0)
         goto out;
     find_site(v);
+    /* the first name there, a dangling link included: what the link
+     * leads to answers for the usual one (its lstat only when that
+     * fails), and is the stat asked below anyway */
     for (i = 0; names[i]; i++) {
         path_join(&p, dir, PLAT_VENV_BIN);
         path_join(&p, p.buf, names[i]);
-        if (!plat_stat(p.buf, &st, 0))
+        if (!plat_stat(p.buf, &st, 1) || !plat_stat(p.buf, &st, 0))
             break;
     }
     if (!names[i]) {
