@@ -235,6 +235,63 @@ static void find_site_win(struct venv *v)
     sb_release(&p);
 }
 
+static void add_uint(struct sb *out, int n)
+{
+    char buf[16];
+    size_t i = sizeof(buf);
+
+    do {
+        buf[--i] = (char)('0' + n % 10);
+        n /= 10;
+    } while (n > 0 && i > 0);
+    sb_add(out, buf + i, sizeof(buf) - i);
+}
+
+/* lib/pythonX.Y[t] named by pyvenv.cfg's version, without listing lib/
+ * (issue 14): the one of pythonX.Y and (3.13 on, where free-threaded
+ * builds exist) pythonX.Yt that is a directory. 0 when found; else (no
+ * version, neither, or both) the listing decides. */
+static int find_site_named(struct venv *v, struct sb *lib)
+{
+    struct sb p = SB_INIT;
+    char *found = NULL;
+    size_t at;
+    int ft, n = 0;
+
+    if (v->ver.major < 0 || v->ver.minor < 0)
+        return -1;
+    /* (no printf: this is on every run's way to Python) */
+    sb_set(&p, lib->buf);
+    sb_addch(&p, PLAT_DIRSEP);
+    at = p.len;
+    sb_addstr(&p, "python");
+    add_uint(&p, v->ver.major);
+    sb_addch(&p, '.');
+    add_uint(&p, v->ver.minor);
+    for (ft = 0; ft < 2; ft++) {
+        if (ft) {
+            if (v->ver.major == 3 && v->ver.minor < 13)
+                break;
+            sb_addch(&p, 't');
+        }
+        if (plat_is_dir(p.buf)) {
+            free(found);
+            found = xstrdup(p.buf + at);
+            n++;
+        }
+    }
+    if (n == 1) {
+        sb_setlen(&p, at);
+        sb_addstr(&p, found);
+        path_join(&p, p.buf, "site-packages");
+        v->site = sb_detach(&p, NULL);
+        v->libname = found, found = NULL;
+    }
+    free(found);
+    sb_release(&p);
+    return n == 1 ? 0 : -1;
+}
+
 /* Find lib/pythonX.Y[t]/site-packages: from the version if known, else
  * the one python* directory under lib/. */
 static void find_site(struct venv *v)
@@ -250,6 +307,10 @@ static void find_site(struct venv *v)
         return;
     }
     path_join(&p, v->dir, "lib");
+    if (!find_site_named(v, &p)) {
+        sb_release(&p);
+        return;
+    }
     d = plat_opendir(p.buf);
     while (d && (name = plat_readdir(d))) {
         struct pyver pv;
