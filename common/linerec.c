@@ -30,12 +30,30 @@ static const unsigned char escaped[256] = {
 };
 /* clang-format on */
 
+/* 1 when one of the 8 bytes at u is written escaped: a byte below 0x21,
+ * 0x7f or '\\' (a word at a time: a warm run escapes $PATH for the
+ * search cache's key, ~2 instructions per byte where the table took ~4) */
+static int word_escaped(const unsigned char *u)
+{
+    const uint64_t ones = 0x0101010101010101ULL;
+    uint64_t x, d, b;
+
+    memcpy(&x, u, 8);
+    d = x ^ (0x7f * ones);
+    b = x ^ ('\\' * ones);
+    return ((((x - 0x21 * ones) & ~x) | ((d - ones) & ~d) | ((b - ones) & ~b)) &
+            (0x80 * ones)) != 0;
+}
+
 void linerec_addesc(struct sb *out, const char *s)
 {
-    const unsigned char *u = (const unsigned char *)s;
-    const unsigned char *run = u;
+    size_t n = strlen(s), i = 0;
+    const unsigned char *run = (const unsigned char *)s;
+    const unsigned char *u;
 
-    for (;; u++) {
+    while (n - i >= 8 && !word_escaped(run + i))
+        i += 8;
+    for (u = run + i;; u++) {
         char e[4];
 
         while (!escaped[*u])

@@ -130,7 +130,13 @@ static size_t memo_hash(const char *path, size_t len, int kind)
         memcpy(&b, path + len - 16, 8);
     h = (a * 0x9e3779b97f4a7c15ull) ^ (b * 0xc2b2ae3d27d4eb4full) ^
         ((uint64_t)len << 2 | (uint64_t)kind);
-    return (size_t)(h ^ (h >> 29) ^ (h >> 41));
+    /* the table takes the low bits: a product's low bits depend only on
+     * its factor's low bytes (paths that end alike, "/python3.11", all
+     * landed in a few slots and were found by long probes): fold the
+     * high half in before a last multiply */
+    h ^= h >> 32;
+    h *= 0xd6e8feb86659fd93ull;
+    return (size_t)(h ^ (h >> 32));
 }
 
 static struct memo_ent **memo_slot(const char *path, size_t len, size_t hash,

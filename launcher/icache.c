@@ -31,6 +31,7 @@ void icache_note_begin(struct icache_note *n)
     n->traced = 0;
     n->t0 = plat_now_ns();
     n->fresh = 0;
+    n->in_pool = 0;
 }
 
 void icache_note_end(struct icache_note *n, const struct trace *t, size_t from)
@@ -126,16 +127,22 @@ static void key_of(const struct interp_env *env, struct sb *k)
     add_opt(k, "", env->self_path);
 }
 
-static uint64_t fnv1a(const char *s, size_t n)
+/* The record's name: a hash of the key (which holds $PATH: hashed a
+ * word at a time, ~1 instruction per byte where FNV-1a took ~4). */
+static uint64_t key_hash(const char *s, size_t n)
 {
-    uint64_t h = 1469598103934665603ULL;
-    size_t i;
+    uint64_t h = 1469598103934665603ULL, w;
 
-    for (i = 0; i < n; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 1099511628211ULL;
+    for (; n >= 8; s += 8, n -= 8) {
+        memcpy(&w, s, 8);
+        h = (h ^ w) * 0x100000001b3ULL;
+        h ^= h >> 29;
     }
-    return h;
+    for (; n; s++, n--)
+        h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+    h ^= h >> 32;
+    h *= 0xd6e8feb86659fd93ULL;
+    return h ^ (h >> 32);
 }
 
 static void file_of(const struct interp_env *env, const struct sb *key,
@@ -143,7 +150,7 @@ static void file_of(const struct interp_env *env, const struct sb *key,
 {
     path_join(file, env->cache_dir, "interp");
     sb_addf(file, "%csearch-%02x", PLAT_DIRSEP,
-            (unsigned)(fnv1a(key->buf, key->len) & 0xff));
+            (unsigned)(key_hash(key->buf, key->len) & 0xff));
 }
 
 /* A "d" or "f" line that records a path as absent ("- PATH"): 1 and r
@@ -250,6 +257,183 @@ static int entry(struct linerec *r, struct interp_list *l, struct sb *tmp)
     return 0;
 }
 
+/*
+ * The fast reader: a warm run reads one "d", one "f" and one "i" line per
+ * interpreter on PATH, and the strict linerec reader above cost ~6.5k
+ * instructions per interpreter (a call per field, every path copied and
+ * allocated). The lines in the form icache_store writes them (numbers of
+ * at most 19 digits, text fields without an escape) are read here in one
+ * pass over the record's own buffer: numbers parsed in place and compared
+ * with stat's as integers, paths NUL-ended in place (the stat's argument,
+ * the entries' strings: the list keeps the buffer as its pool). Any other
+ * line (an escape, an absent path, a longer number, damage) is read by
+ * the strict reader, which takes or refuses it as before. One leniency:
+ * a raw control byte other than NUL in a text field (damage: the writer
+ * escapes them) is taken as the byte it is, where the strict reader
+ * refused the record; the path then names no file the search listed,
+ * and its stat differs (a miss) unless that very file is unchanged.
+ */
+
+/* 1 and *v the number when the 8 bytes at s are decimal digits (a word
+ * at a time: a timestamp has 19 digits). */
+static int eight_digits(const char *s, uint64_t *v)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint64_t x;
+
+    memcpy(&x, s, 8);
+    if (((x & 0xf0f0f0f0f0f0f0f0ULL) |
+         (((x + 0x0606060606060606ULL) & 0xf0f0f0f0f0f0f0f0ULL) >> 4)) !=
+        0x3333333333333333ULL)
+        return 0;
+    /* the first byte is the lowest: pairs, then fours, then eight */
+    x -= 0x3030303030303030ULL;
+    x = x * 10 + (x >> 8);
+    x = ((x & 0x000000ff000000ffULL) * (100 + (1000000ULL << 32)) +
+         ((x >> 16) & 0x000000ff000000ffULL) * (1 + (10000ULL << 32))) >>
+        32;
+    *v = x;
+    return 1;
+#else
+    (void)s;
+    (void)v;
+    return 0;
+#endif
+}
+
+/* n decimal numbers at *p, each of 1 to 19 digits followed by ' ': 1
+ * and *p past them; else 0 (the strict reader reads the line). Where bit
+ * i of sgn is set the number may have a '-' and v[i] holds an int64_t.
+ * The digits end before nl, the line's '\n'. */
+static int fast_nums(char **p, const char *nl, uint64_t *v, unsigned n,
+                     unsigned sgn)
+{
+    char *s = *p, *b;
+    uint64_t x, w;
+    unsigned i, d;
+    int minus;
+
+    for (i = 0; i < n; i++) {
+        minus = (sgn >> i & 1) && *s == '-';
+        b = s += minus;
+        x = 0;
+        /* two words at most: 16 digits and the rest fit in 64 bits */
+        if (nl - s > 8 && eight_digits(s, &x)) {
+            s += 8;
+            if (nl - s > 8 && eight_digits(s, &w)) {
+                x = x * 100000000 + w;
+                s += 8;
+            }
+        }
+        while ((d = (unsigned)(unsigned char)*s - '0') <= 9) {
+            x = x * 10 + d;
+            s++;
+        }
+        if (s == b || s - b > 19 || *s != ' ' ||
+            ((sgn >> i & 1) && x > INT64_MAX))
+            return 0;
+        v[i] = minus ? (uint64_t) - (int64_t)x : x;
+        s++;
+    }
+    *p = s;
+    return 1;
+}
+
+/* [s, e) is a text field with nothing to unescape and no NUL (plain: the
+ * whole record has neither a '\\' nor a NUL) */
+static int fast_plain(const char *s, const char *e, int plain)
+{
+    size_t n = (size_t)(e - s);
+
+    return n && (plain || (!memchr(s, '\\', n) && !memchr(s, '\0', n)));
+}
+
+/* "d" or "f" line after its tag, p..nl: 1 when read here (*same: the
+ * directory or file is as it was), 0 for the strict reader. The path
+ * is NUL-ended for the stat and its '\n' put back: the note keeps these
+ * lines as they are. */
+static int fast_same(char *p, char *nl, int dir, int plain, int *same)
+{
+    /* dev, ino, mtime or dev, ino, size, mtime */
+    uint64_t v[4];
+    unsigned n = dir ? 3 : 4;
+    struct plat_stat st;
+
+    if (!fast_nums(&p, nl, v, n, 1u << (n - 1)) || !fast_plain(p, nl, plain))
+        return 0;
+    *nl = '\0';
+    *same = !plat_stat(p, &st, 1) && st.dev == v[0] && st.ino == v[1] &&
+            st.mtime_ns == (int64_t)v[n - 1] &&
+            (dir ? st.is_dir : st.size == v[2]);
+    *nl = '\n';
+    return 1;
+}
+
+/* "i" line after its tag, p..nl: 1 when read here (the entry appended to
+ * l, its strings in the line itself), 0 for the strict reader. */
+static int fast_entry(char *p, char *nl, int plain, struct interp_list *l)
+{
+    struct interp *it;
+    char *sp = memchr(p, ' ', (size_t)(nl - p)), *name = NULL, *o;
+    /* major minor micro ft shim probed dev ino */
+    uint64_t v[8];
+    size_t i, n = 0;
+
+    if (!sp || !fast_plain(p, sp, plain))
+        return 0;
+    o = sp + 1;
+    if (!fast_nums(&o, nl, v, 8, 7))
+        return 0;
+    for (i = 0; i < 3; i++)
+        if ((int64_t)v[i] < -1 || (int64_t)v[i] > 100000)
+            return 0;
+    if ((v[3] | v[4] | v[5]) > 1)
+        return 0;
+    for (i = 0; origins[i]; i++) {
+        n = strlen(origins[i]);
+        if ((size_t)(nl - o) > n + 1 && o[n] == ' ' &&
+            !memcmp(o, origins[i], n))
+            break;
+    }
+    if (!origins[i])
+        return 0;
+    o += n + 1;
+    if (o[0] == '1' && o[1] == ' ' && fast_plain(o + 2, nl, plain))
+        name = o + 2;
+    else if (!(o[0] == '0' && o + 1 == nl))
+        return 0;
+    *sp = '\0';
+    if (name)
+        *nl = '\0';
+    xgrow((void **)&l->v, &l->alloc, l->nr + 1, sizeof(*l->v));
+    it = &l->v[l->nr++];
+    memset(it, 0, sizeof(*it));
+    it->path = p;
+    it->ver.major = (int)(int64_t)v[0];
+    it->ver.minor = (int)(int64_t)v[1];
+    it->ver.micro = (int)(int64_t)v[2];
+    it->ft = (int)v[3];
+    it->shim = (int)v[4];
+    it->probed = (int)v[5];
+    it->dev = v[6];
+    it->ino = v[7];
+    it->origin = origins[i];
+    it->name = name;
+    it->plat = PYVER_PLAT_ANY;
+    return 1;
+}
+
+/* The strict reader on the line p..nl, its tag read */
+static void strict_at(struct linerec *r, const char *p, const char *nl,
+                      const char *end)
+{
+    r->line = p;
+    r->f = p + 2;
+    r->fend = nl;
+    r->p = nl + 1;
+    r->end = end;
+}
+
 int icache_load(const struct interp_env *env, struct interp_list *out,
                 struct trace *t, struct icache_note *note)
 {
@@ -257,9 +441,10 @@ int icache_load(const struct interp_env *env, struct interp_list *out,
     struct sv lines = SV_INIT;
     struct plat_stat st;
     struct linerec r;
-    const char *tag, *dstart, *dend;
+    const char *tag;
+    char *p, *nl, *end, *dstart, *dend;
     size_t nd = 0, nf = 0, i, n;
-    int ret = -1, traced = t && t->enabled, traced_rec, past = 0;
+    int ret = -1, traced = t && t->enabled, traced_rec, past = 0, same, plain;
 
     if (PLAT_WINDOWS || !env->cache_dir)
         return -1;
@@ -270,46 +455,59 @@ int icache_load(const struct interp_env *env, struct interp_list *out,
         (st.uid != plat_uid() && st.uid != 0) || (st.perm & 0022) ||
         text.len < key.len || memcmp(text.buf, key.buf, key.len))
         goto out;
-    linerec_init(&r, text.buf + key.len, text.len - key.len);
+    /* the entries' strings stay in the text: the list owns it */
+    out->pool = sb_detach(&text, &out->pool_len);
+    end = out->pool + out->pool_len;
+    /* no field of a record without these needs a look of its own */
+    plain = !memchr(out->pool, '\\', out->pool_len) &&
+            !memchr(out->pool, '\0', out->pool_len);
+    linerec_init(&r, out->pool + key.len, out->pool_len - key.len);
     if (linerec_line(&r) < 0 || linerec_word(&r, "traced") < 0 ||
         linerec_field(&r, &tag, &n) < 0 || n != 1 ||
         (*tag != '1' && (*tag != '0' || traced)) || !linerec_line_done(&r))
         goto out;
     traced_rec = *tag == '1';
-    dstart = dend = r.p;
-    for (;;) {
-        if (linerec_line(&r) < 0 || linerec_field(&r, &tag, &n) < 0)
+    dstart = dend = p = out->pool + (r.p - out->pool);
+    for (;; p = nl + 1) {
+        if (p >= end || !(nl = memchr(p, '\n', (size_t)(end - p))))
             goto out;
-        if (n == 3 && !memcmp(tag, "end", 3))
+        if (nl - p == 3 && !memcmp(p, "end", 3))
             break;
-        if (n != 1)
-            goto out;
+        if (nl - p < 2 || p[1] != ' ')
+            goto out; /* not a one-letter tag and its field */
+        strict_at(&r, p, nl, end);
         /* the "d" and "f" lines come first, as icache_store writes
          * them: the note keeps them as one piece of the text */
-        if (*tag == 'd' || *tag == 'f') {
-            if (past ||
-                !(*tag == 'd' ? dir_same(&r, &tmp) : file_same(&r, &tmp)))
+        if (*p == 'd' || *p == 'f') {
+            if (past)
+                goto out;
+            if (!fast_same(p + 2, nl, *p == 'd', plain, &same))
+                same = *p == 'd' ? dir_same(&r, &tmp) : file_same(&r, &tmp);
+            if (!same)
                 goto out; /* changed, or not a record */
-            if (*tag == 'd')
+            if (*p == 'd')
                 nd++;
             else
                 nf++;
-            dend = r.fend + 1;
+            dend = nl + 1;
             continue;
         }
         past = 1;
-        if (*tag == 'i' && !entry(&r, out, &tmp))
+        if (*p == 'i' &&
+            (fast_entry(p + 2, nl, plain, out) || !entry(&r, out, &tmp)))
             continue;
-        if (*tag != 't' || linerec_text(&r, &tmp) < 0 || !linerec_line_done(&r))
+        if (*p != 't' || linerec_text(&r, &tmp) < 0 || !linerec_line_done(&r))
             goto out;
         sv_push(&lines, tmp.buf);
     }
-    if (!linerec_line_done(&r) || !linerec_at_end(&r))
+    if (nl + 1 != end)
         goto out;
     for (i = 0; i < lines.nr; i++)
         trace_add(t, "%s", lines.v[i]);
     sb_reset(&note->lines);
-    sb_add(&note->lines, dstart, (size_t)(dend - dstart));
+    note->in_pool = 1;
+    note->pool_at = (size_t)(dstart - out->pool);
+    note->pool_len = (size_t)(dend - dstart);
     note->traced = traced_rec;
     sv_release(&note->trace);
     note->trace = lines;
@@ -325,6 +523,7 @@ out:
     if (ret) {
         interp_list_release(out);
         sb_reset(&note->lines);
+        note->in_pool = 0;
     }
     sb_release(&key);
     sb_release(&file);
@@ -345,7 +544,14 @@ void icache_store(const struct interp_env *env, const struct interp_list *l,
     key_of(env, &rec);
     file_of(env, &rec, &file);
     sb_addf(&rec, "traced %d\n", n->traced);
-    sb_add(&rec, n->lines.buf, n->lines.len);
+    if (n->in_pool) {
+        if (!l->pool || n->pool_at > l->pool_len ||
+            n->pool_len > l->pool_len - n->pool_at)
+            goto out; /* not the list icache_load filled */
+        sb_add(&rec, l->pool + n->pool_at, n->pool_len);
+    } else {
+        sb_add(&rec, n->lines.buf, n->lines.len);
+    }
     for (i = 0; i < l->nr; i++) {
         const struct interp *it = &l->v[i];
         size_t k;

@@ -75,11 +75,16 @@ struct icache_note {
     int traced;      /* they were asked for (the trace was enabled) */
     int64_t t0;      /* the clock when the search began */
     int fresh;       /* something it read changed too recently */
+    /* after icache_load: the "d" and "f" lines are not copied into lines
+     * but are the bytes [pool_at, pool_at + pool_len) of the record the
+     * loaded list holds (its pool): icache_store is given that list */
+    int in_pool;
+    size_t pool_at, pool_len;
 };
 
 #define ICACHE_NOTE_INIT                                                       \
     {                                                                          \
-        SB_INIT, SV_INIT, 0, 0, 0                                              \
+        SB_INIT, SV_INIT, 0, 0, 0, 0, 0, 0                                     \
     }
 
 /* Start a note (the clock is read now: before the search). */

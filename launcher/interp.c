@@ -836,14 +836,25 @@ void interp_list_versions(const struct interp_list *l, struct sb *out)
     }
 }
 
+/* 1 when s lives in l's pool (freed with it) */
+static int in_pool(const struct interp_list *l, const char *s)
+{
+    return l->pool && (uintptr_t)s - (uintptr_t)l->pool < l->pool_len;
+}
+
 void interp_list_release(struct interp_list *l)
 {
     size_t i;
 
     for (i = 0; i < l->nr; i++) {
-        free(l->v[i].path);
-        free(l->v[i].name);
+        if (!in_pool(l, l->v[i].path))
+            free(l->v[i].path);
+        if (!in_pool(l, l->v[i].name))
+            free(l->v[i].name);
     }
+    free(l->pool);
+    l->pool = NULL;
+    l->pool_len = 0;
     free(l->v);
     l->v = NULL;
     l->nr = l->alloc = 0;

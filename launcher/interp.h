@@ -57,11 +57,16 @@ struct interp_list {
      * entry's index per slot, 0 = empty; rebuilt when idx_nr != nr */
     size_t *idx;
     size_t idx_cap, idx_nr;
+    /* or NULL: one block of text (the search cache's record, read by
+     * launcher/icache.c) that entries' path and name may point into:
+     * freed as a whole, never those strings one by one */
+    char *pool;
+    size_t pool_len;
 };
 
 #define INTERP_LIST_INIT                                                       \
     {                                                                          \
-        NULL, 0, 0, NULL, 0, 0                                                 \
+        NULL, 0, 0, NULL, 0, 0, NULL, 0                                        \
     }
 
 struct icache_note;

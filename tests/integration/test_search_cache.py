@@ -165,6 +165,12 @@ class SearchCache(_Search, unittest.TestCase):
             ("an older format", lambda b: b.replace(b"pyshim-search 1",
                                                     b"pyshim-search 0", 1)),
             ("a bad number", lambda b: re.sub(rb"\nd \d+", b"\nd x", b, 1)),
+            # past 64 bits (the fast reader leaves numbers over 19 digits
+            # to the strict one, which refuses this)
+            ("a number too long", lambda b: re.sub(
+                rb"\nd \d+", b"\nd 123456789012345678901", b, 1)),
+            ("a negative device", lambda b: re.sub(
+                rb"\nd (\d+)", rb"\nd -\1", b, 1)),
         ]
         for name, damage in damages:
             for f in recs:
@@ -179,6 +185,93 @@ class SearchCache(_Search, unittest.TestCase):
             plan = self.plan()
             self.assertPicks(plan, p)
             self.assertTrue(self.from_cache(plan), name)
+
+
+    def test_lines_the_fast_reader_leaves_to_the_strict_one(self):
+        """Lines icache_store never writes but the record format allows
+        (a 20-digit number, a zero-padded one) and escaped paths (a PATH
+        directory with a space) are read by the strict reader, between
+        lines the fast one reads: still a hit, still the right pick (the
+        dev build's ASan checks the mixed entries are freed right)."""
+        real = os.path.realpath(SYSTEM.path)
+        spaced = self.sb.mkdtemp("with space")
+        p = os.path.join(spaced, "python3.91")
+        os.symlink(real, p)
+        other = self.sb.mkdtemp("plain")
+        # another file (a link to real would be listed once, as 3.91)
+        shutil.copy(shutil.which("true"), os.path.join(other, "python3.90"))
+        extra = spaced + os.pathsep + other
+        settle()
+        self.plan(extra)
+        plan = self.plan(extra)
+        self.assertPicks(plan, p)
+        self.assertTrue(self.from_cache(plan), plan["why"])
+        recs = [r for r in self.records() if b"with\\x20space" in read(r)]
+        self.assertEqual(len(recs), 1)
+        text = read(recs[0])
+        self.assertIn(b"\ni ", text)
+        # the first d line's device, 20 digits with leading zeros; the
+        # first f line's size zero-padded to 20 digits
+        padded = re.sub(rb"\nd (\d+)",
+                        lambda m: b"\nd " + m.group(1).rjust(20, b"0"),
+                        text, 1)
+        padded = re.sub(rb"\nf (\d+) (\d+) (\d+)",
+                        lambda m: b"\nf %s %s %s" % (
+                            m.group(1), m.group(2), m.group(3).rjust(20, b"0")),
+                        padded, 1)
+        self.assertNotEqual(padded, text)
+        with open(recs[0], "wb") as f:
+            f.write(padded)
+        plan = self.plan(extra)
+        self.assertPicks(plan, p)
+        self.assertTrue(self.from_cache(plan), plan["why"])
+        # and the record still names the directory with the space: the
+        # pick of python3.90 from the same answer
+        write(os.path.join(self.proj, ".python-version"), "3.90\n")
+        plan = self.plan(extra)
+        self.assertPicks(plan, os.path.join(other, "python3.90"))
+        self.assertTrue(self.from_cache(plan), plan["why"])
+
+    def test_what_a_hit_learns_is_kept_with_the_record_it_read(self):
+        """A run answered from the record that learns more of its entries
+        (here: two python3.91 tie, so both are asked for their micro
+        version: one a program that is no Python, one a Python of
+        another version) stores the record again, its "d" and "f" lines
+        as it read them: the next run is a hit that asks nothing again."""
+        fake = os.path.join(self.pdir, "python3.91")
+        shutil.copy(shutil.which("true"), fake)
+        second = self.sb.mkdtemp("second")
+        os.symlink(os.path.realpath(SYSTEM.path),
+                   os.path.join(second, "python3.91"))
+        write(os.path.join(self.proj, ".python-version"), "3.92\n")
+        settle()
+        r = self.plan(second)              # no 3.92: nothing asked
+        self.assertIn("no installed interpreter matches '3.92'", r.stderr)
+        recs = [f for f in self.records() if second.encode() in read(f)]
+        self.assertEqual(len(recs), 1)
+        rec = recs[0]
+        before = read(rec)
+        self.assertNotRegex(before, rb"\ni [^ ]+ 3 91 -1 0 0 1 ")
+
+        def dfs(text):
+            return [l for l in text.split(b"\n") if l[:2] in (b"d ", b"f ")]
+
+        write(os.path.join(self.proj, ".python-version"), "3.91\n")
+        plan = self.plan(second)
+        first = os.path.join(second, "python3.91")  # first on PATH
+        self.assertPicks(plan, first)
+        self.assertTrue(self.from_cache(plan), plan["why"])
+        after = read(rec)
+        self.assertNotEqual(after, before, "the record was not stored again")
+        self.assertEqual(dfs(after), dfs(before))
+        self.assertTrue(dfs(after))
+        # both asked (probed 1), neither told a micro of 3.91
+        self.assertEqual(len(re.findall(rb"\ni [^ ]+ 3 91 -1 0 0 1 ", after)),
+                         2, after)
+        plan = self.plan(second)
+        self.assertPicks(plan, first)
+        self.assertTrue(self.from_cache(plan), plan["why"])
+        self.assertEqual(read(rec), after)
 
 
 class PlantedSearchRecord(_Search, unittest.TestCase):
