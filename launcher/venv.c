@@ -235,18 +235,6 @@ static void find_site_win(struct venv *v)
     sb_release(&p);
 }
 
-static void add_uint(struct sb *out, int n)
-{
-    char buf[16];
-    size_t i = sizeof(buf);
-
-    do {
-        buf[--i] = (char)('0' + n % 10);
-        n /= 10;
-    } while (n > 0 && i > 0);
-    sb_add(out, buf + i, sizeof(buf) - i);
-}
-
 /* lib/pythonX.Y[t] named by pyvenv.cfg's version, without listing lib/
  * (issue 14): the one of pythonX.Y and (3.13 on, where free-threaded
  * builds exist) pythonX.Yt that is a directory. 0 when found; else (no
@@ -265,9 +253,9 @@ static int find_site_named(struct venv *v, struct sb *lib)
     sb_addch(&p, PLAT_DIRSEP);
     at = p.len;
     sb_addstr(&p, "python");
-    add_uint(&p, v->ver.major);
+    sb_addu64(&p, (unsigned long long)v->ver.major);
     sb_addch(&p, '.');
-    add_uint(&p, v->ver.minor);
+    sb_addu64(&p, (unsigned long long)v->ver.minor);
     for (ft = 0; ft < 2; ft++) {
         if (ft) {
             if (v->ver.major == 3 && v->ver.minor < 13)

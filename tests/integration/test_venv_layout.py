@@ -16,6 +16,7 @@ states no version still has lib/ listed. What must not change with it:
 
 Real venvs of Debian's python, run through the sandbox's PATH links.
 """
+import hashlib
 import os
 import re
 import shutil
@@ -92,6 +93,34 @@ class VenvLayout(SandboxTest, unittest.TestCase):
                           r.stderr)
             self.assertIn("zz-evil.pth", r.stderr)
             self.assertFalse(os.path.exists(marker))
+
+    def test_venv_record_name_unchanged(self):
+        """The venv record's name is the SHA-256 of the key
+        "venv\\nREAL\\nDEV INO\\nDEV INO MTIME_NS" (directory, then
+        pyvenv.cfg): written by hand now, not by printf, it must stay the
+        same bytes, or every venv pyshim made or a user trusted before
+        would be asked about again."""
+        sb = self.sb
+        proj = sb.mkdtemp("record")
+        r = sb.pyshim("init", "--python", SYSTEM.path, cwd=proj)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        real = os.path.realpath(os.path.join(proj, ".venv"))
+        ds = os.stat(real)
+        cs = os.lstat(os.path.join(real, "pyvenv.cfg"))
+        key = "venv\n%s\n%d %d\n%d %d %d" % (real, ds.st_dev, ds.st_ino,
+                                            cs.st_dev, cs.st_ino,
+                                            cs.st_mtime_ns)
+        name = hashlib.sha256(key.encode()).hexdigest()
+        self.assertTrue(os.path.isfile(
+            os.path.join(sb.pyshim_home, "trust", name)),
+            os.listdir(os.path.join(sb.pyshim_home, "trust")))
+        # and it is the record a run finds: the venv is not judged as one
+        # that came with the tree (its pip .pth files would be refused)
+        r = sb.run("python", "-c", SYS_EXE, cwd=proj,
+                   env=sb.envwith({"PYSHIM_MODE": "exec",
+                                   "PYSHIM_DEBUG": "1"}))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("was made by pyshim or trusted", r.stderr)
 
     @unittest.skipUnless(sys.platform.startswith("linux") and STRACE,
                          "needs Linux and strace")
