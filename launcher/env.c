@@ -455,16 +455,15 @@ out:
     return ret;
 }
 
-int env_shared_name(const char *data_dir, const char *site, struct sb *name)
+/* env_shared_name with DATA/shared given (root) */
+static int shared_name_in(const struct sb *root, const char *site,
+                          struct sb *name)
 {
-    struct sb root = SB_INIT;
     const char *rest, *sep;
-    int ret = -1;
 
-    path_join(&root, data_dir, "shared");
-    if (!path_is_inside(site, root.buf) || path_equal(site, root.buf))
-        goto out;
-    rest = site + root.len;
+    if (!path_is_inside(site, root->buf) || path_equal(site, root->buf))
+        return -1;
+    rest = site + root->len;
     while (*rest == '/' || (PLAT_WINDOWS && *rest == '\\'))
         rest++;
     sep = rest;
@@ -472,8 +471,16 @@ int env_shared_name(const char *data_dir, const char *site, struct sb *name)
         sep++;
     sb_reset(name);
     sb_add(name, rest, (size_t)(sep - rest));
-    ret = cfg_is_name(name->buf) ? 0 : -1;
-out:
+    return cfg_is_name(name->buf) ? 0 : -1;
+}
+
+int env_shared_name(const char *data_dir, const char *site, struct sb *name)
+{
+    struct sb root = SB_INIT;
+    int ret;
+
+    path_join(&root, data_dir, "shared");
+    ret = shared_name_in(&root, site, name);
     sb_release(&root);
     return ret;
 }
@@ -482,7 +489,7 @@ void env_note_users(const char *data_dir, const char *env_dir, const char *from,
                     const struct sv *sites, const char *hook_path,
                     const struct sb *hook, int rewrite)
 {
-    struct sb name = SB_INIT, file = SB_INIT, rec = SB_INIT;
+    struct sb name = SB_INIT, file = SB_INIT, rec = SB_INIT, root = SB_INIT;
     struct sha256 s;
     struct plat_stat st;
     char hex[65], key[65];
@@ -494,13 +501,18 @@ void env_note_users(const char *data_dir, const char *env_dir, const char *from,
     sha256_update(&s, env_dir, strlen(env_dir));
     sha256_hex(&s, key);
     key[16] = '\0';
+    path_join(&root, data_dir, "shared");
     for (i = 0; i < sites->nr; i++) {
-        if (env_shared_name(data_dir, sites->v[i], &name) < 0)
+        if (shared_name_in(&root, sites->v[i], &name) < 0)
             continue;
-        path_join(&file, data_dir, "shared");
-        path_join(&file, file.buf, name.buf);
-        path_join(&file, file.buf, ".users");
-        path_join(&file, file.buf, key);
+        /* ROOT/NAME/.users/KEY (name is one component, key hex) */
+        sb_set(&file, root.buf);
+        sb_addch(&file, PLAT_DIRSEP);
+        sb_addstr(&file, name.buf);
+        sb_addch(&file, PLAT_DIRSEP);
+        sb_addstr(&file, ".users");
+        sb_addch(&file, PLAT_DIRSEP);
+        sb_addstr(&file, key);
         /* the warm path: one stat, no write */
         if (!rewrite && !plat_stat(file.buf, &st, 0))
             continue;
@@ -531,6 +543,7 @@ void env_note_users(const char *data_dir, const char *env_dir, const char *from,
         path_join(&file, file.buf, key);
         plat_write_atomic(file.buf, rec.buf, rec.len, 0644);
     }
+    sb_release(&root);
     sb_release(&name);
     sb_release(&file);
     sb_release(&rec);

@@ -25,20 +25,35 @@
  * hook runs its .pth files (site.addsitedir). One that carries start-up
  * code (launcher/vtrust.h) runs only once the project's config, which
  * lists it, is trusted. pyshim's own data dir is never the tree's. */
+/* vtrust_inside(path, tree) with tree's real path found once (rtree, or
+ * NULL when it has none) and path's (rpath, or NULL) */
+static int inside_as_real(const char *path, const char *rpath, const char *tree,
+                          const char *rtree)
+{
+    return rpath && rtree ? path_is_inside(rpath, rtree)
+                          : path_is_inside(path, tree);
+}
+
 static int shared_in_tree(struct rctx *c)
 {
     struct plan *p = c->p;
+    struct sb rroot = SB_INIT, rdata = SB_INIT, rsite = SB_INIT;
     size_t i;
-    int trusted = -1; /* not asked yet */
+    int trusted = -1, ret = 0; /* trusted: not asked yet */
+    const char *root_real, *data_real;
 
     if (!p->proj.root || !p->proj.cfg.file)
         return 0;
-    for (i = 0; i < p->shared.nr; i++) {
-        const char *site = p->shared.v[i];
+    /* the trees' real paths once, not once per shared dir */
+    root_real = plat_realpath(p->proj.root, &rroot) ? NULL : rroot.buf;
+    data_real = plat_realpath(p->dirs.data, &rdata) ? NULL : rdata.buf;
+    for (i = 0; i < p->shared.nr && !ret; i++) {
+        const char *site = p->shared.v[i], *site_real;
         char *code;
 
-        if (!vtrust_inside(site, p->proj.root) ||
-            vtrust_inside(site, p->dirs.data))
+        site_real = plat_realpath(site, &rsite) ? NULL : rsite.buf;
+        if (!inside_as_real(site, site_real, p->proj.root, root_real) ||
+            inside_as_real(site, site_real, p->dirs.data, data_real))
             continue;
         code = vtrust_site_code(site, NULL, NULL);
         if (!code)
@@ -55,9 +70,12 @@ static int shared_in_tree(struct rctx *c)
         }
         free(code);
         if (!trusted)
-            return -1;
+            ret = -1;
     }
-    return 0;
+    sb_release(&rroot);
+    sb_release(&rdata);
+    sb_release(&rsite);
+    return ret;
 }
 
 static int use_shared(struct rctx *c, const struct settings *s,

@@ -1,6 +1,7 @@
 #include "launcher/hook.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,8 +29,22 @@ static int plain_line_ok(const char *path)
                                             "\xe2\x80\xa8", /* U+2028 */
                                             "\xe2\x80\xa9", /* U+2029 */
                                             NULL};
-    size_t i;
+    const uint64_t ones = 0x0101010101010101ULL;
+    size_t i, n = strlen(path);
+    uint64_t x, w = 0;
 
+    /* the common case, printable ASCII, 8 bytes at a time (a warm run
+     * renders the hook: a line per shared dir): no byte >= 0x80, none
+     * below 0x20 (the splitters are among those), else the checks below */
+    for (i = 0; i + 8 <= n; i += 8) {
+        memcpy(&x, path + i, 8);
+        w |= x | ((x - 0x20 * ones) & ~x);
+    }
+    for (; i < n; i++)
+        w |= (unsigned char)path[i] |
+             ((unsigned char)path[i] < 0x20 ? 0x80u : 0u);
+    if (!(w & 0x80 * ones))
+        return 1;
     if (strpbrk(path, "\n\r\v\f\x1c\x1d\x1e") ||
         !utf8_valid(path, strlen(path)))
         return 0;
@@ -158,10 +173,20 @@ void hook_nested_dirs(const struct sv *sites, struct sv *out)
     sb_release(&text);
 }
 
+/* every byte's two hex digits */
+static const char hex_pairs[] =
+    "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+    "202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"
+    "404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f"
+    "606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f"
+    "808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f"
+    "a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
+    "c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf"
+    "e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
+
 void hook_render(const struct sv *sites, const struct sv *nested,
                  struct sb *out)
 {
-    static const char hexd[] = "0123456789abcdef";
     size_t i;
     const unsigned char *c;
 
@@ -173,23 +198,32 @@ void hook_render(const struct sv *sites, const struct sv *nested,
         "# Written by pyshim: the shared libraries this environment sees.\n"
         "# Do not edit: it is rewritten from .pyshim.json; `pyshim which` explains it.\n");
     for (i = 0; i < sites->nr; i++)
-        if (plain_line_ok(sites->v[i]))
-            sb_addf(out, "%s\n", sites->v[i]);
+        if (plain_line_ok(sites->v[i])) {
+            sb_addstr(out, sites->v[i]);
+            sb_addch(out, '\n');
+        }
     /* What the shared dirs' own .pth files add, for static tools: at run
      * time activate() adds them again (a no-op, site.py skips a dir it
      * has) and runs those files' import lines. */
     for (i = 0; nested && i < nested->nr; i++)
-        if (plain_line_ok(nested->v[i]))
-            sb_addf(out, "%s\n", nested->v[i]);
+        if (plain_line_ok(nested->v[i])) {
+            sb_addstr(out, nested->v[i]);
+            sb_addch(out, '\n');
+        }
     /* The data _pyshim_hook.activate() reads: a comment to site.py and to
      * static tools, pure ASCII so no reader can split it. */
     sb_addstr(out, "# pyshim-dirs:");
     for (i = 0; i < sites->nr; i++) {
-        sb_addch(out, ' ');
-        for (c = (const unsigned char *)sites->v[i]; *c; c++) {
-            sb_addch(out, hexd[*c >> 4]);
-            sb_addch(out, hexd[*c & 15]);
-        }
+        size_t n = strlen(sites->v[i]);
+        char *w;
+
+        /* written in place: a call per hex digit cost ~30 instructions */
+        sb_grow(out, 1 + 2 * n);
+        w = out->buf + out->len;
+        *w++ = ' ';
+        for (c = (const unsigned char *)sites->v[i]; *c; c++, w += 2)
+            memcpy(w, hex_pairs + 2 * *c, 2);
+        sb_setlen(out, out->len + 1 + 2 * n);
     }
     sb_addstr(out, "\nimport _pyshim_hook; _pyshim_hook.activate()\n");
 }

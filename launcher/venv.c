@@ -162,12 +162,25 @@ int venv_is_made(const char *dir)
     return mark_binds(dir, VENV_MADE);
 }
 
+static int blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r';
+}
+
 static void trim(const char **a, const char **b)
 {
-    while (*a < *b && strchr(" \t\r", **a))
+    while (*a < *b && blank(**a))
         (*a)++;
-    while (*b > *a && strchr(" \t\r", (*b)[-1]))
+    while (*b > *a && blank((*b)[-1]))
         (*b)--;
+}
+
+/* [a, b) is word */
+static int span_is(const char *a, const char *b, const char *word)
+{
+    size_t n = strlen(word);
+
+    return (size_t)(b - a) == n && !memcmp(a, word, n);
 }
 
 int venv_parse_cfg(struct venv *v, const char *file, const char *text,
@@ -188,30 +201,32 @@ int venv_parse_cfg(struct venv *v, const char *file, const char *text,
 
         if (eq) {
             const char *ka = p, *kb = eq, *va = eq + 1, *vb = le;
-            char *key, *val;
+            size_t vn;
 
             trim(&ka, &kb);
             trim(&va, &vb);
-            key = xstrndup(ka, (size_t)(kb - ka));
-            val = xstrndup(va, (size_t)(vb - va));
-            if (!strcmp(key, "home")) {
+            vn = (size_t)(vb - va);
+            /* the keys compared in place: a copy of each key and value
+             * cost two allocations a line (a warm run reads the project
+             * venv's and every shared env's) */
+            if (span_is(ka, kb, "home")) {
                 free(v->home);
-                v->home = val, val = NULL;
-            } else if (!strcmp(key, "executable") ||
-                       !strcmp(key, "base-executable")) {
+                v->home = xstrndup(va, vn);
+            } else if (span_is(ka, kb, "executable") ||
+                       span_is(ka, kb, "base-executable")) {
                 if (!v->executable)
-                    v->executable = val, val = NULL;
-            } else if (!strcmp(key, "version") ||
-                       !strcmp(key, "version_info")) {
+                    v->executable = xstrndup(va, vn);
+            } else if (span_is(ka, kb, "version") ||
+                       span_is(ka, kb, "version_info")) {
+                char *val = xstrndup(va, vn);
                 struct pyver pv;
 
                 if (!pyver_parse(val, &pv, 1))
                     v->ver = pv;
-            } else if (!strcmp(key, "include-system-site-packages")) {
-                v->system_site = ascii_ieq(val, "true"); /* as site.py */
+                free(val);
+            } else if (span_is(ka, kb, "include-system-site-packages")) {
+                v->system_site = ascii_ieqn(va, vn, "true"); /* as site.py */
             }
-            free(key);
-            free(val);
         }
         p = le + (nl != NULL);
     }

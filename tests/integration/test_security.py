@@ -523,6 +523,44 @@ class ShippedPrograms(_Base, unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertTrue(os.path.exists(mx))
 
+    def test_shared_env_linked_into_the_tree(self):
+        """The in-tree rule compares real paths, the tree's found once per
+        run: a shared env by name (no trust needed) whose directory is a
+        link into the project tree, listed after one that is not, in a
+        project reached through a symlinked path, is the tree's code: its
+        .pth runs only once the config is trusted."""
+        sb = self.sb
+        base = sb.mkdtemp("linkedtree")
+        proj = os.path.join(base, "real")
+        os.makedirs(proj)
+        m = self.marker("linkedtree")
+        make_venv(SYSTEM, os.path.join(proj, ".venv"))
+        env = make_venv(SYSTEM, os.path.join(proj, "vendor", "env"))
+        shared = os.path.join(sb.pyshim_home, "shared")
+        os.makedirs(shared, exist_ok=True)
+        make_venv(SYSTEM, os.path.join(shared, "plain-lt"))
+        os.symlink(env, os.path.join(shared, "into-tree-lt"))
+        linked = os.path.join(base, "linked")
+        os.symlink(proj, linked)
+        write_json(os.path.join(proj, ".pyshim.json"),
+                   {"shared": ["plain-lt", "into-tree-lt"]})
+        r = sb.run("python", "-c", "pass", cwd=linked)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        sb.run("python", "-c", "pass", cwd=linked)  # warm
+        write(os.path.join(site_packages(env), "zz-evil.pth"),
+              "import os; open(%r, 'a').close()\n" % m)
+        for cwd in (linked, proj):
+            r = sb.run("python", "-c", "pass", cwd=cwd)
+            self.assertNotRun(m, "(.pth of a shared env linked into the "
+                              "tree, cwd %s): %r" % (cwd, r))
+            self.assertEqual(r.returncode, 77, r.stderr)
+            self.assertIn("zz-evil.pth", r.stderr)
+        t = sb.pyshim("trust", proj)
+        self.assertEqual(t.returncode, 0, t.stderr)
+        r = sb.run("python", "-c", "pass", cwd=linked)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertTrue(os.path.exists(m))
+
     def test_venv_pyshim_made_needs_no_trust(self):
         """init records the venv it makes: pip's own .pth files in it
         (setuptools' distutils-precedence.pth) ask nothing."""

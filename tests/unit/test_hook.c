@@ -118,6 +118,52 @@ static void test_hook_render__odd_paths(void **state)
     sv_release(&sites);
 }
 
+/* A plain line or none, whatever the length of the path and wherever
+ * the byte that decides is: the common case is judged 8 bytes at a time
+ * (a splitter, a control byte or a non-ASCII byte at any place of a word
+ * or of the tail sends the path to the full checks). */
+static void test_hook_render__plain_line_each_position(void **state)
+{
+    static const struct {
+        const char *put;
+        int plain;
+    } cases[] = {
+        {"\n", 0},           {"\r", 0},   {"\v", 0},   {"\f", 0}, {"\x1c", 0},
+        {"\x1d", 0},         {"\x1e", 0}, {"\xe9", 0}, /* not UTF-8 */
+        {"\xe2\x80\xa8", 0},                           /* U+2028 */
+        {"\xc2\x85", 0},                               /* U+0085 */
+        {"\t", 1},           {"\x1f", 1}, {"\x7f", 1}, {"~", 1},  {" ", 1},
+        {"\xc3\xa9", 1}, /* U+00E9 */
+    };
+    char path[64], needle[80];
+    size_t len, pos, k;
+
+    (void)state;
+    for (len = 2; len <= 26; len++) {
+        for (pos = 1; pos < len; pos++) {
+            for (k = 0; k < sizeof(cases) / sizeof(*cases); k++) {
+                struct sv sites = SV_INIT;
+                struct sb out = SB_INIT;
+                size_t n = strlen(cases[k].put);
+
+                memset(path, 'a', sizeof(path));
+                path[0] = '/';
+                memcpy(path + pos, cases[k].put, n);
+                path[len + n - 1] = '\0';
+                sv_push(&sites, path);
+                hook_render(&sites, NULL, &out);
+                snprintf(needle, sizeof(needle), "\n%s\n", path);
+                if (cases[k].plain)
+                    assert_non_null(strstr(out.buf, needle));
+                else
+                    assert_null(strstr(out.buf, needle));
+                sb_release(&out);
+                sv_release(&sites);
+            }
+        }
+    }
+}
+
 /* hex of s, in a new string */
 static char *hex(const char *s)
 {
@@ -593,6 +639,7 @@ int main(void)
         cmocka_unit_test(test_hook_render__empty),
         cmocka_unit_test(test_hook_render__paths_then_import),
         cmocka_unit_test(test_hook_render__odd_paths),
+        cmocka_unit_test(test_hook_render__plain_line_each_position),
         cmocka_unit_test(test_hook_render__python_reads_it),
         cmocka_unit_test(test_hook_sync__writes_only_when_changed),
         cmocka_unit_test(test_hook_sync__removes_when_empty),
