@@ -314,6 +314,12 @@ static int fast_nums(char **p, const char *nl, uint64_t *v, unsigned n,
     int minus;
 
     for (i = 0; i < n; i++) {
+        /* one digit (an entry's version parts and flags) */
+        if ((d = (unsigned)(unsigned char)*s - '0') <= 9 && s[1] == ' ') {
+            v[i] = d;
+            s += 2;
+            continue;
+        }
         minus = (sgn >> i & 1) && *s == '-';
         b = s += minus;
         x = 0;

@@ -49,6 +49,13 @@
  *
  * (text fields escaped, numbers in decimal, an unknown version part -1)
  *
+ * A warm run reads the lines in the form icache_store writes them in one
+ * pass over the record's own buffer (numbers parsed in place and compared
+ * with stat's as integers, paths NUL-ended in place; the entries' strings
+ * stay in the record, which the list keeps as its pool); any other line
+ * (an escape, an absent path, a longer number) is read by the strict
+ * linerec reader, which takes or refuses it.
+ *
  * Like a facts record, it is believed only when it is a regular file of
  * the user's (or root's) that no one else may write, read once from its
  * descriptor (plat_read_regular); anything else, damaged or keyed
