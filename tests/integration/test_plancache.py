@@ -8,13 +8,15 @@ record was replayed. After one change of an input, the next run must
 decide again and start the right interpreter."""
 
 import glob
+import grp
 import json
 import os
 import shutil
+import subprocess
 import time
 import unittest
 
-from pyshimtest import SYSTEM, SandboxTest, make_venv
+from pyshimtest import SYSTEM, TIMEOUT, SandboxTest, make_venv, test_user
 
 # a python that is not the project's: what a tampered record runs
 OTHER = "/usr/bin/python3"
@@ -105,11 +107,13 @@ class PlanCacheTest(SandboxTest, unittest.TestCase):
             with open(cfg, "a") as f:
                 f.write("# a comment\n")
 
-        def relink(d):
+        def copies(d):
+            # the venv's python a copy of its interpreter (venv --copies):
+            # another file, though the same real path's name is gone
             py = os.path.join(d, ".venv", "bin", "python")
-            target = os.readlink(py)
+            real = os.path.realpath(py)
             os.unlink(py)
-            os.symlink(target, py)
+            shutil.copy2(real, py)
 
         def chmod_site(d):
             site = glob.glob(os.path.join(d, ".venv", "lib", "python3*",
@@ -123,12 +127,22 @@ class PlanCacheTest(SandboxTest, unittest.TestCase):
             with open(f, "w") as fh:
                 fh.write(text.rstrip() + "\n\n")
 
-        for change in (pin, edit_cfg, relink, chmod_site, global_config):
+        for change in (pin, edit_cfg, copies, chmod_site, global_config):
             with self.subTest(change=change.__name__):
                 d = self.venv_project()
-                want = self.replayed(d)
+                self.replayed(d)
                 change(d)
-                self.assertEqual(self.exe(d), want)
+                self.assertSameAsDeciding(d)
+
+    def assertSameAsDeciding(self, d, env=None):
+        """The run gives what a run that decides gives (exit, output,
+        messages), and not the tampered record's program."""
+        got = self.sb.run("python", "-c", EXE_PY, cwd=d, env=env)
+        fresh = self.sb.run("python", "-c", EXE_PY, cwd=d,
+                            env=dict(env or {}, PYSHIM_NO_PLAN_CACHE="1"))
+        self.assertEqual((got.returncode, got.stdout, got.stderr),
+                         (fresh.returncode, fresh.stdout, fresh.stderr))
+        self.assertNotEqual(got.stdout.strip(), OTHER)
 
     def test_a_variable_of_the_key(self):
         d = self.venv_project()
@@ -203,6 +217,49 @@ class PlanCacheTest(SandboxTest, unittest.TestCase):
         extra = self.sb.mkdtemp("emptybin")
         path = extra + os.pathsep + self.sb.env["PATH"]
         self.assertEqual(self.exe(d, env={"PATH": path}), OTHER)
+
+
+class PlanCacheGroups(SandboxTest, unittest.TestCase):
+    """The groups decide what may be read and run: a record made by a
+    process in a group is not replayed for the same user without it (as
+    the real user pyshim-alice, the group pyshim-mallory's)."""
+
+    sandbox_user = "pyshim-alice"
+
+    def run_as(self, cwd, groups, extra=None):
+        pw = self.sb.user
+        env = self.sb.envwith(extra)
+        argv = [shutil.which("setpriv", path="/usr/bin:/bin"),
+                "--reuid=%d" % pw.pw_uid, "--regid=%d" % pw.pw_gid]
+        argv += ["--groups=%s" % ",".join(map(str, groups))] if groups \
+            else ["--clear-groups"]
+        argv += ["--", shutil.which("python", path=env["PATH"]),
+                 "-c", EXE_PY]
+        return subprocess.run(argv, cwd=cwd, env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, universal_newlines=True,
+                              timeout=TIMEOUT)
+
+    def test_a_record_made_in_a_group_is_not_replayed_without_it(self):
+        gid = grp.getgrnam(test_user("pyshim-mallory").pw_name).gr_gid
+        d = self.sb.mkdtemp("grp")
+        pin = os.path.join(d, ".python-version")
+        with open(pin, "w") as f:
+            f.write("3\n")
+        os.chown(pin, 0, gid)
+        os.chmod(pin, 0o640)  # root's, readable by the group only
+        settle()
+        for _ in range(3):
+            r = self.run_as(d, [gid])
+            self.assertEqual(r.returncode, 0, r.stderr)
+            settle()
+        self.assertEqual(len([f for f in glob.glob(os.path.join(
+            self.sb.pyshim_home, "cache", "plan", "*"))]), 1)
+        got = self.run_as(d, [])
+        fresh = self.run_as(d, [], {"PYSHIM_NO_PLAN_CACHE": "1"})
+        self.assertNotEqual(fresh.returncode, 0, fresh)
+        self.assertIn("Permission denied", fresh.stderr)
+        self.assertEqual((got.returncode, got.stdout, got.stderr),
+                         (fresh.returncode, fresh.stdout, fresh.stderr))
 
 
 if __name__ == "__main__":
