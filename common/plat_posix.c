@@ -583,6 +583,23 @@ static int realpath_derived(const char *path, struct sb *out)
     return 0;
 }
 
+/* What stat told of path (links followed) is what it tells of the real
+ * path path leads to: the venv's python stat'ed, its interpreter is not
+ * asked again. */
+static void memo_stat_of_real(const char *path, const char *real)
+{
+    size_t len = strlen(path);
+    const struct memo_ent *m;
+    struct memo_ent **slot;
+
+    if (!memo.cap)
+        return;
+    /* entries stay where they are when the table grows */
+    m = *memo_slot(path, len, memo_hash(path, len, MEMO_STAT), MEMO_STAT);
+    if (m && !m->err && strcmp(path, real) && !memo_get(real, MEMO_STAT, &slot))
+        memo_put(slot, 0, m->mode, &m->st, NULL);
+}
+
 int plat_realpath(const char *path, struct sb *out)
 {
     struct memo_ent **slot;
@@ -617,6 +634,7 @@ int plat_realpath(const char *path, struct sb *out)
         const char *slash = strrchr(out->buf, '/');
 
         memo_real(out->buf, out->buf);
+        memo_stat_of_real(path, out->buf);
         if (slash && slash != out->buf) {
             struct sb dir = SB_INIT;
 

@@ -93,6 +93,29 @@ void sb_addch(struct sb *sb, int c)
     sb_setlen(sb, sb->len + 1);
 }
 
+void sb_addu64(struct sb *sb, unsigned long long n)
+{
+    char buf[24];
+    size_t i = sizeof(buf);
+
+    do {
+        buf[--i] = (char)('0' + n % 10);
+        n /= 10;
+    } while (n);
+    sb_add(sb, buf + i, sizeof(buf) - i);
+}
+
+void sb_addi64(struct sb *sb, long long n)
+{
+    if (n < 0) {
+        sb_addch(sb, '-');
+        /* -(n + 1) + 1: LLONG_MIN has no positive counterpart */
+        sb_addu64(sb, (unsigned long long)(-(n + 1)) + 1);
+        return;
+    }
+    sb_addu64(sb, (unsigned long long)n);
+}
+
 void sb_vaddf(struct sb *sb, const char *fmt, va_list ap)
 {
     va_list cp;

@@ -46,6 +46,11 @@ void sb_setlen(struct sb *sb, size_t len);
 void sb_add(struct sb *sb, const void *data, size_t len);
 void sb_addstr(struct sb *sb, const char *s);
 void sb_addch(struct sb *sb, int c);
+/* Append n in decimal, as "%llu" / "%lld" would, without printf's cost
+ * (a few thousand instructions a call: keys and paths made on every
+ * run's way to Python). */
+void sb_addu64(struct sb *sb, unsigned long long n);
+void sb_addi64(struct sb *sb, long long n);
 void sb_addf(struct sb *sb, const char *fmt, ...)
     __attribute__((format(PYSHIM_PRINTF, 2, 3)));
 void sb_vaddf(struct sb *sb, const char *fmt, va_list ap)

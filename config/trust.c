@@ -257,10 +257,19 @@ static int venv_record(const char *data_dir, const char *dir, struct sb *out,
         goto out;
     }
     path_fold(&name, real->buf);
-    sb_addf(&key, "venv\n%s\n%llu %llu\n%llu %llu %lld", name.buf,
-            (unsigned long long)ds.dev, (unsigned long long)ds.ino,
-            (unsigned long long)cs.dev, (unsigned long long)cs.ino,
-            (long long)cs.mtime_ns);
+    /* "venv\n%s\n%llu %llu\n%llu %llu %lld", by hand (on every run) */
+    sb_addstr(&key, "venv\n");
+    sb_addstr(&key, name.buf);
+    sb_addch(&key, '\n');
+    sb_addu64(&key, (unsigned long long)ds.dev);
+    sb_addch(&key, ' ');
+    sb_addu64(&key, (unsigned long long)ds.ino);
+    sb_addch(&key, '\n');
+    sb_addu64(&key, (unsigned long long)cs.dev);
+    sb_addch(&key, ' ');
+    sb_addu64(&key, (unsigned long long)cs.ino);
+    sb_addch(&key, ' ');
+    sb_addi64(&key, (long long)cs.mtime_ns);
     sha256_init(&s);
     sha256_update(&s, key.buf, key.len);
     sha256_hex(&s, hex);

@@ -250,6 +250,51 @@ static void find_site_win(struct venv *v)
     sb_release(&p);
 }
 
+/* lib/pythonX.Y[t] named by pyvenv.cfg's version, without listing lib/
+ * (issue 14): the one of pythonX.Y and (3.13 on, where free-threaded
+ * builds exist) pythonX.Yt that is a directory. 0 when found; else (no
+ * version, neither, or both) the listing decides. */
+static int find_site_named(struct venv *v, struct sb *lib)
+{
+    struct sb p = SB_INIT;
+    char *found = NULL;
+    size_t at;
+    int ft, n = 0;
+
+    if (v->ver.major < 0 || v->ver.minor < 0)
+        return -1;
+    /* (no printf: this is on every run's way to Python) */
+    sb_set(&p, lib->buf);
+    sb_addch(&p, PLAT_DIRSEP);
+    at = p.len;
+    sb_addstr(&p, "python");
+    sb_addu64(&p, (unsigned long long)v->ver.major);
+    sb_addch(&p, '.');
+    sb_addu64(&p, (unsigned long long)v->ver.minor);
+    for (ft = 0; ft < 2; ft++) {
+        if (ft) {
+            if (v->ver.major == 3 && v->ver.minor < 13)
+                break;
+            sb_addch(&p, 't');
+        }
+        if (plat_is_dir(p.buf)) {
+            free(found);
+            found = xstrdup(p.buf + at);
+            n++;
+        }
+    }
+    if (n == 1) {
+        sb_setlen(&p, at);
+        sb_addstr(&p, found);
+        path_join(&p, p.buf, "site-packages");
+        v->site = sb_detach(&p, NULL);
+        v->libname = found, found = NULL;
+    }
+    free(found);
+    sb_release(&p);
+    return n == 1 ? 0 : -1;
+}
+
 /* Find lib/pythonX.Y[t]/site-packages: from the version if known, else
  * the one python* directory under lib/. */
 static void find_site(struct venv *v)
@@ -265,6 +310,10 @@ static void find_site(struct venv *v)
         return;
     }
     path_join(&p, v->dir, "lib");
+    if (!find_site_named(v, &p)) {
+        sb_release(&p);
+        return;
+    }
     d = plat_opendir(p.buf);
     while (d && (name = plat_readdir(d))) {
         struct pyver pv;
@@ -375,10 +424,13 @@ int venv_load(struct venv *v, const char *dir, struct err *e)
     if (venv_parse_cfg(v, p.buf, text.buf, text.len, e) < 0)
         goto out;
     find_site(v);
+    /* the first name there, a dangling link included: what the link
+     * leads to answers for the usual one (its lstat only when that
+     * fails), and is the stat asked below anyway */
     for (i = 0; names[i]; i++) {
         path_join(&p, dir, PLAT_VENV_BIN);
         path_join(&p, p.buf, names[i]);
-        if (!plat_stat(p.buf, &st, 0))
+        if (!plat_stat(p.buf, &st, 1) || !plat_stat(p.buf, &st, 0))
             break;
     }
     if (!names[i]) {

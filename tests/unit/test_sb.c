@@ -1,4 +1,5 @@
 /* Unit tests for common/sb.h and common/sv.h. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -69,6 +70,51 @@ static void test_sb_addf__formats_long_output(void **state)
     assert_int_equal(sb.buf[5], 'q');
     assert_int_equal(sb.buf[sb.len - 1], ']');
     sb_release(&sb);
+}
+
+static void test_sb_addu64__as_printf(void **state)
+{
+    static const unsigned long long u[] = {0,
+                                           1,
+                                           9,
+                                           10,
+                                           99,
+                                           100,
+                                           4096,
+                                           2049,
+                                           18446744073709551615ULL,
+                                           10000000000000000000ULL,
+                                           1764561234123456789ULL};
+    static const long long s[] = {0,
+                                  -1,
+                                  7,
+                                  -10,
+                                  1764561234123456789LL,
+                                  -1764561234123456789LL,
+                                  9223372036854775807LL,
+                                  -9223372036854775807LL - 1};
+    char want[32];
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(u) / sizeof(u[0]); i++) {
+        struct sb sb = SB_INIT;
+
+        sb_addstr(&sb, "x");
+        sb_addu64(&sb, u[i]);
+        snprintf(want, sizeof(want), "x%llu", u[i]);
+        assert_string_equal(sb.buf, want);
+        assert_int_equal(sb.len, strlen(want));
+        sb_release(&sb);
+    }
+    for (i = 0; i < sizeof(s) / sizeof(s[0]); i++) {
+        struct sb sb = SB_INIT;
+
+        sb_addi64(&sb, s[i]);
+        snprintf(want, sizeof(want), "%lld", s[i]);
+        assert_string_equal(sb.buf, want);
+        sb_release(&sb);
+    }
 }
 
 static void test_sb_set__replaces(void **state)
@@ -282,6 +328,7 @@ int main(void)
         cmocka_unit_test(test_sb_add__grows_and_terminates),
         cmocka_unit_test(test_sb_add__binary_with_nul),
         cmocka_unit_test(test_sb_addf__formats_long_output),
+        cmocka_unit_test(test_sb_addu64__as_printf),
         cmocka_unit_test(test_sb_set__replaces),
         cmocka_unit_test(test_sb_setlen__truncates),
         cmocka_unit_test(test_sb_detach__hands_over),

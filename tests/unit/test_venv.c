@@ -1,4 +1,5 @@
 /* Unit tests for launcher/venv.h. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -186,6 +187,81 @@ static void test_venv_load__ambiguous_lib_dirs(void **state)
     tu_cleanup(root);
 }
 
+/* pyvenv.cfg's version names lib/pythonX.Y[t] (issue 14: looked up by
+ * name, lib/ not listed): the dir CPython X.Y itself uses is taken even
+ * beside a stray lib/pythonX.Y-old (the listing saw two and chose none);
+ * 3.13 on, pythonX.Yt when it is the one there; both there, or neither,
+ * the listing decides as before. */
+static void test_venv_load__named_lib_dir(void **state)
+{
+    static const struct {
+        const char *what, *cfg, *dirs[3], *libname;
+    } cases[] = {
+        {"version's dir beside a stray copy",
+         "version = 3.12.1\n",
+         {"python3.12", "python3.12-old", NULL},
+         "python3.12"},
+        {"free-threaded only",
+         "version = 3.13.1\n",
+         {"python3.13t", NULL},
+         "python3.13t"},
+        {"regular 3.13 beside nothing else",
+         "version_info = 3.13.0\n",
+         {"python3.13", NULL},
+         "python3.13"},
+        {"no 3.12t build: the listing finds python3.12t as before",
+         "version = 3.12.1\n",
+         {"python3.12t", NULL},
+         "python3.12t"},
+        {"both builds' dirs: no guess",
+         "version = 3.13.1\n",
+         {"python3.13", "python3.13t", NULL},
+         NULL},
+        {"the version's dir missing: another minor is not taken",
+         "version = 3.12.1\n",
+         {"python3.11", NULL},
+         NULL},
+    };
+    size_t i, k;
+
+    (void)state;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *root = tu_mkdtemp(), *base = make_base(root), *dir, *want;
+        struct venv v = VENV_INIT;
+        struct err e = ERR_INIT;
+        char sub[64];
+
+        tu_write(root, "v/pyvenv.cfg", cases[i].cfg);
+        tu_symlink(base, root, "v/bin/python");
+        for (k = 0; cases[i].dirs[k]; k++) {
+            snprintf(sub, sizeof(sub), "v/lib/%s/site-packages",
+                     cases[i].dirs[k]);
+            tu_mkdir(root, sub);
+        }
+        dir = tu_path(root, "v");
+        if (venv_load(&v, dir, &e) < 0)
+            fail_msg("%s: %s", cases[i].what, e.msg);
+        if (!cases[i].libname) {
+            if (v.site || v.libname)
+                fail_msg("%s: site %s", cases[i].what, v.site);
+        } else {
+            snprintf(sub, sizeof(sub), "v/lib/%s/site-packages",
+                     cases[i].libname);
+            want = tu_path(root, sub);
+            if (!v.site || strcmp(v.site, want) || !v.libname ||
+                strcmp(v.libname, cases[i].libname))
+                fail_msg("%s: site %s, libname %s", cases[i].what,
+                         v.site ? v.site : "(none)",
+                         v.libname ? v.libname : "(none)");
+            free(want);
+        }
+        venv_release(&v);
+        free(dir);
+        free(base);
+        tu_cleanup(root);
+    }
+}
+
 static void test_venv_load__errors(void **state)
 {
     static const struct {
@@ -270,6 +346,7 @@ int main(void)
         cmocka_unit_test(test_venv_parse_cfg__nul_byte),
         cmocka_unit_test(test_venv_load__complete),
         cmocka_unit_test(test_venv_load__version_from_lib_dir),
+        cmocka_unit_test(test_venv_load__named_lib_dir),
         cmocka_unit_test(test_venv_load__ambiguous_lib_dirs),
         cmocka_unit_test(test_venv_load__errors),
         cmocka_unit_test(test_venv_is_venv__cases),
