@@ -295,7 +295,8 @@ static int stat_memo(const char *path, int follow, struct plat_stat *st,
         *mode = m->mode;
         return 0;
     }
-    if ((follow ? stat(path, &s) : lstat(path, &s)) < 0) {
+    /* one function for both (one symbol for the loader to bind) */
+    if (fstatat(AT_FDCWD, path, &s, follow ? 0 : AT_SYMLINK_NOFOLLOW) < 0) {
         memo_put(slot, errno, 0, NULL, NULL);
         return -1;
     }
@@ -693,7 +694,7 @@ int plat_self_stat(struct sb *out, struct plat_stat *st)
 #ifdef __linux__
     struct stat s;
 
-    if (!stat("/proc/self/exe", &s)) {
+    if (!fstatat(AT_FDCWD, "/proc/self/exe", &s, 0)) { /* one libc symbol */
         sb_set(out, "/proc/self/exe");
         fill_stat(&s, st);
         return 0;
