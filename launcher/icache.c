@@ -464,9 +464,10 @@ int icache_load(const struct interp_env *env, struct interp_list *out,
     /* the entries' strings stay in the text: the list owns it */
     out->pool = sb_detach(&text, &out->pool_len);
     end = out->pool + out->pool_len;
-    /* no field of a record without these needs a look of its own */
-    plain = !memchr(out->pool, '\\', out->pool_len) &&
-            !memchr(out->pool, '\0', out->pool_len);
+    /* no field of lines without these needs a look of its own (the key,
+     * compared whole above, may hold escapes: a PATH dir with a space) */
+    plain = !memchr(out->pool + key.len, '\\', out->pool_len - key.len) &&
+            !memchr(out->pool + key.len, '\0', out->pool_len - key.len);
     linerec_init(&r, out->pool + key.len, out->pool_len - key.len);
     if (linerec_line(&r) < 0 || linerec_word(&r, "traced") < 0 ||
         linerec_field(&r, &tag, &n) < 0 || n != 1 ||
