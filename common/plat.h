@@ -157,6 +157,10 @@ int plat_watch_end(const struct plat_obs **obs, size_t *n);
  * variable the shim reads of its own environment, as launcher/envvars
  * does): noted as if asked then. */
 void plat_watch_env(const char *name, const char *value);
+/* plat_stat answered from the decision's memo when it holds the answer,
+ * else asked of the OS and not kept (a replay's questions: each asked
+ * once, most of them of paths nothing else asks about). */
+int plat_stat_once(const char *path, struct plat_stat *st, int follow);
 /* plat_stat for a question about a directory's type, mode and owner
  * only (pyshim's own dirs and the dirs above them): watched without its
  * times and size, which change whenever a name in it does. */

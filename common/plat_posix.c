@@ -417,6 +417,44 @@ int plat_stat(const char *path, struct plat_stat *st, int follow)
     return stat_memo(path, follow, st, &mode);
 }
 
+/* The memo's answer for (path, kind), or NULL; nothing is reserved. */
+static const struct memo_ent *memo_find(const char *path, int kind)
+{
+    size_t len;
+    const struct memo_ent *m;
+
+    if (!memo.depth || !memo.cap)
+        return NULL;
+    len = strlen(path);
+    m = *memo_slot(path, len, memo_hash(path, len, kind), kind);
+    return m && m->err >= 0 ? m : NULL;
+}
+
+int plat_stat_once(const char *path, struct plat_stat *st, int follow)
+{
+    const struct memo_ent *m = memo_find(path, follow ? MEMO_STAT : MEMO_LSTAT);
+    struct stat s;
+
+    if (!m && follow) {
+        /* a name lstat showed is no link: its stat is the same */
+        m = memo_find(path, MEMO_LSTAT);
+        if (m && !m->err && S_ISLNK(m->mode))
+            m = NULL;
+    }
+    if (m) {
+        if (m->err) {
+            errno = m->err;
+            return -1;
+        }
+        *st = m->st;
+        return 0;
+    }
+    if (fstatat(AT_FDCWD, path, &s, follow ? 0 : AT_SYMLINK_NOFOLLOW) < 0)
+        return -1;
+    fill_stat(&s, st);
+    return 0;
+}
+
 int plat_stat_meta(const char *path, struct plat_stat *st, int follow)
 {
     unsigned mode;

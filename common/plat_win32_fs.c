@@ -266,6 +266,11 @@ int plat_stat_meta(const char *path, struct plat_stat *st, int follow)
     return plat_stat(path, st, follow);
 }
 
+int plat_stat_once(const char *path, struct plat_stat *st, int follow)
+{
+    return plat_stat(path, st, follow);
+}
+
 void plat_watch_env(const char *name, const char *value)
 {
     (void)name;

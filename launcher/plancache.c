@@ -244,7 +244,10 @@ static int holds(const struct answer *a, uint64_t salt, struct sb *tmp)
     switch (a->kind) {
     case PLAT_OBS_STAT:
     case PLAT_OBS_LSTAT:
-        ret = plat_stat(a->path, &st, a->kind == PLAT_OBS_STAT);
+        /* an lstat's answer is kept for the real paths asked after it
+         * (derived from it: plat_realpath), a stat's is not needed again */
+        ret = a->kind == PLAT_OBS_STAT ? plat_stat_once(a->path, &st, 1)
+                                       : plat_stat(a->path, &st, 0);
         if (ret < 0 || a->err)
             return ret < 0 && a->err == errno;
         return identity(&st, a->meta, salt) == a->id;
@@ -382,10 +385,40 @@ static int read_plan(struct linerec *r, const struct resolve_in *in,
     return 0;
 }
 
+/* A stat answer's line read in place: "s FOLLOW META ERR ID PATH\n" with
+ * a path that holds no escape (the usual one). The line's '\n' becomes
+ * the path's NUL. 0 when the line is not that: the strict reader takes
+ * it. */
+static int fast_stat_line(char *s, char *nl, struct answer *a)
+{
+    char *q = s + 6, *path;
+    int err = 0;
+
+    if (nl - s < 26 || s[0] != 's' || s[1] != ' ' || (s[2] | 1) != '1' ||
+        s[3] != ' ' || (s[4] | 1) != '1' || s[5] != ' ')
+        return 0;
+    while (q < nl && *q >= '0' && *q <= '9' && q - s < 10)
+        err = err * 10 + (*q++ - '0');
+    if (q == s + 6 || *q != ' ' || nl - q < 19 || q[17] != ' ' ||
+        read_hex(q + 1, 16, &a->id) < 0)
+        return 0;
+    path = q + 18;
+    if (path >= nl || memchr(path, '\\', (size_t)(nl - path)))
+        return 0;
+    *nl = '\0';
+    a->kind = s[2] == '1' ? PLAT_OBS_STAT : PLAT_OBS_LSTAT;
+    a->meta = s[4] == '1';
+    a->err = err;
+    a->path = path;
+    a->value = NULL;
+    return 1;
+}
+
 /* The record's answers (after its key, at from), each asked again; then
- * its plan. */
-static int replay(const struct sb *rec, size_t from,
-                  const struct resolve_in *in, struct plan *p)
+ * its plan. Stat answers are read in place (the record is this run's
+ * copy), the others by the strict reader. */
+static int replay(struct sb *rec, size_t from, const struct resolve_in *in,
+                  struct plan *p)
 {
     struct linerec r;
     struct sb path = SB_INIT, value = SB_INIT, tmp = SB_INIT;
@@ -393,22 +426,31 @@ static int replay(const struct sb *rec, size_t from,
     uint64_t salt;
     const char *f;
     size_t n;
+    char *at = rec->buf + from, *end = rec->buf + rec->len, *nl;
     int ret = -1;
 
-    linerec_init(&r, rec->buf + from, rec->len - from);
+    linerec_init(&r, at, (size_t)(end - at));
     if (linerec_line(&r) < 0 || linerec_word(&r, "salt") < 0 ||
-        linerec_field(&r, &f, &n) < 0 || read_hex(f, n, &salt) < 0)
+        linerec_field(&r, &f, &n) < 0 || read_hex(f, n, &salt) < 0 ||
+        !(nl = memchr(at, '\n', (size_t)(end - at))))
         goto out;
-    for (;;) {
-        if (linerec_line(&r) < 0 || linerec_field(&r, &f, &n) < 0)
+    for (at = nl + 1; at < end; at = nl + 1) {
+        if (!(nl = memchr(at, '\n', (size_t)(end - at))))
             goto out;
-        if (n == 4 && !memcmp(f, "mode", 4))
-            break;
-        if (read_answer(&r, f, n, &a, &path, &value) < 0 ||
-            !holds(&a, salt, &tmp))
+        if (!fast_stat_line(at, nl, &a)) {
+            linerec_init(&r, at, (size_t)(end - at));
+            if (linerec_line(&r) < 0 || linerec_field(&r, &f, &n) < 0)
+                goto out;
+            if (n == 4 && !memcmp(f, "mode", 4)) {
+                ret = read_plan(&r, in, p, &tmp);
+                goto out;
+            }
+            if (read_answer(&r, f, n, &a, &path, &value) < 0)
+                goto out;
+        }
+        if (!holds(&a, salt, &tmp))
             goto out;
     }
-    ret = read_plan(&r, in, p, &tmp);
 out:
     sb_release(&path);
     sb_release(&value);
