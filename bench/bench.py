@@ -555,6 +555,12 @@ def count_instructions(args, sb, py, outdir):
             args, outdir, "shim-exec-" + tag, shim,
             dict(sb["env_shim"], PYSHIM_MODE="exec"), proj["dir"], True,
             warm=True)
+        # the same run deciding (what the first run after a change costs):
+        # the plan cache off (launcher/plancache.h)
+        decide, _, _ = callgrind(
+            args, outdir, "shim-decide-" + tag, shim,
+            dict(sb["env_shim"], PYSHIM_MODE="exec", PYSHIM_NO_PLAN_CACHE="1"),
+            proj["dir"], True, warm=True)
         direct, dpath, _ = callgrind(
             args, outdir, "direct-" + tag,
             [proj["venv_python"], "-c", "pass"], sb["env_direct"],
@@ -587,6 +593,7 @@ def count_instructions(args, sb, py, outdir):
             "auto_mode_reason": proj["mode_reason"],
             "embed": auto,
             "shim_ir": data["total"],
+            "decide_ir": decide["total"],
             "shim_self_sum_check": data["self_sum"],
             "python_pass_ir": direct["total"],
             "share_pct": 100.0 * data["total"] / direct["total"],
@@ -716,8 +723,10 @@ def baseline_measure(args):
             raise BenchError(str(e))
         outdir = os.path.join(sb["root"], "callgrind")
         os.makedirs(outdir)
+        # warm: the first run under valgrind is another program to the
+        # plan and search caches (their keys hold the shim's identity)
         data, _, _ = callgrind(args, outdir, "baseline", [shim, "-c", "pass"],
-                               env, proj["dir"], True)
+                               env, proj["dir"], True, warm=True)
         return data["total"], py["version"]
     finally:
         shutil.rmtree(sb["root"], ignore_errors=True)
@@ -981,6 +990,9 @@ def print_table(report, summary=True):
         for r in report["instructions"]:
             for kind, s in r["projects"].items():
                 rows = [("exec", s["shim_ir"], s["share_pct"])]
+                if "decide_ir" in s:
+                    rows.append(("decide", s["decide_ir"], 100.0 *
+                                 s["decide_ir"] / s["python_pass_ir"]))
                 if s["embed"]:
                     rows.append(("embed", s["embed"]["overhead_ir"],
                                  s["embed"]["share_pct"]))
@@ -990,7 +1002,8 @@ def print_table(report, summary=True):
                     w(hdr % (r["python"], kind, mode, fmt_int(ir),
                              fmt_int(s["python_pass_ir"]),
                              "%.2f%%" % share))
-        w("(* = the mode auto picks)\n")
+        w("(* = the mode auto picks; decide = exec mode deciding, the plan "
+          "cache off: a run after a change)\n")
         for name, ir in report["floor_ir"].items():
             w("reference: %-13s %9s Ir%s\n" % (
                 name, fmt_int(ir),

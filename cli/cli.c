@@ -62,8 +62,8 @@ static void usage(FILE *f)
           "\n"
           "Run `pyshim <command> --help` for a command's options.\n"
           "Environment: PYSHIM_HOME, PYSHIM_PROJECT, PYSHIM_MODE,\n"
-          "PYSHIM_DEBUG=1, PYSHIM_DRYRUN=1, PYSHIM_DISABLE=1 (see\n"
-          "docs/config.md).\n",
+          "PYSHIM_DEBUG=1, PYSHIM_DRYRUN=1, PYSHIM_DISABLE=1,\n"
+          "PYSHIM_NO_PLAN_CACHE=1 (see docs/config.md).\n",
           f);
 }
 

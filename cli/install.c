@@ -457,7 +457,8 @@ enum purge_kind {
     PURGE_HEX16,    /* projects/: 16 hex digits */
     PURGE_FACTS,    /* cache/interp/: 16 hex digits + ".json" (facts),
                      * "search-" + 2 hex digits (launcher/icache.h) */
-    PURGE_LOCKS     /* locks/: KIND-<16 hex>.lock, overlays.lock */
+    PURGE_LOCKS,    /* locks/: KIND-<16 hex>.lock, overlays.lock */
+    PURGE_PLANS     /* cache/plan/: 3 hex digits (launcher/plancache.h) */
 };
 
 static int hex_name(const char *s, size_t n, const char *suffix)
@@ -566,7 +567,8 @@ static void purge_dir(struct purge *pg, const char *dir, enum purge_kind kind)
                  (kind == PURGE_FACTS && f &&
                   (hex_name(n, 16, ".json") ||
                    (!strncmp(n, "search-", 7) && hex_name(n + 7, 2, "")))) ||
-                 (kind == PURGE_LOCKS && f && lock_name(n)))
+                 (kind == PURGE_LOCKS && f && lock_name(n)) ||
+                 (kind == PURGE_PLANS && f && hex_name(n, 3, "")))
             purge_file(pg, p.buf);
         else
             sv_push(&pg->left, p.buf);
@@ -596,6 +598,9 @@ static void purge_plan(const struct dirs *d, const char *bin, struct purge *pg)
         path_join(&p, d->cache, "interp");
         if (lexists(p.buf))
             purge_dir(pg, p.buf, PURGE_FACTS);
+        path_join(&p, d->cache, "plan");
+        if (lexists(p.buf))
+            purge_dir(pg, p.buf, PURGE_PLANS);
         sv_push(&pg->dirs, d->cache);
     }
     if (!plat_is_dir(d->data))
@@ -637,7 +642,7 @@ static void purge_summary(const struct purge *pg)
         printf("  %s (%s)\n", pg->trees.v[i], size.buf);
     }
     if (pg->files.nr)
-        printf("  %lu record file%s (trust, projects, facts, locks)\n",
+        printf("  %lu record file%s (trust, projects, facts, plans, locks)\n",
                (unsigned long)pg->files.nr, pg->files.nr == 1 ? "" : "s");
     if (!pg->trees.nr && !pg->files.nr)
         printf("  nothing but pyshim's empty directories\n");

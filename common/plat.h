@@ -56,9 +56,10 @@ struct plat_stat {
     uint64_t ino;
     uint64_t size;
     int64_t mtime_ns;
-    unsigned perm; /* permission bits (0777 and special bits) */
-    uint64_t uid;  /* owner */
-    uint64_t gid;  /* group (0 on Windows) */
+    int64_t ctime_ns; /* the inode's last change (POSIX; 0 on Windows) */
+    unsigned perm;    /* permission bits (0777 and special bits) */
+    uint64_t uid;     /* owner */
+    uint64_t gid;     /* group (0 on Windows) */
     int is_dir;
     int is_reg;
     int is_lnk; /* only with follow == 0 */
@@ -73,6 +74,10 @@ int plat_is_file(const char *path);
 int plat_is_executable(const char *path);
 /* The uid of this process (0 is root). */
 uint64_t plat_uid(void);
+/* What else decides this process's access to files, as text (replaces
+ * out): effective uid, real and effective gid and the supplementary
+ * groups, sorted. Windows: empty. */
+void plat_credentials(struct sb *out);
 /* True if gid is this user's private group: their primary group, named
  * like them, with no other member (the user-private-group convention,
  * under which umask 002 makes directories group-writable without giving
@@ -110,6 +115,52 @@ void plat_memo_end(void);
  * since plat_memo_begin): 1 if it holds name, 0 if not, -1 when dir was
  * not listed (or there is no memo: Windows). Asks the OS nothing. */
 int plat_memo_listed(const char *dir, const char *name);
+/*
+ * The decision's inputs, for a cache that replays a decision
+ * (launcher/plancache.h). Between plat_watch_begin and plat_watch_end
+ * every answer the file system and the process gave through this door
+ * is noted: each stat and lstat (and the descriptor's stat of every file
+ * read and every directory listed), real path, link, the home dir, the
+ * private-group check and environment variable. A decision that is
+ * asked again the same questions and gets the same answers decides the
+ * same. Any change pyshim makes meanwhile (what empties the memo), a file
+ * that could not be read or listed, an answer that changed between two
+ * questions, or a question no replay asks (plat_pid, plat_user_name)
+ * spoils the watch. Not nested. Windows: no watch.
+ */
+enum plat_obs_kind {
+    PLAT_OBS_STAT,  /* path, followed: err or st */
+    PLAT_OBS_LSTAT, /* path, not followed: err or st */
+    PLAT_OBS_REAL,  /* plat_realpath(path): err or value */
+    PLAT_OBS_LINK,  /* plat_readlink(path): err or value */
+    PLAT_OBS_HOME,  /* plat_home(): value (NULL: none) */
+    PLAT_OBS_GROUP, /* plat_group_is_private(path = the gid): value "0"/"1" */
+    PLAT_OBS_ENV    /* plat_getenv(path): value (NULL: unset) */
+};
+
+struct plat_obs {
+    int kind;
+    int meta; /* a stat asked only for type, mode, owner and identity
+                 (plat_stat_meta): its times and size do not count */
+    int err;  /* 0, or the errno the question got */
+    struct plat_stat st;
+    char *path;
+    char *value;
+};
+
+void plat_watch_begin(void);
+/* Stop watching. The observations, in the order asked (valid until the
+ * next plat_watch_begin), in *obs and their count in *n; -1 when the
+ * watch is spoilt or there is none (Windows). */
+int plat_watch_end(const struct plat_obs **obs, size_t *n);
+/* The decision used variable name's value, read before the watch (a
+ * variable the shim reads of its own environment, as launcher/envvars
+ * does): noted as if asked then. */
+void plat_watch_env(const char *name, const char *value);
+/* plat_stat for a question about a directory's type, mode and owner
+ * only (pyshim's own dirs and the dirs above them): watched without its
+ * times and size, which change whenever a name in it does. */
+int plat_stat_meta(const char *path, struct plat_stat *st, int follow);
 /* Absolute path of the running executable (replaces out). */
 int plat_self_exe(struct sb *out);
 /* The running executable's stat (st) and a path that opens it (out,
@@ -164,6 +215,11 @@ const char *plat_read_strerror(int errnum);
  * permission bits. */
 int plat_write_atomic(const char *path, const void *data, size_t len,
                       unsigned mode);
+/* plat_write_atomic without the fsync, for a cache whose reader refuses a
+ * record cut short (a crash may leave one): a run that records pays no
+ * disk flush. Windows: plat_write_atomic. */
+int plat_write_cache(const char *path, const void *data, size_t len,
+                     unsigned mode);
 
 int plat_mkdir(const char *path, unsigned mode); /* EEXIST is an error */
 /* mkdir -p: create path and missing parents; existing dirs are fine. */

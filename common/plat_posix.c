@@ -1,5 +1,10 @@
 /*
  * plat_posix: plat.h for Linux, macOS and the BSDs.
+ *
+ * Over 600 lines: it is the one door to the OS (STYLE.md), and the
+ * decision's memo and watch sit inside it because every stat, read and
+ * listing must pass through them; moving them out would open a second
+ * door.
  */
 #define _GNU_SOURCE
 #include "common/plat.h"
@@ -9,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <pwd.h>
 #include <signal.h>
@@ -44,8 +50,11 @@ static void fill_stat(const struct stat *s, struct plat_stat *st)
 #ifdef __APPLE__
     st->mtime_ns =
         (int64_t)s->st_mtimespec.tv_sec * 1000000000 + s->st_mtimespec.tv_nsec;
+    st->ctime_ns =
+        (int64_t)s->st_ctimespec.tv_sec * 1000000000 + s->st_ctimespec.tv_nsec;
 #else
     st->mtime_ns = (int64_t)s->st_mtim.tv_sec * 1000000000 + s->st_mtim.tv_nsec;
+    st->ctime_ns = (int64_t)s->st_ctim.tv_sec * 1000000000 + s->st_ctim.tv_nsec;
 #endif
     st->perm = (unsigned)(s->st_mode & 07777);
     st->uid = (uint64_t)s->st_uid;
@@ -233,6 +242,93 @@ static void memo_put(struct memo_ent **slot, int err, unsigned mode,
     }
 }
 
+/*
+ * The watch (plat_watch_begin, plat.h): every answer noted, in order.
+ * Strings are copies, freed at the next begin.
+ */
+static struct {
+    int on, spoilt, meta;
+    struct plat_obs *v;
+    size_t nr, alloc;
+} watch;
+
+static void watch_free(void)
+{
+    size_t i;
+
+    for (i = 0; i < watch.nr; i++) {
+        free(watch.v[i].path);
+        free(watch.v[i].value);
+    }
+    free(watch.v);
+    watch.v = NULL;
+    watch.nr = watch.alloc = 0;
+}
+
+void plat_watch_begin(void)
+{
+    watch_free();
+    watch.on = 1;
+    watch.spoilt = 0;
+    watch.meta = 0;
+}
+
+int plat_watch_end(const struct plat_obs **obs, size_t *n)
+{
+    watch.on = 0;
+    *obs = watch.v;
+    *n = watch.nr;
+    return watch.spoilt ? -1 : 0;
+}
+
+static struct plat_obs *watch_add(int kind, const char *path, int err)
+{
+    struct plat_obs *o;
+
+    if (watch.nr == watch.alloc) {
+        watch.alloc = watch.alloc ? 2 * watch.alloc : 64;
+        watch.v = xrealloc(watch.v, watch.alloc * sizeof(*watch.v));
+    }
+    o = &watch.v[watch.nr++];
+    memset(o, 0, sizeof(*o));
+    o->kind = kind;
+    o->err = err;
+    o->path = xstrdup(path);
+    return o;
+}
+
+static void watch_stat(int follow, const char *path, int err,
+                       const struct plat_stat *st)
+{
+    struct plat_obs *o;
+
+    if (!watch.on)
+        return;
+    o = watch_add(follow ? PLAT_OBS_STAT : PLAT_OBS_LSTAT, path, err);
+    o->meta = watch.meta;
+    if (!err)
+        o->st = *st;
+}
+
+static void watch_value(int kind, const char *path, int err, const char *value)
+{
+    if (watch.on)
+        watch_add(kind, path, err)->value = value ? xstrdup(value) : NULL;
+}
+
+void plat_watch_env(const char *name, const char *value)
+{
+    watch_value(PLAT_OBS_ENV, name, 0, value);
+}
+
+/* Something changed (pyshim's own write, a child) or could not be seen:
+ * the memo's answers are gone and the watch is spoilt. */
+static void memo_changed(void)
+{
+    watch.spoilt |= watch.on;
+    memo_clear();
+}
+
 void plat_memo_begin(void)
 {
     memo.depth++;
@@ -286,6 +382,7 @@ static int stat_memo(const char *path, int follow, struct plat_stat *st,
             memo_put(slot, m->err, m->mode, &m->st, NULL);
     }
     if (m) {
+        watch_stat(follow, path, m->err, &m->st);
         if (m->err) {
             errno = m->err;
             return -1;
@@ -297,11 +394,16 @@ static int stat_memo(const char *path, int follow, struct plat_stat *st,
     }
     /* one function for both (one symbol for the loader to bind) */
     if (fstatat(AT_FDCWD, path, &s, follow ? 0 : AT_SYMLINK_NOFOLLOW) < 0) {
-        memo_put(slot, errno, 0, NULL, NULL);
+        int saved = errno;
+
+        memo_put(slot, saved, 0, NULL, NULL);
+        watch_stat(follow, path, saved, NULL);
+        errno = saved;
         return -1;
     }
     fill_stat(&s, &ps);
     memo_put(slot, 0, (unsigned)s.st_mode, &ps, NULL);
+    watch_stat(follow, path, 0, &ps);
     if (st)
         *st = ps;
     *mode = (unsigned)s.st_mode;
@@ -313,6 +415,19 @@ int plat_stat(const char *path, struct plat_stat *st, int follow)
     unsigned mode;
 
     return stat_memo(path, follow, st, &mode);
+}
+
+int plat_stat_meta(const char *path, struct plat_stat *st, int follow)
+{
+    unsigned mode;
+    int ret, saved;
+
+    watch.meta = 1;
+    ret = stat_memo(path, follow, st, &mode);
+    saved = errno;
+    watch.meta = 0;
+    errno = saved;
+    return ret;
 }
 
 int plat_is_dir(const char *path)
@@ -337,16 +452,86 @@ int plat_is_executable(const char *path)
 /* The shim judges the owner of a dozen directories and files per run;
  * the uid cannot change under it (pyshim never calls setuid), so it is
  * asked for once. */
+static uid_t uid_real = (uid_t)-1, uid_eff = (uid_t)-1;
+static int uid_known;
+
+static void uids(void)
+{
+#ifdef __linux__
+    uid_t saved;
+
+    if (!uid_known && getresuid(&uid_real, &uid_eff, &saved) == 0)
+        uid_known = 1;
+#endif
+    if (!uid_known) {
+        uid_real = getuid();
+        uid_eff = geteuid();
+        uid_known = 1;
+    }
+}
+
 uint64_t plat_uid(void)
 {
-    static uid_t uid = (uid_t)-1;
-    static int known;
+    uids();
+    return (uint64_t)uid_real;
+}
 
-    if (!known) {
-        uid = getuid();
-        known = 1;
+/* " N": a warm run's credentials without printf */
+static void add_id(struct sb *out, unsigned long v)
+{
+    char b[24];
+    int n = 0;
+
+    do
+        b[n++] = (char)('0' + v % 10);
+    while ((v /= 10) && n < (int)sizeof(b));
+    sb_addch(out, ' ');
+    while (n)
+        sb_addch(out, b[--n]);
+}
+
+static int cmp_gid(const void *a, const void *b)
+{
+    gid_t x = *(const gid_t *)a, y = *(const gid_t *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+void plat_credentials(struct sb *out)
+{
+    gid_t fixed[64], *g = fixed;
+    int n = getgroups(64, fixed), i;
+
+    if (n < 0 && errno == EINVAL) {
+        n = getgroups(0, NULL);
+        g = xcalloc(n > 0 ? (size_t)n : 1, sizeof(*g));
+        n = getgroups(n, g);
     }
-    return (uint64_t)uid;
+    if (n > 1)
+        qsort(g, (size_t)n, sizeof(*g), cmp_gid);
+    uids();
+    sb_reset(out);
+    add_id(out, uid_eff);
+#ifdef __linux__
+    {
+        gid_t rg, eg, sg;
+
+        if (getresgid(&rg, &eg, &sg) == 0) {
+            add_id(out, rg);
+            add_id(out, eg);
+        } else {
+            add_id(out, getgid());
+            add_id(out, getegid());
+        }
+    }
+#else
+    add_id(out, getgid());
+    add_id(out, getegid());
+#endif
+    for (i = 0; i < n; i++)
+        add_id(out, g[i]);
+    if (g != fixed)
+        free(g);
 }
 
 #ifdef __ELF__
@@ -363,7 +548,7 @@ __attribute__((used, section(".note.pyshim"),
     7, sizeof(MARK_STRING), 1, "pyshim", MARK_STRING};
 #endif
 
-int plat_group_is_private(uint64_t gid)
+static int group_is_private(uint64_t gid)
 {
     struct passwd *pw = getpwuid(getuid());
     struct group *gr;
@@ -388,10 +573,26 @@ int plat_group_is_private(uint64_t gid)
     return 1;
 }
 
+int plat_group_is_private(uint64_t gid)
+{
+    int ret = group_is_private(gid);
+
+    if (watch.on) {
+        char g[32];
+
+        snprintf(g, sizeof(g), "%" PRIu64, gid);
+        watch_value(PLAT_OBS_GROUP, g, 0, ret ? "1" : "0");
+    }
+    return ret;
+}
+
 int plat_user_name(struct sb *out)
 {
     struct passwd *pw = getpwuid(getuid());
 
+    /* not an answer a replay asks again: a decision that needed it is
+     * not recorded */
+    watch.spoilt |= watch.on;
     if (!pw)
         return -1;
     sb_set(out, pw->pw_name);
@@ -400,6 +601,9 @@ int plat_user_name(struct sb *out)
 
 long plat_pid(void)
 {
+    /* a decision that used the pid (the pass-through loop guard) holds
+     * for this process only: it is not recorded */
+    watch.spoilt |= watch.on;
     return (long)getpid();
 }
 
@@ -412,9 +616,16 @@ int64_t plat_now_ns(void)
 }
 
 static int plain_abs(const char *path);
+static int readlink_sb(const char *path, struct sb *out);
 
 int plat_getcwd(struct sb *out)
 {
+    /* pyshim never changes its directory: within a decision it is asked
+     * once */
+    if (memo.depth && memo.cwd) {
+        sb_set(out, memo.cwd);
+        return 0;
+    }
     sb_reset(out);
     sb_grow(out, 256);
     for (;;) {
@@ -475,7 +686,7 @@ static int realpath_fd(const char *path, struct sb *out)
             link[14 + v] = digits[n - 1 - v];
         link[14 + n] = '\0';
     }
-    ret = plat_readlink(link, out);
+    ret = readlink_sb(link, out);
     close(fd);
     if (ret < 0 || out->buf[0] != '/' ||
         (out->len >= 10 && !strcmp(out->buf + out->len - 10, " (deleted)")))
@@ -601,7 +812,7 @@ static void memo_stat_of_real(const char *path, const char *real)
         memo_put(slot, 0, m->mode, &m->st, NULL);
 }
 
-int plat_realpath(const char *path, struct sb *out)
+static int realpath_memo(const char *path, struct sb *out)
 {
     struct memo_ent **slot;
     const struct memo_ent *m = memo_get(path, MEMO_REAL, &slot);
@@ -647,7 +858,18 @@ int plat_realpath(const char *path, struct sb *out)
     return ret;
 }
 
-int plat_readlink(const char *path, struct sb *out)
+int plat_realpath(const char *path, struct sb *out)
+{
+    int ret = realpath_memo(path, out);
+    int saved = errno;
+
+    watch_value(PLAT_OBS_REAL, path, ret < 0 ? saved : 0,
+                ret < 0 ? NULL : out->buf);
+    errno = saved;
+    return ret;
+}
+
+static int readlink_sb(const char *path, struct sb *out)
 {
     size_t size = 256;
 
@@ -665,6 +887,17 @@ int plat_readlink(const char *path, struct sb *out)
         }
         size *= 2;
     }
+}
+
+int plat_readlink(const char *path, struct sb *out)
+{
+    int ret = readlink_sb(path, out);
+    int saved = errno;
+
+    watch_value(PLAT_OBS_LINK, path, ret < 0 ? saved : 0,
+                ret < 0 ? NULL : out->buf);
+    errno = saved;
+    return ret;
 }
 
 int plat_self_exe(struct sb *out)
@@ -692,11 +925,21 @@ int plat_self_exe(struct sb *out)
 int plat_self_stat(struct sb *out, struct plat_stat *st)
 {
 #ifdef __linux__
+    /* the running file cannot change under this process (a new one at
+     * its name is another file): asked once */
+    static struct plat_stat self;
+    static int known;
     struct stat s;
 
-    if (!fstatat(AT_FDCWD, "/proc/self/exe", &s, 0)) { /* one libc symbol */
+    /* one libc symbol (fstatat) */
+    if (!known && !fstatat(AT_FDCWD, "/proc/self/exe", &s, 0)) {
+        fill_stat(&s, &self);
+        known = 1;
+    }
+    if (known) {
         sb_set(out, "/proc/self/exe");
-        fill_stat(&s, st);
+        *st = self;
+        watch_stat(1, out->buf, 0, st);
         return 0;
     }
 #endif
@@ -705,10 +948,13 @@ int plat_self_stat(struct sb *out, struct plat_stat *st)
 
 const char *plat_getenv(const char *name)
 {
-    return getenv(name);
+    const char *v = getenv(name);
+
+    watch_value(PLAT_OBS_ENV, name, 0, v);
+    return v;
 }
 
-const char *plat_home(void)
+static const char *home_dir(void)
 {
     const char *h = getenv("HOME");
     struct passwd *pw;
@@ -717,6 +963,14 @@ const char *plat_home(void)
         return h;
     pw = getpwuid(getuid());
     return pw && pw->pw_dir && *pw->pw_dir ? pw->pw_dir : NULL;
+}
+
+const char *plat_home(void)
+{
+    const char *h = home_dir();
+
+    watch_value(PLAT_OBS_HOME, "", 0, h);
+    return h;
 }
 
 int plat_setenv(const char *name, const char *value)
@@ -760,9 +1014,20 @@ static int open_regular(const char *path, struct stat *s)
 
         close(fd);
         errno = saved;
+        fd = -1;
+    }
+    if (fd < 0) {
+        /* not what the name's stat foretold: nothing a replay can ask */
+        watch.spoilt |= watch.on;
         return -1;
     }
-    if (fd >= 0 && !S_ISREG(s->st_mode)) {
+    if (watch.on) {
+        struct plat_stat ps;
+
+        fill_stat(s, &ps);
+        watch_stat(1, path, 0, &ps);
+    }
+    if (!S_ISREG(s->st_mode)) {
         close(fd);
         errno = S_ISDIR(s->st_mode) ? EISDIR : EINVAL;
         return -1;
@@ -819,9 +1084,10 @@ int plat_read_regular(const char *path, size_t max, struct sb *out,
     ret = read_fd(fd, max, s.st_size, out);
     saved = errno;
     close(fd);
-    if (ret)
+    if (ret) {
         sb_reset(out);
-    else if (st)
+        watch.spoilt |= watch.on;
+    } else if (st)
         fill_stat(&s, st);
     errno = saved;
     return ret;
@@ -874,9 +1140,13 @@ static void temp_name(struct sb *tmp, const char *path, int attempt)
             (unsigned long)(ts.tv_nsec ^ (ts.tv_sec << 20)) + attempt);
 }
 
+/* 0 while plat_write_cache writes: no fsync */
+static int sync_writes = 1;
+
 static int fill_fd(int fd, const void *data, size_t len, unsigned mode)
 {
-    return write_all(fd, data, len) < 0 || fchmod(fd, mode) < 0 || fsync(fd) < 0
+    return write_all(fd, data, len) < 0 || fchmod(fd, mode) < 0 ||
+                   (sync_writes && fsync(fd) < 0)
                ? -1
                : 0;
 }
@@ -948,7 +1218,7 @@ int plat_write_atomic(const char *path, const void *data, size_t len,
     struct sb tmp = SB_INIT;
     int fd = -1, ret = -1, saved, i;
 
-    memo_clear();
+    memo_changed();
 
 #if defined(O_TMPFILE) && !defined(PYSHIM_NO_O_TMPFILE)
     ret = write_unnamed(path, data, len, mode);
@@ -988,9 +1258,20 @@ out:
     return ret;
 }
 
+int plat_write_cache(const char *path, const void *data, size_t len,
+                     unsigned mode)
+{
+    int ret;
+
+    sync_writes = 0;
+    ret = plat_write_atomic(path, data, len, mode);
+    sync_writes = 1;
+    return ret;
+}
+
 int plat_mkdir(const char *path, unsigned mode)
 {
-    memo_clear();
+    memo_changed();
     return mkdir(path, mode);
 }
 
@@ -1000,7 +1281,7 @@ int plat_mkdirs(const char *path, unsigned mode)
     size_t i;
     int ret = 0;
 
-    memo_clear();
+    memo_changed();
 
     sb_addstr(&p, path);
     for (i = 1; i <= p.len && !ret; i++) {
@@ -1025,25 +1306,25 @@ int plat_mkdirs(const char *path, unsigned mode)
 
 int plat_symlink(const char *target, const char *linkpath)
 {
-    memo_clear();
+    memo_changed();
     return symlink(target, linkpath);
 }
 
 int plat_rename(const char *from, const char *to)
 {
-    memo_clear();
+    memo_changed();
     return rename(from, to);
 }
 
 int plat_unlink(const char *path)
 {
-    memo_clear();
+    memo_changed();
     return unlink(path);
 }
 
 int plat_rmdir(const char *path)
 {
-    memo_clear();
+    memo_changed();
     return rmdir(path);
 }
 
@@ -1092,13 +1373,13 @@ static int rmtree_at(int dfd, const char *name)
 
 int plat_rmtree(const char *path)
 {
-    memo_clear();
+    memo_changed();
     return rmtree_at(AT_FDCWD, path);
 }
 
 int plat_mkdtemp(struct sb *tmpl)
 {
-    memo_clear();
+    memo_changed();
     return mkdtemp(tmpl->buf) ? 0 : -1;
 }
 
@@ -1120,8 +1401,26 @@ static int skip_name(const char *n)
     return n[0] == '.' && (!n[1] || (n[1] == '.' && !n[2]));
 }
 
+/* A listing that failed (ret < 0): no directory there is a fact a replay
+ * asks again; anything else (no permission, an I/O error) spoils the
+ * watch. Returns ret with errno kept. */
+static int watch_listing(const char *path, int ret)
+{
+    int saved = errno;
+
+    if (ret < 0 && watch.on) {
+        if (saved == ENOENT || saved == ENOTDIR)
+            watch_stat(1, path, saved, NULL);
+        else
+            watch.spoilt = 1;
+    }
+    errno = saved;
+    return ret;
+}
+
 /* Every name of path but "." and "..", each NUL-terminated, into out. */
-static int read_names(const char *path, struct sb *out)
+static int read_names(const char *path, struct sb *out, struct plat_stat *id,
+                      int *has_id)
 {
 #if defined(__linux__) && defined(SYS_getdents64)
     /* one buffer for every listing (pyshim is single-threaded, and this
@@ -1132,7 +1431,22 @@ static int read_names(const char *path, struct sb *out)
     int ret = -1, saved;
 
     if (fd < 0)
-        return -1;
+        return watch_listing(path, -1);
+    if (watch.on) {
+        /* the listing's directory as it was listed: any name added,
+         * removed or renamed in it changes its times */
+        struct stat ds;
+        struct plat_stat ps;
+
+        if (fstat(fd, &ds) < 0) {
+            watch.spoilt = 1;
+        } else {
+            fill_stat(&ds, &ps);
+            watch_stat(1, path, 0, &ps);
+            *id = ps;
+            *has_id = 1;
+        }
+    }
     for (;;) {
         long n = syscall(SYS_getdents64, fd, buf, (size_t)BUF);
         long at;
@@ -1160,13 +1474,25 @@ static int read_names(const char *path, struct sb *out)
     saved = errno;
     close(fd);
     errno = saved;
-    return ret;
+    return watch_listing(path, ret);
 #else
     DIR *d = opendir(path);
     struct dirent *de;
+    struct stat ds;
+    struct plat_stat ps;
 
     if (!d)
-        return -1;
+        return watch_listing(path, -1);
+    if (watch.on) {
+        if (fstat(dirfd(d), &ds) < 0) {
+            watch.spoilt = 1;
+        } else {
+            fill_stat(&ds, &ps);
+            watch_stat(1, path, 0, &ps);
+            *id = ps;
+            *has_id = 1;
+        }
+    }
     while ((de = readdir(d)))
         if (!skip_name(de->d_name))
             sb_add(out, de->d_name, strlen(de->d_name) + 1);
@@ -1181,7 +1507,19 @@ struct plat_dir *plat_opendir(const char *path)
     const struct memo_ent *m = memo_get(path, MEMO_LIST, &slot);
     struct plat_dir *pd;
     struct sb names = SB_INIT;
+    struct plat_stat id;
+    int has_id = 0;
 
+    if (m && watch.on) {
+        /* the listing as the watch would have seen it: the directory's
+         * identity when it was listed (kept only when a watch was on) */
+        if (m->err)
+            watch_stat(1, path, m->err, NULL);
+        else if (m->mode)
+            watch_stat(1, path, 0, &m->st);
+        else
+            watch.spoilt = 1;
+    }
     if (m && m->err) {
         errno = m->err;
         return NULL;
@@ -1193,7 +1531,7 @@ struct plat_dir *plat_opendir(const char *path)
         pd->end = m->real + m->real_len;
         return pd;
     }
-    if (read_names(path, &names) < 0) {
+    if (read_names(path, &names, &id, &has_id) < 0) {
         int saved = errno;
 
         memo_put(slot, saved, 0, NULL, NULL);
@@ -1206,7 +1544,9 @@ struct plat_dir *plat_opendir(const char *path)
         char *keep = memo_alloc(names.len + 1);
 
         memcpy(keep, names.buf, names.len + 1);
-        memo_put(slot, 0, 0, NULL, NULL);
+        /* a listing's mode field says whether st is its directory's
+         * identity (taken when a watch was on) */
+        memo_put(slot, 0, has_id, has_id ? &id : NULL, NULL);
         (*slot)->real = keep;
         (*slot)->real_len = names.len;
         pd->next = keep;
@@ -1249,7 +1589,7 @@ int plat_lock(const char *path, unsigned flags, struct plat_lock **out)
     struct stat st;
     int fd, op, err;
 
-    memo_clear();
+    memo_changed();
 
     *out = NULL;
     /* O_NONBLOCK: a FIFO planted there must not hang the open. */
@@ -1327,7 +1667,7 @@ int plat_run(const char *path, char *const argv[], struct sb *out,
     int pipefd[2] = {-1, -1};
     int rc, ws, err, ret = -1;
 
-    memo_clear(); /* the child may change anything */
+    memo_changed(); /* the child may change anything */
     if (out) {
         sb_reset(out);
         if (cloexec_pipe(pipefd) < 0)
@@ -1463,7 +1803,7 @@ int plat_link_or_copy(const char *from, const char *to)
     struct stat s;
     int ret = -1, attempt;
 
-    memo_clear();
+    memo_changed();
 
     /* A link made under a fresh temp name (link() never replaces a file
      * that is there) and renamed over `to`, so `to` is never missing or

@@ -244,6 +244,34 @@ int plat_memo_listed(const char *dir, const char *name)
     return -1;
 }
 
+void plat_credentials(struct sb *out)
+{
+    sb_reset(out);
+}
+
+/* No watch on Windows either: a decision is never replayed there. */
+void plat_watch_begin(void)
+{
+}
+
+int plat_watch_end(const struct plat_obs **obs, size_t *n)
+{
+    *obs = NULL;
+    *n = 0;
+    return -1;
+}
+
+int plat_stat_meta(const char *path, struct plat_stat *st, int follow)
+{
+    return plat_stat(path, st, follow);
+}
+
+void plat_watch_env(const char *name, const char *value)
+{
+    (void)name;
+    (void)value;
+}
+
 int plat_realpath(const char *path, struct sb *out)
 {
     HANDLE h = open_meta(path, 1);
@@ -569,6 +597,12 @@ out:
     sb_release(&tmp);
     errno = saved;
     return ret;
+}
+
+int plat_write_cache(const char *path, const void *data, size_t len,
+                     unsigned mode)
+{
+    return plat_write_atomic(path, data, len, mode);
 }
 
 int plat_mkdir(const char *path, unsigned mode)

@@ -146,7 +146,7 @@ static int judge_link(const char *dir, const char *what, const char *fix,
     }
     sb_set(&up, lnk);
     path_dirname(&up);
-    if (!plat_stat(up.buf, &pst, 1) && others_write(&pst) &&
+    if (!plat_stat_meta(up.buf, &pst, 1) && others_write(&pst) &&
         !(pst.perm & 01000)) {
         err_set(
             e, PYSHIM_EXIT_NOPERM,
@@ -189,7 +189,7 @@ static int judge_spelled(const char *dir, const char *what, const char *fix,
     own = is_plain(path);
     sb_addstr(&up, path);
     for (;;) {
-        if (plat_stat(up.buf, &st, 0) < 0) {
+        if (plat_stat_meta(up.buf, &st, 0) < 0) {
             own = 0;
         } else if (st.is_lnk) {
             own = 0;
@@ -224,9 +224,9 @@ static int check_dir(const char *dir, const char *what, int is_home,
     sb_addstr(&p, dir);
     /* the nearest part of dir that exists (the name first: one call for
      * a dir that is no link) */
-    while (
-        (plat_stat(p.buf, &st, 0) < 0 && errno != ENOENT && errno != ENOTDIR) ||
-        plat_stat(p.buf, &st, 1) < 0) {
+    while ((plat_stat_meta(p.buf, &st, 0) < 0 && errno != ENOENT &&
+            errno != ENOTDIR) ||
+           plat_stat_meta(p.buf, &st, 1) < 0) {
         if ((errno != ENOENT && errno != ENOTDIR) || path_is_root(p.buf)) {
             ret = 0; /* cannot be judged here; using it will say why */
             goto out;
@@ -260,7 +260,7 @@ static int check_dir(const char *dir, const char *what, int is_home,
     for (;;) {
         if (checked && path_equal(real.buf, checked))
             break;
-        if (!plat_stat(real.buf, &st, 1) &&
+        if (!plat_stat_meta(real.buf, &st, 1) &&
             judge_above(dir, what, fix, real.buf, &st, e) < 0)
             goto out;
         if (path_is_root(real.buf))

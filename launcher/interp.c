@@ -139,6 +139,12 @@ int interp_holds_self(const struct interp_env *env, const char *dir)
     return ret;
 }
 
+const char *interp_env_path(const struct interp_env *env)
+{
+    plat_watch_env("PATH", env->path);
+    return env->path;
+}
+
 int interp_which(const struct interp_env *env, const char *name,
                  int skip_scripts, struct sb *out)
 {
@@ -147,7 +153,7 @@ int interp_which(const struct interp_env *env, const char *name,
     size_t i;
     int ret = -1;
 
-    path_split_list(env->path, &dirs);
+    path_split_list(interp_env_path(env), &dirs);
     for (i = 0; i < dirs.nr && ret; i++) {
         if (PLAT_WINDOWS && (interp_is_store_dir(dirs.v[i]) ||
                              interp_is_pymanager_bin(env, dirs.v[i])))
@@ -476,12 +482,12 @@ static int scanned_dir(const struct interp_env *env, const char *dir)
         struct sv dirs = SV_INIT;
         size_t k;
 
-        path_split_list(env->path, &dirs);
+        path_split_list(interp_env_path(env), &dirs);
         for (k = 0; k < dirs.nr && !ret; k++)
             ret = same_path(dirs.v[k], dir);
         sv_release(&dirs);
     } else if (!ret) {
-        ret = path_list_has(env->path, dir);
+        ret = path_list_has(interp_env_path(env), dir);
     }
     return ret && !interp_is_pyenv_shims(env, dir) &&
            !interp_holds_self(env, dir);
@@ -557,7 +563,7 @@ void interp_discover(struct interp_list *out, const struct interp_env *env,
         interp_discover_win(out, env, t);
         return;
     }
-    path_split_list(env->path, &dirs);
+    path_split_list(interp_env_path(env), &dirs);
     for (k = 0; k < dirs.nr; k++) {
         /* listed, or looked into for the shim */
         if (env->note && !interp_is_pyenv_shims(env, dirs.v[k]))

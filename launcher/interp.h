@@ -92,6 +92,11 @@ struct interp_env {
     struct icache_note *note;
 };
 
+/* env->path, noted as read by the decision (plat_watch_env): what a
+ * venv project decides never depends on PATH, what a search decides does
+ * (launcher/plancache.h). */
+const char *interp_env_path(const struct interp_env *env);
+
 /* 1 if interp_discover would list path itself (a pythonX.Y, as written,
  * in a dir it searches: PATH, the system dirs, a pyenv or uv install's
  * bin), by the same rules, without listing anything: one candidate's

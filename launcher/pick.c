@@ -150,6 +150,7 @@ struct interp_list *pick_list(struct pick *k)
         interp_discover(&k->list, &k->ienv, k->trace);
         return &k->list;
     }
+    interp_env_path(&k->ienv); /* the search cache's key holds PATH */
     if (!icache_load(&k->ienv, &k->list, k->trace, &k->note)) {
         k->icache = PICK_ICACHE_HIT;
         k->learned = icache_learned(&k->list);

@@ -11,6 +11,7 @@
 #include "common/xalloc.h"
 #include "launcher/apply.h"
 #include "launcher/embed.h"
+#include "launcher/plancache.h"
 #include "launcher/resolve.h"
 #include "common/banned.h"
 
@@ -33,20 +34,38 @@ int shim_main(int argc, char **argv)
 {
     struct resolve_in in;
     struct plan p;
+    struct plancache pc;
     struct err e = ERR_INIT;
     int debug = env_flag("PYSHIM_DEBUG");
     int dry = env_flag("PYSHIM_DRYRUN");
     size_t i;
-    int code;
+    int code, ok, cache;
 
     plan_init(&p);
+    plancache_init(&pc);
     resolve_in_init(&in);
     in.invoked = argv[0] ? argv[0] : "python";
     in.argc = argc > 0 ? argc - 1 : 0;
     in.argv = argc > 0 ? argv + 1 : argv;
     in.trace = debug || dry;
+    cache = !in.trace && !env_flag("PYSHIM_NO_PLAN_CACHE");
 
-    if (resolve(&in, &p, &e) < 0 || (!dry && apply_plan(&p, &e) < 0)) {
+    /* one view of the file system for the record's check and, when it
+     * does not hold, the decision: what both ask is asked once (plat.h) */
+    plat_memo_begin();
+    /* a traced run decides, so that the trace tells how */
+    if (cache && plancache_load(&pc, &in, &p)) {
+        plat_memo_end();
+        goto run;
+    }
+    if (cache)
+        plancache_watch(&pc);
+    ok = resolve(&in, &p, &e) >= 0;
+    plat_memo_end();
+    ok = ok && (dry || apply_plan(&p, &e) >= 0);
+    if (cache)
+        plancache_save(&pc, &in, &p, ok);
+    if (!ok) {
         if (debug)
             print_trace(&p);
         fprintf(stderr, "pyshim: error: %s\n", e.msg);
@@ -74,6 +93,7 @@ int shim_main(int argc, char **argv)
         fprintf(stderr, "pyshim: debug: %s '%s'\n",
                 p.mode == CFG_MODE_EMBED ? "embed" : "exec", p.exe);
     }
+run:
     for (i = 0; i < p.setenv.nr; i++) {
         char *name = xstrdup(p.setenv.v[i]);
         char *eq = strchr(name, '=');
@@ -105,6 +125,7 @@ int shim_main(int argc, char **argv)
         stderr,
         "pyshim: hint: check that it is an executable interpreter (`pyshim which` explains the choice)\n");
 out:
+    plancache_release(&pc);
     plan_release(&p);
     err_release(&e);
     return code;

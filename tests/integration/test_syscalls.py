@@ -27,7 +27,10 @@ execve of the venv's python:
 
 Three projects, each its own class: a venv pyshim did not make (a plain
 `.venv`: the start-up code scan), a venv made by `pyshim init`, and the
-latter with a shared env (the hook read on every run).
+latter with a shared env (the hook read on every run). Each is traced
+twice: deciding (PYSHIM_NO_PLAN_CACHE=1), and replaying the recorded
+decision (launcher/plancache.h: the record read once, every answer asked
+again once, nothing listed, no file but the record opened).
 
 Linux with strace only (skipped elsewhere).
 """
@@ -36,6 +39,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 import unittest
 
 from pyshimtest import SYSTEM, TIMEOUT, SandboxTest, make_venv
@@ -63,6 +67,14 @@ STRACE = shutil.which("strace")
 CEILING_SHARED = 68
 CEILING_VENV = 42
 CEILING_INIT = 34
+# Replaying the plan cache's record instead (the same projects, the same
+# rules): pyshim's dirs judged, the record read, then one question per
+# answer not known already: 44 / 31 / 32; the groups in the key
+# (getresgid, getgroups: they decide what may be read and run) +2; with
+# the session 6 trims: 43 / 33 / 32.
+CEILING_HIT_SHARED = 43
+CEILING_HIT_VENV = 33
+CEILING_HIT_INIT = 32
 # what the allocator and the sanitizers do on their own
 NOT_COUNTED = ("mmap", "munmap", "mprotect", "brk", "madvise", "mremap",
                "prlimit64", "sigaltstack", "rt_sigaction", "rt_sigprocmask",
@@ -74,6 +86,7 @@ class WarmRun(SandboxTest):
 
     KIND = None
     CEILING = None
+    REPLAY = False  # trace a replay of the plan cache's record
 
     @classmethod
     def setUpClass(cls):
@@ -96,11 +109,18 @@ class WarmRun(SandboxTest):
             r = sb.pyshim("init", "--python", SYSTEM.path, cwd=cls.proj)
             if r.returncode:
                 raise RuntimeError("init failed: %r" % (r,))
-        cls.env = sb.envwith({"PYSHIM_MODE": "exec"})
-        for _ in range(2):  # warm: hook written, facts cached
+        extra = {"PYSHIM_MODE": "exec"}
+        if not cls.REPLAY:
+            extra["PYSHIM_NO_PLAN_CACHE"] = "1"
+        cls.env = sb.envwith(extra)
+        # warm: hook written, facts cached; for a replay, the decision
+        # recorded once what it read is older than the cache's window
+        for _ in range(3 if cls.REPLAY else 2):
             r = sb.run("python", "-c", "pass", cwd=cls.proj, env=cls.env)
             if r.returncode:
                 raise RuntimeError("warm-up run failed: %r" % (r,))
+            if cls.REPLAY:
+                time.sleep(0.15)
         cls.calls = cls.trace()
 
     @classmethod
@@ -211,3 +231,37 @@ class WarmRunPlainVenv(WarmRun, unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class ReplayRun(WarmRun):
+    """The same rules when the record is replayed, and: the record is the
+    one file opened, nothing is listed."""
+
+    REPLAY = True
+
+    def test_the_record_is_replayed(self):
+        opened = [c for c in self.named("openat") if "O_PATH" not in c]
+        self.assertEqual(len(opened), 1, "\n".join(self.calls))
+        self.assertIn("/cache/plan/", opened[0])
+        self.assertEqual(self.named("getdents64"), [], "\n".join(self.calls))
+
+
+@unittest.skipUnless(sys.platform.startswith("linux") and STRACE,
+                     "needs Linux and strace")
+class ReplayShared(ReplayRun, unittest.TestCase):
+    KIND = "shared"
+    CEILING = CEILING_HIT_SHARED
+
+
+@unittest.skipUnless(sys.platform.startswith("linux") and STRACE,
+                     "needs Linux and strace")
+class ReplayInit(ReplayRun, unittest.TestCase):
+    KIND = "init"
+    CEILING = CEILING_HIT_INIT
+
+
+@unittest.skipUnless(sys.platform.startswith("linux") and STRACE,
+                     "needs Linux and strace")
+class ReplayPlainVenv(ReplayRun, unittest.TestCase):
+    KIND = "venv"
+    CEILING = CEILING_HIT_VENV
