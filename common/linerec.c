@@ -71,6 +71,18 @@ void linerec_addesc(struct sb *out, const char *s)
     sb_add(out, run, (size_t)(u - run));
 }
 
+void linerec_add_opt(struct sb *out, const char *name, const char *v)
+{
+    sb_addstr(out, name);
+    if (!v) {
+        sb_addstr(out, " 0\n");
+        return;
+    }
+    sb_addstr(out, " 1 ");
+    linerec_addesc(out, v);
+    sb_addch(out, '\n');
+}
+
 void linerec_init(struct linerec *r, const char *text, size_t len)
 {
     r->p = text;

@@ -21,6 +21,9 @@
 
 /* Append s escaped. */
 void linerec_addesc(struct sb *out, const char *s);
+/* Append the line "NAME 0" when v is NULL, else "NAME 1 V" (v escaped):
+ * a record key's optional text (a variable, set or not). */
+void linerec_add_opt(struct sb *out, const char *name, const char *v);
 
 /* A reader over text[0..len): lines, then fields of the current line. */
 struct linerec {

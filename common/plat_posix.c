@@ -896,15 +896,20 @@ static int realpath_memo(const char *path, struct sb *out)
     return ret;
 }
 
-int plat_realpath(const char *path, struct sb *out)
+/* An answer of kind about path (ret, errno, out) noted by the watch;
+ * returns ret with errno kept. */
+static int watched(int kind, const char *path, int ret, const struct sb *out)
 {
-    int ret = realpath_memo(path, out);
     int saved = errno;
 
-    watch_value(PLAT_OBS_REAL, path, ret < 0 ? saved : 0,
-                ret < 0 ? NULL : out->buf);
+    watch_value(kind, path, ret < 0 ? saved : 0, ret < 0 ? NULL : out->buf);
     errno = saved;
     return ret;
+}
+
+int plat_realpath(const char *path, struct sb *out)
+{
+    return watched(PLAT_OBS_REAL, path, realpath_memo(path, out), out);
 }
 
 static int readlink_sb(const char *path, struct sb *out)
@@ -929,13 +934,7 @@ static int readlink_sb(const char *path, struct sb *out)
 
 int plat_readlink(const char *path, struct sb *out)
 {
-    int ret = readlink_sb(path, out);
-    int saved = errno;
-
-    watch_value(PLAT_OBS_LINK, path, ret < 0 ? saved : 0,
-                ret < 0 ? NULL : out->buf);
-    errno = saved;
-    return ret;
+    return watched(PLAT_OBS_LINK, path, readlink_sb(path, out), out);
 }
 
 int plat_self_exe(struct sb *out)

@@ -88,18 +88,6 @@ void icache_note_release(struct icache_note *n)
     sv_release(&n->trace);
 }
 
-static void add_opt(struct sb *k, const char *name, const char *v)
-{
-    sb_addstr(k, name);
-    if (!v) {
-        sb_addstr(k, " 0\n");
-        return;
-    }
-    sb_addstr(k, " 1 ");
-    linerec_addesc(k, v);
-    sb_addch(k, '\n');
-}
-
 static void add_list(struct sb *k, const char *name, const struct sv *l)
 {
     size_t i;
@@ -118,13 +106,13 @@ static void key_of(const struct interp_env *env, struct sb *k)
 {
     sb_reset(k);
     sb_addstr(k, "pyshim-search 1\n");
-    add_opt(k, "path", env->path);
-    add_opt(k, "pyenv_root", env->pyenv_root);
+    linerec_add_opt(k, "path", env->path);
+    linerec_add_opt(k, "pyenv_root", env->pyenv_root);
     add_list(k, "pyenv_versions", env->pyenv_versions);
     add_list(k, "uv", env->uv_dirs);
     sb_addf(k, "self %" PRIu64 " %" PRIu64 " %" PRIu64, env->self_dev,
             env->self_ino, env->self_size);
-    add_opt(k, "", env->self_path);
+    linerec_add_opt(k, "", env->self_path);
 }
 
 /* The record's name: a hash of the key (which holds $PATH: hashed a
@@ -573,7 +561,7 @@ void icache_store(const struct interp_env *env, const struct interp_list *l,
                 it->ver.major, it->ver.minor, it->ver.micro, it->ft ? 1 : 0,
                 it->shim ? 1 : 0, it->probed ? 1 : 0, it->dev, it->ino,
                 it->origin);
-        add_opt(&rec, "", it->name);
+        linerec_add_opt(&rec, "", it->name);
     }
     for (i = 0; i < n->trace.nr; i++) {
         sb_addstr(&rec, "t ");

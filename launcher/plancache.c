@@ -39,18 +39,6 @@ void plancache_release(struct plancache *pc)
     sb_release(&pc->file);
 }
 
-static void add_opt(struct sb *k, const char *name, const char *v)
-{
-    sb_addstr(k, name);
-    if (!v) {
-        sb_addstr(k, " 0\n");
-        return;
-    }
-    sb_addstr(k, " 1 ");
-    linerec_addesc(k, v);
-    sb_addch(k, '\n');
-}
-
 /* n in hex, 16 digits (a fixed width: read back without a parse loop
  * over separators) */
 static void add_hex(struct sb *k, uint64_t n)
@@ -87,19 +75,19 @@ static int read_hex(const char *f, size_t n, uint64_t *v)
 
 static void add_vars(struct sb *k, const struct envvars *v)
 {
-    add_opt(k, "PYSHIM_PROJECT", v->pyshim_project);
-    add_opt(k, "PYSHIM_MODE", v->pyshim_mode);
-    add_opt(k, "PYSHIM_DISABLE", v->pyshim_disable);
-    add_opt(k, "passthrough", v->passthrough);
-    add_opt(k, "PYENV_ROOT", v->pyenv_root);
-    add_opt(k, "PYENV_VERSION", v->pyenv_version);
-    add_opt(k, "UV_PYTHON_INSTALL_DIR", v->uv_install_dir);
-    add_opt(k, "PYSHIM_HOME", v->dirs.pyshim_home);
-    add_opt(k, "home", v->dirs.home);
-    add_opt(k, "XDG_DATA_HOME", v->dirs.xdg_data_home);
-    add_opt(k, "XDG_CACHE_HOME", v->dirs.xdg_cache_home);
-    add_opt(k, "XDG_CONFIG_HOME", v->dirs.xdg_config_home);
-    add_opt(k, "system_config", v->system_config);
+    linerec_add_opt(k, "PYSHIM_PROJECT", v->pyshim_project);
+    linerec_add_opt(k, "PYSHIM_MODE", v->pyshim_mode);
+    linerec_add_opt(k, "PYSHIM_DISABLE", v->pyshim_disable);
+    linerec_add_opt(k, "passthrough", v->passthrough);
+    linerec_add_opt(k, "PYENV_ROOT", v->pyenv_root);
+    linerec_add_opt(k, "PYENV_VERSION", v->pyenv_version);
+    linerec_add_opt(k, "UV_PYTHON_INSTALL_DIR", v->uv_install_dir);
+    linerec_add_opt(k, "PYSHIM_HOME", v->dirs.pyshim_home);
+    linerec_add_opt(k, "home", v->dirs.home);
+    linerec_add_opt(k, "XDG_DATA_HOME", v->dirs.xdg_data_home);
+    linerec_add_opt(k, "XDG_CACHE_HOME", v->dirs.xdg_cache_home);
+    linerec_add_opt(k, "XDG_CONFIG_HOME", v->dirs.xdg_config_home);
+    linerec_add_opt(k, "system_config", v->system_config);
 }
 
 /* Everything the decision depends on besides what it asks through the
@@ -129,9 +117,9 @@ static int key_of(const struct resolve_in *in, struct sb *k)
     sb_addstr(k, "\nids");
     sb_add(k, tmp.buf, tmp.len);
     sb_addch(k, '\n');
-    add_opt(k, "cwd", cwd.buf);
+    linerec_add_opt(k, "cwd", cwd.buf);
     /* resolution reads only its last name (launcher/request.h) */
-    add_opt(k, "invoked", path_basename(in->invoked));
+    linerec_add_opt(k, "invoked", path_basename(in->invoked));
     request_parse(in->invoked, &r);
     if (r.is_pip) {
         /* pip's arguments decide the PEP 668 and --python checks; kept
@@ -147,7 +135,7 @@ static int key_of(const struct resolve_in *in, struct sb *k)
         sb_addstr(k, hex);
         sb_addch(k, '\n');
     } else {
-        add_opt(k, "script", pyargs_script(in->argc, in->argv));
+        linerec_add_opt(k, "script", pyargs_script(in->argc, in->argv));
     }
     add_vars(k, &in->vars);
     sb_addstr(k, "answers\n");

@@ -48,6 +48,18 @@ static void test_linerec_addesc__every_byte_reads_back(void **state)
     sb_release(&out);
 }
 
+static void test_linerec_add_opt__set_and_unset(void **state)
+{
+    struct sb k = SB_INIT;
+
+    (void)state;
+    linerec_add_opt(&k, "PATH", "/a b:/c");
+    linerec_add_opt(&k, "HOME", NULL);
+    linerec_add_opt(&k, "X", "");
+    assert_string_equal(k.buf, "PATH 1 /a\\x20b:/c\nHOME 0\nX 1 \n");
+    sb_release(&k);
+}
+
 static void test_linerec_text__malformed(void **state)
 {
     static const char *const bad[] = {
@@ -147,6 +159,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_linerec_addesc__every_byte_reads_back),
+        cmocka_unit_test(test_linerec_add_opt__set_and_unset),
         cmocka_unit_test(test_linerec_text__malformed),
         cmocka_unit_test(test_linerec_numbers__table),
         cmocka_unit_test(test_linerec_line__fields_and_truncation),
