@@ -835,7 +835,11 @@ static int realpath_derived(const char *path, struct sb *out)
 
 /* What stat told of path (links followed) is what it tells of the real
  * path path leads to: the venv's python stat'ed, its interpreter is not
- * asked again. */
+ * asked again. The two answers are a few microseconds apart: a link
+ * re-pointed between them (by its owner) would give the real path the
+ * old target's stat; that is the memo's one view of the tree, as for
+ * every answer it keeps (a replay of the plan cache asks the real path
+ * again). */
 static void memo_stat_of_real(const char *path, const char *real)
 {
     size_t len = strlen(path);

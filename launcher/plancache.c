@@ -265,6 +265,20 @@ static int holds(const struct answer *a, uint64_t salt, struct sb *tmp)
     }
 }
 
+/* Does [s, e) hold only bytes the writer leaves as they are (no escape,
+ * no byte it would have escaped: a record damaged by NULs or cut and
+ * joined is refused, as the strict reader refuses it)? */
+static int plain_bytes(const char *s, const char *e)
+{
+    for (; s < e; s++) {
+        unsigned char c = (unsigned char)*s;
+
+        if (c <= 0x20 || c == 0x7f || c == '\\')
+            return 0;
+    }
+    return 1;
+}
+
 /* The next field as text: a copy when it holds no escape (a path
  * usually), else unescaped (linerec_text). */
 static int read_text(struct linerec *r, struct sb *out)
@@ -275,7 +289,7 @@ static int read_text(struct linerec *r, struct sb *out)
 
     if (linerec_field(r, &f, &n) < 0)
         return -1;
-    if (!memchr(f, '\\', n)) {
+    if (plain_bytes(f, f + n)) {
         sb_reset(out);
         sb_add(out, f, n);
         return 0;
@@ -387,11 +401,11 @@ static int fast_stat_line(char *s, char *nl, struct answer *a)
         return 0;
     while (q < nl && *q >= '0' && *q <= '9' && q - s < 10)
         err = err * 10 + (*q++ - '0');
-    if (q == s + 6 || *q != ' ' || nl - q < 19 || q[17] != ' ' ||
+    if (q == s + 6 || err > 4096 || *q != ' ' || nl - q < 19 || q[17] != ' ' ||
         read_hex(q + 1, 16, &a->id) < 0)
         return 0;
     path = q + 18;
-    if (path >= nl || memchr(path, '\\', (size_t)(nl - path)))
+    if (path >= nl || !plain_bytes(path, nl))
         return 0;
     *nl = '\0';
     a->kind = s[2] == '1' ? PLAT_OBS_STAT : PLAT_OBS_LSTAT;
@@ -479,7 +493,8 @@ int plancache_load(struct plancache *pc, const struct resolve_in *in,
      * the user's own and no one else's to write */
     if (plat_read_regular(pc->file.buf, PLANCACHE_MAX, &rec, &st) < 0 ||
         st.uid != plat_uid() || (st.perm & 022) || rec.len < pc->key.len ||
-        memcmp(rec.buf, pc->key.buf, pc->key.len))
+        memcmp(rec.buf, pc->key.buf, pc->key.len) ||
+        memchr(rec.buf, '\0', rec.len))
         goto out;
     if (replay(&rec, pc->key.len, in, p) < 0) {
         plan_release(p);

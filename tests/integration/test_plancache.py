@@ -192,6 +192,25 @@ class PlanCacheTest(SandboxTest, unittest.TestCase):
             fh.write(text[: len(text) // 2])
         self.assertEqual(self.exe(d), want)
 
+    def test_a_record_damaged_by_zeros_is_not_used(self):
+        """A block of NULs across lines (a crash can leave one: records
+        are written without fsync) must not swallow the answers it
+        covers: the record is refused, the run decides."""
+        d = self.venv_project()
+        self.replayed(d)
+        f = self.record_for(d)
+        with open(f, "rb") as fh:
+            data = bytearray(fh.read())
+        a = data.index(b".pyshim-incomplete") + 5
+        b = data.index(b"/pyvenv.cfg\n") + 4
+        self.assertLess(a, b)
+        data[a:b] = bytes(b - a)
+        with open(f, "wb") as fh:
+            fh.write(bytes(data))
+        with open(os.path.join(d, ".venv", "pyvenv.cfg"), "a") as fh:
+            fh.write("# changed after the record\n")
+        self.assertSameAsDeciding(d)
+
     def test_a_search_sees_a_new_path(self):
         """A project that names a version only: its decision read PATH,
         so a new PATH decides again."""
