@@ -45,6 +45,35 @@ static int word_escaped(const unsigned char *u)
             (0x80 * ones)) != 0;
 }
 
+int linerec_plain(const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0;
+
+    while (n - i >= 8 && !word_escaped(u + i))
+        i += 8;
+    for (; i < n; i++)
+        if (escaped[u[i]])
+            return 0;
+    return 1;
+}
+
+uint64_t linerec_hash(const char *s, size_t n)
+{
+    uint64_t h = 1469598103934665603ULL, w;
+
+    for (; n >= 8; s += 8, n -= 8) {
+        memcpy(&w, s, 8);
+        h = (h ^ w) * 0x100000001b3ULL;
+        h ^= h >> 29;
+    }
+    for (; n; s++, n--)
+        h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+    h ^= h >> 32;
+    h *= 0xd6e8feb86659fd93ULL;
+    return h ^ (h >> 32);
+}
+
 void linerec_addesc(struct sb *out, const char *s)
 {
     size_t n = strlen(s), i = 0;

@@ -21,6 +21,12 @@
 
 /* Append s escaped. */
 void linerec_addesc(struct sb *out, const char *s);
+/* 1 when none of the n bytes at s would be escaped (a field read back as
+ * it is: no escape, no byte a damaged record could hold in its place). */
+int linerec_plain(const char *s, size_t n);
+/* A record's name: a hash of its key, a word at a time (~1 instruction a
+ * byte; a key holds $PATH), not for anything but picking a file. */
+uint64_t linerec_hash(const char *s, size_t n);
 /* Append the line "NAME 0" when v is NULL, else "NAME 1 V" (v escaped):
  * a record key's optional text (a variable, set or not). */
 void linerec_add_opt(struct sb *out, const char *name, const char *v);

@@ -115,30 +115,12 @@ static void key_of(const struct interp_env *env, struct sb *k)
     linerec_add_opt(k, "", env->self_path);
 }
 
-/* The record's name: a hash of the key (which holds $PATH: hashed a
- * word at a time, ~1 instruction per byte where FNV-1a took ~4). */
-static uint64_t key_hash(const char *s, size_t n)
-{
-    uint64_t h = 1469598103934665603ULL, w;
-
-    for (; n >= 8; s += 8, n -= 8) {
-        memcpy(&w, s, 8);
-        h = (h ^ w) * 0x100000001b3ULL;
-        h ^= h >> 29;
-    }
-    for (; n; s++, n--)
-        h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
-    h ^= h >> 32;
-    h *= 0xd6e8feb86659fd93ULL;
-    return h ^ (h >> 32);
-}
-
 static void file_of(const struct interp_env *env, const struct sb *key,
                     struct sb *file)
 {
     path_join(file, env->cache_dir, "interp");
     sb_addf(file, "%csearch-%02x", PLAT_DIRSEP,
-            (unsigned)(key_hash(key->buf, key->len) & 0xff));
+            (unsigned)(linerec_hash(key->buf, key->len) & 0xff));
 }
 
 /* A "d" or "f" line that records a path as absent ("- PATH"): 1 and r

@@ -146,18 +146,6 @@ out:
     return ret;
 }
 
-static uint64_t fnv1a(const char *s, size_t n)
-{
-    uint64_t h = 1469598103934665603ULL;
-    size_t i;
-
-    for (i = 0; i < n; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
-
 static char type_of(const struct plat_stat *st)
 {
     return st->is_lnk ? 'l' : st->is_dir ? 'd' : st->is_reg ? 'f' : 'o';
@@ -265,20 +253,6 @@ static int holds(const struct answer *a, uint64_t salt, struct sb *tmp)
     }
 }
 
-/* Does [s, e) hold only bytes the writer leaves as they are (no escape,
- * no byte it would have escaped: a record damaged by NULs or cut and
- * joined is refused, as the strict reader refuses it)? */
-static int plain_bytes(const char *s, const char *e)
-{
-    for (; s < e; s++) {
-        unsigned char c = (unsigned char)*s;
-
-        if (c <= 0x20 || c == 0x7f || c == '\\')
-            return 0;
-    }
-    return 1;
-}
-
 /* The next field as text: a copy when it holds no escape (a path
  * usually), else unescaped (linerec_text). */
 static int read_text(struct linerec *r, struct sb *out)
@@ -289,7 +263,7 @@ static int read_text(struct linerec *r, struct sb *out)
 
     if (linerec_field(r, &f, &n) < 0)
         return -1;
-    if (plain_bytes(f, f + n)) {
+    if (linerec_plain(f, n)) {
         sb_reset(out);
         sb_add(out, f, n);
         return 0;
@@ -405,7 +379,8 @@ static int fast_stat_line(char *s, char *nl, struct answer *a)
         read_hex(q + 1, 16, &a->id) < 0)
         return 0;
     path = q + 18;
-    if (path >= nl || !plain_bytes(path, nl))
+    /* no escape, and no byte a damaged record could hold there */
+    if (path >= nl || !linerec_plain(path, (size_t)(nl - path)))
         return 0;
     *nl = '\0';
     a->kind = s[2] == '1' ? PLAT_OBS_STAT : PLAT_OBS_LSTAT;
@@ -480,8 +455,8 @@ int plancache_load(struct plancache *pc, const struct resolve_in *in,
     sb_reset(&pc->file);
     {
         static const char hex[] = "0123456789abcdef";
-        unsigned slot =
-            (unsigned)(fnv1a(pc->key.buf, pc->key.len) % PLANCACHE_SLOTS);
+        unsigned slot = (unsigned)(linerec_hash(pc->key.buf, pc->key.len) %
+                                   PLANCACHE_SLOTS);
         char name[3] = {hex[slot >> 8 & 15], hex[slot >> 4 & 15],
                         hex[slot & 15]};
 
@@ -735,7 +710,7 @@ void plancache_save(struct plancache *pc, const struct resolve_in *in,
         return;
     sb_add(&rec, pc->key.buf, pc->key.len);
     /* the salt: nothing another user can learn (the record is 0600) */
-    salt = mix(fnv1a(pc->key.buf, pc->key.len),
+    salt = mix(linerec_hash(pc->key.buf, pc->key.len),
                (uint64_t)plat_now_ns() ^ (uint64_t)(uintptr_t)&salt << 12);
     if (plancache_answers(&rec, obs, n, pc->t0, salt) == 0) {
         add_plan(&rec, p, p->argv.nr - (size_t)in->argc);
