@@ -164,8 +164,6 @@ static uint64_t mix(uint64_t h, uint64_t v)
     return h ^ (h >> 31);
 }
 
-static char type_of(const struct plat_stat *st);
-
 static uint64_t identity(const struct plat_stat *st, int meta, uint64_t salt)
 {
     uint64_t h = mix(salt, (uint64_t)(unsigned char)type_of(st));
