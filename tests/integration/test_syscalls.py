@@ -229,9 +229,6 @@ class WarmRunPlainVenv(WarmRun, unittest.TestCase):
         self.assertEqual(hook, [], "\n".join(self.calls))
 
 
-if __name__ == "__main__":
-    unittest.main()
-
 
 class ReplayRun(WarmRun):
     """The same rules when the record is replayed, and: the record is the
@@ -265,3 +262,7 @@ class ReplayInit(ReplayRun, unittest.TestCase):
 class ReplayPlainVenv(ReplayRun, unittest.TestCase):
     KIND = "venv"
     CEILING = CEILING_HIT_VENV
+
+
+if __name__ == "__main__":
+    unittest.main()
