@@ -49,10 +49,13 @@ int venv_is_venv(const char *dir)
 int venv_is_incomplete(const char *dir)
 {
     struct sb p = SB_INIT;
+    struct plat_stat st;
     int ret;
 
     path_join(&p, dir, VENV_INCOMPLETE);
-    ret = plat_is_file(p.buf);
+    /* the name asked first: its absence (the usual answer) is one the
+     * plan cache knows from the venv dir's times, as for a marker */
+    ret = plat_stat(p.buf, &st, 0) == 0 && plat_is_file(p.buf);
     sb_release(&p);
     return ret;
 }
