@@ -29,19 +29,11 @@ def settle():
     time.sleep(0.15)
 
 
-class PlanCacheTest(SandboxTest, unittest.TestCase):
+class _Records(object):
+    """The plan records of the sandbox's cache dir."""
 
     def records(self):
         return glob.glob(os.path.join(self.sb.pyshim_home, "cache", "plan", "*"))
-
-    def clear(self):
-        shutil.rmtree(os.path.join(self.sb.pyshim_home, "cache", "plan"),
-                      ignore_errors=True)
-
-    def exe(self, cwd, env=None, name="python"):
-        r = self.sb.run(name, "-c", EXE_PY, cwd=cwd, env=env)
-        self.assertOK(r)
-        return r.stdout.strip()
 
     def record_for(self, cwd):
         found = [f for f in self.records()
@@ -68,6 +60,14 @@ class PlanCacheTest(SandboxTest, unittest.TestCase):
             fh.write("\n".join(lines))
         os.chmod(f, mode & 0o777)
         return old
+
+
+class PlanCacheTest(_Records, SandboxTest, unittest.TestCase):
+
+    def exe(self, cwd, env=None, name="python"):
+        r = self.sb.run(name, "-c", EXE_PY, cwd=cwd, env=env)
+        self.assertOK(r)
+        return r.stdout.strip()
 
     def venv_project(self):
         d = self.sb.mkdtemp("plan")
@@ -247,7 +247,7 @@ class PlanCacheTest(SandboxTest, unittest.TestCase):
         self.assertEqual(self.exe(d, env={"PATH": path}), OTHER)
 
 
-class PlanCacheGroups(SandboxTest, unittest.TestCase):
+class PlanCacheGroups(_Records, SandboxTest, unittest.TestCase):
     """The groups decide what may be read and run: a record made by a
     process in a group is not replayed for the same user without it (as
     the real user pyshim-alice, the group pyshim-mallory's)."""
@@ -280,12 +280,36 @@ class PlanCacheGroups(SandboxTest, unittest.TestCase):
             r = self.run_as(d, [gid])
             self.assertEqual(r.returncode, 0, r.stderr)
             settle()
-        self.assertEqual(len([f for f in glob.glob(os.path.join(
-            self.sb.pyshim_home, "cache", "plan", "*"))]), 1)
+        self.assertEqual(len(self.records()), 1)
         got = self.run_as(d, [])
         fresh = self.run_as(d, [], {"PYSHIM_NO_PLAN_CACHE": "1"})
         self.assertNotEqual(fresh.returncode, 0, fresh)
         self.assertIn("Permission denied", fresh.stderr)
+        self.assertEqual((got.returncode, got.stdout, got.stderr),
+                         (fresh.returncode, fresh.stdout, fresh.stderr))
+
+
+    def test_a_record_of_another_user_is_not_used(self):
+        """alice's record, given to pyshim-mallory (who could then have
+        written it): never believed, the run decides."""
+        d = self.sb.mkdtemp("owner")
+        with open(os.path.join(d, ".python-version"), "w") as f:
+            f.write("3\n")
+        self.sb.give(d)
+        settle()
+        for _ in range(3):
+            r = self.run_as(d, [])
+            self.assertEqual(r.returncode, 0, r.stderr)
+            settle()
+        self.tamper(d)
+        self.assertEqual(self.run_as(d, []).stdout.strip(), OTHER)
+        mallory = test_user("pyshim-mallory")
+        rec = self.record_for(d)
+        os.chown(rec, mallory.pw_uid, mallory.pw_gid)
+        os.chmod(rec, 0o644)  # readable by alice, writable by mallory only
+        got = self.run_as(d, [])
+        fresh = self.run_as(d, [], {"PYSHIM_NO_PLAN_CACHE": "1"})
+        self.assertEqual(fresh.returncode, 0, fresh.stderr)
         self.assertEqual((got.returncode, got.stdout, got.stderr),
                          (fresh.returncode, fresh.stdout, fresh.stderr))
 
